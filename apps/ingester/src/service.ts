@@ -1,0 +1,10 @@
+import type { ServiceDefinition } from '@hwp/service-kit';
+import { AppModule } from './app.module';
+import { configSchema } from './config';
+
+export const service: ServiceDefinition<typeof configSchema> = {
+  name: 'ingester',
+  description: 'Consumes widget events from the Redis Stream into the core database and the hot cache.',
+  configSchema,
+  module: (config) => AppModule.register(config),
+};

@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { productDatabaseConnection } from '@hwp/product-db';
+import { ServiceKitModule, durableRedisConnection } from '@hwp/service-kit';
+import type { Config } from './config';
+
+@Module({})
+export class AppModule {
+  static register(config: Config): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          serviceName: 'outbox-worker',
+          logLevel: config.LOG_LEVEL,
+          connections: [productDatabaseConnection(config.PRODUCT_DATABASE_URL), durableRedisConnection(config.REDIS_URL)],
+        }),
+      ],
+    };
+  }
+}

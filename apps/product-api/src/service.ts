@@ -1,0 +1,10 @@
+import type { ServiceDefinition } from '@hwp/service-kit';
+import { AppModule } from './app.module';
+import { configSchema } from './config';
+
+export const service: ServiceDefinition<typeof configSchema> = {
+  name: 'product-api',
+  description: "The product teams' publishing API: widgets in, transactional outbox out.",
+  configSchema,
+  module: (config) => AppModule.register(config),
+};

@@ -1,0 +1,12 @@
+export { SYSTEM_PACKAGES, ensureSystemPackages, postgresBinDir, type SystemPackage } from './system-packages';
+export { canConnect, freePort, isAlive, sleep, stopPid, waitFor, type ManagedProcess } from './processes';
+export {
+  POSTGRES_USER,
+  dropDatabase,
+  ensureDatabase,
+  isPostgresReachable,
+  startPostgres,
+  withDatabase,
+  type PostgresInstance,
+} from './postgres';
+export { redisRoleArgs, startRedis, type RedisInstance, type RedisRole } from './redis';

@@ -1,0 +1,131 @@
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Client } from 'pg';
+import { ensureSystemPackages, postgresBinDir } from './system-packages';
+import { isAlive, run, stopPid, type ManagedProcess } from './processes';
+
+export interface PostgresOptions {
+  /** Data directory; created and initialised when empty. */
+  dir: string;
+  port: number;
+  /** Test instances trade durability for speed. */
+  durable?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface PostgresInstance extends ManagedProcess {
+  /** URL of a database on this instance (the database itself may not exist yet). */
+  url(database: string): string;
+}
+
+export const POSTGRES_USER = 'hwp';
+
+/**
+ * Starts (or re-attaches to) a private Postgres cluster in `dir`. Debian's initdb refuses to run as root,
+ * so as root the cluster belongs to the `postgres` system user.
+ */
+export async function startPostgres(options: PostgresOptions): Promise<PostgresInstance> {
+  const { dir, port } = options;
+  ensureSystemPackages(['postgres'], options.log);
+  const bin = postgresBinDir()!;
+  const asRoot = process.getuid?.() === 0;
+  const runAsOwner = (command: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args]) : run(join(bin, command), args);
+
+  mkdirSync(dir, { recursive: true });
+  const dataDir = join(dir, 'pgdata');
+  if (asRoot) {
+    // The postgres user must reach and own its directories.
+    chmodSync(dir, 0o755);
+    chownSync(dir, uid('postgres'), gid('postgres'));
+  }
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    options.log?.(`initialising Postgres in ${dataDir} ...`);
+    runAsOwner('initdb', ['-D', dataDir, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  }
+  const existing = runningPostmaster(dataDir);
+  if (existing === undefined) {
+    const settings = [
+      `-p ${port}`,
+      `-k ${dir}`,
+      '-c listen_addresses=127.0.0.1',
+      '-c max_connections=300',
+      '-c shared_buffers=128MB',
+      ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    ];
+    runAsOwner('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings.join(' '), '-w', '-t', '60', 'start']);
+  }
+  const pid = runningPostmaster(dataDir);
+  if (pid === undefined) throw new Error(`Postgres did not start; see ${join(dir, 'postgres.log')}`);
+  return {
+    pid,
+    port,
+    url: (database) => `postgresql://${POSTGRES_USER}@127.0.0.1:${port}/${database}`,
+    // SIGINT is Postgres' "fast" shutdown: roll back open transactions, then exit cleanly.
+    stop: (signal = 'SIGINT') => stopPid(pid, signal),
+  };
+}
+
+function runningPostmaster(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
+}
+
+function uid(user: string): number {
+  return Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
+}
+function gid(user: string): number {
+  return Number(spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout.trim());
+}
+
+/** Creates `database` on the server behind `adminUrl` unless it exists; optionally from a template. */
+export async function ensureDatabase(adminUrl: string, database: string, template?: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${quoteIdent(database)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function isPostgresReachable(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Replaces the database name in a Postgres URL. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+

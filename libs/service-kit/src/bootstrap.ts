@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { z } from 'zod';
+import { ConfigError, loadConfig } from './config';
+
+export interface ServiceDefinition<S extends z.ZodType> {
+  name: string;
+  description: string;
+  configSchema: S;
+  /** The root module for a validated configuration. */
+  module: (config: z.infer<S>) => DynamicModule;
+}
+
+/** Builds the Fastify-based Nest app with logging and the OpenAPI document at /docs (not listening yet). */
+export async function createServiceApp<S extends z.ZodType>(
+  service: ServiceDefinition<S>,
+  config: z.infer<S>,
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(service.module(config), new FastifyAdapter(), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(service.name).setDescription(service.description).setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+/**
+ * The `main.ts` of every app: validate the environment (exit 1 with one line naming the bad variable),
+ * then build and listen on HOST:PORT.
+ */
+export async function runService<S extends z.ZodType<{ HOST: string; PORT: number }>>(
+  service: ServiceDefinition<S>,
+): Promise<INestApplication> {
+  let config: z.infer<S>;
+  try {
+    config = loadConfig(service.configSchema);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${service.name}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createServiceApp(service, config);
+  await app.listen({ host: config.HOST, port: config.PORT });
+  return app;
+}

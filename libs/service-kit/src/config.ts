@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Ports and URLs that `tools/services` uses for the demo; every app defaults to them. */
+export const DEV_SERVICES = {
+  postgresPort: 55432,
+  durableRedisPort: 56379,
+  cacheRedisPort: 56380,
+  coreDatabase: 'hwp_core',
+  productDatabase: 'hwp_product',
+} as const;
+
+export const DEV_URLS = {
+  DATABASE_URL: `postgresql://hwp@127.0.0.1:${DEV_SERVICES.postgresPort}/${DEV_SERVICES.coreDatabase}`,
+  PRODUCT_DATABASE_URL: `postgresql://hwp@127.0.0.1:${DEV_SERVICES.postgresPort}/${DEV_SERVICES.productDatabase}`,
+  REDIS_URL: `redis://127.0.0.1:${DEV_SERVICES.durableRedisPort}`,
+  CACHE_REDIS_URL: `redis://127.0.0.1:${DEV_SERVICES.cacheRedisPort}`,
+} as const;
+
+export class ConfigError extends Error {}
+
+function urlWithProtocols(protocols: string[], description: string, needsPath = false) {
+  return z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return protocols.includes(url.protocol) && url.hostname !== '' && (!needsPath || url.pathname.length > 1);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${description}` },
+  );
+}
+
+/** Building blocks for each app's environment schema (one schema per app, in its config.ts). */
+export const envVar = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  host: () => z.string().min(1).default('127.0.0.1'),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  postgresUrl: (fallback: string) =>
+    urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user@host:port/database URL', true).default(fallback),
+  redisUrl: (fallback: string) =>
+    urlWithProtocols(['redis:', 'rediss:'], 'redis://host:port URL').default(fallback),
+  httpUrl: (fallback: string) => urlWithProtocols(['http:', 'https:'], 'http(s):// URL').default(fallback),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+};
+
+/** The settings every NestJS app shares. */
+export const baseEnvSchema = z.object({
+  HOST: envVar.host(),
+  LOG_LEVEL: envVar.logLevel(),
+});
+
+/**
+ * Validates `env` against `schema`. Throws a ConfigError whose one-line message names every bad variable
+ * (values are not echoed: they may hold credentials).
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}

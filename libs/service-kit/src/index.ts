@@ -1,0 +1,13 @@
+export { createServiceApp, runService, type ServiceDefinition } from './bootstrap';
+export { ConfigError, DEV_SERVICES, DEV_URLS, baseEnvSchema, envVar, loadConfig } from './config';
+export {
+  CACHE_REDIS,
+  DURABLE_REDIS,
+  PostgresConnection,
+  RedisConnection,
+  cacheRedisConnection,
+  durableRedisConnection,
+} from './connections';
+export { ProblemDetailsFilter, ProblemException, type ProblemField } from './problem-details.filter';
+export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
+export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';

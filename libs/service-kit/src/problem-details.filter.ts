@@ -1,0 +1,77 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** One invalid input: where (JSON pointer into the request) and what is wrong. */
+export interface ProblemField {
+  pointer: string;
+  detail: string;
+}
+
+/** An HTTP error in RFC 9457 problem+json form. */
+export interface ProblemOptions {
+  detail?: string;
+  /** The invalid fields, for 400/422 answers. */
+  errors?: ProblemField[];
+  headers?: Record<string, string>;
+  /** Extra members of the problem document (RFC 9457 extensions). */
+  extensions?: Record<string, unknown>;
+}
+
+export class ProblemException extends HttpException {
+  constructor(
+    status: number,
+    readonly title: string,
+    readonly problem: ProblemOptions = {},
+  ) {
+    super(problem.detail ?? title, status);
+  }
+}
+
+const statusTitle = (status: number) =>
+  (HttpStatus[status] ?? 'Error')
+    .toLowerCase()
+    .split('_')
+    .map((word, i) => (i === 0 ? word[0]!.toUpperCase() + word.slice(1) : word))
+    .join(' ');
+
+/**
+ * Answers every error as `application/problem+json`. Unexpected errors become a 500 whose body gives
+ * nothing away; they are logged with their stack.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const body: Record<string, unknown> = { type: 'about:blank', instance: request.url };
+    let status = HttpStatus.INTERNAL_SERVER_ERROR;
+    if (exception instanceof ProblemException) {
+      status = exception.getStatus();
+      const { detail, errors, headers = {}, extensions = {} } = exception.problem;
+      Object.assign(body, extensions, { title: exception.title, detail, errors });
+      for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+      Object.assign(body, { title: statusTitle(status), detail: Array.isArray(message) ? message.join('; ') : message });
+    } else if (isFastifyError(exception)) {
+      // Fastify's own rejections (unparseable JSON, body too large, wrong content type) are client errors.
+      status = exception.statusCode;
+      Object.assign(body, { title: statusTitle(status), detail: exception.message });
+    } else {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      body['title'] = 'Internal server error';
+    }
+    body['status'] = status;
+    void reply.status(status).header('content-type', 'application/problem+json').send(body);
+  }
+}
+
+function isFastifyError(error: unknown): error is Error & { statusCode: number } {
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return error instanceof Error && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}

@@ -1,0 +1,24 @@
+// Shared webpack build of the NestJS apps: one bundle per app with the workspace libs inlined and
+// node_modules left external. Type checking is a separate step (`npm run typecheck`).
+const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
+const { basename, join } = require('node:path');
+
+module.exports = function nestAppWebpackConfig(appDir) {
+  return {
+    output: { path: join(__dirname, '../../dist/apps', basename(appDir)) },
+    plugins: [
+      new NxAppWebpackPlugin({
+        target: 'node',
+        compiler: 'tsc',
+        main: join(appDir, 'src/main.ts'),
+        tsConfig: join(appDir, 'tsconfig.app.json'),
+        outputHashing: 'none',
+        optimization: false,
+        sourceMap: true,
+        skipTypeChecking: true,
+        generatePackageJson: false,
+        externalDependencies: 'all',
+      }),
+    ],
+  };
+};
