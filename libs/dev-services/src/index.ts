@@ -10,3 +10,4 @@ export {
   type PostgresInstance,
 } from './postgres';
 export { redisRoleArgs, startRedis, type RedisInstance, type RedisRole } from './redis';
+export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';

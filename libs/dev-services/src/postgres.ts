@@ -1,5 +1,5 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import { ensureSystemPackages, postgresBinDir } from './system-packages';
@@ -37,6 +37,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
   const dataDir = join(dir, 'pgdata');
   if (asRoot) {
     // The postgres user must reach and own its directories.
+    assertTraversable(dir);
     chmodSync(dir, 0o755);
     chownSync(dir, uid('postgres'), gid('postgres'));
   }
@@ -65,6 +66,14 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
     // SIGINT is Postgres' "fast" shutdown: roll back open transactions, then exit cleanly.
     stop: (signal = 'SIGINT') => stopPid(pid, signal),
   };
+}
+
+function assertTraversable(dir: string): void {
+  for (let parent = dirname(resolve(dir)); parent !== dirname(parent); parent = dirname(parent)) {
+    if ((statSync(parent).mode & 0o001) === 0) {
+      throw new Error(`Postgres runs as the postgres user, which cannot enter ${parent}: chmod o+x ${parent}`);
+    }
+  }
 }
 
 function runningPostmaster(dataDir: string): number | undefined {

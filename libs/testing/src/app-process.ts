@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
+import { freePort, waitFor, workspaceRoot } from '@hwp/dev-services';
+
+export type AppName = 'core-api' | 'ingester' | 'outbox-worker' | 'product-api';
+
+export interface AppProcess {
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** Everything the app wrote to stdout and stderr so far. */
+  output(): string;
+  /** Waits for the process to exit and returns its exit code. */
+  exited(): Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function appBundle(name: AppName): string {
+  const bundle = join(workspaceRoot(), 'dist/apps', name, 'main.js');
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build the apps first (npx nx run-many -t build)`);
+  return bundle;
+}
+
+/** Runs the built app as a real process (exactly what the demo and production run). */
+export function spawnApp(name: AppName, env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, [appBundle(name)], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exit;
+  };
+  afterAll(() => stop('SIGKILL'));
+  return { url: `http://127.0.0.1:${env['PORT']}`, process: child, output: () => output, exited: () => exit, stop };
+}
+
+/** Starts the app on a free port and waits until it answers /health. */
+export async function startApp(name: AppName, env: Record<string, string>): Promise<AppProcess> {
+  const app = spawnApp(name, { ...env, PORT: String(await freePort()) });
+  await waitFor(`${name} /health`, async () => {
+    if (app.process.exitCode !== null) throw new Error(`${name} exited with ${app.process.exitCode}:\n${app.output()}`);
+    return fetch(`${app.url}/health`).then((res) => res.ok, () => false);
+  });
+  return app;
+}
+
+/**
+ * Starts `name` with `variable` set to a malformed URL and checks that it refuses to start with exactly one
+ * line on stderr that names the variable (and does not echo the value, which may hold a password).
+ */
+export async function expectMalformedUrlRejected(name: AppName, env: Record<string, string>, variable: string) {
+  const secret = 'postgres//user:s3cret@nohost';
+  const app = spawnApp(name, { ...env, PORT: String(await freePort()), [variable]: secret });
+  const code = await app.exited();
+  const lines = app.output().trim().split('\n');
+  expect(code).not.toBe(0);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(`${name}: invalid configuration: ${variable} must be`);
+  expect(lines[0]).not.toContain('s3cret');
+}
