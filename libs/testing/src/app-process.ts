@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor, workspaceRoot } from '@hwp/dev-services';
 
 export type AppName = 'core-api' | 'ingester' | 'outbox-worker' | 'product-api';
@@ -18,7 +18,8 @@ export interface AppProcess {
 
 export function appBundle(name: AppName): string {
   const bundle = join(workspaceRoot(), 'dist/apps', name, 'main.js');
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build the apps first (npx nx run-many -t build)`);
+  if (!existsSync(bundle))
+    throw new Error(`${bundle} is missing: build the apps first (npx nx run-many -t build)`);
   return bundle;
 }
 
@@ -37,15 +38,25 @@ export function spawnApp(name: AppName, env: Record<string, string>): AppProcess
     return exit;
   };
   afterAll(() => stop('SIGKILL'));
-  return { url: `http://127.0.0.1:${env['PORT']}`, process: child, output: () => output, exited: () => exit, stop };
+  return {
+    url: `http://127.0.0.1:${env['PORT']}`,
+    process: child,
+    output: () => output,
+    exited: () => exit,
+    stop,
+  };
 }
 
 /** Starts the app on a free port and waits until it answers /health. */
 export async function startApp(name: AppName, env: Record<string, string>): Promise<AppProcess> {
   const app = spawnApp(name, { ...env, PORT: String(await freePort()) });
   await waitFor(`${name} /health`, async () => {
-    if (app.process.exitCode !== null) throw new Error(`${name} exited with ${app.process.exitCode}:\n${app.output()}`);
-    return fetch(`${app.url}/health`).then((res) => res.ok, () => false);
+    if (app.process.exitCode !== null)
+      throw new Error(`${name} exited with ${app.process.exitCode}:\n${app.output()}`);
+    return fetch(`${app.url}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
   });
   return app;
 }
@@ -54,7 +65,11 @@ export async function startApp(name: AppName, env: Record<string, string>): Prom
  * Starts `name` with `variable` set to a malformed URL and checks that it refuses to start with exactly one
  * line on stderr that names the variable (and does not echo the value, which may hold a password).
  */
-export async function expectMalformedUrlRejected(name: AppName, env: Record<string, string>, variable: string) {
+export async function expectMalformedUrlRejected(
+  name: AppName,
+  env: Record<string, string>,
+  variable: string,
+) {
   const secret = 'postgres//user:s3cret@nohost';
   const app = spawnApp(name, { ...env, PORT: String(await freePort()), [variable]: secret });
   const code = await app.exited();
@@ -63,4 +78,38 @@ export async function expectMalformedUrlRejected(name: AppName, env: Record<stri
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain(`${name}: invalid configuration: ${variable} must be`);
   expect(lines[0]).not.toContain('s3cret');
+}
+
+/**
+ * The contract every app process keeps: it boots against the real services, reports each dependency up
+ * on /ready, serves /health, Prometheus /metrics and its OpenAPI document, and refuses a malformed
+ * database URL with one clear line.
+ */
+export function describeAppProcess(
+  name: AppName,
+  options: { env: () => Promise<Record<string, string>>; databaseVariable: string; dependencies: string[] },
+) {
+  describe(`${name} process`, () => {
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      env = await options.env();
+    });
+
+    it('boots against the real services and reports ready, health, metrics and its OpenAPI document', async () => {
+      const app = await startApp(name, env);
+      const ready = await fetch(`${app.url}/ready`);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as { status: string; details: Record<string, unknown> };
+      expect(body.status).toBe('ok');
+      expect(Object.keys(body.details)).toEqual(options.dependencies);
+      expect((await fetch(`${app.url}/health`)).status).toBe(200);
+      expect(await (await fetch(`${app.url}/metrics`)).text()).toContain(`service="${name}"`);
+      const openapi = (await (await fetch(`${app.url}/docs/openapi.json`)).json()) as { paths: object };
+      expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health', '/ready']));
+    });
+
+    it(`exits non-zero with one line naming ${options.databaseVariable} when it is malformed`, async () => {
+      await expectMalformedUrlRejected(name, env, options.databaseVariable);
+    });
+  });
 }

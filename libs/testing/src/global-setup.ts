@@ -32,7 +32,10 @@ export default async function setup(project: TestProject) {
   for (const kind of Object.keys(DATABASES) as DatabaseKind[]) {
     const template = `${DATABASES[kind].devName}_template`;
     await ensureDatabase(postgres.url('postgres'), template);
-    await migrate({ databaseUrl: postgres.url(template), migrationsDir: join(root, DATABASES[kind].migrations) });
+    await migrate({
+      databaseUrl: postgres.url(template),
+      migrationsDir: join(root, DATABASES[kind].migrations),
+    });
     templates[kind] = template;
   }
   log(`Postgres :${postgres.port}, durable Redis :${durable.port}, cache Redis :${cache.port} (${dir})`);

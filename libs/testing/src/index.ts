@@ -1,2 +1,11 @@
-export { appBundle, expectMalformedUrlRejected, spawnApp, startApp, type AppName, type AppProcess } from './app-process';
+export {
+  appBundle,
+  describeAppProcess,
+  expectMalformedUrlRejected,
+  spawnApp,
+  startApp,
+  type AppName,
+  type AppProcess,
+} from './app-process';
 export { testServices, useTestDatabase, useTestRedis, type TestServices } from './services';
+export { databaseShape, prismaSchemaShape, type SchemaShape } from './schema-agreement';

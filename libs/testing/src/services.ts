@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, inject } from 'vitest';
-import { dropDatabase, ensureDatabase, withDatabase, type DatabaseKind, type RedisRole } from '@hwp/dev-services';
+import {
+  dropDatabase,
+  ensureDatabase,
+  withDatabase,
+  type DatabaseKind,
+  type RedisRole,
+} from '@hwp/dev-services';
 
 export interface TestServices {
   postgres: { adminUrl: string; templates: Record<DatabaseKind, string> };
