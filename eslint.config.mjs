@@ -36,6 +36,8 @@ export default [
             { sourceTag: 'scope:product', onlyDependOnLibsWithTags: ['scope:product', 'scope:shared'] },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The demo, test and bench tools drive the whole platform.
+            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor, workspaceRoot } from '@hwp/dev-services';
+import type { Logger } from '../lib/log';
+
+export interface RunningApp {
+  name: string;
+  url: string;
+  process: ChildProcess;
+}
+
+export interface AppLaunch {
+  name: string;
+  port: number;
+  command: string[];
+  cwd?: string;
+  /** Path answered with 200 once the app can serve. */
+  readyPath: string;
+}
+
+/** The platform as the demo runs it: the built bundles of the four services and `next start` for web. */
+export function platformApps(ports: { web: number; coreApi: number; productApi: number; ingester: number; outboxWorker: number }): AppLaunch[] {
+  const nest = (name: string, port: number): AppLaunch => ({
+    name,
+    port,
+    command: [process.execPath, join('dist/apps', name, 'main.js')],
+    readyPath: '/ready',
+  });
+  return [
+    nest('core-api', ports.coreApi),
+    nest('product-api', ports.productApi),
+    nest('ingester', ports.ingester),
+    nest('outbox-worker', ports.outboxWorker),
+    {
+      name: 'web',
+      port: ports.web,
+      command: [join(workspaceRoot(), 'node_modules/.bin/next'), 'start', '--port', String(ports.web), '--hostname', '127.0.0.1'],
+      cwd: 'apps/web',
+      readyPath: '/api/health',
+    },
+  ];
+}
+
+/** Starts every app with `env`, its output in .data/logs/<app>.log, and waits until each is ready. */
+export async function startApps(apps: AppLaunch[], env: Record<string, string>, log: Logger): Promise<RunningApp[]> {
+  const logDir = join(workspaceRoot(), '.data', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const running = apps.map((app) => {
+    const output = createWriteStream(join(logDir, `${app.name}.log`), { flags: 'a' });
+    const child = spawn(app.command[0]!, app.command.slice(1), {
+      cwd: join(workspaceRoot(), app.cwd ?? '.'),
+      env: { ...process.env, ...env, PORT: String(app.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(output);
+    child.stderr.pipe(output);
+    return { name: app.name, url: `http://127.0.0.1:${app.port}`, process: child, readyPath: app.readyPath };
+  });
+  await Promise.all(
+    running.map(async (app) => {
+      await waitFor(
+        `${app.name} ${app.readyPath}`,
+        async () => {
+          if (app.process.exitCode !== null) {
+            throw new Error(`${app.name} exited with ${app.process.exitCode}; see .data/logs/${app.name}.log`);
+          }
+          return fetch(`${app.url}${app.readyPath}`).then((res) => res.ok, () => false);
+        },
+        90_000,
+      );
+      log(`${app.name} is ready at ${app.url}`);
+    }),
+  );
+  return running;
+}
+
+export async function stopApps(apps: RunningApp[]): Promise<void> {
+  await Promise.all(
+    apps.map(
+      (app) =>
+        new Promise<void>((resolve) => {
+          if (app.process.exitCode !== null || app.process.signalCode !== null) return resolve();
+          app.process.once('exit', () => resolve());
+          app.process.kill('SIGTERM');
+          setTimeout(() => app.process.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+}

@@ -1,0 +1,67 @@
+// `npm run demo`: the whole platform on this machine with sample data. Ctrl-C stops what it started.
+import { migrateAll } from '../db/migrate';
+import { logger } from '../lib/log';
+import { run, setUp } from '../lib/setup';
+import { servicesDown, servicesUp } from '../services/services';
+import { platformApps, startApps, stopApps, type RunningApp } from './apps';
+import { DEMO_API_KEYS, seedDemoData } from './seed';
+
+const log = logger('demo');
+const PORTS = { web: 3000, coreApi: 3001, productApi: 3002, ingester: 3003, outboxWorker: 3004 };
+
+async function main() {
+  let apps: RunningApp[] = [];
+  let startedServices: string[] = [];
+  let servicesEnv: Record<string, string> = {};
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping the apps ...');
+    await stopApps(apps);
+    if (startedServices.length) await servicesDown(log, startedServices);
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    await setUp(log, { forTests: false });
+    const services = await log.step('starting Postgres and the two Redis instances', () => servicesUp(log));
+    startedServices = services.started;
+    servicesEnv = services.env;
+    const env: Record<string, string> = { ...services.env, CORE_API_URL: `http://127.0.0.1:${PORTS.coreApi}` };
+    await log.step('migrating both databases', () => migrateAll(env, log));
+    await log.step('seeding sample data', () => seedDemoData(env, log));
+    await log.step('building the apps', () => run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']));
+    apps = await log.step('starting the apps', () => startApps(platformApps(PORTS), env, log));
+  } catch (error) {
+    log(`failed: ${(error as Error).message}`);
+    await shutdown(1);
+    return;
+  }
+
+  const url = (port: number, path = '') => `http://127.0.0.1:${port}${path}`;
+  const rows = [
+    ['web home', url(PORTS.web)],
+    ['studio (admin)', url(PORTS.web, '/admin')],
+    ['core-api Swagger UI', url(PORTS.coreApi, '/docs')],
+    ['product-api Swagger UI', url(PORTS.productApi, '/docs')],
+    ['ingester Swagger UI', url(PORTS.ingester, '/docs')],
+    ['outbox-worker Swagger UI', url(PORTS.outboxWorker, '/docs')],
+    ...Object.entries(PORTS)
+      .filter(([name]) => name !== 'web')
+      .map(([name, port]) => [`${name} metrics`, url(port, '/metrics')]),
+  ];
+  const width = Math.max(...rows.map(([name]) => name!.length));
+  process.stdout.write('\nThe Home Widget Platform is up:\n\n');
+  for (const [name, link] of rows) process.stdout.write(`  ${name!.padEnd(width)}  ${link}\n`);
+  process.stdout.write('\nProduct team API keys (x-api-key header on product-api):\n');
+  for (const [product, key] of Object.entries(DEMO_API_KEYS)) process.stdout.write(`  ${product.padEnd(width)}  ${key}\n`);
+  process.stdout.write('\nData stores:\n');
+  for (const [name, value] of Object.entries(servicesEnv)) process.stdout.write(`  ${name.padEnd(width)}  ${value}\n`);
+  process.stdout.write('Logs: .data/logs/<app>.log. Press Ctrl-C to stop.\n');
+}
+
+void main();

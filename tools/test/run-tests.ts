@@ -1,0 +1,79 @@
+// `npm test`: every check the project has, against real services the test set-up starts and stops.
+// Steps run in order; a failing step does not hide the others (tests still run after a lint error), but
+// nothing runs against stale bundles when the build fails. Exit code 0 only when everything passed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { workspaceRoot } from '@hwp/dev-services';
+import { logger } from '../lib/log';
+import { setUp } from '../lib/setup';
+
+const log = logger('test');
+const root = workspaceRoot();
+const results: { step: string; ok: boolean; seconds: number }[] = [];
+
+function step(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
+  log(`${name}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
+  const { status } = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  const seconds = (Date.now() - started) / 1000;
+  results.push({ step: name, ok: status === 0, seconds });
+  log(`${name}: ${status === 0 ? 'passed' : `FAILED (exit ${status})`} in ${seconds.toFixed(1)} s`);
+  return status === 0;
+}
+
+/** Counts from the JSON reports of vitest and Playwright, for the closing "N passed, N failed" line. */
+function countTests(): { passed: number; failed: number; skipped: number } {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const vitest = join(root, 'test-results/vitest.json');
+  if (existsSync(vitest)) {
+    const report = JSON.parse(readFileSync(vitest, 'utf8'));
+    counts.passed += report.numPassedTests;
+    counts.failed += report.numFailedTests;
+    counts.skipped += report.numPendingTests + report.numTodoTests;
+  }
+  const playwright = join(root, 'test-results/playwright.json');
+  if (existsSync(playwright)) {
+    const { stats } = JSON.parse(readFileSync(playwright, 'utf8'));
+    counts.passed += stats.expected + stats.flaky;
+    counts.failed += stats.unexpected;
+    counts.skipped += stats.skipped;
+  }
+  return counts;
+}
+
+async function main() {
+  const started = Date.now();
+  await setUp(log, { forTests: true });
+  rmSync(join(root, 'test-results'), { recursive: true, force: true });
+  mkdirSync(join(root, 'test-results'), { recursive: true });
+
+  step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
+  step('format', 'npx', ['prettier', '--check', '.', '--log-level=warn']);
+  step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']);
+  step('typecheck web', 'npx', ['tsc', '-p', 'apps/web/tsconfig.json', '--noEmit']);
+  step('generated code is up to date', 'npx', ['nx', 'run', 'sdui-schema:check-generated', '--outputStyle=stream']);
+  const built = step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream', '--skip-nx-cache']);
+  if (built) {
+    step('unit and integration tests', 'npx', [
+      'vitest', 'run',
+      '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json',
+    ]);
+    step('end-to-end tests (Chromium)', 'npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts', '--reporter=list,json'], {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: join(root, 'test-results/playwright.json'),
+    });
+  }
+
+  log('summary:');
+  for (const r of results) log(`  ${r.ok ? 'ok    ' : 'FAILED'} ${r.step} (${r.seconds.toFixed(1)} s)`);
+  const counts = countTests();
+  const failedSteps = results.filter((r) => !r.ok).length;
+  log(`${results.length} steps, ${failedSteps} failed, ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+  process.stdout.write(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+  process.exit(failedSteps === 0 && counts.failed === 0 ? 0 : 1);
+}
+
+main().catch((error: Error) => {
+  log(`failed: ${error.message}`);
+  process.exit(1);
+});
