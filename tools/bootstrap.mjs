@@ -31,7 +31,9 @@ Object.assign(process.env, {
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
 });
 
-const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
+const lockHash = createHash('sha256')
+  .update(readFileSync(join(root, 'package-lock.json')))
+  .digest('hex');
 const stamp = join(root, 'node_modules', '.hwp-installed');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   console.log('[setup] installing npm dependencies (npm ci) ...');

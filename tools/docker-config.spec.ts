@@ -8,7 +8,10 @@ import { workspaceRoot } from '@hwp/dev-services';
 const root = workspaceRoot();
 const composeFile = join(root, 'docker/compose.yml');
 const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
-  services: Record<string, { build?: { context: string; dockerfile: string }; command?: string[]; healthcheck?: unknown }>;
+  services: Record<
+    string,
+    { build?: { context: string; dockerfile: string }; command?: string[]; healthcheck?: unknown }
+  >;
 };
 const APPS = ['core-api', 'ingester', 'outbox-worker', 'product-api', 'web'];
 

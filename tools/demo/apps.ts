@@ -20,7 +20,13 @@ export interface AppLaunch {
 }
 
 /** The platform as the demo runs it: the built bundles of the four services and `next start` for web. */
-export function platformApps(ports: { web: number; coreApi: number; productApi: number; ingester: number; outboxWorker: number }): AppLaunch[] {
+export function platformApps(ports: {
+  web: number;
+  coreApi: number;
+  productApi: number;
+  ingester: number;
+  outboxWorker: number;
+}): AppLaunch[] {
   const nest = (name: string, port: number): AppLaunch => ({
     name,
     port,
@@ -35,7 +41,14 @@ export function platformApps(ports: { web: number; coreApi: number; productApi: 
     {
       name: 'web',
       port: ports.web,
-      command: [join(workspaceRoot(), 'node_modules/.bin/next'), 'start', '--port', String(ports.web), '--hostname', '127.0.0.1'],
+      command: [
+        join(workspaceRoot(), 'node_modules/.bin/next'),
+        'start',
+        '--port',
+        String(ports.web),
+        '--hostname',
+        '127.0.0.1',
+      ],
       cwd: 'apps/web',
       readyPath: '/api/health',
     },
@@ -43,7 +56,11 @@ export function platformApps(ports: { web: number; coreApi: number; productApi: 
 }
 
 /** Starts every app with `env`, its output in .data/logs/<app>.log, and waits until each is ready. */
-export async function startApps(apps: AppLaunch[], env: Record<string, string>, log: Logger): Promise<RunningApp[]> {
+export async function startApps(
+  apps: AppLaunch[],
+  env: Record<string, string>,
+  log: Logger,
+): Promise<RunningApp[]> {
   const logDir = join(workspaceRoot(), '.data', 'logs');
   mkdirSync(logDir, { recursive: true });
   const running = apps.map((app) => {
@@ -63,9 +80,14 @@ export async function startApps(apps: AppLaunch[], env: Record<string, string>, 
         `${app.name} ${app.readyPath}`,
         async () => {
           if (app.process.exitCode !== null) {
-            throw new Error(`${app.name} exited with ${app.process.exitCode}; see .data/logs/${app.name}.log`);
+            throw new Error(
+              `${app.name} exited with ${app.process.exitCode}; see .data/logs/${app.name}.log`,
+            );
           }
-          return fetch(`${app.url}${app.readyPath}`).then((res) => res.ok, () => false);
+          return fetch(`${app.url}${app.readyPath}`).then(
+            (res) => res.ok,
+            () => false,
+          );
         },
         90_000,
       );

@@ -31,10 +31,15 @@ async function main() {
     const services = await log.step('starting Postgres and the two Redis instances', () => servicesUp(log));
     startedServices = services.started;
     servicesEnv = services.env;
-    const env: Record<string, string> = { ...services.env, CORE_API_URL: `http://127.0.0.1:${PORTS.coreApi}` };
+    const env: Record<string, string> = {
+      ...services.env,
+      CORE_API_URL: `http://127.0.0.1:${PORTS.coreApi}`,
+    };
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding sample data', () => seedDemoData(env, log));
-    await log.step('building the apps', () => run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']));
+    await log.step('building the apps', () =>
+      run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']),
+    );
     apps = await log.step('starting the apps', () => startApps(platformApps(PORTS), env, log));
   } catch (error) {
     log(`failed: ${(error as Error).message}`);
@@ -58,9 +63,11 @@ async function main() {
   process.stdout.write('\nThe Home Widget Platform is up:\n\n');
   for (const [name, link] of rows) process.stdout.write(`  ${name!.padEnd(width)}  ${link}\n`);
   process.stdout.write('\nProduct team API keys (x-api-key header on product-api):\n');
-  for (const [product, key] of Object.entries(DEMO_API_KEYS)) process.stdout.write(`  ${product.padEnd(width)}  ${key}\n`);
+  for (const [product, key] of Object.entries(DEMO_API_KEYS))
+    process.stdout.write(`  ${product.padEnd(width)}  ${key}\n`);
   process.stdout.write('\nData stores:\n');
-  for (const [name, value] of Object.entries(servicesEnv)) process.stdout.write(`  ${name.padEnd(width)}  ${value}\n`);
+  for (const [name, value] of Object.entries(servicesEnv))
+    process.stdout.write(`  ${name.padEnd(width)}  ${value}\n`);
   process.stdout.write('Logs: .data/logs/<app>.log. Press Ctrl-C to stop.\n');
 }
 

@@ -8,7 +8,10 @@ import type { Logger } from './log';
  */
 export async function setUp(log: Logger, { forTests }: { forTests: boolean }) {
   await log.step('checking system packages', () =>
-    ensureSystemPackages(forTests ? ['postgres', 'redis', 'chromium', 'androidJson'] : ['postgres', 'redis'], log),
+    ensureSystemPackages(
+      forTests ? ['postgres', 'redis', 'chromium', 'androidJson'] : ['postgres', 'redis'],
+      log,
+    ),
   );
   await log.step('generating Prisma clients', () => {
     for (const database of Object.values(DATABASES)) {

@@ -19,7 +19,8 @@ async function main() {
       await servicesDown(log);
       break;
     case 'status':
-      for (const [name, pid] of Object.entries(servicesStatus())) log(`${name}: ${pid ? `running (pid ${pid})` : 'stopped'}`);
+      for (const [name, pid] of Object.entries(servicesStatus()))
+        log(`${name}: ${pid ? `running (pid ${pid})` : 'stopped'}`);
       break;
     default:
       log(`unknown command "${command}"; use up, down or status`);

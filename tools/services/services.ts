@@ -36,14 +36,25 @@ export async function servicesUp(log: Logger): Promise<{ env: ServiceEnv; starte
   const env = { ...DEV_URLS } as ServiceEnv;
 
   const { DATABASE_URL, PRODUCT_DATABASE_URL } = process.env;
-  if (DATABASE_URL && PRODUCT_DATABASE_URL && (await isPostgresReachable(withDatabase(DATABASE_URL, 'postgres')))) {
+  if (
+    DATABASE_URL &&
+    PRODUCT_DATABASE_URL &&
+    (await isPostgresReachable(withDatabase(DATABASE_URL, 'postgres')))
+  ) {
     log(`using the Postgres at DATABASE_URL / PRODUCT_DATABASE_URL`);
     Object.assign(env, { DATABASE_URL, PRODUCT_DATABASE_URL });
   } else {
     const wasRunning = pidOf(join(PRIVATE.postgres(), 'pgdata', 'postmaster.pid')) !== undefined;
-    const postgres = await startPostgres({ dir: PRIVATE.postgres(), port: DEV_SERVICES.postgresPort, durable: true, log });
+    const postgres = await startPostgres({
+      dir: PRIVATE.postgres(),
+      port: DEV_SERVICES.postgresPort,
+      durable: true,
+      log,
+    });
     if (!wasRunning) started.push('postgres');
-    log(`Postgres ${wasRunning ? 'already running' : 'started'} on 127.0.0.1:${postgres.port} (pid ${postgres.pid})`);
+    log(
+      `Postgres ${wasRunning ? 'already running' : 'started'} on 127.0.0.1:${postgres.port} (pid ${postgres.pid})`,
+    );
   }
   for (const database of Object.values(DATABASES)) {
     const url = env[database.urlVariable];
@@ -64,7 +75,9 @@ export async function servicesUp(log: Logger): Promise<{ env: ServiceEnv; starte
     const wasRunning = pidOf(join(dir, 'redis.pid')) !== undefined;
     const redis = await startRedis({ dir, port, role: role as RedisRole, log });
     if (!wasRunning) started.push(`${role} redis`);
-    log(`${role} Redis ${wasRunning ? 'already running' : 'started'} on 127.0.0.1:${redis.port} (pid ${redis.pid})`);
+    log(
+      `${role} Redis ${wasRunning ? 'already running' : 'started'} on 127.0.0.1:${redis.port} (pid ${redis.pid})`,
+    );
   }
   return { env, started };
 }
@@ -101,7 +114,12 @@ function pidOf(file: string): number | undefined {
 }
 
 async function isRedisReachable(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

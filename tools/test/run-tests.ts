@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { workspaceRoot } from '@hwp/dev-services';
+import { freePort, workspaceRoot } from '@hwp/dev-services';
 import { logger } from '../lib/log';
 import { setUp } from '../lib/setup';
 
@@ -15,7 +15,11 @@ const results: { step: string; ok: boolean; seconds: number }[] = [];
 function step(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
   log(`${name}: ${command} ${args.join(' ')}`);
   const started = Date.now();
-  const { status } = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  const { status } = spawnSync(command, args, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const seconds = (Date.now() - started) / 1000;
   results.push({ step: name, ok: status === 0, seconds });
   log(`${name}: ${status === 0 ? 'passed' : `FAILED (exit ${status})`} in ${seconds.toFixed(1)} s`);
@@ -48,20 +52,43 @@ async function main() {
   rmSync(join(root, 'test-results'), { recursive: true, force: true });
   mkdirSync(join(root, 'test-results'), { recursive: true });
 
+  // The module-boundaries lint rule reads the cached project graph (and silently skips without one).
+  step('project graph', 'npx', ['nx', 'graph', '--file=test-results/project-graph.json']);
   step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
   step('format', 'npx', ['prettier', '--check', '.', '--log-level=warn']);
   step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']);
-  step('typecheck web', 'npx', ['tsc', '-p', 'apps/web/tsconfig.json', '--noEmit']);
-  step('generated code is up to date', 'npx', ['nx', 'run', 'sdui-schema:check-generated', '--outputStyle=stream']);
-  const built = step('build', 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream', '--skip-nx-cache']);
+  step('typecheck web', 'npx', ['nx', 'run', 'web:typecheck', '--outputStyle=stream']);
+  step('generated code is up to date', 'npx', [
+    'nx',
+    'run',
+    'sdui-schema:check-generated',
+    '--outputStyle=stream',
+  ]);
+  const built = step('build', 'npx', [
+    'nx',
+    'run-many',
+    '-t',
+    'build',
+    '--outputStyle=stream',
+    '--skip-nx-cache',
+  ]);
   if (built) {
     step('unit and integration tests', 'npx', [
-      'vitest', 'run',
-      '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json',
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=test-results/vitest.json',
     ]);
-    step('end-to-end tests (Chromium)', 'npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts', '--reporter=list,json'], {
-      PLAYWRIGHT_JSON_OUTPUT_NAME: join(root, 'test-results/playwright.json'),
-    });
+    step(
+      'end-to-end tests (Chromium)',
+      'npx',
+      ['playwright', 'test', '-c', 'apps/web/playwright.config.ts', '--reporter=list,json'],
+      {
+        PLAYWRIGHT_JSON_OUTPUT_NAME: join(root, 'test-results/playwright.json'),
+      WEB_PORT: String(await freePort()),
+      },
+    );
   }
 
   log('summary:');

@@ -31,7 +31,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
   const bin = postgresBinDir()!;
   const asRoot = process.getuid?.() === 0;
   const runAsOwner = (command: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args]) : run(join(bin, command), args);
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args])
+      : run(join(bin, command), args);
 
   mkdirSync(dir, { recursive: true });
   const dataDir = join(dir, 'pgdata');
@@ -43,7 +45,16 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
   }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     options.log?.(`initialising Postgres in ${dataDir} ...`);
-    runAsOwner('initdb', ['-D', dataDir, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    runAsOwner('initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      POSTGRES_USER,
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
   }
   const existing = runningPostmaster(dataDir);
   if (existing === undefined) {
@@ -55,7 +66,18 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
       '-c shared_buffers=128MB',
       ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
     ];
-    runAsOwner('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings.join(' '), '-w', '-t', '60', 'start']);
+    runAsOwner('pg_ctl', [
+      '-D',
+      dataDir,
+      '-l',
+      join(dir, 'postgres.log'),
+      '-o',
+      settings.join(' '),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   }
   const pid = runningPostmaster(dataDir);
   if (pid === undefined) throw new Error(`Postgres did not start; see ${join(dir, 'postgres.log')}`);
@@ -71,7 +93,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
 function assertTraversable(dir: string): void {
   for (let parent = dirname(resolve(dir)); parent !== dirname(parent); parent = dirname(parent)) {
     if ((statSync(parent).mode & 0o001) === 0) {
-      throw new Error(`Postgres runs as the postgres user, which cannot enter ${parent}: chmod o+x ${parent}`);
+      throw new Error(
+        `Postgres runs as the postgres user, which cannot enter ${parent}: chmod o+x ${parent}`,
+      );
     }
   }
 }
@@ -97,7 +121,9 @@ export async function ensureDatabase(adminUrl: string, database: string, templat
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${quoteIdent(database)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
+      await client.query(
+        `CREATE DATABASE ${quoteIdent(database)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`,
+      );
     }
   } finally {
     await client.end();
@@ -137,4 +163,3 @@ export function withDatabase(url: string, database: string): string {
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
-

@@ -19,7 +19,11 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Sends `signal` to `pid` and waits until it is gone (escalating to SIGKILL after `graceMs`). */
-export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+export async function stopPid(
+  pid: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 10_000,
+): Promise<void> {
   if (!isAlive(pid)) return;
   try {
     process.kill(pid, signal);
@@ -42,9 +46,18 @@ export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM', g
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Starts a long-lived server process detached from us, its output appended to `logFile`. */
-export function spawnDetached(command: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): number {
+export function spawnDetached(
+  command: string,
+  args: string[],
+  logFile: string,
+  env?: NodeJS.ProcessEnv,
+): number {
   const out = openSync(logFile, 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env: env ?? process.env });
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: env ?? process.env,
+  });
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   return child.pid;
@@ -55,7 +68,9 @@ export function run(command: string, args: string[], options: SpawnSyncOptions =
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
   if (result.error) throw new Error(`${command} could not run: ${result.error.message}`);
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited with ${result.status}:\n${result.stdout}${result.stderr}`);
+    throw new Error(
+      `${command} ${args.join(' ')} exited with ${result.status}:\n${result.stdout}${result.stderr}`,
+    );
   }
   return String(result.stdout ?? '');
 }
@@ -73,7 +88,11 @@ export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 500): P
   });
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -40,12 +40,17 @@ export async function startRedis(options: RedisOptions): Promise<RedisInstance> 
     pid = spawnDetached(
       SYSTEM_PACKAGES.redis.binary,
       [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', dir,
-        '--save', '',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
         // Test files each take a logical database of their own.
-        '--databases', '1024',
+        '--databases',
+        '1024',
         ...redisRoleArgs(role, options.maxmemory),
       ],
       join(dir, 'redis.log'),
@@ -54,5 +59,11 @@ export async function startRedis(options: RedisOptions): Promise<RedisInstance> 
   }
   await waitFor(`redis-server (${role}) on port ${port}`, () => canConnect(port));
   const startedPid = pid;
-  return { pid, port, role, url: `redis://127.0.0.1:${port}`, stop: (signal = 'SIGTERM') => stopPid(startedPid, signal) };
+  return {
+    pid,
+    port,
+    role,
+    url: `redis://127.0.0.1:${port}`,
+    stop: (signal = 'SIGTERM') => stopPid(startedPid, signal),
+  };
 }

@@ -17,7 +17,10 @@ let aptUpdated = false;
  * Makes sure the Debian packages behind `wanted` are installed: installs the missing ones with apt when
  * we are root, otherwise fails with the exact command to run.
  */
-export function ensureSystemPackages(wanted: SystemPackage[], log: (line: string) => void = console.log): void {
+export function ensureSystemPackages(
+  wanted: SystemPackage[],
+  log: (line: string) => void = console.log,
+): void {
   const missing = wanted.filter((name) => !isInstalled(name)).map((name) => SYSTEM_PACKAGES[name].pkg);
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;
@@ -37,7 +40,8 @@ export function ensureSystemPackages(wanted: SystemPackage[], log: (line: string
     stdio: ['ignore', 'ignore', 'inherit'],
     env,
   });
-  if (result.status !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed (exit ${result.status})`);
+  if (result.status !== 0)
+    throw new Error(`apt-get install ${missing.join(' ')} failed (exit ${result.status})`);
 }
 
 function isInstalled(name: SystemPackage): boolean {

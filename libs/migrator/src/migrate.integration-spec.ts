@@ -2,9 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dropDatabase, ensureDatabase, withDatabase } from '@hwp/dev-services';
-import { testServices } from '@hwp/testing';
 import { migrate } from './migrate';
 
 /** A migrations folder in Prisma's layout, written from a name → SQL map. */
@@ -17,13 +16,14 @@ function migrationsFolder(migrations: Record<string, string>): string {
   return dir;
 }
 
+// (Not through @hwp/testing, which itself migrates with this lib: that would be a dependency cycle.)
 describe('migrate', () => {
   const name = `t_migrator_${process.pid}_${Date.now()}`;
   let databaseUrl: string;
   let db: Client;
 
   beforeAll(async () => {
-    const { adminUrl } = testServices().postgres;
+    const { adminUrl } = inject('services').postgres;
     await ensureDatabase(adminUrl, name);
     databaseUrl = withDatabase(adminUrl, name);
     db = new Client({ connectionString: databaseUrl });
@@ -31,7 +31,7 @@ describe('migrate', () => {
   });
   afterAll(async () => {
     await db.end();
-    await dropDatabase(testServices().postgres.adminUrl, name);
+    await dropDatabase(inject('services').postgres.adminUrl, name);
   });
 
   const first = {
@@ -59,14 +59,17 @@ describe('migrate', () => {
   it('rolls a failing migration back completely and does not record it', async () => {
     const dir = migrationsFolder({
       ...first,
-      '20260103000000_half_broken': 'CREATE TABLE c (id int); INSERT INTO c VALUES (1); SELECT no_such_function();',
+      '20260103000000_half_broken':
+        'CREATE TABLE c (id int); INSERT INTO c VALUES (1); SELECT no_such_function();',
     });
     await expect(migrate({ databaseUrl, migrationsDir: dir })).rejects.toThrow(
       /20260103000000_half_broken failed and was rolled back: function no_such_function\(\) does not exist/,
     );
     const c = await db.query("SELECT to_regclass('public.c') AS c");
     expect(c.rows[0].c).toBeNull();
-    const recorded = await db.query("SELECT 1 FROM _prisma_migrations WHERE migration_name LIKE '%half_broken'");
+    const recorded = await db.query(
+      "SELECT 1 FROM _prisma_migrations WHERE migration_name LIKE '%half_broken'",
+    );
     expect(recorded.rowCount).toBe(0);
   });
 
@@ -80,7 +83,7 @@ describe('migrate', () => {
   it('lets concurrent runners apply each migration exactly once (advisory lock)', async () => {
     const dir = migrationsFolder({
       ...first,
-      '20260104000000_slow': "SELECT pg_sleep(0.3); CREATE TABLE d (id int); INSERT INTO d VALUES (1);",
+      '20260104000000_slow': 'SELECT pg_sleep(0.3); CREATE TABLE d (id int); INSERT INTO d VALUES (1);',
     });
     const results = await Promise.all([1, 2, 3].map(() => migrate({ databaseUrl, migrationsDir: dir })));
     expect(results.flatMap((r) => r.applied)).toEqual(['20260104000000_slow']);

@@ -46,7 +46,11 @@ export function readMigrations(migrationsDir: string): Migration[] {
     });
 }
 
-export async function migrate({ databaseUrl, migrationsDir, log = () => undefined }: MigrateOptions): Promise<MigrateResult> {
+export async function migrate({
+  databaseUrl,
+  migrationsDir,
+  log = () => undefined,
+}: MigrateOptions): Promise<MigrateResult> {
   const migrations = readMigrations(migrationsDir);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();

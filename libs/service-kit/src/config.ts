@@ -23,7 +23,9 @@ function urlWithProtocols(protocols: string[], description: string, needsPath = 
     (value) => {
       try {
         const url = new URL(value);
-        return protocols.includes(url.protocol) && url.hostname !== '' && (!needsPath || url.pathname.length > 1);
+        return (
+          protocols.includes(url.protocol) && url.hostname !== '' && (!needsPath || url.pathname.length > 1)
+        );
       } catch {
         return false;
       }
@@ -38,7 +40,9 @@ export const envVar = {
   host: () => z.string().min(1).default('127.0.0.1'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   postgresUrl: (fallback: string) =>
-    urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user@host:port/database URL', true).default(fallback),
+    urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user@host:port/database URL', true).default(
+      fallback,
+    ),
   redisUrl: (fallback: string) =>
     urlWithProtocols(['redis:', 'rediss:'], 'redis://host:port URL').default(fallback),
   httpUrl: (fallback: string) => urlWithProtocols(['http:', 'https:'], 'http(s):// URL').default(fallback),
@@ -58,6 +62,8 @@ export const baseEnvSchema = z.object({
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`,
+  );
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }

@@ -26,7 +26,8 @@ export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
   }
 
   ping() {
-    if (this.client.status !== 'ready') return Promise.reject(new Error(`not connected (${this.client.status})`));
+    if (this.client.status !== 'ready')
+      return Promise.reject(new Error(`not connected (${this.client.status})`));
     return this.client.ping();
   }
 

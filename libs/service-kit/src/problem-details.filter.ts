@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** One invalid input: where (JSON pointer into the request) and what is wrong. */
@@ -57,7 +64,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       status = exception.getStatus();
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      Object.assign(body, { title: statusTitle(status), detail: Array.isArray(message) ? message.join('; ') : message });
+      Object.assign(body, {
+        title: statusTitle(status),
+        detail: Array.isArray(message) ? message.join('; ') : message,
+      });
     } else if (isFastifyError(exception)) {
       // Fastify's own rejections (unparseable JSON, body too large, wrong content type) are client errors.
       status = exception.statusCode;

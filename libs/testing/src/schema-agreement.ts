@@ -51,7 +51,8 @@ function nativeType([name, args]: [string, string[]]): string {
 export async function prismaSchemaShape(kind: DatabaseKind): Promise<SchemaShape> {
   const datamodel = readFileSync(join(workspaceRoot(), DATABASES[kind].prismaSchema), 'utf8');
   const document = getDMMF({ datamodel });
-  if (!('datamodel' in document)) throw new Error(`${DATABASES[kind].prismaSchema}: ${document.reason}: ${document.error.message}`);
+  if (!('datamodel' in document))
+    throw new Error(`${DATABASES[kind].prismaSchema}: ${document.reason}: ${document.error.message}`);
   const dmmf = document.datamodel;
   const shape: SchemaShape = { tables: [], columns: [], indexes: [], foreignKeys: [] };
   const tableOf = new Map(dmmf.models.map((model) => [model.name, model.dbName ?? model.name]));
@@ -75,7 +76,9 @@ export async function prismaSchemaShape(kind: DatabaseKind): Promise<SchemaShape
       }
       const column = field.dbName ?? field.name;
       columnOf.set(`${model.name}.${field.name}`, column);
-      const type = field.nativeType ? nativeType(field.nativeType as [string, string[]]) : DEFAULT_TYPES[field.type];
+      const type = field.nativeType
+        ? nativeType(field.nativeType as [string, string[]])
+        : DEFAULT_TYPES[field.type];
       shape.columns.push(`${table}.${column} ${type}${field.isRequired ? '' : ' null'}`);
     }
   }

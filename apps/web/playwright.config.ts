@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const repoRoot = path.join(__dirname, '../..');
+const port = Number(process.env.WEB_PORT ?? 3110);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './e2e',
+  testMatch: '**/*.e2e-spec.ts',
+  outputDir: path.join(repoRoot, 'test-results/web'),
+  forbidOnly: Boolean(process.env.CI),
+  reporter: process.env.CI
+    ? 'list'
+    : [['list'], ['html', { outputFolder: path.join(repoRoot, 'playwright-report'), open: 'never' }]],
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      // Debian's Chromium: no browser download is possible offline (install with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+  // Tests run against the production build (`nx run web:build` first), as the demo serves it.
+  webServer: {
+    command: `npx --no-install next start --hostname 127.0.0.1 --port ${port}`,
+    cwd: __dirname,
+    url: `${baseURL}/api/health`,
+    env: { NEXT_TELEMETRY_DISABLED: '1' },
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+  },
+});
