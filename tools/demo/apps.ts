@@ -10,6 +10,8 @@ export interface RunningApp {
   process: ChildProcess;
 }
 
+type NestAppName = 'core-api' | 'product-api' | 'ingester' | 'outbox-worker';
+
 export interface AppLaunch {
   name: string;
   port: number;
@@ -20,24 +22,18 @@ export interface AppLaunch {
 }
 
 /** The platform as the demo runs it: the built bundles of the four services and `next start` for web. */
-export function platformApps(ports: {
-  web: number;
-  coreApi: number;
-  productApi: number;
-  ingester: number;
-  outboxWorker: number;
-}): AppLaunch[] {
-  const nest = (name: string, port: number): AppLaunch => ({
+export function platformApps(ports: Record<'web' | NestAppName, number>): AppLaunch[] {
+  const nest = (name: NestAppName, port: number): AppLaunch => ({
     name,
     port,
     command: [process.execPath, join('dist/apps', name, 'main.js')],
     readyPath: '/ready',
   });
   return [
-    nest('core-api', ports.coreApi),
-    nest('product-api', ports.productApi),
+    nest('core-api', ports['core-api']),
+    nest('product-api', ports['product-api']),
     nest('ingester', ports.ingester),
-    nest('outbox-worker', ports.outboxWorker),
+    nest('outbox-worker', ports['outbox-worker']),
     {
       name: 'web',
       port: ports.web,

@@ -7,7 +7,7 @@ import { platformApps, startApps, stopApps, type RunningApp } from './apps';
 import { DEMO_API_KEYS, seedDemoData } from './seed';
 
 const log = logger('demo');
-const PORTS = { web: 3000, coreApi: 3001, productApi: 3002, ingester: 3003, outboxWorker: 3004 };
+const PORTS = { web: 3000, 'core-api': 3001, 'product-api': 3002, ingester: 3003, 'outbox-worker': 3004 };
 
 async function main() {
   let apps: RunningApp[] = [];
@@ -33,7 +33,7 @@ async function main() {
     servicesEnv = services.env;
     const env: Record<string, string> = {
       ...services.env,
-      CORE_API_URL: `http://127.0.0.1:${PORTS.coreApi}`,
+      CORE_API_URL: `http://127.0.0.1:${PORTS['core-api']}`,
     };
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding sample data', () => seedDemoData(env, log));
@@ -51,10 +51,9 @@ async function main() {
   const rows = [
     ['web home', url(PORTS.web)],
     ['studio (admin)', url(PORTS.web, '/admin')],
-    ['core-api Swagger UI', url(PORTS.coreApi, '/docs')],
-    ['product-api Swagger UI', url(PORTS.productApi, '/docs')],
-    ['ingester Swagger UI', url(PORTS.ingester, '/docs')],
-    ['outbox-worker Swagger UI', url(PORTS.outboxWorker, '/docs')],
+    ...Object.entries(PORTS)
+      .filter(([name]) => name !== 'web')
+      .map(([name, port]) => [`${name} Swagger UI`, url(port, '/docs')]),
     ...Object.entries(PORTS)
       .filter(([name]) => name !== 'web')
       .map(([name, port]) => [`${name} metrics`, url(port, '/metrics')]),

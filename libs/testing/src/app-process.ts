@@ -23,6 +23,20 @@ export function appBundle(name: AppName): string {
   return bundle;
 }
 
+// Every app process a test file started is killed after the file, wherever it was started (hooks
+// registered inside a test body would not run), and when the worker exits.
+const running = new Set<ChildProcess>();
+afterAll(() => Promise.all([...running].map((child) => stopChild(child, 'SIGKILL'))));
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
 /** Runs the built app as a real process (exactly what the demo and production run). */
 export function spawnApp(name: AppName, env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, [appBundle(name)], {
@@ -32,28 +46,36 @@ export function spawnApp(name: AppName, env: Record<string, string>): AppProcess
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    return exit;
-  };
-  afterAll(() => stop('SIGKILL'));
+  running.add(child);
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     url: `http://127.0.0.1:${env['PORT']}`,
     process: child,
     output: () => output,
     exited: () => exit,
-    stop,
+    stop: (signal = 'SIGTERM') => stopChild(child, signal),
   };
 }
 
-/** Starts the app on a free port and waits until it answers /health. */
-export async function startApp(name: AppName, env: Record<string, string>): Promise<AppProcess> {
+/**
+ * Starts the app on a free port and waits until it answers `until` with 200: /ready (default: every
+ * dependency connected) or /health (the process is up, e.g. to test behaviour with a dependency down).
+ */
+export async function startApp(
+  name: AppName,
+  env: Record<string, string>,
+  { until = '/ready' }: { until?: '/ready' | '/health' } = {},
+): Promise<AppProcess> {
   const app = spawnApp(name, { ...env, PORT: String(await freePort()) });
-  await waitFor(`${name} /health`, async () => {
+  await waitFor(`${name} ${until}`, async () => {
     if (app.process.exitCode !== null)
       throw new Error(`${name} exited with ${app.process.exitCode}:\n${app.output()}`);
-    return fetch(`${app.url}/health`).then(
+    return fetch(`${app.url}${until}`).then(
       (res) => res.ok,
       () => false,
     );

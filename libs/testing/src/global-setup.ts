@@ -22,11 +22,19 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'hwp-test-'));
   chmodSync(dir, 0o755); // as root, Postgres runs as the postgres user and must reach its data
   const log = (line: string) => process.stdout.write(`[test services] ${line}\n`);
-  const [postgres, durable, cache] = await Promise.all([
+  const starting = [
     startPostgres({ dir: join(dir, 'postgres'), port: await freePort(), log }),
     startRedis({ dir: join(dir, 'redis-durable'), port: await freePort(), role: 'durable', log }),
     startRedis({ dir: join(dir, 'redis-cache'), port: await freePort(), role: 'cache', log }),
-  ]);
+  ] as const;
+  const outcomes = await Promise.allSettled(starting);
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    // Leave nothing behind when one of them could not start.
+    await Promise.all(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.stop('SIGKILL') : undefined)));
+    throw failed.reason;
+  }
+  const [postgres, durable, cache] = await Promise.all(starting);
   const root = workspaceRoot();
   const templates = {} as Record<DatabaseKind, string>;
   for (const kind of Object.keys(DATABASES) as DatabaseKind[]) {

@@ -1,0 +1,94 @@
+import type { Def, Field, FieldType, SduiModel } from './model';
+import { ROOTS, slotsOf } from './model';
+import { constraintsOf, GENERATED_NOTICE } from './naming';
+
+const docComment = (lines: (string | undefined)[], indent = '') => {
+  const text = lines.filter(Boolean);
+  return text.length === 0 ? '' : `${indent}/** ${text.join(' ')} */\n`;
+};
+
+function tsType(type: FieldType): string {
+  switch (type.kind) {
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'ref':
+      return type.target;
+    case 'list':
+      return `${tsType(type.items)}[]`;
+    case 'map':
+      return `Record<string, ${tsType(type.values)}>`;
+  }
+}
+
+function fieldLine(field: Field): string {
+  const constraints = constraintsOf(field.type);
+  const doc = docComment([field.description, constraints.length ? `(${constraints.join('; ')})` : undefined], '  ');
+  return `${doc}  ${field.name}${field.required ? '' : '?'}: ${tsType(field.type)};\n`;
+}
+
+function typeDeclaration(def: Def): string {
+  const doc = docComment([def.description]);
+  switch (def.kind) {
+    case 'enum':
+      return `${doc}export type ${def.name} = ${def.values.map((v) => `'${v}'`).join(' | ')};\n`;
+    case 'union':
+      return `${doc}export type ${def.name} = ${def.variants.join(' | ')};\n`;
+    case 'object':
+      return (
+        `${doc}export interface ${def.name} {\n` +
+        (def.tag !== undefined ? `  type: '${def.tag}';\n` : '') +
+        def.fields.map(fieldLine).join('') +
+        '}\n'
+      );
+  }
+}
+
+/** types.ts: the tree as TypeScript types, a discriminated union on `type`. */
+export function emitTypes(model: SduiModel): string {
+  const ordered = [
+    model.screen,
+    ...model.unions,
+    ...model.nodes,
+    ...model.actions,
+    ...model.structs,
+    ...model.enums,
+  ];
+  return `// ${GENERATED_NOTICE}\n\n${ordered.map(typeDeclaration).join('\n')}`;
+}
+
+/** catalogue.ts: the component lists and where each node or action nests further nodes. */
+export function emitCatalogue(model: SduiModel): string {
+  const list = (values: string[]) => `[${values.map((v) => `'${v}'`).join(', ')}] as const`;
+  const slots = (defs: SduiModel['nodes']) =>
+    defs.map((def) => `  '${def.tag}': ${JSON.stringify(slotsOf(def))},`).join('\n');
+  return `// ${GENERATED_NOTICE}
+
+import type { ${ROOTS.action}, ${ROOTS.node} } from './types';
+
+export const SDUI_NODE_TYPES = ${list(model.nodes.map((n) => n.tag as string))};
+export const SDUI_WIDGET_TYPES = ${list(model.widgetTypes)};
+export const SDUI_ACTION_TYPES = ${list(model.actions.map((a) => a.tag as string))};
+
+/** A field that holds nodes (\`holds: 'node'\`) or an action. */
+export interface Slot {
+  field: string;
+  holds: 'node' | 'action';
+  many: boolean;
+  required: boolean;
+  minItems: number;
+}
+
+export const NODE_SLOTS: { readonly [T in ${ROOTS.node}['type']]: readonly Slot[] } = {
+${slots(model.nodes)}
+};
+
+export const ACTION_SLOTS: { readonly [T in ${ROOTS.action}['type']]: readonly Slot[] } = {
+${slots(model.actions)}
+};
+`;
+}
