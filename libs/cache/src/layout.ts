@@ -1,0 +1,40 @@
+import { audienceUser, type Audience } from '@hwp/widget-events';
+
+/**
+ * Where widgets live in the cache Redis. One hash per user ("{u:<id>}:widgets", field = productId) so a
+ * user's whole personalised screen is one HGETALL; one hash for the generic widgets. The braces are Redis
+ * Cluster hash tags: each hash sits in one slot, so its version-guarded write is one atomic script.
+ */
+export function widgetHashKey(audience: Audience): string {
+  const userId = audienceUser(audience);
+  return userId === undefined ? '{generic}:widgets' : `{u:${userId}}:widgets`;
+}
+
+/** Channel on the cache Redis announcing applied widget changes to core-api instances. */
+export const INVALIDATION_CHANNEL = 'widget-invalidations';
+
+export interface WidgetInvalidation {
+  productId: string;
+  audience: Audience;
+  dataVersion: number;
+}
+
+/** A cached widget: its version and SDUI JSON text, or null for a tombstone (fall back to generic). */
+export interface CachedWidget {
+  dataVersion: number;
+  widget: string | null;
+}
+
+// Hash values are "<dataVersion>:<widget JSON>", with nothing after the colon for a tombstone: the version
+// prefix is what the write script compares without parsing the JSON.
+export function encodeCachedWidget({ dataVersion, widget }: CachedWidget): string {
+  return `${dataVersion}:${widget ?? ''}`;
+}
+
+export function decodeCachedWidget(value: string): CachedWidget | undefined {
+  const colon = value.indexOf(':');
+  const dataVersion = Number(value.slice(0, colon));
+  if (colon < 1 || !Number.isSafeInteger(dataVersion)) return undefined;
+  const widget = value.slice(colon + 1);
+  return { dataVersion, widget: widget === '' ? null : widget };
+}

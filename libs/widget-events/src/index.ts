@@ -1,0 +1,17 @@
+export {
+  GENERIC,
+  PRODUCT_ID_PATTERN,
+  USER_ID_PATTERN,
+  audienceUser,
+  isAudience,
+  userAudience,
+  type Audience,
+} from './audience';
+export { CONSUMER_GROUP, allShards, deadLetterKey, shardOf, streamKey } from './stream';
+export {
+  decodeWidgetEvent,
+  encodeWidgetEvent,
+  type DecodeResult,
+  type StreamFields,
+  type WidgetEvent,
+} from './widget-event';

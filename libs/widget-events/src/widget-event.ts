@@ -1,0 +1,69 @@
+import { isAudience, PRODUCT_ID_PATTERN, type Audience } from './audience';
+
+/**
+ * What the outbox-worker publishes and the ingester applies: the state of one (product, audience) at one
+ * dataVersion. Events carry the whole widget (not a diff), so applying the highest version wins no matter
+ * in which order or how often events arrive.
+ */
+export interface WidgetEvent {
+  /** The outbox row id in the product database (unique there); for tracing, not for ordering. */
+  eventId: string;
+  productId: string;
+  audience: Audience;
+  /** Grows by one with every accepted write of this (product, audience). */
+  dataVersion: number;
+  /** The SDUI widget as JSON text, or null for a deletion (a tombstone: fall back to the generic widget). */
+  widget: string | null;
+  /** When product-api accepted the write (epoch ms): the start of every lag measurement. */
+  acceptedAt: number;
+}
+
+/** A stream entry's fields, flat so XRANGE output stays readable. */
+export type StreamFields = Record<
+  'id' | 'product' | 'audience' | 'version' | 'widget' | 'tombstone' | 'accepted',
+  string
+>;
+
+export function encodeWidgetEvent(event: WidgetEvent): string[] {
+  const fields: StreamFields = {
+    id: event.eventId,
+    product: event.productId,
+    audience: event.audience,
+    version: String(event.dataVersion),
+    widget: event.widget ?? '',
+    tombstone: event.widget === null ? '1' : '0',
+    accepted: String(event.acceptedAt),
+  };
+  return Object.entries(fields).flat();
+}
+
+export type DecodeResult = { ok: true; event: WidgetEvent } | { ok: false; reason: string };
+
+/** Parses the flat field list of a stream entry (as XREADGROUP returns it). Never throws. */
+export function decodeWidgetEvent(flat: string[]): DecodeResult {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  const { id, product, audience, version, widget, tombstone, accepted } = fields;
+  if (!id) return { ok: false, reason: 'missing id' };
+  if (!product || !PRODUCT_ID_PATTERN.test(product))
+    return { ok: false, reason: `invalid product ${product}` };
+  if (!audience || !isAudience(audience)) return { ok: false, reason: `invalid audience ${audience}` };
+  const dataVersion = Number(version);
+  if (!Number.isSafeInteger(dataVersion) || dataVersion < 1)
+    return { ok: false, reason: `invalid version ${version}` };
+  const acceptedAt = Number(accepted);
+  if (!Number.isSafeInteger(acceptedAt)) return { ok: false, reason: `invalid accepted time ${accepted}` };
+  if (tombstone !== '0' && tombstone !== '1') return { ok: false, reason: 'missing tombstone flag' };
+  if (tombstone === '0' && !widget) return { ok: false, reason: 'missing widget' };
+  return {
+    ok: true,
+    event: {
+      eventId: id,
+      productId: product,
+      audience,
+      dataVersion,
+      widget: tombstone === '1' ? null : widget!,
+      acceptedAt,
+    },
+  };
+}
