@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /** Ports and URLs that `tools/services` uses for the demo; every app defaults to them. */
@@ -47,6 +48,14 @@ export const envVar = {
     urlWithProtocols(['redis:', 'rediss:'], 'redis://host:port URL').default(fallback),
   httpUrl: (fallback: string) => urlWithProtocols(['http:', 'https:'], 'http(s):// URL').default(fallback),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /** Shards of the widget event stream; the outbox-worker and the ingester must agree on it. */
+  streamShards: () => z.coerce.number().int().min(1).max(1024).default(4),
+  /** Names this process among its replicas (stream consumer names, leases); defaults to host and pid. */
+  instanceId: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .default(`${hostname()}-${process.pid}`),
 };
 
 /** The settings every NestJS app shares. */
