@@ -4,7 +4,7 @@ import { logger } from '../lib/log';
 import { run, setUp } from '../lib/setup';
 import { servicesDown, servicesUp } from '../services/services';
 import { platformApps, startApps, stopApps, type RunningApp } from './apps';
-import { DEMO_API_KEYS, seedDemoData } from './seed';
+import { DEMO_API_KEYS, publishSampleWidgets, seedPlatform } from './seed';
 
 const log = logger('demo');
 const PORTS = { web: 3000, 'core-api': 3001, 'product-api': 3002, ingester: 3003, 'outbox-worker': 3004 };
@@ -36,11 +36,14 @@ async function main() {
       CORE_API_URL: `http://127.0.0.1:${PORTS['core-api']}`,
     };
     await log.step('migrating both databases', () => migrateAll(env, log));
-    await log.step('seeding sample data', () => seedDemoData(env, log));
+    await log.step('seeding product teams and the home layout', () => seedPlatform(env, log));
     await log.step('building the apps', () =>
       run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']),
     );
     apps = await log.step('starting the apps', () => startApps(platformApps(PORTS), env, log));
+    await log.step('publishing the sample widgets through the pipeline', () =>
+      publishSampleWidgets(`http://127.0.0.1:${PORTS['product-api']}`, env, log),
+    );
   } catch (error) {
     log(`failed: ${(error as Error).message}`);
     await shutdown(1);

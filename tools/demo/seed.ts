@@ -1,33 +1,33 @@
 import { createHash } from 'node:crypto';
 import { createCoreDatabase } from '@hwp/core-db';
 import { createProductDatabase } from '@hwp/product-db';
+import { DEMO_USERS, SAMPLE_PRODUCTS } from '@hwp/sample-products';
+import { sleep } from '@hwp/dev-services';
 import type { Logger } from '../lib/log';
-import { DEMO_PRODUCTS, DEMO_USERS, demoWidget, type DemoProduct } from './sample-widgets';
 
 /** The demo's product-team API keys (printed by `npm run demo`); only their hashes are stored. */
-export const DEMO_API_KEYS = Object.fromEntries(DEMO_PRODUCTS.map((p) => [p.id, `hwp_demo_${p.id}_key`]));
+export const DEMO_API_KEYS = Object.fromEntries(SAMPLE_PRODUCTS.map((p) => [p.id, `hwp_demo_${p.id}_key`]));
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /**
- * Sample data for the demo: product teams with keys, the home layout, a generic widget per product and
- * personalised widgets for many of the seeded users. Idempotent: existing rows are left as they are.
- * Widgets are written to both databases as version 1, i.e. as if the pipeline had already delivered them.
+ * What an operator sets up by hand: product teams with their API keys, and the home layout (one slot per
+ * product). Idempotent: existing rows are left as they are.
  */
-export async function seedDemoData(env: Record<string, string>, log: Logger): Promise<void> {
+export async function seedPlatform(env: Record<string, string>, log: Logger): Promise<void> {
   const product = createProductDatabase(env['PRODUCT_DATABASE_URL']!);
   const core = createCoreDatabase(env['DATABASE_URL']!);
   try {
     await product.team.createMany({
-      data: DEMO_PRODUCTS.map((p) => ({ id: p.teamId, name: p.teamName })),
+      data: SAMPLE_PRODUCTS.map((p) => ({ id: p.teamId, name: p.teamName })),
       skipDuplicates: true,
     });
     await product.product.createMany({
-      data: DEMO_PRODUCTS.map((p) => ({ id: p.id, teamId: p.teamId, name: p.name })),
+      data: SAMPLE_PRODUCTS.map((p) => ({ id: p.id, teamId: p.teamId, name: p.name })),
       skipDuplicates: true,
     });
     await product.apiKey.createMany({
-      data: DEMO_PRODUCTS.map((p) => ({
+      data: SAMPLE_PRODUCTS.map((p) => ({
         id: `demo-${p.id}`,
         teamId: p.teamId,
         keyHash: sha256(DEMO_API_KEYS[p.id]!),
@@ -36,32 +36,59 @@ export async function seedDemoData(env: Record<string, string>, log: Logger): Pr
       skipDuplicates: true,
     });
     await core.homeSlot.createMany({
-      data: DEMO_PRODUCTS.map((p, position) => ({ productId: p.id, position })),
+      data: SAMPLE_PRODUCTS.map((p, position) => ({ productId: p.id, position })),
       skipDuplicates: true,
     });
-
-    const widgets = DEMO_PRODUCTS.flatMap((p: DemoProduct) => [
-      { productId: p.id, audience: 'generic', content: demoWidget(p) },
-      ...DEMO_USERS.filter((_, i) => i % p.personalisedEvery === 0).map((userId) => ({
-        productId: p.id,
-        audience: `user:${userId}`,
-        content: demoWidget(p, userId),
-      })),
-    ]);
-    const acceptedAt = new Date();
-    await product.widget.createMany({
-      data: widgets.map((w) => ({ ...w, dataVersion: 1n })),
-      skipDuplicates: true,
-    });
-    await core.widget.createMany({
-      data: widgets.map((w) => ({ ...w, dataVersion: 1n, acceptedAt })),
-      skipDuplicates: true,
-    });
-    const personalised = widgets.length - DEMO_PRODUCTS.length;
     log(
-      `${DEMO_PRODUCTS.length} products, ${DEMO_USERS.length} users, ${DEMO_PRODUCTS.length} generic and ${personalised} personalised widgets`,
+      `${SAMPLE_PRODUCTS.length} product teams with API keys, home layout ${SAMPLE_PRODUCTS.map((p) => p.id).join(' > ')}`,
     );
   } finally {
     await Promise.all([product.$disconnect(), core.$disconnect()]);
+  }
+}
+
+/**
+ * Publishes the sample widgets the way product teams do, through product-api: a generic widget per
+ * product and personalised widgets for many demo users (the refresh contract), then waits until the
+ * pipeline has delivered them to the core database. Products that already have a generic widget are
+ * skipped, so a second `npm run demo` keeps the data it had.
+ */
+export async function publishSampleWidgets(productApiUrl: string, env: Record<string, string>, log: Logger) {
+  const core = createCoreDatabase(env['DATABASE_URL']!);
+  try {
+    let expected = 0;
+    for (const product of SAMPLE_PRODUCTS) {
+      const call = async (method: string, path: string, body: unknown) => {
+        const response = await fetch(`${productApiUrl}/v1/products/${product.id}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', 'x-api-key': DEMO_API_KEYS[product.id]! },
+          body: JSON.stringify(body),
+        });
+        if (response.status !== 202)
+          throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+      };
+      const users = DEMO_USERS.filter((_, i) => i % product.personalisedEvery === 0);
+      expected += 1 + users.length;
+      if (
+        await core.widget.findUnique({
+          where: { productId_audience: { productId: product.id, audience: 'generic' } },
+        })
+      ) {
+        continue;
+      }
+      await call('PUT', '/widgets/generic', { widget: product.widget() });
+      await call('POST', '/refresh', { userIds: users });
+      log(`${product.id}: published a generic widget and ${users.length} personalised ones`);
+    }
+    const deadline = Date.now() + 60_000;
+    let delivered = 0;
+    while ((delivered = await core.widget.count()) < expected) {
+      if (Date.now() > deadline)
+        throw new Error(`only ${delivered} of ${expected} widgets arrived in the core database`);
+      await sleep(200);
+    }
+    log(`${delivered} widgets delivered to the core database by the pipeline`);
+  } finally {
+    await core.$disconnect();
   }
 }

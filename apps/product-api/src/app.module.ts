@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { productDatabaseConnection } from '@hwp/product-db';
 import { ServiceKitModule } from '@hwp/service-kit';
 import type { Config } from './config';
+import { PublishingModule } from './publishing.module';
 
 @Module({})
 export class AppModule {
@@ -9,6 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        PublishingModule,
         ServiceKitModule.forRoot({
           serviceName: 'product-api',
           logLevel: config.LOG_LEVEL,

@@ -7,4 +7,5 @@ export const service: ServiceDefinition<typeof configSchema> = {
   description: "The product teams' publishing API: widgets in, transactional outbox out.",
   configSchema,
   module: (config) => AppModule.register(config),
+  bodyLimitBytes: (config) => config.PUBLISH_BODY_LIMIT_BYTES,
 };

@@ -11,3 +11,4 @@ export {
 export { ProblemDetailsFilter, ProblemException, type ProblemField } from './problem-details.filter';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';
+export { invalidRequest, jsonPointer, parseRequest } from './request-validation';

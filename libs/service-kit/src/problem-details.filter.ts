@@ -8,11 +8,11 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** One invalid input: where (JSON pointer into the request) and what is wrong. */
-export interface ProblemField {
-  pointer: string;
-  detail: string;
-}
+/**
+ * One invalid input and what is wrong with it: a body member (JSON pointer into the request body) or a
+ * path or query parameter (by name).
+ */
+export type ProblemField = { pointer: string; detail: string } | { parameter: string; detail: string };
 
 /** An HTTP error in RFC 9457 problem+json form. */
 export interface ProblemOptions {

@@ -1,0 +1,99 @@
+import { MAX_WIDGET_BYTES, validateWidget, type Widget } from '@hwp/sdui-schema';
+import type { Audience } from '@hwp/widget-events';
+
+/** One change to publish: the new widget for an audience, or null to delete it (a tombstone). */
+export interface WidgetWrite {
+  audience: Audience;
+  widget: Widget | null;
+}
+
+/** What product-api answers for each accepted write. */
+export interface AcceptedWrite {
+  audience: Audience;
+  dataVersion: number;
+}
+
+/** Port: saves widget state and its outbox events in ONE transaction, all or nothing. */
+export interface WidgetStore {
+  save(productId: string, writes: WidgetWrite[], acceptedAt: number): Promise<AcceptedWrite[]>;
+}
+
+/** A product team as its API key identifies it. */
+export interface Team {
+  id: string;
+  productIds: string[];
+}
+
+/** Port: finds the team an API key belongs to. */
+export interface TeamDirectory {
+  teamForApiKey(apiKey: string): Promise<Team | undefined>;
+}
+
+/** Port: a product backend's personalisation, for the cold-user refresh contract. */
+export interface Personaliser {
+  /** Whether this product can personalise (the demo's sample products can). */
+  supports(productId: string): boolean;
+  /** The user's personalised widget, or null when the product has nothing personal for them. */
+  widgetFor(productId: string, userId: string): Widget | null;
+}
+
+export type WidgetCheck =
+  | { ok: true; widget: Widget }
+  | { ok: false; tooLarge: boolean; pointer: string; detail: string };
+
+/**
+ * Validates a submitted widget at the door: size first (cheap, and bounds the validator's work), then the
+ * SDUI schema. `pointer` locates the widget in the request body for error messages.
+ */
+export function checkWidget(json: unknown, pointer: string): WidgetCheck {
+  const bytes = Buffer.byteLength(JSON.stringify(json) ?? '');
+  if (bytes > MAX_WIDGET_BYTES) {
+    return {
+      ok: false,
+      tooLarge: true,
+      pointer,
+      detail: `widget is ${bytes} bytes; at most ${MAX_WIDGET_BYTES} are allowed`,
+    };
+  }
+  const result = validateWidget(json);
+  if (result.ok) return { ok: true, widget: result.value };
+  const [error] = result.errors;
+  return {
+    ok: false,
+    tooLarge: false,
+    pointer: pointer + (error?.path ?? ''),
+    detail: error?.message ?? 'invalid widget',
+  };
+}
+
+export const WIDGET_STORE = Symbol('WidgetStore');
+export const TEAM_DIRECTORY = Symbol('TeamDirectory');
+export const PERSONALISER = Symbol('Personaliser');
+
+/** The publishing use cases; HTTP concerns (auth, request shapes) stay in the controller. */
+export class Publishing {
+  constructor(
+    private readonly store: WidgetStore,
+    private readonly personaliser: Personaliser,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  publish(productId: string, writes: WidgetWrite[]): Promise<AcceptedWrite[]> {
+    return this.store.save(productId, writes, this.now());
+  }
+
+  /**
+   * The cold-user refresh contract: compute these users' personalised widgets and publish them through
+   * the outbox. A user the product has nothing for gets a tombstone, so the platform learns the user was
+   * asked about and keeps showing the generic widget without asking again.
+   */
+  refresh(productId: string, userIds: string[]): Promise<AcceptedWrite[]> {
+    return this.publish(
+      productId,
+      userIds.map((userId) => ({
+        audience: `user:${userId}`,
+        widget: this.personaliser.widgetFor(productId, userId),
+      })),
+    );
+  }
+}

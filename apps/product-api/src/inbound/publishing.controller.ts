@@ -1,0 +1,224 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProperty,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { z } from 'zod';
+import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
+import { SDUI_SCHEMA_VERSION } from '@hwp/sdui-schema';
+import { GENERIC, USER_ID_PATTERN, type Audience } from '@hwp/widget-events';
+import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
+import { ProductTeamGuard } from './product-team.guard';
+
+export const MAX_USERS_PER_CALL = 1000;
+
+const widgetDescription = `An SDUI widget (schema version ${SDUI_SCHEMA_VERSION}; see docs/sdui and libs/sdui-schema/schema).`;
+
+class PutWidgetBody {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: widgetDescription })
+  widget!: unknown;
+}
+
+class CampaignEntry {
+  @ApiProperty({ example: 'user-0001' }) userId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: widgetDescription })
+  widget!: unknown;
+}
+
+class CampaignBody {
+  @ApiProperty({ type: [CampaignEntry], minItems: 1, maxItems: MAX_USERS_PER_CALL })
+  widgets!: CampaignEntry[];
+}
+
+class RefreshBody {
+  @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_USERS_PER_CALL, example: ['user-0001'] })
+  userIds!: string[];
+}
+
+class AcceptedWidget {
+  @ApiProperty({ example: 'deals' }) productId!: string;
+  @ApiProperty({ example: 'user:user-0001', description: '"generic" or "user:<userId>"' }) audience!: string;
+  @ApiProperty({
+    example: 3,
+    description: 'Grows by one with every accepted write of this product and audience.',
+  })
+  dataVersion!: number;
+}
+
+class AcceptedBatch {
+  @ApiProperty({ example: 'deals' }) productId!: string;
+  @ApiProperty({ type: [AcceptedWidget] }) accepted!: AcceptedWidget[];
+}
+
+const userIdSchema = z.string().regex(USER_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const userIds = z
+  .array(userIdSchema)
+  .min(1)
+  .max(MAX_USERS_PER_CALL)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a user id');
+
+/**
+ * The product teams' publishing API. Every write is validated against the SDUI schema, saved with its
+ * outbox event in one transaction, and answered 202: the home screen shows it once the pipeline has
+ * delivered it (usually well under a second).
+ */
+@ApiTags('publishing')
+@ApiSecurity('apiKey')
+@ApiUnauthorizedResponse({ description: 'No or unknown API key (problem+json).' })
+@ApiForbiddenResponse({ description: "The key belongs to another product's team (problem+json)." })
+@UseGuards(ProductTeamGuard)
+@Controller('v1/products/:productId')
+export class PublishingController {
+  constructor(@Inject(Publishing) private readonly publishing: Publishing) {}
+
+  @Put('widgets/generic')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Publish the product's generic widget (shown to users without a personalised one)",
+  })
+  @ApiBody({ type: PutWidgetBody })
+  @ApiAcceptedResponse({ type: AcceptedWidget })
+  @ApiBadRequestResponse({ description: 'The widget is invalid; `errors[].pointer` locates the problem.' })
+  @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
+  putGeneric(@Param('productId') productId: string, @Body() body: unknown) {
+    return this.publishOne(productId, GENERIC, widgetOf(body));
+  }
+
+  @Delete('widgets/generic')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      "Delete the product's generic widget (its slot stays empty for users without a personalised one)",
+  })
+  @ApiAcceptedResponse({ type: AcceptedWidget })
+  deleteGeneric(@Param('productId') productId: string) {
+    return this.publishOne(productId, GENERIC, null);
+  }
+
+  @Put('widgets/users/:userId')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: "Publish one user's personalised widget" })
+  @ApiBody({ type: PutWidgetBody })
+  @ApiAcceptedResponse({ type: AcceptedWidget })
+  @ApiBadRequestResponse({ description: 'Invalid user id or widget; `errors` locates the problem.' })
+  @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
+  putForUser(@Param('productId') productId: string, @Param('userId') userId: string, @Body() body: unknown) {
+    return this.publishOne(productId, userAudience(userId), widgetOf(body));
+  }
+
+  @Delete('widgets/users/:userId')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Delete one user's personalised widget: the user falls back to the generic widget",
+  })
+  @ApiAcceptedResponse({ type: AcceptedWidget })
+  deleteForUser(@Param('productId') productId: string, @Param('userId') userId: string) {
+    return this.publishOne(productId, userAudience(userId), null);
+  }
+
+  @Post('widgets/campaigns')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: `Publish personalised widgets for up to ${MAX_USERS_PER_CALL} users at once, all or nothing`,
+  })
+  @ApiBody({ type: CampaignBody })
+  @ApiAcceptedResponse({ type: AcceptedBatch })
+  @ApiBadRequestResponse({
+    description: 'Any invalid entry rejects the whole campaign; `errors` locates it.',
+  })
+  @ApiPayloadTooLargeResponse({ description: 'A widget or the whole body is larger than the limit.' })
+  async publishCampaign(@Param('productId') productId: string, @Body() body: unknown) {
+    const { widgets } = parseRequest(
+      z.object({
+        widgets: z
+          .array(z.object({ userId: userIdSchema, widget: z.unknown() }))
+          .min(1)
+          .max(MAX_USERS_PER_CALL)
+          .refine(
+            (entries) => new Set(entries.map((e) => e.userId)).size === entries.length,
+            'must not repeat a user id',
+          ),
+      }),
+      body,
+    );
+    const writes = widgets.map(
+      ({ userId, widget }, i): WidgetWrite => ({
+        audience: `user:${userId}`,
+        widget: checked(widget, `/widgets/${i}/widget`),
+      }),
+    );
+    return {
+      productId,
+      accepted: await this.publishing.publish(productId, writes).then((a) => a.map(withProduct(productId))),
+    };
+  }
+
+  @Post('refresh')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Refresh contract for cold users: compute these users’ personalised widgets and publish them',
+    description: 'Users the product has nothing personal for get a deletion (they see the generic widget).',
+  })
+  @ApiBody({ type: RefreshBody })
+  @ApiAcceptedResponse({ type: AcceptedBatch })
+  async refresh(@Param('productId') productId: string, @Body() body: unknown) {
+    const request = parseRequest(z.object({ userIds }), body);
+    return {
+      productId,
+      accepted: (await this.publishing.refresh(productId, request.userIds)).map(withProduct(productId)),
+    };
+  }
+
+  private async publishOne(productId: string, audience: Audience, widget: WidgetWrite['widget']) {
+    const [accepted] = await this.publishing.publish(productId, [{ audience, widget }]);
+    return withProduct(productId)(accepted!);
+  }
+}
+
+const withProduct = (productId: string) => (accepted: AcceptedWrite) => ({ productId, ...accepted });
+
+function userAudience(userId: string): Audience {
+  if (!USER_ID_PATTERN.test(userId)) {
+    throw invalidRequest([{ parameter: 'userId', detail: 'must be 1-64 letters, digits, ".", "_" or "-"' }]);
+  }
+  return `user:${userId}`;
+}
+
+function widgetOf(body: unknown) {
+  return checked(parseRequest(z.object({ widget: z.unknown() }), body).widget, '/widget');
+}
+
+/** The widget at `pointer`, or a 400/413 problem naming the JSON path of the first error. */
+function checked(json: unknown, pointer: string) {
+  const result = checkWidget(json, pointer);
+  if (result.ok) return result.widget;
+  if (result.tooLarge) {
+    throw new ProblemException(HttpStatus.PAYLOAD_TOO_LARGE, 'Widget too large', {
+      detail: result.detail,
+      errors: [{ pointer: result.pointer, detail: result.detail }],
+    });
+  }
+  throw invalidRequest(
+    [{ pointer: result.pointer, detail: result.detail }],
+    'The widget does not match the SDUI schema.',
+  );
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PRODUCT_DATABASE, type ProductDatabaseClient } from '@hwp/product-db';
+import type { PostgresConnection } from '@hwp/service-kit';
+import type { Audience } from '@hwp/widget-events';
+import type { AcceptedWrite, WidgetStore, WidgetWrite } from '../domain/publishing';
+
+/**
+ * The transactional outbox in one statement: bump each widget's version, store its content and insert
+ * the matching outbox row. A single statement is a single transaction, so state and event are saved
+ * together or not at all; a batch of writes is all-or-nothing for the same reason.
+ */
+const SAVE_WITH_OUTBOX = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(audience text, widget jsonb)
+), saved AS (
+  INSERT INTO widgets AS w (product_id, audience, data_version, content, updated_at)
+  SELECT $1, audience, 1, widget, now() FROM input
+  ON CONFLICT (product_id, audience) DO UPDATE
+    SET data_version = w.data_version + 1, content = EXCLUDED.content, updated_at = EXCLUDED.updated_at
+  RETURNING product_id, audience, data_version, content
+)
+INSERT INTO outbox (product_id, audience, data_version, payload)
+SELECT product_id, audience, data_version, jsonb_build_object('widget', content, 'acceptedAt', $3::bigint)
+FROM saved
+RETURNING audience, data_version::text AS "dataVersion"`;
+
+@Injectable()
+export class PostgresWidgetStore implements WidgetStore {
+  constructor(@Inject(PRODUCT_DATABASE) private readonly db: PostgresConnection<ProductDatabaseClient>) {}
+
+  async save(productId: string, writes: WidgetWrite[], acceptedAt: number): Promise<AcceptedWrite[]> {
+    const rows = await this.db.client.$queryRawUnsafe<{ audience: Audience; dataVersion: string }[]>(
+      SAVE_WITH_OUTBOX,
+      productId,
+      JSON.stringify(writes),
+      acceptedAt,
+    );
+    // RETURNING order is not guaranteed; answer in request order.
+    const versions = new Map(rows.map((row) => [row.audience, Number(row.dataVersion)]));
+    return writes.map(({ audience }) => ({ audience, dataVersion: versions.get(audience)! }));
+  }
+}
