@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { productDatabaseConnection } from '@hwp/product-db';
 import { ServiceKitModule, durableRedisConnection } from '@hwp/service-kit';
 import type { Config } from './config';
+import { OutboxModule } from './outbox.module';
 
 @Module({})
 export class AppModule {
@@ -12,8 +13,12 @@ export class AppModule {
         ServiceKitModule.forRoot({
           serviceName: 'outbox-worker',
           logLevel: config.LOG_LEVEL,
-          connections: [productDatabaseConnection(config.PRODUCT_DATABASE_URL), durableRedisConnection(config.REDIS_URL)],
+          connections: [
+            productDatabaseConnection(config.PRODUCT_DATABASE_URL),
+            durableRedisConnection(config.REDIS_URL),
+          ],
         }),
+        OutboxModule.register(config),
       ],
     };
   }

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PRODUCT_DATABASE, type ProductDatabaseClient } from '@hwp/product-db';
+import type { PostgresConnection } from '@hwp/service-kit';
+import type { Audience } from '@hwp/widget-events';
+import { CONFIG, type Config } from '../config';
+import type { ClaimedEvent, Outbox } from '../domain/ports';
+
+interface OutboxRow {
+  id: bigint;
+  product_id: string;
+  audience: Audience;
+  data_version: bigint;
+  /** As product-api writes it: the SDUI widget (null for a deletion) and when it accepted the write. */
+  payload: { widget: object | null; acceptedAt: number };
+  created_at: Date;
+}
+
+/**
+ * The outbox table with row leases. Leases are set and checked against the database clock, so the
+ * workers' clocks do not matter.
+ */
+@Injectable()
+export class OutboxRepository implements Outbox {
+  private readonly db: ProductDatabaseClient;
+  private readonly owner: string;
+  private readonly leaseMs: number;
+
+  constructor(
+    @Inject(PRODUCT_DATABASE) connection: PostgresConnection<ProductDatabaseClient>,
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.db = connection.client;
+    this.owner = config.INSTANCE_ID;
+    this.leaseMs = config.OUTBOX_LEASE_MS;
+  }
+
+  /**
+   * Claims by lease, never by an "id above the last one seen" watermark: ids are taken at insert but
+   * rows become visible at commit, so a transaction that commits late holds a lower id than rows already
+   * published. Here such a row simply has no lease and is claimed by the next look. SKIP LOCKED lets
+   * concurrent workers take disjoint batches instead of waiting on each other.
+   */
+  async claim(limit: number): Promise<ClaimedEvent[]> {
+    const rows = await this.db.$queryRaw<OutboxRow[]>`
+      WITH candidates AS MATERIALIZED (
+        SELECT id FROM outbox
+        WHERE leased_until IS NULL OR leased_until < now()
+        ORDER BY id
+        LIMIT ${limit}::int
+        FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE outbox SET leased_by = ${this.owner}, leased_until = now() + ${this.leaseMs}::int * interval '1 millisecond'
+        FROM candidates WHERE outbox.id = candidates.id
+        RETURNING outbox.id, product_id, audience, data_version, payload, created_at
+      )
+      SELECT * FROM claimed ORDER BY id`;
+    return rows.map((row) => ({
+      event: {
+        eventId: row.id.toString(),
+        productId: row.product_id,
+        audience: row.audience,
+        dataVersion: Number(row.data_version),
+        widget: row.payload.widget === null ? null : JSON.stringify(row.payload.widget),
+        acceptedAt: row.payload.acceptedAt,
+      },
+      createdAt: row.created_at,
+    }));
+  }
+
+  async remove(eventIds: string[]): Promise<void> {
+    await this.db.$executeRaw`
+      DELETE FROM outbox WHERE id = ANY(${eventIds}::bigint[]) AND leased_by = ${this.owner}`;
+  }
+
+  async release(eventIds: string[]): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE outbox SET leased_by = NULL, leased_until = NULL
+      WHERE id = ANY(${eventIds}::bigint[]) AND leased_by = ${this.owner}`;
+  }
+
+  async backlog(): Promise<number> {
+    const [{ rows }] = await this.db.$queryRaw<[{ rows: number }]>`SELECT count(*)::int AS rows FROM outbox`;
+    return rows;
+  }
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { encodeWidgetEvent, shardOf, streamKey, type WidgetEvent } from '@hwp/widget-events';
+import { CONFIG, type Config } from '../config';
+import type { ConsumerGroupProgress, WidgetStream } from '../domain/ports';
+
+/**
+ * The widget event stream shards in the durable Redis, on a connection of their own: the app's shared
+ * durable connection (/ready) would resend writes cut off by a lost connection on its own, after the
+ * worker has already released and re-published their rows.
+ */
+@Injectable()
+export class WidgetStreamRepository implements WidgetStream, OnModuleInit, OnApplicationShutdown {
+  private readonly redis: Redis;
+  private readonly shards: number;
+
+  constructor(@Inject(CONFIG) config: Config) {
+    this.shards = config.WIDGET_STREAM_SHARDS;
+    this.redis = new Redis(config.REDIS_URL, {
+      connectionName: 'outboxPublisher',
+      lazyConnect: true,
+      // While Redis is down, fail at once: the rows wait in the outbox, not in this process's memory.
+      enableOfflineQueue: false,
+      // A write cut off by a lost connection fails now and is never resent behind the worker's back.
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      // A publish that outlives its lease is moot: another worker has re-claimed the rows by then.
+      commandTimeout: config.OUTBOX_LEASE_MS,
+    });
+    // ioredis reports every failed reconnect as an error event; failed publishes are logged by the loop.
+    this.redis.on('error', () => undefined);
+  }
+
+  /**
+   * Publishing starts on an open connection rather than failing its first batch while it opens. When
+   * Redis is down this fails at once, ioredis keeps reconnecting and the worker starts anyway.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.redis.connect().catch(() => undefined);
+  }
+
+  async append(events: WidgetEvent[]): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const event of events) {
+      const shard = shardOf(event.productId, event.audience, this.shards);
+      pipeline.xadd(streamKey(shard), '*', ...encodeWidgetEvent(event));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const failure = replies.find(([error]) => error)?.[0];
+    if (failure) throw failure;
+  }
+
+  async consumerGroups(shard: number): Promise<ConsumerGroupProgress[]> {
+    const key = streamKey(shard);
+    let groups: unknown[][];
+    try {
+      groups = (await this.redis.xinfo('GROUPS', key)) as unknown[][];
+    } catch (error) {
+      if ((error as Error).message.includes('no such key')) return [];
+      throw error;
+    }
+    return Promise.all(
+      groups.map(async (flat) => {
+        const info = fieldMap(flat);
+        const name = String(info.get('name'));
+        // XPENDING's summary form: [count, smallest id, greatest id, per-consumer counts].
+        const [, oldestPendingId] =
+          Number(info.get('pending')) > 0 ? await this.redis.xpending(key, name) : [];
+        return {
+          name,
+          lastDeliveredId: String(info.get('last-delivered-id')),
+          oldestPendingId: oldestPendingId === undefined ? undefined : String(oldestPendingId),
+        };
+      }),
+    );
+  }
+
+  trimBefore(shard: number, minId: string): Promise<number> {
+    // Exact rather than "~" (which would keep whole macro nodes): cheap at this rate, and it keeps exactly
+    // what the readers still need.
+    return this.redis.xtrim(streamKey(shard), 'MINID', minId);
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}
+
+/** XINFO answers each record as a flat [name, value, name, value, ...] list. */
+function fieldMap(flat: unknown[]): Map<string, unknown> {
+  const fields = new Map<string, unknown>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), flat[i + 1]);
+  return fields;
+}
