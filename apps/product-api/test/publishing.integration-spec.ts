@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
-import { startApp, useTestDatabase, type AppProcess } from '@hwp/testing';
+import { seedProductTeam, startApp, useTestDatabase, type AppProcess } from '@hwp/testing';
 
 const card = (id: string, text = 'Hello') => ({
   type: 'card',
@@ -19,18 +18,8 @@ describe('product-api publishing', () => {
     const url = await useTestDatabase('product');
     db = new Client({ connectionString: url });
     await db.connect();
-    for (const [product, key] of Object.entries(KEYS)) {
-      await db.query('INSERT INTO teams (id, name) VALUES ($1, $1)', [`team-${product}`]);
-      await db.query('INSERT INTO products (id, team_id, name) VALUES ($1, $2, $1)', [
-        product,
-        `team-${product}`,
-      ]);
-      const hash = createHash('sha256').update(key).digest('hex');
-      await db.query('INSERT INTO api_keys (id, team_id, key_hash, label) VALUES ($1, $2, $3, $1)', [
-        key,
-        `team-${product}`,
-        hash,
-      ]);
+    for (const [product, apiKey] of Object.entries(KEYS)) {
+      await seedProductTeam(url, { id: `team-${product}`, apiKey, productIds: [product] });
     }
     app = await startApp('product-api', {
       PRODUCT_DATABASE_URL: url,
@@ -192,11 +181,11 @@ describe('product-api publishing', () => {
     });
 
     it('ignores a revoked key', async () => {
-      await db.query("UPDATE api_keys SET revoked_at = now() WHERE id = 'key-loyalty'");
+      await db.query("UPDATE api_keys SET revoked_at = now() WHERE team_id = 'team-loyalty'");
       expect((await call('PUT', 'loyalty/widgets/generic', { widget: card('a') }, KEYS.loyalty)).status).toBe(
         401,
       );
-      await db.query("UPDATE api_keys SET revoked_at = NULL WHERE id = 'key-loyalty'");
+      await db.query("UPDATE api_keys SET revoked_at = NULL WHERE team_id = 'team-loyalty'");
     });
   });
 

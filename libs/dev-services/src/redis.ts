@@ -21,11 +21,15 @@ export interface RedisOptions {
 export interface RedisInstance extends ManagedProcess {
   readonly url: string;
   readonly role: RedisRole;
+  /** Its data folder: start it again on the same folder and port to restart it with its data. */
+  readonly dir: string;
 }
 
 export function redisRoleArgs(role: RedisRole, maxmemory = '256mb'): string[] {
   return role === 'durable'
-    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction']
+    ? // fsync before every reply: an acknowledged XADD must survive a crash, because the outbox row is
+      // deleted once Redis has acknowledged it. Pipelined batches share one fsync.
+      ['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction']
     : ['--appendonly', 'no', '--maxmemory', maxmemory, '--maxmemory-policy', 'allkeys-lru'];
 }
 
@@ -63,6 +67,7 @@ export async function startRedis(options: RedisOptions): Promise<RedisInstance> 
     pid,
     port,
     role,
+    dir,
     url: `redis://127.0.0.1:${port}`,
     stop: (signal = 'SIGTERM') => stopPid(startedPid, signal),
   };
