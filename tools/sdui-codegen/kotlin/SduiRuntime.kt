@@ -48,6 +48,9 @@ internal class DecodeContext {
     private val idsInWidget = HashSet<String>()
     private val widgetIds = HashSet<String>()
 
+    /** Ids in registration order (and whether each is a widget id), so an unsupported node can take them back. */
+    private val registered = ArrayList<Pair<String, Boolean>>()
+
     fun error(path: String, reason: String) = SduiDecodeException(path, reason)
 
     fun obj(v: Any?, p: String): JSONObject = v as? JSONObject ?: throw error(p, "must be an object")
@@ -141,7 +144,18 @@ internal class DecodeContext {
     fun uniqueId(id: String, p: String): String {
         if (depth == 1 && !widgetIds.add(id)) throw error(child(p, "id"), "duplicate widget id \"$id\"")
         if (!idsInWidget.add(id)) throw error(child(p, "id"), "duplicate id \"$id\" in this widget")
+        registered.add(id to (depth == 1))
         return id
+    }
+
+    /** Forgets what a node that turned out unsupported registered, before its fallback is decoded. */
+    private fun rollBack(ids: Int, nodes: Int) {
+        while (registered.size > ids) {
+            val (id, isWidgetId) = registered.removeAt(registered.lastIndex)
+            idsInWidget.remove(id)
+            if (isWidgetId) widgetIds.remove(id)
+        }
+        nodesInWidget = nodes
     }
 
     /**
@@ -158,6 +172,7 @@ internal class DecodeContext {
         if (depth == 0) {
             nodesInWidget = 0
             idsInWidget.clear()
+            registered.clear()
         }
         depth++
         try {
@@ -165,9 +180,12 @@ internal class DecodeContext {
             if (++nodesInWidget > SduiSchema.MAX_NODES_PER_WIDGET) {
                 throw error(p, "a widget may have at most ${SduiSchema.MAX_NODES_PER_WIDGET} nodes")
             }
+            val ids = registered.size
+            val nodes = nodesInWidget
             val decoded = try {
                 variants[type(o, p, variants.keys, SduiSchema.NODE_TYPES)]?.invoke(o, p, this)
             } catch (e: UnsupportedNode) {
+                rollBack(ids, nodes)
                 null
             }
             val result = decoded ?: if (o.has("fallback")) self(o.get("fallback"), child(p, "fallback"), this) else null

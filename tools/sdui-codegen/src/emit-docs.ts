@@ -64,11 +64,16 @@ export function emitDocs(model: SduiModel, fixtures: [string, unknown][]): [stri
   const nodePage = (node: ObjectDef): [string, string] => [
     `${node.tag}.md`,
     `${notice}# \`${node.tag}\`\n\n${node.description ?? ''}\n\n` +
-      (widgetTypes.has(node.tag as string) ? 'Can be a **widget root** (published into a home-screen slot).\n\n' : '') +
+      (widgetTypes.has(node.tag as string)
+        ? 'Can be a **widget root** (published into a home-screen slot).\n\n'
+        : '') +
       `${fieldTable(node.fields, model)}\n\n` +
       (Object.keys(node.dependentRequired).length
         ? Object.entries(node.dependentRequired)
-            .map(([when, thens]) => `- When \`${when}\` is set, ${thens.map((t) => `\`${t}\``).join(', ')} is required.\n`)
+            .map(
+              ([when, thens]) =>
+                `- When \`${when}\` is set, ${thens.map((t) => `\`${t}\``).join(', ')} is required.\n`,
+            )
             .join('') + '\n'
         : '') +
       example(fixtures, node.tag as string) +
@@ -91,7 +96,9 @@ export function emitDocs(model: SduiModel, fixtures: [string, unknown][]): [stri
     `${notice}# Design tokens\n\nStyling is by semantic tokens only: each platform maps them onto its theme, ` +
     'in light and dark mode. There are no raw colours, sizes or CSS in a tree.\n\n' +
     model.enums
-      .map((e) => `## ${e.name}\n\n${e.description ?? ''}\n\n${e.values.map((v) => `- \`${v}\``).join('\n')}\n`)
+      .map(
+        (e) => `## ${e.name}\n\n${e.description ?? ''}\n\n${e.values.map((v) => `- \`${v}\``).join('\n')}\n`,
+      )
       .join('\n');
 
   const index =
@@ -104,9 +111,13 @@ export function emitDocs(model: SduiModel, fixtures: [string, unknown][]): [stri
     '| Component | Description |\n| --- | --- |\n' +
     model.nodes.map((n) => `| [\`${n.tag}\`](${n.tag}.md) | ${cell(n.description ?? '')} |`).join('\n') +
     `\n\nSee also [actions](actions.md) and [design tokens](tokens.md).\n\n` +
-    model.unions.map((u) => `## ${u.name}\n\n${u.description ?? ''} One of: ${u.variants.join(', ')}.\n`).join('\n') +
+    model.unions
+      .map((u) => `## ${u.name}\n\n${u.description ?? ''} One of: ${u.variants.join(', ')}.\n`)
+      .join('\n') +
     '\n' +
-    model.structs.map((s) => `## ${s.name}\n\n${s.description ?? ''}\n\n${fieldTable(s.fields, model)}\n`).join('\n') +
+    model.structs
+      .map((s) => `## ${s.name}\n\n${s.description ?? ''}\n\n${fieldTable(s.fields, model)}\n`)
+      .join('\n') +
     `\n## Limits\n\nBeyond the JSON Schema, every reader enforces:\n\n` +
     Object.entries(model.limits)
       .map(([name, value]) => `- \`${name}\`: ${value}`)
@@ -114,20 +125,16 @@ export function emitDocs(model: SduiModel, fixtures: [string, unknown][]): [stri
     '\n\nErrors carry a JSON pointer to the offending value (or missing member).\n\n' +
     '## Evolution\n\n' +
     '- A screen states the `schemaVersion` it was written for; readers accept any version with their major.\n' +
-    '- **Minor versions are additive only**: new components, new optional fields, new tokens, new actions, ' +
-    'looser limits. Removing or renaming a component or field, narrowing a type or limit, or making a field ' +
-    'required needs a new major version. `schema/released/` keeps every released schema and a unit test ' +
-    'fails when the current one breaks a released one of the same major.\n' +
+    '- **Minor versions are additive only**: new components, new actions, new optional fields, new tokens. ' +
+    'Everything that exists is frozen: removing, renaming, narrowing *or widening* a field or limit, or making ' +
+    'a field required or optional, needs a new major version, because it would break either released documents ' +
+    'or released clients (which validate strictly). `schema/released/` keeps every released schema, and a unit ' +
+    'test fails when the current schema is not a pure addition to a released one of the same major.\n' +
     '- Any node may carry a `fallback` node. core-api calls `adaptForClient` with the schema version and ' +
     'component types a client supports: unsupported nodes are replaced by their fallback, or dropped.\n' +
     '- Clients decoding a newer minor version replace nodes they cannot understand (unknown type, unknown ' +
     'action, unknown token in a required field) by their fallback or drop them, and ignore unknown fields ' +
     'and unknown tokens in optional fields.\n';
 
-  return [
-    ['README.md', index],
-    ['actions.md', actions],
-    ['tokens.md', tokens],
-    ...model.nodes.map(nodePage),
-  ];
+  return [['README.md', index], ['actions.md', actions], ['tokens.md', tokens], ...model.nodes.map(nodePage)];
 }

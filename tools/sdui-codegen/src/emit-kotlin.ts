@@ -20,7 +20,9 @@ function kotlinType(type: FieldType): string {
     case 'string':
       return 'String';
     case 'integer':
-      return (type.maximum ?? Infinity) <= INT_MAX && (type.minimum ?? -Infinity) >= -INT_MAX ? 'Int' : 'Long';
+      return (type.maximum ?? Infinity) <= INT_MAX && (type.minimum ?? -Infinity) >= -INT_MAX
+        ? 'Int'
+        : 'Long';
     case 'number':
       return 'Double';
     case 'boolean':
@@ -111,7 +113,14 @@ function emitModels(model: SduiModel): string {
       }
     }
   };
-  const ordered = [model.screen, ...unions, ...model.nodes, ...model.actions, ...model.structs, ...model.enums];
+  const ordered = [
+    model.screen,
+    ...unions,
+    ...model.nodes,
+    ...model.actions,
+    ...model.structs,
+    ...model.enums,
+  ];
   return `// ${GENERATED_NOTICE}\n${PACKAGE}\n\n${ordered.map(declaration).join('\n')}`;
 }
 
@@ -121,7 +130,8 @@ function emitDecoder(model: SduiModel): string {
     if (!patterns.has(pattern)) patterns.set(pattern, `PATTERN_${patterns.size + 1}`);
     return patterns.get(pattern) as string;
   };
-  const num = (value: number | undefined, fallback: string) => (value === undefined ? fallback : `${value}.0`);
+  const num = (value: number | undefined, fallback: string) =>
+    value === undefined ? fallback : `${value}.0`;
   const nodeNames = new Set(model.nodes.map((n) => n.name));
 
   /** An expression decoding the value named `v` at the path named `at` as `type`. */
@@ -170,7 +180,10 @@ function emitDecoder(model: SduiModel): string {
   const unionReader = (union: UnionDef) => {
     const variants = `${constantCase(union.name)}_VARIANTS`;
     const entries = union.variants
-      .map((name) => `    ${kotlinString((model.defs.get(name) as ObjectDef).tag as string)} to ::read${name},\n`)
+      .map(
+        (name) =>
+          `    ${kotlinString((model.defs.get(name) as ObjectDef).tag as string)} to ::read${name},\n`,
+      )
       .join('');
     const table = `private val ${variants}: Map<String, (JSONObject, String, DecodeContext) -> ${union.name}> = mapOf(\n${entries})\n`;
     const reader =
@@ -186,7 +199,9 @@ function emitDecoder(model: SduiModel): string {
     ...[...model.nodes, ...model.actions].map((def) => objectReader(def, false)),
     ...model.structs.map((def) => objectReader(def, true)),
   ];
-  const limits = Object.entries(model.limits).map(([name, value]) => `    const val ${constantCase(name)} = ${value}\n`);
+  const limits = Object.entries(model.limits).map(
+    ([name, value]) => `    const val ${constantCase(name)} = ${value}\n`,
+  );
   const typeSet = (name: string, defs: ObjectDef[]) =>
     `    val ${name}: Set<String> = setOf(${defs.map((d) => kotlinString(d.tag as string)).join(', ')})\n`;
   return `// ${GENERATED_NOTICE}

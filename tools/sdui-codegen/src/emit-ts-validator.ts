@@ -39,13 +39,18 @@ export function emitTsValidator(model: SduiModel): string {
           : [`c.one(${head}, ${lowerFirst(type.target)});`];
       }
       case 'list':
-        if (type.items.kind !== 'ref') throw new Error(`${def.name}.${name}: only lists of definitions are supported`);
-        return [`c.many(${head}, ${type.minItems ?? 0}, ${type.maxItems ?? 'Infinity'}, ${lowerFirst(type.items.target)});`];
+        if (type.items.kind !== 'ref')
+          throw new Error(`${def.name}.${name}: only lists of definitions are supported`);
+        return [
+          `c.many(${head}, ${type.minItems ?? 0}, ${type.maxItems ?? 'Infinity'}, ${lowerFirst(type.items.target)});`,
+        ];
       case 'map':
         if (type.values.kind !== 'string' || !type.keyPattern) {
           throw new Error(`${def.name}.${name}: only maps of strings with a key pattern are supported`);
         }
-        return [`c.stringMap(${head}, ${patternConst(type.keyPattern)}, ${type.values.maxLength ?? 'Infinity'});`];
+        return [
+          `c.stringMap(${head}, ${patternConst(type.keyPattern)}, ${type.values.maxLength ?? 'Infinity'});`,
+        ];
     }
   };
   const nodeNames = new Set(model.nodes.map((n) => n.name));
@@ -76,7 +81,9 @@ export function emitTsValidator(model: SduiModel): string {
       `${def.name === ROOTS.widget ? 'export ' : ''}function ${lowerFirst(def.name)}(c: Checker, value: unknown): void {\n` +
       `  const o = c.${node ? 'enterNode' : 'object'}(value);\n` +
       `  switch (o['type']) {\n` +
-      variants.map((v) => `    case '${v.tag}':\n      ${lowerFirst(v.name)}(c, o);\n      break;\n`).join('') +
+      variants
+        .map((v) => `    case '${v.tag}':\n      ${lowerFirst(v.name)}(c, o);\n      break;\n`)
+        .join('') +
       `    default:\n      c.unknownType(o, ${JSON.stringify(variants.map((v) => v.tag))});\n  }\n` +
       (node ? '  c.leaveNode(o);\n' : '') +
       '}\n'
@@ -89,8 +96,12 @@ export function emitTsValidator(model: SduiModel): string {
     ...[...model.nodes, ...model.actions].map(variant),
     ...model.structs.map((def) => standalone(def, false)),
   ];
-  const tokens = model.enums.map((e) => `const ${constantCase(e.name)} = new Set(${JSON.stringify(e.values)});`);
-  const regexes = [...patterns].map(([pattern, name]) => `const ${name} = new RegExp(${JSON.stringify(pattern)}, 'u');`);
+  const tokens = model.enums.map(
+    (e) => `const ${constantCase(e.name)} = new Set(${JSON.stringify(e.values)});`,
+  );
+  const regexes = [...patterns].map(
+    ([pattern, name]) => `const ${name} = new RegExp(${JSON.stringify(pattern)}, 'u');`,
+  );
   return `// ${GENERATED_NOTICE}
 
 import type { Checker, JsonObject } from '../checker';

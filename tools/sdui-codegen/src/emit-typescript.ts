@@ -27,7 +27,10 @@ function tsType(type: FieldType): string {
 
 function fieldLine(field: Field): string {
   const constraints = constraintsOf(field.type);
-  const doc = docComment([field.description, constraints.length ? `(${constraints.join('; ')})` : undefined], '  ');
+  const doc = docComment(
+    [field.description, constraints.length ? `(${constraints.join('; ')})` : undefined],
+    '  ',
+  );
   return `${doc}  ${field.name}${field.required ? '' : '?'}: ${tsType(field.type)};\n`;
 }
 

@@ -21,17 +21,27 @@ const OWNED_DIRS = [`${LIB}/src/generated`, `${LIB}/schema`, `${LIB}/kotlin`, 'd
 export const RELEASED_DIR = `${LIB}/schema/released`;
 const MARKER = GENERATED_NOTICE.slice(0, 30);
 
-/** Every generated file, path (from the workspace root) -> content, formatted as committed. */
-export async function buildOutputs(log: (line: string) => void = () => undefined): Promise<Map<string, string>> {
-  const schema = buildJsonSchema();
+/**
+ * Every generated file, path (from the workspace root) -> content, formatted as committed.
+ * `schema` defaults to the one built from the source; tests pass an edited one.
+ */
+export async function buildOutputs(
+  log: (line: string) => void = () => undefined,
+  schema = buildJsonSchema(),
+): Promise<Map<string, string>> {
   const model = readModel(schema, SDUI_SCHEMA_VERSION);
   log(`schema ${SDUI_SCHEMA_VERSION}: ${model.nodes.length} nodes, ${model.actions.length} actions`);
   const files = new Map<string, string>([
-    [`${LIB}/schema/sdui-${SDUI_SCHEMA_VERSION}.schema.json`, JSON.stringify({ $comment: GENERATED_NOTICE, ...schema })],
+    [
+      `${LIB}/schema/sdui-${SDUI_SCHEMA_VERSION}.schema.json`,
+      JSON.stringify({ $comment: GENERATED_NOTICE, ...schema }),
+    ],
     [`${LIB}/src/generated/types.ts`, emitTypes(model)],
     [`${LIB}/src/generated/catalogue.ts`, emitCatalogue(model)],
     [`${LIB}/src/generated/validator.ts`, emitTsValidator(model)],
-    ...emitKotlin(model).map(([name, content]) => [`${LIB}/kotlin/com/homewidgets/sdui/${name}`, content] as const),
+    ...emitKotlin(model).map(
+      ([name, content]) => [`${LIB}/kotlin/com/homewidgets/sdui/${name}`, content] as const,
+    ),
     ...emitDocs(model, readValidFixtures()).map(([name, content]) => [`docs/sdui/${name}`, content] as const),
   ]);
   for (const [path, content] of files) {

@@ -4,3 +4,4 @@
 export { Screen } from '../../../libs/sdui-schema/src/source/catalogue';
 export { SDUI_LIMITS } from '../../../libs/sdui-schema/src/source/limits';
 export { SDUI_SCHEMA_VERSION } from '../../../libs/sdui-schema/src/source/version';
+/* eslint-enable @nx/enforce-module-boundaries */
