@@ -86,7 +86,7 @@ async function main() {
       ['playwright', 'test', '-c', 'apps/web/playwright.config.ts', '--reporter=list,json'],
       {
         PLAYWRIGHT_JSON_OUTPUT_NAME: join(root, 'test-results/playwright.json'),
-      WEB_PORT: String(await freePort()),
+        WEB_PORT: String(await freePort()),
       },
     );
   }
