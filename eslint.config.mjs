@@ -15,7 +15,7 @@ function moduleBoundaries(forTests) {
     depConstraints: [
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', ...testExtras] },
       { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', ...testExtras] },
-      { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling'] },
+      { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:tooling', ...testExtras] },
       {
         sourceTag: 'type:test-support',
         onlyDependOnLibsWithTags: ['type:lib', 'type:tooling', 'type:test-support'],

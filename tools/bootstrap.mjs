@@ -14,6 +14,7 @@ const tools = {
   test: 'tools/test/run-tests.ts',
   services: 'tools/services/cli.ts',
   migrate: 'tools/db/migrate.ts',
+  'dead-letters': 'tools/dead-letters/cli.ts',
 };
 const [command, ...args] = process.argv.slice(2);
 if (!(command in tools)) {

@@ -1,7 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { coreDatabaseConnection } from '@hwp/core-db';
-import { ServiceKitModule, cacheRedisConnection, durableRedisConnection } from '@hwp/service-kit';
+import { CORE_DATABASE, coreDatabaseConnection, type CoreDatabaseClient } from '@hwp/core-db';
+import {
+  CACHE_REDIS,
+  DURABLE_REDIS,
+  ServiceKitModule,
+  cacheRedisConnection,
+  durableRedisConnection,
+  type PostgresConnection,
+  type RedisConnection,
+} from '@hwp/service-kit';
 import type { Config } from './config';
+import { IngestBatch } from './domain/ingest-batch.use-case';
+import { StreamConsumer } from './inbound/stream-consumer.service';
+import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
+import { RedisWidgetCacheWriter } from './outbound/widget-cache.writer';
+import { PostgresWidgetRepository } from './outbound/widget.repository';
+import { WidgetStreamClient } from './outbound/widget-stream.client';
 
 @Module({})
 export class AppModule {
@@ -18,6 +32,44 @@ export class AppModule {
             cacheRedisConnection(config.CACHE_REDIS_URL),
           ],
         }),
+      ],
+      providers: [
+        ...ingesterMetricProviders,
+        IngesterMetrics,
+        {
+          provide: WidgetStreamClient,
+          inject: [DURABLE_REDIS],
+          useFactory: (durable: RedisConnection) =>
+            new WidgetStreamClient(durable.client, {
+              shards: config.WIDGET_STREAM_SHARDS,
+              consumer: config.INSTANCE_ID,
+              batchSize: config.INGEST_BATCH_SIZE,
+              blockMs: config.INGEST_BLOCK_MS,
+              reclaimIdleMs: config.RECLAIM_IDLE_MS,
+              maxDeliveries: config.MAX_DELIVERIES,
+            }),
+        },
+        {
+          provide: IngestBatch,
+          inject: [CORE_DATABASE, CACHE_REDIS, WidgetStreamClient],
+          useFactory: (
+            database: PostgresConnection<CoreDatabaseClient>,
+            cache: RedisConnection,
+            stream: WidgetStreamClient,
+          ) =>
+            new IngestBatch(
+              new PostgresWidgetRepository(database.client),
+              new RedisWidgetCacheWriter(cache.client, config.WIDGET_CACHE_TTL_SECONDS * 1000),
+              stream,
+            ),
+        },
+        {
+          provide: StreamConsumer,
+          inject: [WidgetStreamClient, IngestBatch, IngesterMetrics],
+          useFactory: (stream: WidgetStreamClient, ingestBatch: IngestBatch, metrics: IngesterMetrics) =>
+            // Looking twice per RECLAIM_IDLE_MS claims an idle entry within 1.5 times that.
+            new StreamConsumer(stream, ingestBatch, metrics, config.RECLAIM_IDLE_MS / 2),
+        },
       ],
     };
   }

@@ -15,3 +15,4 @@ export {
   type StreamFields,
   type WidgetEvent,
 } from './widget-event';
+export { DEAD_LETTER_FIELDS, splitDeadLetter, type DeadLetterParts } from './dead-letter';

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { GENERIC, encodeWidgetEvent, userAudience, type WidgetEvent } from '@hwp/widget-events';
+import type { DeadLetter, EventStream, StoredWidget, StreamEntry, WidgetCache, WidgetStore } from './ports';
+import { IngestBatch } from './ingest-batch.use-case';
+
+const widget = (text: string) =>
+  JSON.stringify({ type: 'card', id: 'card', children: [{ type: 'text', id: 'text', text }] });
+
+const event = (dataVersion: number, audience = GENERIC): WidgetEvent => ({
+  eventId: String(dataVersion),
+  productId: 'deals',
+  audience,
+  dataVersion,
+  widget: widget(`v${dataVersion}`),
+  acceptedAt: 1_795_000_000_000,
+});
+
+const entry = (id: string, fields: string[] | null): StreamEntry => ({ shard: 1, id, fields });
+
+/** In-memory twins of the ports, logging the order of the calls. */
+function fakes(stored: Record<string, number> = {}) {
+  const calls: string[] = [];
+  const failing = { store: false, cache: false };
+  const versions = new Map(Object.entries(stored));
+  const store: WidgetStore = {
+    async upsertIfNewer(events) {
+      calls.push('store');
+      if (failing.store) throw new Error('connection refused');
+      return events.map((e): StoredWidget => {
+        const key = `${e.productId} ${e.audience}`;
+        const before = versions.get(key) ?? 0;
+        if (before < e.dataVersion) versions.set(key, e.dataVersion);
+        return { event: e, applied: before < e.dataVersion, current: before <= e.dataVersion };
+      });
+    },
+  };
+  const cached: number[] = [];
+  const cache: WidgetCache = {
+    async writeThrough(events) {
+      calls.push('cache');
+      if (failing.cache) throw new Error('cache Redis down');
+      cached.push(...events.map((e) => e.dataVersion));
+    },
+  };
+  const acked: string[] = [];
+  const deadLettered: DeadLetter[] = [];
+  const stream: EventStream = {
+    async acknowledge(entries, deadLetters) {
+      calls.push('ack');
+      acked.push(...entries.map((e) => e.id));
+      deadLettered.push(...deadLetters);
+    },
+  };
+  return { ingestBatch: new IngestBatch(store, cache, stream), calls, failing, cached, acked, deadLettered };
+}
+
+describe('IngestBatch', () => {
+  it('stores the newest event per widget, writes it through, then acks the whole batch', async () => {
+    const { ingestBatch, calls, cached, acked } = fakes({ 'deals user:u1': 4 });
+    const outcome = await ingestBatch.run([
+      entry('1-0', encodeWidgetEvent(event(1))),
+      entry('1-1', encodeWidgetEvent(event(2))),
+      entry('1-2', encodeWidgetEvent(event(3, userAudience('u1')))),
+    ]);
+    expect(calls).toEqual(['store', 'cache', 'ack']);
+    expect(outcome.applied.map((e) => e.dataVersion)).toEqual([2]);
+    expect(outcome.ignored).toBe(2);
+    expect(cached).toEqual([2]);
+    expect(acked).toEqual(['1-0', '1-1', '1-2']);
+  });
+
+  it('dead-letters a poison entry with its reason and applies the rest of the batch', async () => {
+    const { ingestBatch, acked, deadLettered, cached } = fakes();
+    const poison = entry('1-0', encodeWidgetEvent({ ...event(1), widget: '{"type":"nope"}' }));
+    const outcome = await ingestBatch.run([poison, entry('1-1', encodeWidgetEvent(event(1)))]);
+    expect(deadLettered).toEqual([
+      { entry: poison, reason: expect.stringContaining('invalid widget: /type') },
+    ]);
+    expect(outcome.deadLetters).toEqual(deadLettered);
+    expect(cached).toEqual([1]);
+    expect(acked).toEqual(['1-0', '1-1']);
+  });
+
+  it('acks nothing and writes no cache when the database fails, so the batch can be retried', async () => {
+    const { ingestBatch, failing, calls, acked } = fakes();
+    failing.store = true;
+    await expect(ingestBatch.run([entry('1-0', encodeWidgetEvent(event(1)))])).rejects.toThrow('refused');
+    expect(calls).toEqual(['store']);
+    expect(acked).toEqual([]);
+  });
+
+  it('acks the batch when the cache fails, reporting the failure', async () => {
+    const { ingestBatch, failing, acked } = fakes();
+    failing.cache = true;
+    const outcome = await ingestBatch.run([entry('1-0', encodeWidgetEvent(event(1)))]);
+    expect(outcome.cacheFailure?.message).toBe('cache Redis down');
+    expect(outcome.applied).toHaveLength(1);
+    expect(acked).toEqual(['1-0']);
+  });
+
+  it('writes a redelivered current version through again, as after a crash before the cache write', async () => {
+    const { ingestBatch, cached } = fakes({ 'deals generic': 3 });
+    const outcome = await ingestBatch.run([entry('1-0', encodeWidgetEvent(event(3)))]);
+    expect(outcome.applied).toEqual([]);
+    expect(cached).toEqual([3]);
+  });
+
+  it('only acks an entry trimmed from the stream while it was pending', async () => {
+    const { ingestBatch, calls, acked } = fakes();
+    await ingestBatch.run([entry('1-0', null)]);
+    expect(calls).toEqual(['ack']);
+    expect(acked).toEqual(['1-0']);
+  });
+});

@@ -1,0 +1,57 @@
+import type { WidgetEvent } from '@hwp/widget-events';
+import { classifyEntry, latestPerWidget } from './event-batch';
+import type { DeadLetter, EventStream, StreamEntry, WidgetCache, WidgetStore } from './ports';
+
+export interface BatchOutcome {
+  /** Events that replaced an older version in the database. */
+  applied: WidgetEvent[];
+  /** Valid events that changed nothing: stale, duplicate, or superseded within the batch. */
+  ignored: number;
+  deadLetters: DeadLetter[];
+  /** Set when the write-through to the cache failed; the batch was acked anyway. */
+  cacheFailure?: Error;
+}
+
+/**
+ * One batch of stream entries: poison entries to the dead-letter stream, valid events into the database
+ * (one statement), through to the cache, then one ack for everything. The ack comes only after the
+ * database write: when it throws, nothing is acked and the caller retries the same entries.
+ */
+export class IngestBatch {
+  constructor(
+    private readonly store: WidgetStore,
+    private readonly cache: WidgetCache,
+    private readonly stream: EventStream,
+  ) {}
+
+  async run(entries: StreamEntry[]): Promise<BatchOutcome> {
+    const events: WidgetEvent[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const entry of entries) {
+      // A trimmed entry has nothing left to apply; the ack below drops it from the pending list.
+      if (entry.fields === null) continue;
+      const result = classifyEntry(entry.fields);
+      if (result.ok) events.push(result.event);
+      else deadLetters.push({ entry, reason: result.reason });
+    }
+
+    const latest = latestPerWidget(events);
+    const stored = latest.length ? await this.store.upsertIfNewer(latest) : [];
+    // Only the database's current versions go to the cache: an older event must not fill a key the cache
+    // lost (eviction, restart) with data older than the database's.
+    const current = stored.filter((widget) => widget.current).map((widget) => widget.event);
+    let cacheFailure: Error | undefined;
+    if (current.length) {
+      try {
+        await this.cache.writeThrough(current);
+      } catch (error) {
+        // The database is the durable truth; core-api falls back to it and the cache TTL bounds staleness.
+        cacheFailure = error as Error;
+      }
+    }
+
+    await this.stream.acknowledge(entries, deadLetters);
+    const applied = stored.filter((widget) => widget.applied).map((widget) => widget.event);
+    return { applied, ignored: events.length - applied.length, deadLetters, cacheFailure };
+  }
+}

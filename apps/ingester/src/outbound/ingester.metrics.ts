@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import {
+  InjectMetric,
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { BatchOutcome } from '../domain/ingest-batch.use-case';
+
+/** Where the consume loop failed: reading (or reclaiming), the durable write and ack, or the cache. */
+export type FailureStage = 'read' | 'ingest' | 'cache';
+
+export const ingesterMetricProviders = [
+  makeHistogramProvider({
+    name: 'ingester_ingress_lag_seconds',
+    help: 'From product-api accepting a write to the ingester acking its applied event.',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  }),
+  makeHistogramProvider({
+    name: 'ingester_batch_duration_seconds',
+    help: 'One batch from validation to ack.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  }),
+  makeCounterProvider({
+    name: 'ingester_events_applied_total',
+    help: 'Events that replaced an older widget version (tombstones included).',
+  }),
+  makeCounterProvider({
+    name: 'ingester_events_ignored_total',
+    help: 'Valid events that changed nothing: stale or duplicate.',
+  }),
+  makeCounterProvider({ name: 'ingester_tombstones_applied_total', help: 'Applied widget deletions.' }),
+  makeCounterProvider({
+    name: 'ingester_events_reclaimed_total',
+    help: 'Entries taken over from consumers that stopped acking.',
+  }),
+  makeCounterProvider({
+    name: 'ingester_events_dead_lettered_total',
+    help: 'Entries moved to the dead-letter stream.',
+    labelNames: ['reason'],
+  }),
+  makeGaugeProvider({
+    name: 'ingester_dead_letter_entries',
+    help: 'Entries in a shard dead-letter stream, sampled when reclaiming.',
+    labelNames: ['shard'],
+  }),
+  makeCounterProvider({
+    name: 'ingester_failures_total',
+    help: 'Failed steps of the consume loop (read and ingest are retried; cache failures are not).',
+    labelNames: ['stage'],
+  }),
+];
+
+@Injectable()
+export class IngesterMetrics {
+  constructor(
+    @InjectMetric('ingester_ingress_lag_seconds') private readonly lag: Histogram,
+    @InjectMetric('ingester_batch_duration_seconds') private readonly batchDuration: Histogram,
+    @InjectMetric('ingester_events_applied_total') private readonly applied: Counter,
+    @InjectMetric('ingester_events_ignored_total') private readonly ignored: Counter,
+    @InjectMetric('ingester_tombstones_applied_total') private readonly tombstones: Counter,
+    @InjectMetric('ingester_events_reclaimed_total') private readonly reclaimed: Counter,
+    @InjectMetric('ingester_events_dead_lettered_total') private readonly deadLettered: Counter<'reason'>,
+    @InjectMetric('ingester_dead_letter_entries') private readonly deadLetterEntries: Gauge<'shard'>,
+    @InjectMetric('ingester_failures_total') private readonly failures: Counter<'stage'>,
+  ) {}
+
+  batchIngested(outcome: BatchOutcome, durationSeconds: number, ackedAt: number) {
+    this.batchDuration.observe(durationSeconds);
+    this.applied.inc(outcome.applied.length);
+    this.ignored.inc(outcome.ignored);
+    this.tombstones.inc(outcome.applied.filter((event) => event.widget === null).length);
+    this.deadLettered.inc({ reason: 'invalid' }, outcome.deadLetters.length);
+    // Clocks of product-api and ingester hosts may disagree by a little; a lag is never negative.
+    for (const event of outcome.applied) this.lag.observe(Math.max(0, ackedAt - event.acceptedAt) / 1000);
+    if (outcome.cacheFailure) this.failed('cache');
+  }
+
+  reclaimedIdle(reclaimed: number, deadLettered: number, deadLetterSizes: number[]) {
+    this.reclaimed.inc(reclaimed);
+    this.deadLettered.inc({ reason: 'max_deliveries' }, deadLettered);
+    deadLetterSizes.forEach((size, shard) => this.deadLetterEntries.set({ shard: String(shard) }, size));
+  }
+
+  failed(stage: FailureStage) {
+    this.failures.inc({ stage });
+  }
+}

@@ -1,0 +1,97 @@
+// `npx tsx tools/dead-letters/cli.ts <list|show ID|replay ID|replay-all> [--shard n]`: the widget events
+// the ingester moved to the dead-letter streams (REDIS_URL, WIDGET_STREAM_SHARDS; demo defaults).
+import { Redis } from 'ioredis';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEV_URLS, envVar, loadConfig } from '@hwp/service-kit';
+import { allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
+import { logger } from '../lib/log';
+import {
+  describeDeadLetter,
+  findDeadLetters,
+  type DeadLetter,
+  listDeadLetters,
+  replayDeadLetters,
+  replayShard,
+} from './dead-letters';
+
+const USAGE = 'usage: cli.ts <list|show ID|replay ID|replay-all> [--shard n]';
+const log = logger('dead-letters');
+
+class UsageError extends Error {}
+
+async function main() {
+  // The same variables and defaults as the ingester's config.
+  const config = loadConfig(
+    z.object({ REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL), WIDGET_STREAM_SHARDS: envVar.streamShards() }),
+  );
+  const { positionals, values } = commandLine();
+  const [command, id] = positionals;
+  const all = allShards(config.WIDGET_STREAM_SHARDS);
+  const shards = values.shard === undefined ? all : [Number(values.shard)];
+  if (!shards.every((shard) => all.includes(shard)))
+    throw new UsageError(`--shard must be 0..${all.length - 1}`);
+  const redis = new Redis(config.REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  await redis.connect();
+  try {
+    switch (command) {
+      case 'list':
+        for (const { shard, count, first } of await listDeadLetters(redis, shards)) {
+          log(
+            `${deadLetterKey(shard)}: ${count} dead letters${count > first.length ? `, the first ${first.length}:` : ''}`,
+          );
+          for (const letter of first) log(`  ${describeDeadLetter(letter)}`);
+        }
+        break;
+      case 'show': {
+        const letter = await theDeadLetter(redis, shards, id);
+        process.stdout.write(`${JSON.stringify(letter, null, 2)}\n`);
+        break;
+      }
+      case 'replay': {
+        const letter = await theDeadLetter(redis, shards, id);
+        const [newId] = await replayDeadLetters(redis, [letter]);
+        log(`replayed ${letter.id} to ${streamKey(letter.shard)} as ${newId}`);
+        break;
+      }
+      case 'replay-all':
+        for (const shard of shards) {
+          const replayed = await replayShard(redis, shard, (done, total) => {
+            log(`${deadLetterKey(shard)}: replayed ${done}/${total}`);
+          });
+          log(`${deadLetterKey(shard)}: ${replayed} replayed to ${streamKey(shard)}`);
+        }
+        break;
+      default:
+        throw new UsageError(command ? `unknown command "${command}"` : 'no command');
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function commandLine() {
+  try {
+    return parseArgs({ options: { shard: { type: 'string' } }, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function theDeadLetter(redis: Redis, shards: number[], id: string | undefined): Promise<DeadLetter> {
+  if (!id) throw new UsageError('the command needs a dead letter ID (see list)');
+  const found = await findDeadLetters(redis, shards, id);
+  if (found.length === 0) throw new Error(`no dead letter ${id}`);
+  if (found.length > 1)
+    throw new UsageError(`${id} is in shards ${found.map((letter) => letter.shard).join(', ')}: add --shard`);
+  return found[0]!;
+}
+
+main().catch((error: Error) => {
+  log(error instanceof UsageError ? `${error.message}\n${USAGE}` : `failed: ${error.message}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});
