@@ -5,15 +5,8 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCachedWidget, widgetHashKey } from '@hwp/cache';
-import { freePort, startRedis, waitFor, type RedisInstance } from '@hwp/dev-services';
-import {
-  seedProductTeam,
-  startApp,
-  useTestDatabase,
-  useTestRedis,
-  type AppName,
-  type AppProcess,
-} from '@hwp/testing';
+import { freePort, seedProductTeam, startRedis, waitFor, type RedisInstance } from '@hwp/dev-services';
+import { startApp, useTestDatabase, useTestRedis, type AppName, type AppProcess } from '@hwp/testing';
 import type { Audience } from '@hwp/widget-events';
 
 // The write path end to end, as real processes: product-api → outbox → outbox-worker → stream → ingester

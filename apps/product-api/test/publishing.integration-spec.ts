@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
-import { seedProductTeam, startApp, useTestDatabase, type AppProcess } from '@hwp/testing';
+import { seedProductTeam } from '@hwp/dev-services';
+import { startApp, useTestDatabase, type AppProcess } from '@hwp/testing';
 
 const card = (id: string, text = 'Hello') => ({
   type: 'card',

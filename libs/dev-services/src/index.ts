@@ -11,3 +11,4 @@ export {
 } from './postgres';
 export { redisRoleArgs, startRedis, type RedisInstance, type RedisRole } from './redis';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
+export { seedProductTeam } from './seed';

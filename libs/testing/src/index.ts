@@ -9,4 +9,3 @@ export {
 } from './app-process';
 export { testServices, useTestDatabase, useTestRedis, type TestServices } from './services';
 export { databaseShape, prismaSchemaShape, type SchemaShape } from './schema-agreement';
-export { seedProductTeam } from './seed';
