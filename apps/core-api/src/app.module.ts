@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { coreDatabaseConnection } from '@hwp/core-db';
 import { ServiceKitModule, cacheRedisConnection, durableRedisConnection } from '@hwp/service-kit';
 import type { Config } from './config';
+import { HomeModule } from './home.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +19,7 @@ export class AppModule {
             durableRedisConnection(config.REDIS_URL),
           ],
         }),
+        HomeModule.register(config),
       ],
     };
   }

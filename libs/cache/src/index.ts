@@ -1,9 +1,26 @@
 export { writeWidgetIfNewer, type CacheWrite } from './guarded-write';
 export {
+  InProcessCache,
+  type CacheRead,
+  type InProcessCacheOptions,
+  type LoadPolicy,
+  type ReadOutcome,
+} from './in-process-cache';
+export {
   INVALIDATION_CHANNEL,
   decodeCachedWidget,
   encodeCachedWidget,
+  parseWidgetInvalidation,
   widgetHashKey,
   type CachedWidget,
   type WidgetInvalidation,
 } from './layout';
+export {
+  USER_REFRESH_JOB,
+  USER_REFRESH_PREFIX,
+  USER_REFRESH_QUEUE,
+  userRefreshJobId,
+  userRefreshJobOptions,
+  type UserRefreshJob,
+} from './user-refresh';
+export { COMPLETE_FIELD, readWidgetHash, refillWidgetHash, type WidgetHash } from './widget-hash';

@@ -1,4 +1,4 @@
-import { audienceUser, type Audience } from '@hwp/widget-events';
+import { audienceUser, isAudience, type Audience } from '@hwp/widget-events';
 
 /**
  * Where widgets live in the cache Redis. One hash per user ("{u:<id>}:widgets", field = productId) so a
@@ -17,6 +17,19 @@ export interface WidgetInvalidation {
   productId: string;
   audience: Audience;
   dataVersion: number;
+}
+
+/** The invalidation a message on INVALIDATION_CHANNEL announces, or undefined if it is malformed. */
+export function parseWidgetInvalidation(message: string): WidgetInvalidation | undefined {
+  try {
+    const { productId, audience, dataVersion } = JSON.parse(message) as Partial<WidgetInvalidation>;
+    if (typeof productId !== 'string' || typeof audience !== 'string' || !isAudience(audience))
+      return undefined;
+    if (!Number.isSafeInteger(dataVersion)) return undefined;
+    return { productId, audience, dataVersion: dataVersion! };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A cached widget: its version and SDUI JSON text, or null for a tombstone (fall back to generic). */

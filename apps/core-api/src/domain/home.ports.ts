@@ -1,0 +1,41 @@
+import type { CachedWidget, WidgetHash } from '@hwp/cache';
+import type { Audience } from '@hwp/widget-events';
+
+/** One audience's widgets by product id, as stored (JSON text, null for a tombstone). */
+export type StoredWidgets = ReadonlyMap<string, CachedWidget>;
+
+/** L2: the cache Redis. */
+export interface WidgetCacheStore {
+  /** The audience's hash; undefined when there is none. */
+  read(audience: Audience): Promise<WidgetHash | undefined>;
+  /** Copies a complete set read from the database, never overwriting a newer widget. */
+  refill(audience: Audience, widgets: StoredWidgets): Promise<void>;
+}
+
+/** L3: the core database, the truth the ingester writes first. */
+export interface WidgetDatabase {
+  widgets(audience: Audience): Promise<StoredWidgets>;
+  /** Product ids of the home slots, in screen order. */
+  layout(): Promise<string[]>;
+}
+
+/** Asks the product backends for a cold user's personalised widgets; never waits, never fails the read. */
+export interface RefreshRequests {
+  request(userId: string): void;
+}
+
+export type CacheLevel = 'l1' | 'l2' | 'l3';
+/** What is cached: one user's personalised widgets, the generic widgets, or the layout. */
+export type CacheKind = 'user' | 'generic' | 'layout';
+/**
+ * A level's answer: `hit`; `miss` (nothing there); `partial` (an L2 hash that may lack widgets); in L1
+ * also `joined` (waited for a load already running) and `stale` (last known good after a failed load);
+ * `error` (the level failed).
+ */
+export type LookupResult = 'hit' | 'miss' | 'partial' | 'joined' | 'stale' | 'error';
+
+export interface ReadPathMetrics {
+  lookup(level: CacheLevel, kind: CacheKind, result: LookupResult): void;
+  loadSeconds(level: Exclude<CacheLevel, 'l1'>, kind: CacheKind, seconds: number): void;
+  staleResponse(): void;
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { InProcessCache } from '@hwp/cache';
+import type { Screen } from '@hwp/sdui-schema';
+import { GENERIC, userAudience } from '@hwp/widget-events';
+import {
+  FakeCacheStore,
+  FakeDatabase,
+  FakeMetrics,
+  FakeRefreshRequests,
+  stored,
+  widgetJson,
+} from '../../test/read-path.fakes';
+import { FULL_SCREEN, clientProfile, type ClientProfile } from './client-profile';
+import { ReadHomeScreen, type RenderedHome } from './read-home.use-case';
+import { WidgetLoader } from './widget-loader';
+
+const alice = userAudience('alice');
+
+function setUp() {
+  const l2 = new FakeCacheStore();
+  const l3 = new FakeDatabase();
+  const metrics = new FakeMetrics();
+  l3.slots = ['deals', 'orders'];
+  l3.rows.set(GENERIC, stored({ deals: [1, widgetJson('deals-g')], orders: [1, widgetJson('orders-g')] }));
+  l3.rows.set(alice, stored({ orders: [5, widgetJson('orders-p')] }));
+  const home = new ReadHomeScreen(
+    new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
+    new WidgetLoader(l2, l3, new FakeRefreshRequests(), metrics),
+    metrics,
+    { genericTtlMs: 60_000, compress: (body) => ({ br: body, gzip: body }) },
+  );
+  return { l2, l3, metrics, home };
+}
+
+const screenOf = (rendered: RenderedHome) => JSON.parse(rendered.body.toString()) as Screen;
+const ids = (rendered: RenderedHome) => screenOf(rendered).widgets.map((widget) => widget.id);
+
+describe('ReadHomeScreen', () => {
+  it('loads each level once for many concurrent reads of a cold instance, then serves them warm', async () => {
+    const { home, l2, l3, metrics } = setUp();
+    expect(home.readWarm('alice', FULL_SCREEN)).toBeUndefined();
+    const reads = await Promise.all(Array.from({ length: 50 }, () => home.read('alice', FULL_SCREEN)));
+    expect(new Set(reads.map((read) => read.rendered)).size).toBe(1);
+    expect(ids(reads[0]!.rendered)).toEqual(['deals-g', 'orders-p']);
+    expect(l3.reads).toBe(2); // the generic audience and alice, once each
+    expect(l2.reads).toBe(2);
+    expect(metrics.count('l1 user miss')).toBe(1);
+    expect(metrics.count('l1 user joined')).toBe(49);
+
+    const warm = home.readWarm('alice', FULL_SCREEN);
+    expect(warm).toEqual({ rendered: reads[0]!.rendered, stale: false });
+  });
+
+  it('loads the audience an invalidation names again, and changes the ETag', async () => {
+    const { home, l2 } = setUp();
+    const before = (await home.read('alice', FULL_SCREEN)).rendered;
+    l2.hashes.set(alice, { widgets: stored({ orders: [6, widgetJson('orders-p6')] }), complete: true });
+
+    home.invalidate({ productId: 'orders', audience: alice, dataVersion: 5 }); // a duplicate: already current
+    expect(home.readWarm('alice', FULL_SCREEN)?.rendered).toBe(before);
+
+    home.invalidate({ productId: 'orders', audience: alice, dataVersion: 6 });
+    expect(home.readWarm('alice', FULL_SCREEN)).toBeUndefined();
+    const after = (await home.read('alice', FULL_SCREEN)).rendered;
+    expect(ids(after)).toEqual(['deals-g', 'orders-p6']);
+    expect(after.etag).not.toBe(before.etag);
+  });
+
+  it('keeps the rendering when a reload brings the same versions', async () => {
+    const { home } = setUp();
+    const before = (await home.read('alice', FULL_SCREEN)).rendered;
+    home.invalidateAll();
+    expect((await home.read('alice', FULL_SCREEN)).rendered).toBe(before);
+  });
+
+  it('serves the last known good screen, marked stale, when both levels fail', async () => {
+    const { home, l2, l3, metrics } = setUp();
+    const good = (await home.read('alice', FULL_SCREEN)).rendered;
+    l2.down = true;
+    l3.down = true;
+    home.invalidateAll();
+    expect(await home.read('alice', FULL_SCREEN)).toEqual({ rendered: good, stale: true });
+    expect(metrics.stale).toBe(1);
+    await expect(home.read('bob', FULL_SCREEN)).rejects.toThrow('down');
+  });
+
+  it('renders per client profile, replacing unknown node types by their fallback or dropping them', async () => {
+    const { home, l3 } = setUp();
+    const carousel = {
+      type: 'carousel',
+      id: 'deals-carousel',
+      children: [{ type: 'card', id: 'c1', children: [{ type: 'text', id: 't1', text: 'one' }] }],
+      fallback: {
+        type: 'section',
+        id: 'deals-list',
+        title: 'Deals',
+        children: [{ type: 'text', id: 't2', text: 'one' }],
+      },
+    };
+    l3.rows.set(
+      GENERIC,
+      stored({ deals: [1, JSON.stringify(carousel)], orders: [1, widgetJson('orders-g')] }),
+    );
+    const old = clientProfile('1.0.0', 'section,text');
+    if (!old.ok) throw new Error(old.reason);
+    const full = (await home.read('bob', FULL_SCREEN)).rendered;
+    const adapted = (await home.read('bob', old.profile as ClientProfile)).rendered;
+    expect(ids(full)).toEqual(['deals-carousel', 'orders-g']);
+    expect(ids(adapted)).toEqual(['deals-list']); // the card without fallback is dropped
+    expect(adapted.etag).not.toBe(full.etag);
+  });
+});

@@ -1,0 +1,170 @@
+import type { InProcessCache, LoadPolicy, ReadOutcome, WidgetInvalidation } from '@hwp/cache';
+import { adaptForClient, type Screen } from '@hwp/sdui-schema';
+import { GENERIC, audienceUser, userAudience } from '@hwp/widget-events';
+import type { ClientProfile } from './client-profile';
+import { composeHomeScreen, parseWidgets, screenEtag, type AudienceWidgets } from './home-screen';
+import type { CacheKind, LookupResult, ReadPathMetrics } from './home.ports';
+import type { WidgetLoader } from './widget-loader';
+
+/** Compressed copies of a response body. */
+export interface CompressedBodies {
+  br: Buffer;
+  gzip: Buffer;
+}
+
+/** A home screen ready to send: its bytes, their ETag and, for large bodies, compressed copies. */
+export interface RenderedHome {
+  etag: string;
+  body: Buffer;
+  compressed?: CompressedBodies;
+}
+
+export interface HomeRead {
+  rendered: RenderedHome;
+  /** True when part of the screen is the last known good copy because a level failed. */
+  stale: boolean;
+}
+
+export interface ReadHomeOptions {
+  genericTtlMs: number;
+  /** Compressed copies of a body, or undefined when it is too small to be worth it. */
+  compress: (body: Buffer) => CompressedBodies | undefined;
+}
+
+/** A rendering and the cached inputs it was made from: valid while they are the same objects. */
+interface CachedRendering {
+  rendered: RenderedHome;
+  inputs: readonly unknown[];
+}
+
+const LAYOUT_KEY = 'layout';
+const GENERIC_KEY = 'generic';
+const userKey = (userId: string) => `u:${userId}`;
+const renderingKey = (userId: string, client: ClientProfile) => `r:${userId}:${client.signature}`;
+
+const KINDS: readonly CacheKind[] = ['layout', 'generic', 'user'];
+const sameInputs = (cached: CachedRendering, inputs: readonly unknown[]) =>
+  inputs.every((input, i) => input === cached.inputs[i]);
+
+const L1_RESULT: Record<ReadOutcome, LookupResult> = {
+  hit: 'hit',
+  loaded: 'miss',
+  joined: 'joined',
+  stale: 'stale',
+};
+
+/**
+ * GET /v1/home: one user's home screen from the in-process cache (L1), loading what is missing or stale
+ * through the WidgetLoader (L2, then L3). Renderings (bytes, ETag, compressed copies) are cached per user
+ * and client profile, so a warm read composes, serialises and compresses nothing.
+ */
+export class ReadHomeScreen {
+  private readonly layoutPolicy: LoadPolicy<string[]>;
+  private readonly genericPolicy: LoadPolicy<AudienceWidgets>;
+  // Personalised widgets change only through the ingester, which announces every change.
+  private readonly personalisedPolicy: LoadPolicy<AudienceWidgets> = {
+    ttlMs: Infinity,
+    sizeOf: (w) => w.bytes,
+  };
+
+  constructor(
+    private readonly cache: InProcessCache,
+    private readonly loader: WidgetLoader,
+    private readonly metrics: ReadPathMetrics,
+    private readonly options: ReadHomeOptions,
+  ) {
+    this.layoutPolicy = { ttlMs: options.genericTtlMs, sizeOf: (ids) => 64 + ids.length * 48 };
+    this.genericPolicy = { ttlMs: options.genericTtlMs, sizeOf: (w) => w.bytes };
+  }
+
+  /**
+   * The warm path, without a promise: the screen when the layout, the generic and the user's widgets are
+   * fresh in memory and the rendering made from them is current; undefined otherwise (then call read).
+   */
+  readWarm(userId: string, client: ClientProfile): HomeRead | undefined {
+    const layout = this.cache.fresh<string[]>(LAYOUT_KEY);
+    const generic = this.cache.fresh<AudienceWidgets>(GENERIC_KEY);
+    const personalised = this.cache.fresh<AudienceWidgets>(userKey(userId));
+    if (layout === undefined || generic === undefined || personalised === undefined) return undefined;
+    const cached = this.cache.recall<CachedRendering>(renderingKey(userId, client));
+    if (cached === undefined || !sameInputs(cached, [layout, generic, personalised])) return undefined;
+    for (const kind of KINDS) this.metrics.lookup('l1', kind, 'hit');
+    return { rendered: cached.rendered, stale: false };
+  }
+
+  /** Any read, loading what is missing; rejects only when a part fails to load and was never loaded before. */
+  async read(userId: string, client: ClientProfile): Promise<HomeRead> {
+    const [layout, generic, personalised] = await Promise.all([
+      this.level1(LAYOUT_KEY, 'layout', () => this.loader.layout(), this.layoutPolicy),
+      this.level1(GENERIC_KEY, 'generic', () => this.loadWidgets(GENERIC), this.genericPolicy),
+      this.level1(
+        userKey(userId),
+        'user',
+        () => this.loadWidgets(userAudience(userId)),
+        this.personalisedPolicy,
+      ),
+    ]);
+    const stale =
+      layout.outcome === 'stale' || generic.outcome === 'stale' || personalised.outcome === 'stale';
+    if (stale) this.metrics.staleResponse();
+
+    const inputs = [layout.value, generic.value, personalised.value];
+    const key = renderingKey(userId, client);
+    let cached = this.cache.recall<CachedRendering>(key);
+    if (cached === undefined || !sameInputs(cached, inputs)) {
+      const { screen, slots } = composeHomeScreen(
+        layout.value,
+        generic.value.byProduct,
+        personalised.value.byProduct,
+      );
+      const etag = screenEtag(slots, client.signature);
+      if (cached?.rendered.etag === etag) {
+        cached.inputs = inputs; // reloaded copies of the same versions
+      } else {
+        cached = { rendered: this.render(screen, etag, client), inputs };
+        const { body, compressed } = cached.rendered;
+        this.cache.remember(
+          key,
+          cached,
+          256 + body.length + (compressed ? compressed.br.length + compressed.gzip.length : 0),
+        );
+      }
+    }
+    return { rendered: cached.rendered, stale };
+  }
+
+  /** Applies an invalidation message: the audience's widgets are loaded again unless already as new. */
+  invalidate({ productId, audience, dataVersion }: WidgetInvalidation): void {
+    const userId = audienceUser(audience);
+    const key = userId === undefined ? GENERIC_KEY : userKey(userId);
+    const known = this.cache.peek<AudienceWidgets>(key)?.byProduct.get(productId)?.dataVersion;
+    if (known === undefined || known < dataVersion) this.cache.invalidate(key);
+  }
+
+  /** For when invalidation messages may have been missed (the subscription was lost). */
+  invalidateAll(): void {
+    this.cache.invalidateAll();
+  }
+
+  private async level1<V>(key: string, kind: CacheKind, load: () => Promise<V>, policy: LoadPolicy<V>) {
+    const read = await this.cache.read(key, load, policy);
+    this.metrics.lookup('l1', kind, L1_RESULT[read.outcome]);
+    return read;
+  }
+
+  private async loadWidgets(audience: Parameters<WidgetLoader['widgets']>[0]): Promise<AudienceWidgets> {
+    return parseWidgets(await this.loader.widgets(audience));
+  }
+
+  private render(screen: Screen, etag: string, client: ClientProfile): RenderedHome {
+    let tree = screen;
+    if (client.capabilities !== undefined) {
+      const adapted = adaptForClient(screen, client.capabilities);
+      // clientProfile() has already refused the versions adaptForClient refuses.
+      if (!adapted.ok) throw new Error(adapted.reason);
+      tree = adapted.value;
+    }
+    const body = Buffer.from(JSON.stringify(tree));
+    return { etag, body, compressed: this.options.compress(body) };
+  }
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { GENERIC, userAudience } from '@hwp/widget-events';
+import {
+  FakeCacheStore,
+  FakeDatabase,
+  FakeMetrics,
+  FakeRefreshRequests,
+  stored,
+} from '../../test/read-path.fakes';
+import { WidgetLoader } from './widget-loader';
+
+function setUp() {
+  const l2 = new FakeCacheStore();
+  const l3 = new FakeDatabase();
+  const refresh = new FakeRefreshRequests();
+  const metrics = new FakeMetrics();
+  return { l2, l3, refresh, metrics, loader: new WidgetLoader(l2, l3, refresh, metrics) };
+}
+
+const alice = userAudience('alice');
+
+describe('WidgetLoader', () => {
+  it('answers from a complete L2 hash without touching the database', async () => {
+    const { l2, l3, loader, metrics } = setUp();
+    l2.hashes.set(alice, { widgets: stored({ deals: [3, '{}'] }), complete: true });
+    expect(await loader.widgets(alice)).toEqual(stored({ deals: [3, '{}'] }));
+    expect(l3.reads).toBe(0);
+    expect(metrics.lookups).toEqual(['l2 user hit']);
+  });
+
+  it('loads an audience L2 does not hold from the database and refills L2', async () => {
+    const { l2, l3, loader, refresh } = setUp();
+    l3.rows.set(alice, stored({ deals: [3, '{}'] }));
+    expect(await loader.widgets(alice)).toEqual(stored({ deals: [3, '{}'] }));
+    expect(l2.hashes.get(alice)).toEqual({ widgets: stored({ deals: [3, '{}'] }), complete: true });
+    expect(refresh.requested).toEqual([]);
+  });
+
+  it('merges a partial L2 hash with the database, the newer version winning per product', async () => {
+    const { l2, l3, loader } = setUp();
+    l2.hashes.set(alice, { widgets: stored({ deals: [9, '{"v":9}'] }), complete: false });
+    l3.rows.set(alice, stored({ deals: [8, '{"v":8}'], orders: [2, null] }));
+    expect(await loader.widgets(alice)).toEqual(stored({ deals: [9, '{"v":9}'], orders: [2, null] }));
+  });
+
+  it('requests a refresh for a cold user (nothing in L2 or L3), and never for the generic audience', async () => {
+    const { loader, refresh } = setUp();
+    expect((await loader.widgets(alice)).size).toBe(0);
+    expect((await loader.widgets(GENERIC)).size).toBe(0);
+    expect(refresh.requested).toEqual(['alice']);
+  });
+
+  it('falls back to the database when the cache Redis fails, without refilling it', async () => {
+    const { l2, l3, loader, metrics } = setUp();
+    l2.down = true;
+    l3.rows.set(alice, stored({ deals: [3, '{}'] }));
+    expect(await loader.widgets(alice)).toEqual(stored({ deals: [3, '{}'] }));
+    expect(metrics.lookups).toEqual(['l2 user error', 'l3 user hit']);
+  });
+
+  it('fails when the database fails and L2 has no complete copy', async () => {
+    const { l2, l3, loader, metrics } = setUp();
+    l3.down = true;
+    l2.hashes.set(alice, { widgets: stored({ deals: [3, '{}'] }), complete: false });
+    await expect(loader.widgets(alice)).rejects.toThrow('postgres down');
+    expect(metrics.lookups).toEqual(['l2 user partial', 'l3 user error']);
+  });
+});

@@ -1,0 +1,91 @@
+import type { CachedWidget, WidgetHash } from '@hwp/cache';
+import { audienceUser, type Audience } from '@hwp/widget-events';
+import type {
+  CacheKind,
+  CacheLevel,
+  ReadPathMetrics,
+  RefreshRequests,
+  StoredWidgets,
+  WidgetCacheStore,
+  WidgetDatabase,
+} from './home.ports';
+
+/**
+ * What an in-process miss loads, level by level: the cache Redis (L2) when it holds the audience's
+ * complete set, else the core database (L3), which refills L2. A user found in neither is cold: the read
+ * goes on with the generic widgets and a refresh is requested for them.
+ */
+export class WidgetLoader {
+  constructor(
+    private readonly l2: WidgetCacheStore,
+    private readonly l3: WidgetDatabase,
+    private readonly refresh: RefreshRequests,
+    private readonly metrics: ReadPathMetrics,
+  ) {}
+
+  async widgets(audience: Audience): Promise<StoredWidgets> {
+    const userId = audienceUser(audience);
+    const kind: CacheKind = userId === undefined ? 'generic' : 'user';
+    let cached: WidgetHash | undefined;
+    let l2Failed = false;
+    try {
+      cached = await this.measure(
+        'l2',
+        kind,
+        () => this.l2.read(audience),
+        (hash) => (hash === undefined ? 'miss' : hash.complete ? 'hit' : 'partial'),
+      );
+    } catch {
+      l2Failed = true; // counted; the database answers instead
+    }
+    if (cached?.complete) return cached.widgets;
+
+    const stored = await this.measure(
+      'l3',
+      kind,
+      () => this.l3.widgets(audience),
+      (rows) => (rows.size > 0 ? 'hit' : 'miss'),
+    );
+    if (!l2Failed) await this.l2.refill(audience, stored).catch(() => undefined); // next miss retries it
+    if (userId !== undefined && cached === undefined && stored.size === 0) this.refresh.request(userId);
+    return cached === undefined ? stored : newest(cached.widgets, stored);
+  }
+
+  layout(): Promise<string[]> {
+    return this.measure(
+      'l3',
+      'layout',
+      () => this.l3.layout(),
+      () => 'hit',
+    );
+  }
+
+  private async measure<T>(
+    level: Exclude<CacheLevel, 'l1'>,
+    kind: CacheKind,
+    load: () => Promise<T>,
+    result: (value: T) => 'hit' | 'miss' | 'partial',
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const value = await load();
+      this.metrics.lookup(level, kind, result(value));
+      return value;
+    } catch (error) {
+      this.metrics.lookup(level, kind, 'error');
+      throw error;
+    } finally {
+      this.metrics.loadSeconds(level, kind, (performance.now() - started) / 1000);
+    }
+  }
+}
+
+/** Per product, the higher version of the two (a partial L2 hash may hold writes newer than the read of L3). */
+function newest(a: StoredWidgets, b: StoredWidgets): StoredWidgets {
+  const merged = new Map<string, CachedWidget>(a);
+  for (const [productId, widget] of b) {
+    const other = merged.get(productId);
+    if (other === undefined || other.dataVersion < widget.dataVersion) merged.set(productId, widget);
+  }
+  return merged;
+}

@@ -1,0 +1,80 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { InProcessCache } from '@hwp/cache';
+import { CORE_DATABASE, type CoreDatabaseClient } from '@hwp/core-db';
+import { CACHE_REDIS, DURABLE_REDIS, type PostgresConnection, type RedisConnection } from '@hwp/service-kit';
+import type { Config } from './config';
+import { ReadHomeScreen } from './domain/read-home.use-case';
+import { WidgetLoader } from './domain/widget-loader';
+import { BearerAuthenticator } from './inbound/bearer-auth';
+import { HomeController } from './inbound/home.controller';
+import { HomeFastRoute } from './inbound/home.fast-route';
+import { HomeRequestHandler } from './inbound/home.http-handler';
+import { compressAbove } from './inbound/http-encoding';
+import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
+import { PrometheusReadPathMetrics, readPathMetricProviders } from './outbound/read-path.metrics';
+import { RedisWidgetCacheStore } from './outbound/redis-widget-cache.store';
+import { UserRefreshQueue } from './outbound/user-refresh.queue';
+import { WidgetRepository } from './outbound/widget.repository';
+
+/** GET /v1/home: the read path over the three cache levels, and the invalidations that keep L1 current. */
+@Module({})
+export class HomeModule {
+  static register(config: Config): DynamicModule {
+    return {
+      module: HomeModule,
+      controllers: [HomeController],
+      providers: [
+        ...readPathMetricProviders,
+        PrometheusReadPathMetrics,
+        {
+          provide: UserRefreshQueue,
+          inject: [DURABLE_REDIS],
+          useFactory: (durable: RedisConnection) => new UserRefreshQueue(durable.client),
+        },
+        {
+          provide: ReadHomeScreen,
+          inject: [CACHE_REDIS, CORE_DATABASE, UserRefreshQueue, PrometheusReadPathMetrics],
+          useFactory: (
+            cache: RedisConnection,
+            database: PostgresConnection<CoreDatabaseClient>,
+            refresh: UserRefreshQueue,
+            metrics: PrometheusReadPathMetrics,
+          ) =>
+            new ReadHomeScreen(
+              new InProcessCache({ maxEntries: config.L1_MAX_ENTRIES, maxBytes: config.L1_MAX_BYTES }),
+              new WidgetLoader(
+                new RedisWidgetCacheStore(cache.client, config.L3_REFILL_TTL_SECONDS * 1000),
+                new WidgetRepository(database.client),
+                refresh,
+                metrics,
+              ),
+              metrics,
+              {
+                genericTtlMs: config.GENERIC_TTL_MS,
+                compress: compressAbove(config.COMPRESSION_THRESHOLD_BYTES),
+              },
+            ),
+        },
+        {
+          provide: HomeRequestHandler,
+          inject: [ReadHomeScreen],
+          useFactory: (home: ReadHomeScreen) =>
+            new HomeRequestHandler(
+              new BearerAuthenticator({
+                secret: config.JWT_SECRET,
+                issuer: config.JWT_ISSUER,
+                audience: config.JWT_AUDIENCE,
+              }),
+              home,
+            ),
+        },
+        HomeFastRoute,
+        {
+          provide: InvalidationSubscriber,
+          inject: [ReadHomeScreen],
+          useFactory: (home: ReadHomeScreen) => new InvalidationSubscriber(config.CACHE_REDIS_URL, home),
+        },
+      ],
+    };
+  }
+}

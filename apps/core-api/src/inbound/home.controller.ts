@@ -1,0 +1,137 @@
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiNotAcceptableResponse,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SDUI_SCHEMA_VERSION, SDUI_WIDGET_TYPES } from '@hwp/sdui-schema';
+import { HomeRequestHandler, STALE_HEADER } from './home.http-handler';
+
+export const HOME_PATH = '/v1/home';
+
+const SCHEMA_FILE = `libs/sdui-schema/schema/sdui-${SDUI_SCHEMA_VERSION}.schema.json`;
+
+const problemSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+  },
+};
+const problem = { 'application/problem+json': { schema: problemSchema } };
+
+/** The Screen, described here; its full definition is the published JSON Schema. */
+const screenSchema: SchemaObject = {
+  type: 'object',
+  description: `An SDUI Screen. Full definition: the JSON Schema ${SCHEMA_FILE} ($id https://schemas.homewidgets.com/sdui/sdui-${SDUI_SCHEMA_VERSION}.schema.json).`,
+  required: ['type', 'id', 'schemaVersion', 'widgets'],
+  properties: {
+    type: { type: 'string', enum: ['screen'] },
+    id: { type: 'string', example: 'home' },
+    schemaVersion: { type: 'string', example: SDUI_SCHEMA_VERSION },
+    title: { type: 'string' },
+    widgets: {
+      type: 'array',
+      maxItems: 40,
+      description: 'One widget per filled layout slot, in layout order.',
+      items: {
+        type: 'object',
+        required: ['type', 'id', 'provenance'],
+        properties: {
+          type: { type: 'string', enum: [...SDUI_WIDGET_TYPES] },
+          id: { type: 'string' },
+          provenance: {
+            type: 'object',
+            required: ['productId', 'audience', 'dataVersion'],
+            properties: {
+              productId: { type: 'string' },
+              audience: { type: 'string', enum: ['personalised', 'generic'] },
+              dataVersion: { type: 'string' },
+            },
+          },
+        },
+        additionalProperties: true,
+      },
+    },
+  },
+};
+
+const etagHeader = {
+  ETag: { description: 'Strong validator of this rendering.', schema: { type: 'string' } },
+};
+
+/**
+ * GET /v1/home: this controller declares and documents the route; HomeFastRoute serves it ahead of Nest's
+ * pipeline (see docs/adr/0009-core-api-read-path.md). Both call the same HomeRequestHandler.
+ */
+@ApiTags('home')
+@Controller('v1')
+export class HomeController {
+  constructor(private readonly handler: HomeRequestHandler) {}
+
+  @Get('home')
+  @ApiOperation({
+    summary: "The user's home screen",
+    description:
+      "The layout's product slots in order, each filled with the user's personalised widget or else the " +
+      "product's generic widget; every widget root carries its provenance. The user is the `sub` of the " +
+      'bearer token; a client that sends its capabilities gets unknown node types replaced by their ' +
+      'fallback or dropped.',
+  })
+  @ApiBearerAuth('bearer')
+  @ApiHeader({
+    name: 'x-sdui-version',
+    required: false,
+    description: 'Schema version the client was built with, e.g. 1.0.0.',
+  })
+  @ApiHeader({
+    name: 'x-sdui-components',
+    required: false,
+    description: 'Comma-separated node types the client renders.',
+  })
+  @ApiHeader({ name: 'if-none-match', required: false, description: 'ETag of the copy the client holds.' })
+  @ApiOkResponse({
+    description: `The screen (compressed with br or gzip when large enough and accepted; Vary: Accept-Encoding).`,
+    content: { 'application/json': { schema: screenSchema } },
+    headers: {
+      ...etagHeader,
+      [STALE_HEADER]: {
+        description:
+          '"true" when part of the screen is the last known good copy because the cache Redis or the ' +
+          'database failed; absent otherwise.',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
+  })
+  @ApiNotModifiedResponse({
+    description: 'If-None-Match matched: the client copy is current (no body).',
+    headers: etagHeader,
+  })
+  @ApiUnauthorizedResponse({
+    description: 'Missing, malformed, tampered or expired token.',
+    content: problem,
+    headers: { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } },
+  })
+  @ApiNotAcceptableResponse({
+    description: 'x-sdui-version is not of a supported major version.',
+    content: problem,
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Nothing cached for this user and the cache levels are failing.',
+    content: problem,
+  })
+  home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    this.handler.handle(request, reply);
+  }
+}

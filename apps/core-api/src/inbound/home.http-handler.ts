@@ -1,0 +1,145 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import { clientProfile, type ClientProfileResult } from '../domain/client-profile';
+import type { HomeRead, ReadHomeScreen, RenderedHome } from '../domain/read-home.use-case';
+import type { BearerAuthenticator } from './bearer-auth';
+import { etagMatches, preferredEncoding, type ContentEncoding } from './http-encoding';
+
+/** Response header saying that part of the screen is the last known good copy (a cache level failed). */
+export const STALE_HEADER = 'x-hwp-stale';
+export const VARY = 'Accept-Encoding, Authorization, X-Sdui-Version, X-Sdui-Components';
+
+interface PreparedResponse {
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+interface PreparedResponses {
+  identity: PreparedResponse;
+  notModified: PreparedResponse;
+  compressed?: Record<ContentEncoding, PreparedResponse>;
+}
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
+
+/**
+ * GET /v1/home over HTTP: bearer authentication, client profile, conditional request and content
+ * encoding around ReadHomeScreen. Errors are problem+json, written here because this handler runs in a
+ * Fastify hook (HomeFastRoute), outside Nest's exception filters.
+ */
+export class HomeRequestHandler {
+  private readonly logger = new Logger(HomeRequestHandler.name);
+  // Clients of one app build send the same capability headers: parse each distinct pair once.
+  private readonly profiles = new LRUCache<string, ClientProfileResult>({ max: 1_000 });
+  // Responses prepared per rendering; they go when the rendering leaves the in-process cache.
+  private readonly prepared = new WeakMap<RenderedHome, PreparedResponses>();
+
+  constructor(
+    private readonly auth: BearerAuthenticator,
+    private readonly home: ReadHomeScreen,
+  ) {}
+
+  /** Answers one request; never rejects (errors become problem+json answers). */
+  handle(request: FastifyRequest, reply: FastifyReply): void {
+    // The warm path, all in memory and without a promise: a known token and a current rendering.
+    const { headers } = request;
+    const userId = this.auth.known(headers.authorization);
+    const client = userId === undefined ? undefined : this.profile(request);
+    const warm = client?.ok ? this.home.readWarm(userId!, client.profile) : undefined;
+    if (warm !== undefined) return this.send(request, reply, warm);
+    this.answer(request, reply).catch((error: Error) => {
+      this.logger.error(error.stack ?? String(error));
+      if (!reply.sent)
+        sendProblem(reply, request, 500, 'Internal server error', 'The request could not be served.');
+    });
+  }
+
+  private async answer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const who = await this.auth.authenticate(request.headers.authorization);
+    if (!who.ok) {
+      return sendProblem(reply, request, 401, 'Unauthorized', who.detail, {
+        'www-authenticate': who.challenge,
+      });
+    }
+    const client = this.profile(request);
+    if (!client.ok) return sendProblem(reply, request, 406, 'Not acceptable', client.reason);
+    let read: HomeRead;
+    try {
+      read = await this.home.read(who.userId, client.profile);
+    } catch (error) {
+      this.logger.warn(
+        `home screen unavailable, nothing cached to fall back on: ${(error as Error).message}`,
+      );
+      const detail = 'The home screen cannot be loaded right now.';
+      return sendProblem(reply, request, 503, 'Service unavailable', detail, { 'retry-after': '1' });
+    }
+    this.send(request, reply, read);
+  }
+
+  /**
+   * Writes the answer straight to the Node response (reply.hijack): the headers of each rendering are
+   * prepared once, and Fastify's reply pipeline (onSend/onResponse hooks, header checks) is skipped.
+   */
+  private send(request: FastifyRequest, reply: FastifyReply, { rendered, stale }: HomeRead): void {
+    const { headers } = request;
+    const prepared = this.prepared.get(rendered) ?? this.prepare(rendered);
+    let status = 200;
+    let response: PreparedResponse = prepared.identity;
+    if (etagMatches(headers['if-none-match'], rendered.etag)) {
+      [status, response] = [304, prepared.notModified];
+    } else if (prepared.compressed !== undefined) {
+      const encoding = preferredEncoding(single(headers['accept-encoding']));
+      if (encoding !== undefined) response = prepared.compressed[encoding];
+    }
+    reply.hijack();
+    reply.raw.writeHead(status, stale ? { ...response.headers, [STALE_HEADER]: 'true' } : response.headers);
+    reply.raw.end(response.body);
+  }
+
+  private prepare(rendered: RenderedHome): PreparedResponses {
+    const common = { etag: rendered.etag, 'cache-control': 'private, no-cache', vary: VARY };
+    const json = (body: Buffer, encoding?: ContentEncoding): PreparedResponse => ({
+      body,
+      headers: {
+        ...common,
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(body.length),
+        ...(encoding === undefined ? {} : { 'content-encoding': encoding }),
+      },
+    });
+    const { compressed } = rendered;
+    const prepared: PreparedResponses = {
+      identity: json(rendered.body),
+      notModified: { headers: common },
+      compressed: compressed && { br: json(compressed.br, 'br'), gzip: json(compressed.gzip, 'gzip') },
+    };
+    this.prepared.set(rendered, prepared);
+    return prepared;
+  }
+
+  private profile({ headers }: FastifyRequest): ClientProfileResult {
+    const version = single(headers['x-sdui-version']);
+    const components = single(headers['x-sdui-components']);
+    if (version === undefined && components === undefined) return clientProfile(undefined, undefined);
+    const key = `${version}\n${components}`;
+    let profile = this.profiles.get(key);
+    if (profile === undefined) this.profiles.set(key, (profile = clientProfile(version, components)));
+    return profile;
+  }
+}
+
+/** The platform's problem+json shape (as libs/service-kit's filter renders it). */
+function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
+  void reply
+    .code(status)
+    .headers({ ...headers, 'content-type': 'application/problem+json' })
+    .send(JSON.stringify({ type: 'about:blank', instance: request.url, title, detail, status }));
+}

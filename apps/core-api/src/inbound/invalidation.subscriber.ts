@@ -1,0 +1,52 @@
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { INVALIDATION_CHANNEL, parseWidgetInvalidation } from '@hwp/cache';
+import type { ReadHomeScreen } from '../domain/read-home.use-case';
+
+/**
+ * Hears the ingester's invalidation messages on the cache Redis and drops the in-process copies they
+ * make stale. SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
+ * messages published while the connection was down are lost, so every in-process copy is marked stale
+ * when it comes back.
+ */
+export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(InvalidationSubscriber.name);
+  private readonly subscriber: Redis;
+  private lostConnection = false;
+
+  constructor(
+    cacheRedisUrl: string,
+    private readonly home: ReadHomeScreen,
+  ) {
+    this.subscriber = new Redis(cacheRedisUrl, {
+      connectionName: 'cacheRedisSubscriber',
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.subscriber.on('error', () => undefined); // reconnects are reported by 'close' and 'ready'
+    this.subscriber.on('close', () => {
+      if (!this.lostConnection) this.logger.warn('invalidation subscription lost, reconnecting');
+      this.lostConnection = true;
+    });
+    this.subscriber.on('ready', () => {
+      if (!this.lostConnection) return;
+      this.lostConnection = false;
+      this.home.invalidateAll();
+      this.logger.log('invalidation subscription back; in-process copies marked stale');
+    });
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      const invalidation = parseWidgetInvalidation(message);
+      if (invalidation !== undefined) this.home.invalidate(invalidation);
+    });
+    // Not awaited: the app serves (from the other levels) even while the cache Redis is down at start.
+    this.subscriber.subscribe(INVALIDATION_CHANNEL).catch(() => undefined);
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber.disconnect();
+  }
+}

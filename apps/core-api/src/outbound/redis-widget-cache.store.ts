@@ -1,0 +1,28 @@
+import type { Redis } from 'ioredis';
+import { readWidgetHash, refillWidgetHash, type WidgetHash } from '@hwp/cache';
+import { withTimeout } from '@hwp/service-kit';
+import type { Audience } from '@hwp/widget-events';
+import type { StoredWidgets, WidgetCacheStore } from '../domain/home.ports';
+
+// A slow cache Redis is treated as a failed one: the database answers instead.
+const TIMEOUT_MS = 500;
+
+/** L2: the cache Redis, in the layout of libs/cache (one hash per audience). */
+export class RedisWidgetCacheStore implements WidgetCacheStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly refillTtlMs: number,
+  ) {}
+
+  read(audience: Audience): Promise<WidgetHash | undefined> {
+    return withTimeout(readWidgetHash(this.redis, audience), TIMEOUT_MS, 'cache Redis');
+  }
+
+  refill(audience: Audience, widgets: StoredWidgets): Promise<void> {
+    return withTimeout(
+      refillWidgetHash(this.redis, audience, widgets, this.refillTtlMs),
+      TIMEOUT_MS,
+      'cache Redis',
+    );
+  }
+}

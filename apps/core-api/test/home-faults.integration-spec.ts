@@ -1,0 +1,150 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INVALIDATION_CHANNEL, refillWidgetHash, writeWidgetIfNewer } from '@hwp/cache';
+import {
+  ensureDatabase,
+  freePort,
+  startPostgres,
+  startRedis,
+  workspaceRoot,
+  type PostgresInstance,
+} from '@hwp/dev-services';
+import { migrate } from '@hwp/migrator';
+import { startApp, useTestRedis } from '@hwp/testing';
+import { userAudience } from '@hwp/widget-events';
+import { CoreSeed, JWT_SECRET, card, getHome, homeScreen, metric, token, widgetIds } from './home.harness';
+
+/**
+ * The read path with its dependencies failing: private Postgres and cache Redis instances that these
+ * tests stop and start again, so that no other test file is affected.
+ */
+describe('GET /v1/home when a cache level fails', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hwp-core-api-faults-'));
+  chmodSync(dir, 0o755); // as root, Postgres runs as the postgres user and must reach its data
+  let postgresPort: number;
+  let cacheRedisPort: number;
+  let databaseUrl: string;
+  const alice = userAudience('alice');
+
+  const postgres = () => startPostgres({ dir: join(dir, 'postgres'), port: postgresPort });
+  const cacheRedis = () => startRedis({ dir: join(dir, 'redis-cache'), port: cacheRedisPort, role: 'cache' });
+
+  /** Does what the ingester does for a new version of alice's orders widget, past the database. */
+  async function publishNewOrders(url: string, dataVersion: number) {
+    const redis = new Redis(url);
+    const widget = JSON.stringify(card(`orders-alice-${dataVersion}`));
+    await writeWidgetIfNewer(redis, { productId: 'orders', audience: alice, dataVersion, widget }, 60_000);
+    await redis.publish(
+      INVALIDATION_CHANNEL,
+      JSON.stringify({ productId: 'orders', audience: alice, dataVersion }),
+    );
+    redis.disconnect();
+  }
+
+  const appEnv = async (overrides: Record<string, string>) => ({
+    DATABASE_URL: databaseUrl,
+    CACHE_REDIS_URL: await useTestRedis('cache'),
+    REDIS_URL: await useTestRedis('durable'),
+    JWT_SECRET,
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    [postgresPort, cacheRedisPort] = [await freePort(), await freePort()];
+    const instance = await postgres();
+    databaseUrl = instance.url('hwp_core');
+    await ensureDatabase(instance.url('postgres'), 'hwp_core');
+    await migrate({ databaseUrl, migrationsDir: join(workspaceRoot(), 'libs/core-db/prisma/migrations') });
+    const seed = new CoreSeed(databaseUrl);
+    await seed.layout(['deals', 'orders']);
+    await seed.widget('deals', 'generic', 1, card('deals-g'));
+    await seed.widget('orders', 'generic', 1, card('orders-g'));
+    await seed.widget('orders', 'user:alice', 5, card('orders-alice-5'));
+    await seed.close();
+  });
+  afterAll(async () => {
+    await (await postgres()).stop('SIGKILL');
+    await (await cacheRedis()).stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves from Postgres while the cache Redis is down, and hears invalidations again once it is back', async () => {
+    let redis = await cacheRedis();
+    const app = await startApp('core-api', await appEnv({ CACHE_REDIS_URL: redis.url }));
+    await redis.stop('SIGKILL');
+
+    const { response, screen } = await homeScreen(app.url, await token('alice'));
+    expect(widgetIds(screen)).toEqual(['deals-g', 'orders-alice-5']);
+    expect(response.headers.get('x-hwp-stale')).toBeNull();
+    expect(
+      await metric(app.url, 'home_cache_lookups_total', { level: 'l2', result: 'error' }),
+    ).toBeGreaterThan(0);
+    expect(
+      await metric(app.url, 'home_cache_lookups_total', { level: 'l3', kind: 'user', result: 'hit' }),
+    ).toBe(1);
+
+    redis = await cacheRedis();
+    const probe = new Redis(redis.url);
+    await expect
+      .poll(async () => (await probe.pubsub('NUMSUB', INVALIDATION_CHANNEL))[1], { timeout: 10_000 })
+      .toBe(1);
+    probe.disconnect();
+    await homeScreen(app.url, await token('alice')); // loaded again: copies are stale after a lost subscription
+    await publishNewOrders(redis.url, 6);
+    await expect
+      .poll(async () => widgetIds((await homeScreen(app.url, await token('alice'))).screen))
+      .toEqual(['deals-g', 'orders-alice-6']);
+    await app.stop();
+  });
+
+  it('serves from the cache Redis while Postgres is down', async () => {
+    const cacheUrl = await useTestRedis('cache');
+    // Layout and generic widgets stay fresh in memory for the whole test.
+    const app = await startApp(
+      'core-api',
+      await appEnv({ CACHE_REDIS_URL: cacheUrl, GENERIC_TTL_MS: '600000' }),
+    );
+    await homeScreen(app.url, await token('alice')); // loads alice from Postgres into the cache Redis
+    const redis = new Redis(cacheUrl);
+    const erin = new Map([['orders', { dataVersion: 3, widget: JSON.stringify(card('orders-erin')) }]]);
+    await refillWidgetHash(redis, userAudience('erin'), erin, 60_000);
+    redis.disconnect();
+    const instance: PostgresInstance = await postgres();
+    await instance.stop();
+
+    await publishNewOrders(cacheUrl, 7);
+    await expect
+      .poll(async () => widgetIds((await homeScreen(app.url, await token('alice'))).screen))
+      .toEqual(['deals-g', 'orders-alice-7']);
+    const { response, screen } = await homeScreen(app.url, await token('erin'));
+    expect(widgetIds(screen)).toEqual(['deals-g', 'orders-erin']);
+    expect(response.headers.get('x-hwp-stale')).toBeNull();
+    await app.stop();
+    await postgres();
+  });
+
+  it('serves the last known good screen marked x-hwp-stale when both are down, never a 5xx to a user served before', async () => {
+    const redis = await cacheRedis();
+    await postgres();
+    // The layout and the generic widgets are stale after 1 ms, so every read tries to load them again.
+    const app = await startApp('core-api', await appEnv({ CACHE_REDIS_URL: redis.url, GENERIC_TTL_MS: '1' }));
+    const before = await homeScreen(app.url, await token('alice'));
+    await redis.stop('SIGKILL');
+    await (await postgres()).stop();
+
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { response, screen } = await homeScreen(app.url, await token('alice'));
+      expect(response.headers.get('x-hwp-stale')).toBe('true');
+      expect(screen).toEqual(before.screen);
+    }
+    expect(await metric(app.url, 'home_stale_responses_total')).toBeGreaterThanOrEqual(5);
+
+    const stranger = await getHome(app.url, await token('stranger'));
+    expect(stranger.status).toBe(503);
+    expect(stranger.headers.get('content-type')).toContain('application/problem+json');
+    await app.stop();
+  });
+});

@@ -1,0 +1,82 @@
+import type { CachedWidget, WidgetHash } from '@hwp/cache';
+import type { Audience } from '@hwp/widget-events';
+import type {
+  CacheKind,
+  CacheLevel,
+  LookupResult,
+  ReadPathMetrics,
+  RefreshRequests,
+  StoredWidgets,
+  WidgetCacheStore,
+  WidgetDatabase,
+} from '../src/domain/home.ports';
+
+/** In-memory fakes of the read path's ports, for the domain's unit tests. */
+
+export const widgetJson = (id: string, type = 'card') =>
+  JSON.stringify({ type, id, children: [{ type: 'text', id: `${id}-text`, text: `text of ${id}` }] });
+
+export const stored = (entries: Record<string, [number, string | null]>): Map<string, CachedWidget> =>
+  new Map(
+    Object.entries(entries).map(([productId, [dataVersion, widget]]) => [productId, { dataVersion, widget }]),
+  );
+
+export class FakeCacheStore implements WidgetCacheStore {
+  readonly hashes = new Map<Audience, WidgetHash>();
+  reads = 0;
+  down = false;
+
+  async read(audience: Audience): Promise<WidgetHash | undefined> {
+    this.reads += 1;
+    if (this.down) throw new Error('cache Redis down');
+    return this.hashes.get(audience);
+  }
+
+  async refill(audience: Audience, widgets: StoredWidgets): Promise<void> {
+    if (this.down) throw new Error('cache Redis down');
+    if (widgets.size > 0) this.hashes.set(audience, { widgets: new Map(widgets), complete: true });
+  }
+}
+
+export class FakeDatabase implements WidgetDatabase {
+  readonly rows = new Map<Audience, Map<string, CachedWidget>>();
+  slots: string[] = [];
+  reads = 0;
+  down = false;
+
+  async widgets(audience: Audience): Promise<StoredWidgets> {
+    this.reads += 1;
+    if (this.down) throw new Error('postgres down');
+    return this.rows.get(audience) ?? new Map();
+  }
+
+  async layout(): Promise<string[]> {
+    if (this.down) throw new Error('postgres down');
+    return this.slots;
+  }
+}
+
+export class FakeRefreshRequests implements RefreshRequests {
+  readonly requested: string[] = [];
+  request(userId: string): void {
+    this.requested.push(userId);
+  }
+}
+
+export class FakeMetrics implements ReadPathMetrics {
+  readonly lookups: string[] = [];
+  stale = 0;
+  lookup(level: CacheLevel, kind: CacheKind, result: LookupResult): void {
+    this.lookups.push(`${level} ${kind} ${result}`);
+  }
+  readonly loads: string[] = [];
+  loadSeconds(level: CacheLevel, kind: CacheKind): void {
+    this.loads.push(`${level} ${kind}`);
+  }
+  staleResponse(): void {
+    this.stale += 1;
+  }
+  count(entry: string): number {
+    return this.lookups.filter((lookup) => lookup === entry).length;
+  }
+}

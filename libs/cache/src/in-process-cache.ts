@@ -1,0 +1,131 @@
+import { LRUCache } from 'lru-cache';
+
+export interface InProcessCacheOptions {
+  /** Most entries kept. */
+  maxEntries: number;
+  /** Most bytes kept, as estimated by each entry's size. */
+  maxBytes: number;
+  /** Milliseconds clock; tests pass their own. */
+  now?: () => number;
+}
+
+export interface LoadPolicy<V> {
+  /** How long a loaded value stays fresh; Infinity keeps it until it is invalidated or evicted. */
+  ttlMs: number;
+  /** Estimated bytes of the value in memory (counts against maxBytes). */
+  sizeOf: (value: V) => number;
+}
+
+/**
+ * How a read was answered: `hit` a fresh copy; `loaded` this read's own load; `joined` a load another
+ * read had started; `stale` the last known good copy, because the load failed (`error`).
+ */
+export type ReadOutcome = 'hit' | 'loaded' | 'joined' | 'stale';
+
+export interface CacheRead<V> {
+  value: V;
+  outcome: ReadOutcome;
+  error?: unknown;
+}
+
+interface Entry {
+  value: unknown;
+  freshUntil: number;
+  /** The invalidateAll() generation it was loaded in; older generations are stale. */
+  generation: number;
+}
+
+interface Load {
+  promise: Promise<unknown>;
+  /** Set when an invalidation arrives while the load runs: its result may predate the change. */
+  invalidated: boolean;
+}
+
+/**
+ * The in-process cache level (L1): bounded by entries and bytes (lru-cache), with per-entry freshness,
+ * one load per key however many reads wait for it (single-flight), and stale-if-error.
+ *
+ * Freshness is ours rather than lru-cache's `ttl` because an expired or invalidated entry must stay in
+ * memory as the last known good copy until a load replaces it; lru-cache only bounds memory (LRU).
+ */
+export class InProcessCache {
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly loads = new Map<string, Load>();
+  private readonly now: () => number;
+  private generation = 0;
+
+  constructor(options: InProcessCacheOptions) {
+    this.entries = new LRUCache<string, Entry>({ max: options.maxEntries, maxSize: options.maxBytes });
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The fresh value of `key`, or the result of one shared `load`; the last known good value if the load fails. */
+  async read<V>(key: string, load: () => Promise<V>, policy: LoadPolicy<V>): Promise<CacheRead<V>> {
+    const entry = this.entries.get(key);
+    if (entry !== undefined && this.isFresh(entry)) return { value: entry.value as V, outcome: 'hit' };
+    const running = this.loads.get(key);
+    try {
+      const value = (await (running ?? this.startLoad(key, load, policy)).promise) as V;
+      return { value, outcome: running ? 'joined' : 'loaded' };
+    } catch (error) {
+      const lastGood = this.entries.peek(key);
+      if (lastGood === undefined) throw error;
+      return { value: lastGood.value as V, outcome: 'stale', error };
+    }
+  }
+
+  /** The value of `key` if it is fresh, without a promise: the warm path's read. */
+  fresh<V>(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    return entry !== undefined && this.isFresh(entry) ? (entry.value as V) : undefined;
+  }
+
+  /** The value of `key` whatever its freshness (no load, no LRU promotion). */
+  peek<V>(key: string): V | undefined {
+    return this.entries.peek(key)?.value as V | undefined;
+  }
+
+  /** Stores a derived value that its reader validates itself (e.g. a rendering keyed by its inputs). */
+  remember<V>(key: string, value: V, size: number): void {
+    this.entries.set(key, { value, freshUntil: Infinity, generation: this.generation }, { size });
+  }
+
+  /** A remembered or loaded value, whatever its freshness. */
+  recall<V>(key: string): V | undefined {
+    return this.entries.get(key)?.value as V | undefined;
+  }
+
+  /** Marks `key` stale: the next read loads it again, and keeps the current value as last known good. */
+  invalidate(key: string): void {
+    const entry = this.entries.peek(key);
+    if (entry !== undefined) entry.freshUntil = 0;
+    const load = this.loads.get(key);
+    if (load !== undefined) load.invalidated = true;
+  }
+
+  /** Marks every entry stale (e.g. after invalidation messages may have been missed). */
+  invalidateAll(): void {
+    this.generation += 1;
+  }
+
+  private isFresh(entry: Entry): boolean {
+    return entry.generation === this.generation && entry.freshUntil > this.now();
+  }
+
+  private startLoad<V>(key: string, load: () => Promise<V>, policy: LoadPolicy<V>): Load {
+    const generation = this.generation;
+    const running: Load = { promise: Promise.resolve(), invalidated: false };
+    running.promise = Promise.resolve()
+      .then(load)
+      .then((value) => {
+        // A value loaded across an invalidation is served to the reads that waited for it, but not kept fresh.
+        const fresh = !running.invalidated && generation === this.generation;
+        const freshUntil = fresh ? this.now() + policy.ttlMs : 0;
+        this.entries.set(key, { value, freshUntil, generation }, { size: Math.max(1, policy.sizeOf(value)) });
+        return value;
+      })
+      .finally(() => this.loads.delete(key));
+    this.loads.set(key, running);
+    return running;
+  }
+}

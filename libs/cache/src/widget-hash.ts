@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { Audience } from '@hwp/widget-events';
+import { writeWidgetIfNewer } from './guarded-write';
+import { decodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
+
+/**
+ * A field that only a complete copy of an audience's widgets carries. The ingester writes through into
+ * whatever hash exists, so after an eviction or expiry its next write creates a hash holding that one
+ * widget: readers must not take such a hash for the audience's whole set. No product id starts with "~".
+ */
+export const COMPLETE_FIELD = '~complete';
+
+/** One audience's widgets in the cache Redis, by product id. */
+export interface WidgetHash {
+  widgets: Map<string, CachedWidget>;
+  /** False when the hash may lack widgets the database has (see COMPLETE_FIELD). */
+  complete: boolean;
+}
+
+/** The audience's hash in one HGETALL; undefined when there is none. Undecodable fields are skipped. */
+export async function readWidgetHash(redis: Redis, audience: Audience): Promise<WidgetHash | undefined> {
+  const fields = await redis.hgetall(widgetHashKey(audience));
+  const widgets = new Map<string, CachedWidget>();
+  let complete = false;
+  for (const [field, value] of Object.entries(fields)) {
+    if (field === COMPLETE_FIELD) complete = true;
+    else {
+      const widget = decodeCachedWidget(value);
+      if (widget !== undefined) widgets.set(field, widget);
+    }
+  }
+  return complete || widgets.size > 0 ? { widgets, complete } : undefined;
+}
+
+// Marks the hash complete only if it exists, so that the marker never creates a hash without a TTL.
+const MARK_COMPLETE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], '1')
+  return 1
+end
+return 0
+`;
+
+type MarkingRedis = Redis & { hwpMarkWidgetHashComplete(key: string, field: string): Promise<number> };
+
+/**
+ * Copies an audience's whole widget set (read from the database) into the cache Redis with the version
+ * guard, so a newer widget the ingester wrote meanwhile stays, then marks the hash complete. `ttlMs`
+ * should be shorter than the ingester's: a refilled copy is only as fresh as the read that made it.
+ */
+export async function refillWidgetHash(
+  redis: Redis,
+  audience: Audience,
+  widgets: ReadonlyMap<string, CachedWidget>,
+  ttlMs: number,
+): Promise<void> {
+  if (widgets.size === 0) return;
+  await Promise.all(
+    [...widgets].map(([productId, widget]) =>
+      writeWidgetIfNewer(redis, { productId, audience, ...widget }, ttlMs),
+    ),
+  );
+  if (!('hwpMarkWidgetHashComplete' in redis)) {
+    redis.defineCommand('hwpMarkWidgetHashComplete', { numberOfKeys: 1, lua: MARK_COMPLETE });
+  }
+  await (redis as MarkingRedis).hwpMarkWidgetHashComplete(widgetHashKey(audience), COMPLETE_FIELD);
+}
