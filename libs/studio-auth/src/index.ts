@@ -1,0 +1,7 @@
+export {
+  canAccessProduct,
+  signStudioToken,
+  verifyStudioToken,
+  type StudioAuthentication,
+  type StudioSession,
+} from './studio-token';
