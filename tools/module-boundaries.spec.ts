@@ -15,7 +15,8 @@ interface ProjectGraph {
   };
 }
 
-describe('module boundaries', () => {
+// ESLint with the Nx plugin takes seconds to start on a busy 2-core machine.
+describe('module boundaries', { timeout: 60_000 }, () => {
   let graph: ProjectGraph['graph'];
 
   beforeAll(() => {
