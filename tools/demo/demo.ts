@@ -7,6 +7,13 @@ import { platformApps, startApps, stopApps, type RunningApp } from './apps';
 import { DEMO_API_KEYS, publishSampleWidgets, seedPlatform } from './seed';
 
 const log = logger('demo');
+/** The demo's shared secrets, stated once for every app (each app's default is the same demo value). */
+const DEMO_SECRETS = {
+  JWT_SECRET: 'hwp-demo-jwt-secret-not-for-production',
+  STUDIO_JWT_SECRET: 'hwp-demo-studio-secret-change-me',
+  PLATFORM_REFRESH_KEY: 'hwp_demo_platform_refresh_key',
+  PLATFORM_ADMIN_KEY: 'hwp_demo_admin_key',
+};
 const PORTS = { web: 3000, 'core-api': 3001, 'product-api': 3002, ingester: 3003, 'outbox-worker': 3004 };
 
 async function main() {
@@ -34,6 +41,8 @@ async function main() {
     const env: Record<string, string> = {
       ...services.env,
       CORE_API_URL: `http://127.0.0.1:${PORTS['core-api']}`,
+      PRODUCT_REFRESH_URL: `http://127.0.0.1:${PORTS['product-api']}`,
+      ...DEMO_SECRETS,
     };
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding product teams and the home layout', () => seedPlatform(env, log));
@@ -67,6 +76,7 @@ async function main() {
   process.stdout.write('\nProduct team API keys (x-api-key header on product-api):\n');
   for (const [product, key] of Object.entries(DEMO_API_KEYS))
     process.stdout.write(`  ${product.padEnd(width)}  ${key}\n`);
+  process.stdout.write(`  ${'platform admin'.padEnd(width)}  ${DEMO_SECRETS.PLATFORM_ADMIN_KEY}\n`);
   process.stdout.write('\nData stores:\n');
   for (const [name, value] of Object.entries(servicesEnv))
     process.stdout.write(`  ${name.padEnd(width)}  ${value}\n`);

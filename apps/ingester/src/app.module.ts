@@ -11,8 +11,12 @@ import {
 } from '@hwp/service-kit';
 import type { Config } from './config';
 import { IngestBatch } from './domain/ingest-batch.use-case';
+import { RefreshUser } from './domain/refresh-user.use-case';
+import { RefreshWorker } from './inbound/refresh-worker.service';
 import { StreamConsumer } from './inbound/stream-consumer.service';
 import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
+import { HttpProductRefresh } from './outbound/product-refresh.client';
+import { RefreshQueueConnection } from './outbound/refresh-queue.connection';
 import { RedisWidgetCacheWriter } from './outbound/widget-cache.writer';
 import { PostgresWidgetRepository } from './outbound/widget.repository';
 import { WidgetStreamClient } from './outbound/widget-stream.client';
@@ -69,6 +73,33 @@ export class AppModule {
           useFactory: (stream: WidgetStreamClient, ingestBatch: IngestBatch, metrics: IngesterMetrics) =>
             // Looking twice per RECLAIM_IDLE_MS claims an idle entry within 1.5 times that.
             new StreamConsumer(stream, ingestBatch, metrics, config.RECLAIM_IDLE_MS / 2),
+        },
+        { provide: RefreshQueueConnection, useFactory: () => new RefreshQueueConnection(config.REDIS_URL) },
+        {
+          provide: RefreshWorker,
+          inject: [RefreshQueueConnection, IngesterMetrics],
+          useFactory: (queue: RefreshQueueConnection, metrics: IngesterMetrics) =>
+            new RefreshWorker(
+              queue.client,
+              new RefreshUser(
+                config.REFRESH_PRODUCTS,
+                new HttpProductRefresh(
+                  {
+                    baseUrl: config.PRODUCT_REFRESH_URL,
+                    apiKey: config.PLATFORM_REFRESH_KEY,
+                    timeoutMs: config.REFRESH_TIMEOUT_MS,
+                  },
+                  metrics,
+                ),
+                {
+                  retries: config.REFRESH_RETRIES,
+                  backoffMs: config.REFRESH_BACKOFF_MS,
+                  concurrency: config.REFRESH_PRODUCT_CONCURRENCY,
+                },
+              ),
+              metrics,
+              config.REFRESH_CONCURRENCY,
+            ),
         },
       ],
     };

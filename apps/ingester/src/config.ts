@@ -1,5 +1,19 @@
 import { DEV_URLS, baseEnvSchema, envVar } from '@hwp/service-kit';
-import type { z } from 'zod';
+import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
+import { z } from 'zod';
+
+/** A comma-separated list of product ids. */
+const productIds = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((list) => list.split(',').map((id) => id.trim()))
+    .pipe(
+      z
+        .array(z.string().regex(PRODUCT_ID_PATTERN, 'must be a comma-separated list of product ids'))
+        .min(1)
+        .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a product id'),
+    );
 
 /** Every setting of ingester, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 export const configSchema = baseEnvSchema.extend({
@@ -20,6 +34,22 @@ export const configSchema = baseEnvSchema.extend({
   MAX_DELIVERIES: envVar.positiveInt(5),
   /** TTL of a user's widget hash in the cache Redis, refreshed by every write to it. */
   WIDGET_CACHE_TTL_SECONDS: envVar.positiveInt(7 * 24 * 3600),
+  /** Where the products' refresh endpoints live: `<url>/v1/products/<id>/refresh` (product-api in the demo). */
+  PRODUCT_REFRESH_URL: envVar.httpUrl('http://127.0.0.1:3002'),
+  /** The products asked to refresh a cold user. */
+  REFRESH_PRODUCTS: productIds('deals,subscriptions,loyalty,travel'),
+  /** The platform's key on the refresh endpoints (x-api-key); product-api must be given the same one. */
+  PLATFORM_REFRESH_KEY: z.string().min(16).default('hwp_demo_platform_refresh_key'),
+  /** Cold users refreshed at once by this ingester. */
+  REFRESH_CONCURRENCY: envVar.positiveInt(8),
+  /** Products asked at once for one user. */
+  REFRESH_PRODUCT_CONCURRENCY: envVar.positiveInt(4),
+  /** How long one call to a refresh endpoint may take, the response body included. */
+  REFRESH_TIMEOUT_MS: envVar.positiveInt(2_000),
+  /** Retries of a call that failed with a 5xx, a timeout or a network error (4xx are not retried). */
+  REFRESH_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** The pause before the first retry of a call; it doubles with each further one. */
+  REFRESH_BACKOFF_MS: envVar.positiveInt(200),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,7 +4,9 @@ import { configSchema } from './config';
 
 export const service: ServiceDefinition<typeof configSchema> = {
   name: 'ingester',
-  description: 'Consumes widget events from the Redis Stream into the core database and the hot cache.',
+  description:
+    'Consumes widget events from the Redis Stream into the core database and the hot cache, and asks the ' +
+    'products to refresh cold users (the user-refresh queue).',
   configSchema,
   module: (config) => AppModule.register(config),
 };

@@ -10,7 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PublishingModule,
+        PublishingModule.register(config),
         ServiceKitModule.forRoot({
           serviceName: 'product-api',
           logLevel: config.LOG_LEVEL,

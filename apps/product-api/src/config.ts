@@ -1,5 +1,8 @@
 import { DEV_URLS, baseEnvSchema, envVar } from '@hwp/service-kit';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** A secret shared with another app or handed to an operator. The defaults only suit the demo. */
+const secret = (fallback: string) => z.string().min(16).default(fallback);
 
 /** Every setting of product-api, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 export const configSchema = baseEnvSchema.extend({
@@ -7,6 +10,14 @@ export const configSchema = baseEnvSchema.extend({
   PRODUCT_DATABASE_URL: envVar.postgresUrl(DEV_URLS.PRODUCT_DATABASE_URL),
   /** Largest request body: a full campaign of 1,000 widgets is typically a few MiB. */
   PUBLISH_BODY_LIMIT_BYTES: envVar.positiveInt(16 * 1024 * 1024),
+  /** The platform's key (the ingester's refresh worker): accepted on the refresh route of every product only. */
+  PLATFORM_REFRESH_KEY: secret('hwp_demo_platform_refresh_key'),
+  /** Opens an admin studio session over every product. */
+  PLATFORM_ADMIN_KEY: secret('hwp_demo_admin_key'),
+  /** HS256 key of studio session tokens; core-api and the web studio verify them with the same one. */
+  STUDIO_JWT_SECRET: secret('hwp-demo-studio-secret-change-me'),
+  /** How long a studio session token is valid. */
+  STUDIO_SESSION_TTL_SECONDS: envVar.positiveInt(8 * 3600),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,7 +4,8 @@ import { configSchema } from './config';
 
 export const service: ServiceDefinition<typeof configSchema> = {
   name: 'product-api',
-  description: "The product teams' publishing API: widgets in, transactional outbox out.",
+  description:
+    "The product teams' publishing API: widgets in, transactional outbox out; studio sessions and widget listings.",
   configSchema,
   module: (config) => AppModule.register(config),
   bodyLimitBytes: (config) => config.PUBLISH_BODY_LIMIT_BYTES,

@@ -26,7 +26,11 @@ export function userRefreshJobId(userId: string): string {
   return `user-${userId}`;
 }
 
-/** Finished jobs are removed so that a later cold read can ask again. */
+/**
+ * Finished jobs are removed so that a later cold read can ask again. An attempt fails only when some product
+ * stayed unreachable; the next one (1 s, then 2 s later) asks only the products the job's progress does not
+ * list as answered (see docs/adr/0010-cold-user-refresh.md).
+ */
 export function userRefreshJobOptions(userId: string): JobsOptions {
   return {
     jobId: userRefreshJobId(userId),

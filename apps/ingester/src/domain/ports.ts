@@ -42,3 +42,15 @@ export interface EventStream {
   /** Moves each dead letter to its shard's dead-letter stream and acks it with the other entries. */
   acknowledge(entries: StreamEntry[], deadLetters: DeadLetter[]): Promise<void>;
 }
+
+/**
+ * What one call to a product's refresh endpoint came to. `refused` (a 4xx) will not change however often
+ * the product is asked; `unavailable` (5xx, timeout, network error) may.
+ */
+export type RefreshAnswer = { outcome: 'accepted' } | { outcome: 'refused' | 'unavailable'; detail: string };
+
+/** The products' side of the cold-user refresh contract: "compute and publish this user's widget". */
+export interface ProductRefresh {
+  /** One call, bounded by the call timeout; never throws. */
+  refresh(productId: string, userId: string): Promise<RefreshAnswer>;
+}

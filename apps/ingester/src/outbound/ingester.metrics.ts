@@ -11,6 +11,12 @@ import type { BatchOutcome } from '../domain/ingest-batch.use-case';
 /** Where the consume loop failed: reading (or reclaiming), the durable write and ack, or the cache. */
 export type FailureStage = 'read' | 'ingest' | 'cache';
 
+/** How an attempt of a refresh job ended; `retrying` means BullMQ will run it again. */
+export type RefreshJobOutcome = 'completed' | 'retrying' | 'failed';
+
+/** How one call to a product's refresh endpoint ended. */
+export type RefreshCallOutcome = 'accepted' | 'refused' | 'server_error' | 'timeout' | 'network_error';
+
 export const ingesterMetricProviders = [
   makeHistogramProvider({
     name: 'ingester_ingress_lag_seconds',
@@ -50,6 +56,22 @@ export const ingesterMetricProviders = [
     help: 'Failed steps of the consume loop (read and ingest are retried; cache failures are not).',
     labelNames: ['stage'],
   }),
+  makeCounterProvider({
+    name: 'ingester_refresh_jobs_total',
+    help: 'Attempts of cold-user refresh jobs, by outcome (retrying: a product stayed unreachable).',
+    labelNames: ['outcome'],
+  }),
+  makeCounterProvider({
+    name: 'ingester_refresh_calls_total',
+    help: "Calls to the products' refresh endpoints, retries included.",
+    labelNames: ['product', 'outcome'],
+  }),
+  makeHistogramProvider({
+    name: 'ingester_refresh_call_duration_seconds',
+    help: 'One call to a refresh endpoint, until its answer or its timeout.',
+    labelNames: ['product'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  }),
 ];
 
 @Injectable()
@@ -64,6 +86,11 @@ export class IngesterMetrics {
     @InjectMetric('ingester_events_dead_lettered_total') private readonly deadLettered: Counter<'reason'>,
     @InjectMetric('ingester_dead_letter_entries') private readonly deadLetterEntries: Gauge<'shard'>,
     @InjectMetric('ingester_failures_total') private readonly failures: Counter<'stage'>,
+    @InjectMetric('ingester_refresh_jobs_total') private readonly refreshJobs: Counter<'outcome'>,
+    @InjectMetric('ingester_refresh_calls_total')
+    private readonly refreshCalls: Counter<'product' | 'outcome'>,
+    @InjectMetric('ingester_refresh_call_duration_seconds')
+    private readonly refreshCallDuration: Histogram<'product'>,
   ) {}
 
   batchIngested(outcome: BatchOutcome, durationSeconds: number, ackedAt: number) {
@@ -85,5 +112,14 @@ export class IngesterMetrics {
 
   failed(stage: FailureStage) {
     this.failures.inc({ stage });
+  }
+
+  refreshJob(outcome: RefreshJobOutcome) {
+    this.refreshJobs.inc({ outcome });
+  }
+
+  refreshCall(product: string, outcome: RefreshCallOutcome, durationSeconds: number) {
+    this.refreshCalls.inc({ product, outcome });
+    this.refreshCallDuration.observe({ product }, durationSeconds);
   }
 }

@@ -13,9 +13,36 @@ export interface AcceptedWrite {
   dataVersion: number;
 }
 
-/** Port: saves widget state and its outbox events in ONE transaction, all or nothing. */
+/** Which of a product's widgets to list: the generic one, or those of single users. */
+export type AudienceKind = 'generic' | 'user';
+
+export interface WidgetQuery {
+  kind?: AudienceKind;
+  /** Only audiences after this one (keyset pagination in audience order). */
+  after?: Audience;
+  limit: number;
+}
+
+/** A product's current widget for one audience, as the studio lists it. */
+export interface StoredWidget {
+  audience: Audience;
+  dataVersion: number;
+  updatedAt: Date;
+  content: unknown;
+}
+
+export interface WidgetPage {
+  widgets: StoredWidget[];
+  /** The last audience of this page when more follow: the `after` of the next page. */
+  next?: Audience;
+}
+
+/** Port: the products' widgets. */
 export interface WidgetStore {
+  /** Saves widget state and its outbox events in ONE transaction, all or nothing. */
   save(productId: string, writes: WidgetWrite[], acceptedAt: number): Promise<AcceptedWrite[]>;
+  /** Up to `query.limit` current (not deleted) widgets in audience order. */
+  find(productId: string, query: WidgetQuery): Promise<StoredWidget[]>;
 }
 
 /** A product team as its API key identifies it. */
@@ -27,6 +54,12 @@ export interface Team {
 /** Port: finds the team an API key belongs to. */
 export interface TeamDirectory {
   teamForApiKey(apiKey: string): Promise<Team | undefined>;
+}
+
+/** Port: the products the platform knows. */
+export interface ProductCatalog {
+  exists(productId: string): Promise<boolean>;
+  allIds(): Promise<string[]>;
 }
 
 /** Port: a product backend's personalisation, for the cold-user refresh contract. */
@@ -68,6 +101,7 @@ export function checkWidget(json: unknown, pointer: string): WidgetCheck {
 
 export const WIDGET_STORE = Symbol('WidgetStore');
 export const TEAM_DIRECTORY = Symbol('TeamDirectory');
+export const PRODUCT_CATALOG = Symbol('ProductCatalog');
 export const PERSONALISER = Symbol('Personaliser');
 
 /** The publishing use cases; HTTP concerns (auth, request shapes) stay in the controller. */
@@ -80,6 +114,14 @@ export class Publishing {
 
   publish(productId: string, writes: WidgetWrite[]): Promise<AcceptedWrite[]> {
     return this.store.save(productId, writes, this.now());
+  }
+
+  /** One page of the product's current widgets; asking for one more row tells whether more follow. */
+  async list(productId: string, query: WidgetQuery): Promise<WidgetPage> {
+    const widgets = await this.store.find(productId, { ...query, limit: query.limit + 1 });
+    if (widgets.length <= query.limit) return { widgets };
+    const page = widgets.slice(0, query.limit);
+    return { widgets: page, next: page[page.length - 1]!.audience };
   }
 
   /**

@@ -1,33 +1,99 @@
-import { HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  HttpStatus,
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@hwp/service-kit';
-import { TEAM_DIRECTORY, type TeamDirectory } from '../domain/publishing';
+import { canAccessProduct } from '@hwp/studio-auth';
+import {
+  PRODUCT_CATALOG,
+  TEAM_DIRECTORY,
+  type ProductCatalog,
+  type TeamDirectory,
+} from '../domain/publishing';
+import { PlatformKeys } from './platform-keys';
+import { StudioTokens } from './studio-tokens';
 
 /**
- * Per-team API keys (`x-api-key`): no or unknown key → 401; a key of another team's product → 403 (the
- * same answer whether or not the product exists, so keys cannot probe for products).
+ * Callers a route accepts besides the product's team: the platform's refresh key (the ingester's refresh
+ * worker) and a studio session (`Authorization: Bearer`).
+ */
+export type OtherCaller = 'platformRefresh' | 'studio';
+
+const OTHER_CALLERS = 'hwp:other-callers';
+
+export const AlsoAccepts = (...callers: OtherCaller[]) => SetMetadata(OTHER_CALLERS, callers);
+
+type ProductRequest = FastifyRequest<{ Params: { productId: string } }>;
+
+const unauthorized = (detail: string, headers?: Record<string, string>) =>
+  new ProblemException(HttpStatus.UNAUTHORIZED, 'Unauthorized', { detail, headers });
+
+/**
+ * The routes of one product (`:productId`). Per-team API keys (`x-api-key`): no or unknown key → 401; a
+ * key of another team's product → 403 (the same answer whether or not the product exists, so keys cannot
+ * probe for products). A route may also accept the callers named by `@AlsoAccepts`: the platform refresh
+ * key reaches any existing product (404 otherwise), a studio session the products it covers (403 otherwise).
  */
 @Injectable()
 export class ProductTeamGuard implements CanActivate {
-  constructor(@Inject(TEAM_DIRECTORY) private readonly teams: TeamDirectory) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(TEAM_DIRECTORY) private readonly teams: TeamDirectory,
+    @Inject(PRODUCT_CATALOG) private readonly products: ProductCatalog,
+    @Inject(PlatformKeys) private readonly platformKeys: PlatformKeys,
+    @Inject(StudioTokens) private readonly studioTokens: StudioTokens,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest<{ Params: { productId?: string } }>>();
-    const apiKey = request.headers['x-api-key'];
-    if (typeof apiKey !== 'string' || apiKey === '') {
-      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'Unauthorized', {
-        detail: 'send your team API key in x-api-key',
+    const request = context.switchToHttp().getRequest<ProductRequest>();
+    const others = this.reflector.get<OtherCaller[] | undefined>(OTHER_CALLERS, context.getHandler()) ?? [];
+    const { productId } = request.params;
+    const header = request.headers['x-api-key'];
+    const apiKey = typeof header === 'string' && header !== '' ? header : undefined;
+    const { authorization } = request.headers;
+
+    if (
+      apiKey !== undefined &&
+      others.includes('platformRefresh') &&
+      this.platformKeys.isRefreshKey(apiKey)
+    ) {
+      if (await this.products.exists(productId)) return true;
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
+    }
+    if (apiKey === undefined && authorization !== undefined && others.includes('studio'))
+      return this.studioMayRead(authorization, productId);
+    if (apiKey === undefined)
+      throw unauthorized(
+        others.includes('studio')
+          ? 'send your team API key in x-api-key or a studio session token as a bearer token'
+          : 'send your team API key in x-api-key',
+      );
+
+    const team = await this.teams.teamForApiKey(apiKey);
+    if (!team) throw unauthorized('unknown or revoked API key');
+    if (!team.productIds.includes(productId)) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'Forbidden', {
+        detail: `this key cannot reach product ${productId}`,
       });
     }
-    const team = await this.teams.teamForApiKey(apiKey);
-    if (!team)
-      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'Unauthorized', {
-        detail: 'unknown or revoked API key',
+    return true;
+  }
+
+  private async studioMayRead(authorization: string, productId: string): Promise<boolean> {
+    const authentication = await this.studioTokens.fromAuthorization(authorization);
+    if (!authentication.ok)
+      throw unauthorized(authentication.detail, {
+        'www-authenticate': `Bearer error="invalid_token", error_description="${authentication.detail}"`,
       });
-    const { productId } = request.params;
-    if (productId !== undefined && !team.productIds.includes(productId)) {
+    if (!canAccessProduct(authentication.session, productId)) {
       throw new ProblemException(HttpStatus.FORBIDDEN, 'Forbidden', {
-        detail: `this key cannot publish for product ${productId}`,
+        detail: `this session does not cover product ${productId}`,
       });
     }
     return true;

@@ -15,6 +15,7 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiForbiddenResponse,
+  ApiNotFoundResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiProperty,
@@ -27,7 +28,7 @@ import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit
 import { SDUI_SCHEMA_VERSION } from '@hwp/sdui-schema';
 import { GENERIC, USER_ID_PATTERN, type Audience } from '@hwp/widget-events';
 import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
-import { ProductTeamGuard } from './product-team.guard';
+import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
 
 export const MAX_USERS_PER_CALL = 1000;
 
@@ -174,12 +175,17 @@ export class PublishingController {
 
   @Post('refresh')
   @HttpCode(HttpStatus.ACCEPTED)
+  @AlsoAccepts('platformRefresh')
   @ApiOperation({
     summary: 'Refresh contract for cold users: compute these users’ personalised widgets and publish them',
-    description: 'Users the product has nothing personal for get a deletion (they see the generic widget).',
+    description:
+      'Users the product has nothing personal for get a deletion (they see the generic widget). Besides ' +
+      "the product team's key, `x-api-key` may hold the platform refresh key (PLATFORM_REFRESH_KEY, the " +
+      "ingester's refresh worker), which is valid for every product on this route only.",
   })
   @ApiBody({ type: RefreshBody })
   @ApiAcceptedResponse({ type: AcceptedBatch })
+  @ApiNotFoundResponse({ description: 'With the platform refresh key: no such product (problem+json).' })
   async refresh(@Param('productId') productId: string, @Body() body: unknown) {
     const request = parseRequest(z.object({ userIds }), body);
     return {

@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PRODUCT_DATABASE, type ProductDatabaseClient } from '@hwp/product-db';
+import { PRODUCT_DATABASE, ProductPrisma, type ProductDatabaseClient } from '@hwp/product-db';
 import type { PostgresConnection } from '@hwp/service-kit';
 import type { Audience } from '@hwp/widget-events';
-import type { AcceptedWrite, WidgetStore, WidgetWrite } from '../domain/publishing';
+import type {
+  AcceptedWrite,
+  StoredWidget,
+  WidgetQuery,
+  WidgetStore,
+  WidgetWrite,
+} from '../domain/publishing';
 
 /**
  * The transactional outbox in one statement: bump each widget's version, store its content and insert
@@ -38,5 +44,27 @@ export class PostgresWidgetStore implements WidgetStore {
     // RETURNING order is not guaranteed; answer in request order.
     const versions = new Map(rows.map((row) => [row.audience, Number(row.dataVersion)]));
     return writes.map(({ audience }) => ({ audience, dataVersion: versions.get(audience)! }));
+  }
+
+  /** Keyset pagination over the primary key (product_id, audience): no page costs more than its rows. */
+  async find(productId: string, { kind, after, limit }: WidgetQuery): Promise<StoredWidget[]> {
+    const rows = await this.db.client.widget.findMany({
+      where: {
+        productId,
+        content: { not: ProductPrisma.DbNull },
+        audience: {
+          ...(after === undefined ? {} : { gt: after }),
+          ...(kind === 'generic' ? { equals: 'generic' } : kind === 'user' ? { startsWith: 'user:' } : {}),
+        },
+      },
+      orderBy: { audience: 'asc' },
+      take: limit,
+      select: { audience: true, dataVersion: true, updatedAt: true, content: true },
+    });
+    return rows.map((row) => ({
+      ...row,
+      audience: row.audience as Audience,
+      dataVersion: Number(row.dataVersion),
+    }));
   }
 }
