@@ -1,12 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { coreDatabaseConnection } from '@hwp/core-db';
 import { ServiceKitModule, cacheRedisConnection, durableRedisConnection } from '@hwp/service-kit';
+import { AccessModule } from './access.module';
+import { AnalyticsModule } from './analytics.module';
 import type { Config } from './config';
 import { HomeModule } from './home.module';
+import { FirstRequestHook } from './inbound/first-request.hook';
+import { LiveUpdatesModule } from './live-updates.module';
 
 @Module({})
 export class AppModule {
   static register(config: Config): DynamicModule {
+    const home = HomeModule.register(config);
     return {
       module: AppModule,
       imports: [
@@ -19,8 +24,12 @@ export class AppModule {
             durableRedisConnection(config.REDIS_URL),
           ],
         }),
-        HomeModule.register(config),
+        AccessModule.register(config),
+        home,
+        LiveUpdatesModule.register(config, home),
+        AnalyticsModule.register(config),
       ],
+      providers: [FirstRequestHook],
     };
   }
 }

@@ -3,6 +3,26 @@ import { z } from 'zod';
 
 const optionalText = () => z.string().min(1).optional();
 
+/** A comma-separated list of http(s) origins (scheme, host and port, no path). */
+const origins = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      const list = value.split(',').map((origin) => origin.trim().replace(/\/$/, ''));
+      const valid = list.every((origin) => {
+        try {
+          const url = new URL(origin);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+        } catch {
+          return false;
+        }
+      });
+      if (valid) return list;
+      context.addIssue({ code: 'custom', message: 'must be a comma-separated list of http(s) origins' });
+      return z.NEVER;
+    });
+
 /** Every setting of core-api, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 export const configSchema = baseEnvSchema.extend({
   PORT: envVar.port(3001),
@@ -28,6 +48,28 @@ export const configSchema = baseEnvSchema.extend({
   L3_REFILL_TTL_SECONDS: envVar.positiveInt(3_600),
   /** Response bodies from this size on are compressed (br or gzip, as the client accepts). */
   COMPRESSION_THRESHOLD_BYTES: envVar.positiveInt(1_024),
+  /** HS256 key of the studio session tokens that product-api issues (the same variable there). */
+  STUDIO_JWT_SECRET: z.string().min(16).default('hwp-demo-studio-secret-change-me'),
+  /** Browser origins of the web app (CORS with credentials), comma-separated. */
+  WEB_ORIGIN: origins('http://127.0.0.1:3000'),
+  /** Requests per minute of one user, per instance (token bucket: a burst may use a whole minute's). */
+  RATE_LIMIT_PER_USER_PER_MINUTE: envVar.positiveInt(600),
+  /** Requests per minute from one client address, per instance, whatever the route. */
+  RATE_LIMIT_PER_IP_PER_MINUTE: envVar.positiveInt(3_000),
+  /** Open live-update streams (GET /v1/home/stream) of one user on this instance. */
+  SSE_MAX_CONNECTIONS_PER_USER: envVar.positiveInt(5),
+  /** Open live-update streams on this instance. */
+  SSE_MAX_CONNECTIONS: envVar.positiveInt(10_000),
+  /** Comment lines sent this often on every stream, so that proxies keep it open and dead ones are found. */
+  SSE_HEARTBEAT_MS: envVar.positiveInt(15_000),
+  /** Largest request body (413 above it); core-api's only bodies are analytics event batches. */
+  EVENTS_BODY_LIMIT_BYTES: envVar.positiveInt(64 * 1024),
+  /** Entries the analytics stream keeps, approximately (XADD MAXLEN ~); one entry is one batch. */
+  ANALYTICS_STREAM_MAX_LENGTH: envVar.positiveInt(1_000_000),
+  /** An analytics entry pending this long without an ack belongs to a dead instance and is taken over. */
+  ANALYTICS_RECLAIM_IDLE_MS: envVar.positiveInt(30_000),
+  /** This instance's consumer name in the analytics aggregator's consumer group. */
+  INSTANCE_ID: envVar.instanceId(),
 });
 
 export type Config = z.infer<typeof configSchema>;

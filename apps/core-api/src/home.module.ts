@@ -11,12 +11,17 @@ import { HomeFastRoute } from './inbound/home.fast-route';
 import { HomeRequestHandler } from './inbound/home.http-handler';
 import { compressAbove } from './inbound/http-encoding';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
+import { RequestLimits } from './inbound/request-limits';
 import { PrometheusReadPathMetrics, readPathMetricProviders } from './outbound/read-path.metrics';
 import { RedisWidgetCacheStore } from './outbound/redis-widget-cache.store';
 import { UserRefreshQueue } from './outbound/user-refresh.queue';
 import { WidgetRepository } from './outbound/widget.repository';
 
-/** GET /v1/home: the read path over the three cache levels, and the invalidations that keep L1 current. */
+/**
+ * GET /v1/home: the read path over the three cache levels, and the invalidations that keep L1 current.
+ * Uses AccessModule's authenticator and rate limits; exports what live updates and the first request
+ * hook build on.
+ */
 @Module({})
 export class HomeModule {
   static register(config: Config): DynamicModule {
@@ -28,8 +33,9 @@ export class HomeModule {
         PrometheusReadPathMetrics,
         {
           provide: UserRefreshQueue,
-          inject: [DURABLE_REDIS],
-          useFactory: (durable: RedisConnection) => new UserRefreshQueue(durable.client),
+          inject: [DURABLE_REDIS, PrometheusReadPathMetrics],
+          useFactory: (durable: RedisConnection, metrics: PrometheusReadPathMetrics) =>
+            new UserRefreshQueue(durable.client, metrics),
         },
         {
           provide: ReadHomeScreen,
@@ -57,16 +63,9 @@ export class HomeModule {
         },
         {
           provide: HomeRequestHandler,
-          inject: [ReadHomeScreen],
-          useFactory: (home: ReadHomeScreen) =>
-            new HomeRequestHandler(
-              new BearerAuthenticator({
-                secret: config.JWT_SECRET,
-                issuer: config.JWT_ISSUER,
-                audience: config.JWT_AUDIENCE,
-              }),
-              home,
-            ),
+          inject: [BearerAuthenticator, RequestLimits, ReadHomeScreen],
+          useFactory: (auth: BearerAuthenticator, limits: RequestLimits, home: ReadHomeScreen) =>
+            new HomeRequestHandler(auth, limits, home),
         },
         HomeFastRoute,
         {
@@ -75,6 +74,7 @@ export class HomeModule {
           useFactory: (home: ReadHomeScreen) => new InvalidationSubscriber(config.CACHE_REDIS_URL, home),
         },
       ],
+      exports: [ReadHomeScreen, HomeFastRoute, InvalidationSubscriber],
     };
   }
 }

@@ -1,6 +1,9 @@
+import type { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
+import { INVALIDATION_CHANNEL, writeWidgetIfNewer, type WidgetInvalidation } from '@hwp/cache';
 import { CorePrisma, createCoreDatabase } from '@hwp/core-db';
 import type { Screen, Widget } from '@hwp/sdui-schema';
+import type { Audience } from '@hwp/widget-events';
 
 /** What the home integration tests share: tokens, seeding the core database, reading /v1/home and /metrics. */
 
@@ -52,6 +55,27 @@ export class CoreSeed {
       create: { productId, audience, dataVersion: version, content, acceptedAt: new Date() },
       update: { dataVersion: version, content },
     });
+  }
+
+  /**
+   * What the ingester does with an event: the database, then the version-guarded cache write, then the
+   * announcement to core-api instances. Resolves with the number of subscribers that heard it.
+   */
+  async publish(
+    cacheRedis: Redis,
+    productId: string,
+    audience: Audience,
+    dataVersion: number,
+    widget: Widget,
+  ): Promise<number> {
+    await this.widget(productId, audience, dataVersion, widget);
+    await writeWidgetIfNewer(
+      cacheRedis,
+      { productId, audience, dataVersion, widget: JSON.stringify(widget) },
+      60_000,
+    );
+    const invalidation: WidgetInvalidation = { productId, audience, dataVersion };
+    return cacheRedis.publish(INVALIDATION_CHANNEL, JSON.stringify(invalidation));
   }
 
   close(): Promise<void> {

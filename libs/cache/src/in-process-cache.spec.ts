@@ -69,6 +69,26 @@ describe('InProcessCache', () => {
     expect(cache.peek('u:1')).toBe('read before the change');
   });
 
+  it('starts a new load for a read that comes after an invalidation, instead of joining the overtaken one', async () => {
+    const cache = new InProcessCache({ maxEntries: 10, maxBytes: 1_000 });
+    const { load, pending } = controlledLoad<string>();
+    const before = cache.read('u:1', load, sized(Infinity));
+    await Promise.resolve();
+    cache.invalidate('u:1');
+    const after = cache.read('u:1', load, sized(Infinity));
+    await Promise.resolve();
+    expect(pending).toHaveLength(2);
+    pending[1]!.resolve('after the change');
+    expect((await after).value).toBe('after the change');
+    // The overtaken load finishing last must not replace the newer value.
+    pending[0]!.resolve('before the change');
+    expect((await before).value).toBe('before the change');
+    expect(await cache.read('u:1', load, sized(Infinity))).toEqual({
+      value: 'after the change',
+      outcome: 'hit',
+    });
+  });
+
   it('marks every entry stale at once with invalidateAll, loads in flight included', async () => {
     const cache = new InProcessCache({ maxEntries: 10, maxBytes: 1_000 });
     await cache.read('a', async () => 'a1', sized(Infinity));

@@ -63,7 +63,10 @@ export class InProcessCache {
   async read<V>(key: string, load: () => Promise<V>, policy: LoadPolicy<V>): Promise<CacheRead<V>> {
     const entry = this.entries.get(key);
     if (entry !== undefined && this.isFresh(entry)) return { value: entry.value as V, outcome: 'hit' };
-    const running = this.loads.get(key);
+    // A load that an invalidation overtook may return the old value: a read after the invalidation starts
+    // its own (the SSE client re-fetches right after the change and must see it).
+    const inFlight = this.loads.get(key);
+    const running = inFlight?.invalidated ? undefined : inFlight;
     try {
       const value = (await (running ?? this.startLoad(key, load, policy)).promise) as V;
       return { value, outcome: running ? 'joined' : 'loaded' };
@@ -118,13 +121,17 @@ export class InProcessCache {
     running.promise = Promise.resolve()
       .then(load)
       .then((value) => {
+        // A later load (started after an invalidation) owns the entry: never overwrite it with older data.
+        if (this.loads.get(key) !== running) return value;
         // A value loaded across an invalidation is served to the reads that waited for it, but not kept fresh.
         const fresh = !running.invalidated && generation === this.generation;
         const freshUntil = fresh ? this.now() + policy.ttlMs : 0;
         this.entries.set(key, { value, freshUntil, generation }, { size: Math.max(1, policy.sizeOf(value)) });
         return value;
       })
-      .finally(() => this.loads.delete(key));
+      .finally(() => {
+        if (this.loads.get(key) === running) this.loads.delete(key);
+      });
     this.loads.set(key, running);
     return running;
   }

@@ -42,6 +42,8 @@ function nativeType([name, args]: [string, string[]]): string {
       return 'text';
     case 'Uuid':
       return 'uuid';
+    case 'Date':
+      return 'date';
     default:
       throw new Error(`schema-agreement: native type @db.${name} is not mapped yet`);
   }

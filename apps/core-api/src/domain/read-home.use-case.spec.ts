@@ -109,4 +109,22 @@ describe('ReadHomeScreen', () => {
     expect(ids(adapted)).toEqual(['deals-list']); // the card without fallback is dropped
     expect(adapted.etag).not.toBe(full.etag);
   });
+
+  it('tells which invalidations may change a screen, from the copies in memory', async () => {
+    const { home } = setUp();
+    const change = (productId: string, audience: Parameters<typeof home.mayShow>[1]['audience']) => ({
+      productId,
+      audience,
+      dataVersion: 9,
+    });
+    // Nothing in memory yet: any change may show.
+    expect(home.mayShow('alice', change('weather', GENERIC))).toBe(true);
+    await home.read('alice', FULL_SCREEN);
+    expect(home.mayShow('alice', change('orders', alice))).toBe(true);
+    expect(home.mayShow('bob', change('orders', alice))).toBe(false); // another user's widget
+    expect(home.mayShow('alice', change('deals', GENERIC))).toBe(true);
+    expect(home.mayShow('alice', change('orders', GENERIC))).toBe(false); // hidden by her own widget
+    expect(home.mayShow('alice', change('weather', GENERIC))).toBe(false); // no slot in the layout
+    expect(home.mayShow('alice', change('weather', alice))).toBe(false);
+  });
 });

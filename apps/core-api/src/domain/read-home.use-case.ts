@@ -2,6 +2,7 @@ import type { InProcessCache, LoadPolicy, ReadOutcome, WidgetInvalidation } from
 import { adaptForClient, type Screen } from '@hwp/sdui-schema';
 import { GENERIC, audienceUser, userAudience } from '@hwp/widget-events';
 import type { ClientProfile } from './client-profile';
+import type { ScreenContents } from './live-screens';
 import { composeHomeScreen, parseWidgets, screenEtag, type AudienceWidgets } from './home-screen';
 import type { CacheKind, LookupResult, ReadPathMetrics } from './home.ports';
 import type { WidgetLoader } from './widget-loader';
@@ -58,7 +59,7 @@ const L1_RESULT: Record<ReadOutcome, LookupResult> = {
  * through the WidgetLoader (L2, then L3). Renderings (bytes, ETag, compressed copies) are cached per user
  * and client profile, so a warm read composes, serialises and compresses nothing.
  */
-export class ReadHomeScreen {
+export class ReadHomeScreen implements ScreenContents {
   private readonly layoutPolicy: LoadPolicy<string[]>;
   private readonly genericPolicy: LoadPolicy<AudienceWidgets>;
   // Personalised widgets change only through the ingester, which announces every change.
@@ -139,6 +140,19 @@ export class ReadHomeScreen {
     const key = userId === undefined ? GENERIC_KEY : userKey(userId);
     const known = this.cache.peek<AudienceWidgets>(key)?.byProduct.get(productId)?.dataVersion;
     if (known === undefined || known < dataVersion) this.cache.invalidate(key);
+  }
+
+  /**
+   * Whether an invalidation may change `userId`'s screen, judged from the in-process copies (true when
+   * they are missing): not when its product has no slot in the layout, nor for a generic widget while
+   * the user has a personalised one for that product.
+   */
+  mayShow(userId: string, { productId, audience }: WidgetInvalidation): boolean {
+    const layout = this.cache.peek<string[]>(LAYOUT_KEY);
+    if (layout !== undefined && !layout.includes(productId)) return false;
+    const changedUser = audienceUser(audience);
+    if (changedUser !== undefined) return changedUser === userId;
+    return !this.cache.peek<AudienceWidgets>(userKey(userId))?.byProduct.get(productId)?.widget;
   }
 
   /** For when invalidation messages may have been missed (the subscription was lost). */

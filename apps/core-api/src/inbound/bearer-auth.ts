@@ -21,7 +21,8 @@ const invalid = (detail: string): Authentication => ({
 });
 const MISSING: Authentication = { ok: false, detail: 'a bearer token is required', challenge: REALM };
 
-function bearerToken(authorization: string | undefined): string | undefined {
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(authorization: string | undefined): string | undefined {
   return authorization?.slice(0, 7).toLowerCase() === 'bearer ' ? authorization.slice(7).trim() : undefined;
 }
 

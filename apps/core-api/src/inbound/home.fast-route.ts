@@ -1,6 +1,5 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { HOME_PATH } from './home.controller';
 import { HomeRequestHandler } from './home.http-handler';
 
@@ -9,24 +8,18 @@ const isHomePath = (url: string) =>
 
 /**
  * Serves GET /v1/home from the first onRequest hook of the Fastify instance (the Nest adapter's own,
- * which runs before the middleware): the hot route skips Nest's per-request pipeline and the pino-http
- * middleware (a child logger, a log line and an AsyncLocalStorage scope per request), measured with
- * tools/bench/home-warm.ts. The path is compared as sent (request.routeOptions builds an object per
- * call); any other spelling that Fastify routes here, and HEAD, go on to HomeController, which documents
- * the route and serves it with the same handler.
+ * which runs before the middleware; FirstRequestHook chains this after RequestGate): the hot route skips
+ * Nest's per-request pipeline and the pino-http middleware (a child logger, a log line and an
+ * AsyncLocalStorage scope per request), measured with tools/bench/home-warm.ts. The path is compared as
+ * sent (request.routeOptions builds an object per call); any other spelling that Fastify routes here, and
+ * HEAD, go on to HomeController, which documents the route and serves it with the same handler.
  */
 @Injectable()
-export class HomeFastRoute implements OnModuleInit {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly handler: HomeRequestHandler,
-  ) {}
+export class HomeFastRoute {
+  constructor(private readonly handler: HomeRequestHandler) {}
 
-  onModuleInit(): void {
-    const adapter = this.adapterHost.httpAdapter as FastifyAdapter;
-    adapter.setOnRequestHook((request, reply, done) => {
-      if (request.method === 'GET' && isHomePath(request.raw.url!)) this.handler.handle(request, reply);
-      else done();
-    });
+  route(request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction): void {
+    if (request.method === 'GET' && isHomePath(request.raw.url!)) this.handler.handle(request, reply);
+    else next();
   }
 }

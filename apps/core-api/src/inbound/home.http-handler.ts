@@ -5,10 +5,12 @@ import { clientProfile, type ClientProfileResult } from '../domain/client-profil
 import type { HomeRead, ReadHomeScreen, RenderedHome } from '../domain/read-home.use-case';
 import type { BearerAuthenticator } from './bearer-auth';
 import { etagMatches, preferredEncoding, type ContentEncoding } from './http-encoding';
+import { sendProblem, sendTooManyRequests } from './problem-reply';
+import type { RequestLimits } from './request-limits';
 
 /** Response header saying that part of the screen is the last known good copy (a cache level failed). */
 export const STALE_HEADER = 'x-hwp-stale';
-export const VARY = 'Accept-Encoding, Authorization, X-Sdui-Version, X-Sdui-Components';
+export const VARY = 'Accept-Encoding, Authorization, Origin, X-Sdui-Version, X-Sdui-Components';
 
 interface PreparedResponse {
   headers: Record<string, string>;
@@ -24,9 +26,9 @@ interface PreparedResponses {
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
 
 /**
- * GET /v1/home over HTTP: bearer authentication, client profile, conditional request and content
- * encoding around ReadHomeScreen. Errors are problem+json, written here because this handler runs in a
- * Fastify hook (HomeFastRoute), outside Nest's exception filters.
+ * GET /v1/home over HTTP: bearer authentication, the per-user rate limit, client profile, conditional
+ * request and content encoding around ReadHomeScreen. Errors are problem+json, written here because this
+ * handler runs in a Fastify hook (HomeFastRoute), outside Nest's exception filters.
  */
 export class HomeRequestHandler {
   private readonly logger = new Logger(HomeRequestHandler.name);
@@ -37,6 +39,7 @@ export class HomeRequestHandler {
 
   constructor(
     private readonly auth: BearerAuthenticator,
+    private readonly limits: RequestLimits,
     private readonly home: ReadHomeScreen,
   ) {}
 
@@ -45,28 +48,39 @@ export class HomeRequestHandler {
     // The warm path, all in memory and without a promise: a known token and a current rendering.
     const { headers } = request;
     const userId = this.auth.known(headers.authorization);
-    const client = userId === undefined ? undefined : this.profile(request);
-    const warm = client?.ok ? this.home.readWarm(userId!, client.profile) : undefined;
-    if (warm !== undefined) return this.send(request, reply, warm);
-    this.answer(request, reply).catch((error: Error) => {
+    if (userId !== undefined) {
+      const wait = this.limits.user(userId);
+      if (wait > 0) return sendTooManyRequests(reply, request, 'user', wait);
+      const client = this.profile(request);
+      const warm = client.ok ? this.home.readWarm(userId, client.profile) : undefined;
+      if (warm !== undefined) return this.send(request, reply, warm);
+    }
+    this.answer(request, reply, userId).catch((error: Error) => {
       this.logger.error(error.stack ?? String(error));
       if (!reply.sent)
         sendProblem(reply, request, 500, 'Internal server error', 'The request could not be served.');
     });
   }
 
-  private async answer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const who = await this.auth.authenticate(request.headers.authorization);
-    if (!who.ok) {
-      return sendProblem(reply, request, 401, 'Unauthorized', who.detail, {
-        'www-authenticate': who.challenge,
-      });
+  /** The rest of the read; `knownUser` is the user of a token already verified and counted above. */
+  private async answer(request: FastifyRequest, reply: FastifyReply, knownUser?: string): Promise<void> {
+    let userId = knownUser;
+    if (userId === undefined) {
+      const who = await this.auth.authenticate(request.headers.authorization);
+      if (!who.ok) {
+        return sendProblem(reply, request, 401, 'Unauthorized', who.detail, {
+          'www-authenticate': who.challenge,
+        });
+      }
+      const wait = this.limits.user(who.userId);
+      if (wait > 0) return sendTooManyRequests(reply, request, 'user', wait);
+      userId = who.userId;
     }
     const client = this.profile(request);
     if (!client.ok) return sendProblem(reply, request, 406, 'Not acceptable', client.reason);
     let read: HomeRead;
     try {
-      read = await this.home.read(who.userId, client.profile);
+      read = await this.home.read(userId, client.profile);
     } catch (error) {
       this.logger.warn(
         `home screen unavailable, nothing cached to fall back on: ${(error as Error).message}`,
@@ -127,19 +141,4 @@ export class HomeRequestHandler {
     if (profile === undefined) this.profiles.set(key, (profile = clientProfile(version, components)));
     return profile;
   }
-}
-
-/** The platform's problem+json shape (as libs/service-kit's filter renders it). */
-function sendProblem(
-  reply: FastifyReply,
-  request: FastifyRequest,
-  status: number,
-  title: string,
-  detail: string,
-  headers: Record<string, string> = {},
-): void {
-  void reply
-    .code(status)
-    .headers({ ...headers, 'content-type': 'application/problem+json' })
-    .send(JSON.stringify({ type: 'about:blank', instance: request.url, title, detail, status }));
 }

@@ -1,17 +1,22 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { INVALIDATION_CHANNEL, parseWidgetInvalidation } from '@hwp/cache';
+import { INVALIDATION_CHANNEL, parseWidgetInvalidation, type WidgetInvalidation } from '@hwp/cache';
 import type { ReadHomeScreen } from '../domain/read-home.use-case';
+
+/** Told after the in-process cache has applied an invalidation; undefined: every copy was marked stale. */
+export type AppliedInvalidationListener = (invalidation: WidgetInvalidation | undefined) => void;
 
 /**
  * Hears the ingester's invalidation messages on the cache Redis and drops the in-process copies they
- * make stale. SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
+ * make stale, then tells its listeners (live updates), so that a client told of a change reads the new
+ * widget. SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
  * messages published while the connection was down are lost, so every in-process copy is marked stale
  * when it comes back.
  */
 export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InvalidationSubscriber.name);
   private readonly subscriber: Redis;
+  private readonly listeners: AppliedInvalidationListener[] = [];
   private lostConnection = false;
 
   constructor(
@@ -26,6 +31,10 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
     });
   }
 
+  onApplied(listener: AppliedInvalidationListener): void {
+    this.listeners.push(listener);
+  }
+
   onApplicationBootstrap(): void {
     this.subscriber.on('error', () => undefined); // reconnects are reported by 'close' and 'ready'
     this.subscriber.on('close', () => {
@@ -36,14 +45,21 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
       if (!this.lostConnection) return;
       this.lostConnection = false;
       this.home.invalidateAll();
+      this.applied(undefined);
       this.logger.log('invalidation subscription back; in-process copies marked stale');
     });
     this.subscriber.on('message', (_channel: string, message: string) => {
       const invalidation = parseWidgetInvalidation(message);
-      if (invalidation !== undefined) this.home.invalidate(invalidation);
+      if (invalidation === undefined) return;
+      this.home.invalidate(invalidation);
+      this.applied(invalidation);
     });
     // Not awaited: the app serves (from the other levels) even while the cache Redis is down at start.
     this.subscriber.subscribe(INVALIDATION_CHANNEL).catch(() => undefined);
+  }
+
+  private applied(invalidation: WidgetInvalidation | undefined): void {
+    for (const listener of this.listeners) listener(invalidation);
   }
 
   onApplicationShutdown(): void {

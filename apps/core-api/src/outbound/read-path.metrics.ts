@@ -5,6 +5,7 @@ import type { CacheKind, CacheLevel, LookupResult, ReadPathMetrics } from '../do
 
 const LOAD_SECONDS = 'home_cache_load_seconds';
 const STALE = 'home_stale_responses_total';
+const REFRESH_JOBS = 'home_refresh_jobs_total';
 
 const LEVELS: readonly CacheLevel[] = ['l1', 'l2', 'l3'];
 const KINDS: readonly CacheKind[] = ['user', 'generic', 'layout'];
@@ -24,10 +25,20 @@ export const readPathMetricProviders = [
     name: STALE,
     help: 'Home screens served with x-hwp-stale: part of them was the last known good copy.',
   }),
+  makeCounterProvider({
+    name: REFRESH_JOBS,
+    help: 'Refresh jobs of cold users added to the user-refresh queue, or that failed to be added.',
+    labelNames: ['result'],
+  }),
 ];
 
+/** What the refresh queue counts. */
+export interface RefreshJobMetrics {
+  refreshJob(result: 'enqueued' | 'failed'): void;
+}
+
 @Injectable()
-export class PrometheusReadPathMetrics implements ReadPathMetrics {
+export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshJobMetrics {
   // Lookups are counted in plain numbers and copied into the counter when it is scraped: the warm path
   // counts three a request, and a labelled prom-client increment costs more than the rest of the read.
   private readonly lookupCounts = new Float64Array(LEVELS.length * KINDS.length * RESULTS.length);
@@ -35,6 +46,7 @@ export class PrometheusReadPathMetrics implements ReadPathMetrics {
   constructor(
     @InjectMetric(LOAD_SECONDS) private readonly loads: Histogram,
     @InjectMetric(STALE) private readonly stale: Counter,
+    @InjectMetric(REFRESH_JOBS) private readonly refreshJobs: Counter,
   ) {
     const counts = this.lookupCounts;
     const lookups: Counter = new Counter({
@@ -63,5 +75,9 @@ export class PrometheusReadPathMetrics implements ReadPathMetrics {
 
   staleResponse(): void {
     this.stale.inc();
+  }
+
+  refreshJob(result: 'enqueued' | 'failed'): void {
+    this.refreshJobs.inc({ result });
   }
 }

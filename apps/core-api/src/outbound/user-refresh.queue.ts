@@ -11,6 +11,7 @@ import {
 } from '@hwp/cache';
 import { withTimeout } from '@hwp/service-kit';
 import type { RefreshRequests } from '../domain/home.ports';
+import type { RefreshJobMetrics } from './read-path.metrics';
 
 // BullMQ already keeps one job per user (job id); this spares the durable Redis the repeated adds of a
 // burst of cold reads.
@@ -22,7 +23,10 @@ export class UserRefreshQueue implements RefreshRequests, OnApplicationShutdown 
   private readonly queue: Queue<UserRefreshJob>;
   private readonly recentlyEnqueued = new LRUCache<string, true>({ max: 100_000, ttl: RECENTLY_ENQUEUED_MS });
 
-  constructor(durableRedis: Redis) {
+  constructor(
+    durableRedis: Redis,
+    private readonly metrics: RefreshJobMetrics,
+  ) {
     this.queue = new Queue<UserRefreshJob>(USER_REFRESH_QUEUE, {
       connection: durableRedis,
       prefix: USER_REFRESH_PREFIX,
@@ -38,10 +42,14 @@ export class UserRefreshQueue implements RefreshRequests, OnApplicationShutdown 
       this.queue.add(USER_REFRESH_JOB, job, userRefreshJobOptions(userId)),
       2_000,
       'durable Redis',
-    ).catch((error: Error) => {
-      this.recentlyEnqueued.delete(userId); // the next cold read asks again
-      this.logger.warn(`refresh of a cold user not enqueued: ${error.message}`);
-    });
+    ).then(
+      () => this.metrics.refreshJob('enqueued'),
+      (error: Error) => {
+        this.metrics.refreshJob('failed');
+        this.recentlyEnqueued.delete(userId); // the next cold read asks again
+        this.logger.warn(`refresh of a cold user not enqueued: ${error.message}`);
+      },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,123 @@
+import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { z } from 'zod';
+import { invalidRequest } from '@hwp/service-kit';
+import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
+import { withClickThroughRate, type WidgetDayStats } from '../domain/analytics-events';
+import type { WidgetStatsStore } from '../domain/analytics.ports';
+import { StudioAuthenticator } from './studio-auth';
+
+/** Injection token of the daily widget stats. */
+export const WIDGET_STATS = Symbol('WIDGET_STATS');
+
+const DAY_MS = 24 * 3600_000;
+const DEFAULT_DAYS = 30;
+const MAX_DAYS = 366;
+
+const day = z.iso.date('must be a date, YYYY-MM-DD').optional();
+const rangeQuery = z.object({ from: day, to: day });
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The requested days: `to` defaults to today (UTC), `from` to 29 days before it; at most 366 days. */
+function dayRange(query: unknown): { from: string; to: string } {
+  const parsed = rangeQuery.safeParse(query);
+  if (!parsed.success) {
+    throw invalidRequest(
+      parsed.error.issues.map((issue) => ({ parameter: String(issue.path[0]), detail: issue.message })),
+    );
+  }
+  const to = parsed.data.to ?? isoDay(Date.now());
+  const from = parsed.data.from ?? isoDay(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
+  const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+  if (days < 1) throw invalidRequest([{ parameter: 'from', detail: 'must not be after to' }]);
+  if (days > MAX_DAYS)
+    throw invalidRequest([{ parameter: 'from', detail: `must be at most ${MAX_DAYS} days before to` }]);
+  return { from, to };
+}
+
+interface ProductAnalytics {
+  productId: string;
+  from: string;
+  to: string;
+  stats: WidgetDayStats[];
+}
+
+/** GET /v1/analytics/products/{productId}: a product's widget impressions, clicks and CTR, for the studio. */
+@ApiTags('analytics')
+@Controller('v1/analytics')
+export class AnalyticsController {
+  constructor(
+    private readonly studio: StudioAuthenticator,
+    @Inject(WIDGET_STATS) private readonly stats: WidgetStatsStore,
+  ) {}
+
+  @Get('products/:productId')
+  @ApiOperation({
+    summary: "A product's impressions, clicks and click-through rate per widget version and day",
+    description:
+      'One entry per (UTC day, audience, data version) with events, ordered by day. A widget version is ' +
+      'its product, audience ("generic", or "personalised" summed over the users shown that version ' +
+      'number) and provenance.dataVersion. `ctr` is clicks / impressions, null without impressions. ' +
+      "Needs a studio session token (product-api) of the product's team, or of an admin.",
+  })
+  @ApiBearerAuth('bearer')
+  @ApiParam({ name: 'productId', example: 'deals' })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'First day, YYYY-MM-DD (default: 29 days before to).',
+  })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.',
+  })
+  @ApiOkResponse({
+    description: 'The stats.',
+    schema: {
+      type: 'object',
+      properties: {
+        productId: { type: 'string' },
+        from: { type: 'string', format: 'date' },
+        to: { type: 'string', format: 'date' },
+        stats: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              day: { type: 'string', format: 'date' },
+              audience: { type: 'string', enum: ['personalised', 'generic'] },
+              dataVersion: { type: 'string' },
+              impressions: { type: 'integer' },
+              clicks: { type: 'integer' },
+              ctr: { type: 'number', nullable: true },
+            },
+          },
+        },
+      },
+    },
+  })
+  @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
+  @ApiForbiddenResponse({ description: "Another team's product (problem+json)." })
+  async productAnalytics(
+    @Param('productId') productId: string,
+    @Query() query: unknown,
+    @Headers('authorization') authorization: string | undefined,
+  ): Promise<ProductAnalytics> {
+    await this.studio.authorize(authorization, productId);
+    if (!PRODUCT_ID_PATTERN.test(productId))
+      throw invalidRequest([{ parameter: 'productId', detail: 'must be a product id' }]);
+    const { from, to } = dayRange(query);
+    const counts = await this.stats.productStats(productId, from, to);
+    return { productId, from, to, stats: counts.map(withClickThroughRate) };
+  }
+}

@@ -1,0 +1,179 @@
+import { Controller, HttpCode, HttpStatus, Inject, Post, Req } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
+import { MAX_EVENTS_PER_BATCH, analyticsEventSchema } from '../domain/analytics-events';
+import type { AnalyticsEventLog } from '../domain/analytics.ports';
+import { AnalyticsMetrics, type BatchResult } from '../outbound/analytics.metrics';
+import { BearerAuthenticator } from './bearer-auth';
+import { RATE_LIMITED_DETAIL, tooManyRequests, unauthorized } from './problem-reply';
+import { RequestLimits } from './request-limits';
+
+/** Injection token of the log accepted events are appended to. */
+export const ANALYTICS_EVENT_LOG = Symbol('ANALYTICS_EVENT_LOG');
+
+// Clients send what a screen showed and what was tapped soon after; an app that was offline a while
+// flushes late. Older or future times would rewrite closed days or count days that have not come.
+const MAX_AGE_MS = 7 * 24 * 3600_000;
+const MAX_AHEAD_MS = 10 * 60_000;
+const recent = (at: string) => {
+  const age = Date.now() - Date.parse(at);
+  return age <= MAX_AGE_MS && age >= -MAX_AHEAD_MS;
+};
+
+const eventBatch = z
+  .object({
+    /** For navigator.sendBeacon, which cannot set an Authorization header: the same bearer token. */
+    token: z.string().min(1).max(4_096).optional(),
+    events: z
+      .array(
+        analyticsEventSchema.extend({
+          at: analyticsEventSchema.shape.at.refine(recent, 'must be within the last 7 days'),
+        }),
+      )
+      .min(1)
+      .max(MAX_EVENTS_PER_BATCH),
+  })
+  // The user is the token's, never a member of the body (a userId is refused, not ignored).
+  .strict();
+
+const bodySchema = {
+  type: 'object',
+  required: ['events'],
+  additionalProperties: false,
+  properties: {
+    token: {
+      type: 'string',
+      description:
+        'The bearer token, for navigator.sendBeacon (which cannot set headers); used only without an ' +
+        'Authorization header.',
+    },
+    events: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_EVENTS_PER_BATCH,
+      items: {
+        type: 'object',
+        required: ['type', 'productId', 'audience', 'dataVersion', 'widgetId', 'at'],
+        properties: {
+          type: { type: 'string', enum: ['impression', 'click'] },
+          productId: { type: 'string', example: 'deals' },
+          audience: { type: 'string', enum: ['personalised', 'generic'] },
+          dataVersion: { type: 'string', example: '7', description: "The widget's provenance.dataVersion." },
+          widgetId: { type: 'string', example: 'deals-card' },
+          at: { type: 'string', format: 'date-time', description: 'When it happened (last 7 days).' },
+        },
+      },
+    },
+  },
+};
+
+/** POST /v1/events: impressions and clicks of the home screen's widgets, for the studio's analytics. */
+@ApiTags('analytics')
+@Controller('v1')
+export class EventsController {
+  constructor(
+    private readonly auth: BearerAuthenticator,
+    private readonly limits: RequestLimits,
+    @Inject(ANALYTICS_EVENT_LOG) private readonly log: AnalyticsEventLog,
+    private readonly metrics: AnalyticsMetrics,
+  ) {}
+
+  @Post('events')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Report impressions and clicks of home screen widgets (batched)',
+    description:
+      `Up to ${MAX_EVENTS_PER_BATCH} events per call, as \`application/json\` or as \`text/plain\` holding ` +
+      'the same JSON: `navigator.sendBeacon(url, JSON.stringify({ token, events }))` sends text/plain, ' +
+      'which needs no CORS preflight, and cannot set headers, so the bearer token may then travel in the ' +
+      "`token` member. The user is always the token's. Answered 202 once the batch is in the durable " +
+      'analytics stream; the studio sees it within seconds.',
+  })
+  @ApiBearerAuth('bearer')
+  @ApiBody({
+    schema: bodySchema,
+    examples: {
+      beacon: {
+        value: {
+          token: '<bearer token>',
+          events: [
+            {
+              type: 'impression',
+              productId: 'deals',
+              audience: 'generic',
+              dataVersion: '3',
+              widgetId: 'deals-card',
+              at: '2026-11-26T12:00:00.000Z',
+            },
+          ],
+        },
+      },
+    },
+  })
+  @ApiAcceptedResponse({ description: 'Stored in the analytics stream.' })
+  @ApiBadRequestResponse({ description: 'Not JSON, or invalid; `errors[].pointer` locates each problem.' })
+  @ApiUnauthorizedResponse({ description: 'No valid bearer token in the header or the body.' })
+  @ApiPayloadTooLargeResponse({ description: 'The body is larger than EVENTS_BODY_LIMIT_BYTES.' })
+  @ApiTooManyRequestsResponse({ description: 'Rate limited (Retry-After).' })
+  @ApiServiceUnavailableResponse({ description: 'The durable Redis is unavailable (Retry-After).' })
+  async report(@Req() request: FastifyRequest): Promise<void> {
+    try {
+      await this.accept(request);
+    } catch (error) {
+      this.metrics.batch(refusal(error));
+      throw error;
+    }
+  }
+
+  private async accept(request: FastifyRequest): Promise<void> {
+    const body = jsonBody(request.body);
+    const bodyToken = (body as { token?: unknown } | null)?.token;
+    const who = await this.auth.authenticate(
+      request.headers.authorization ?? (typeof bodyToken === 'string' ? `Bearer ${bodyToken}` : undefined),
+    );
+    if (!who.ok) throw unauthorized(who.detail, who.challenge);
+    const wait = this.limits.user(who.userId);
+    if (wait > 0) throw tooManyRequests(wait, RATE_LIMITED_DETAIL.user);
+    const { events } = parseRequest(eventBatch, body);
+    try {
+      await this.log.append(events);
+    } catch {
+      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'Service unavailable', {
+        detail: 'The events cannot be stored right now.',
+        headers: { 'retry-after': '1' },
+      });
+    }
+    this.metrics.batch('accepted', events.length);
+  }
+}
+
+/** The body as JSON: Fastify has parsed application/json; text/plain (sendBeacon) arrives as a string. */
+function jsonBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw invalidRequest([{ pointer: '', detail: 'must be JSON' }], 'The body is not JSON.');
+  }
+}
+
+function refusal(error: unknown): BatchResult {
+  const status = error instanceof ProblemException ? error.getStatus() : 500;
+  if (status === HttpStatus.UNAUTHORIZED) return 'unauthorized';
+  if (status === HttpStatus.TOO_MANY_REQUESTS) return 'limited';
+  if (status === HttpStatus.BAD_REQUEST) return 'invalid';
+  return 'unavailable';
+}

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCoreDatabase } from '@hwp/core-db';
+import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import {
+  DAY,
+  STUDIO_JWT_SECRET,
+  event,
+  getAnalytics,
+  postEvents,
+  statsOf,
+  studioToken,
+} from './analytics.harness';
+import { JWT_SECRET, metric, token } from './home.harness';
+
+interface Problem {
+  status: number;
+  title: string;
+  errors?: { pointer?: string; parameter?: string; detail: string }[];
+}
+
+describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
+  let app: AppProcess;
+  let db: ReturnType<typeof createCoreDatabase>;
+  let dealsTeam: string;
+
+  beforeAll(async () => {
+    const env = {
+      DATABASE_URL: await useTestDatabase('core'),
+      CACHE_REDIS_URL: await useTestRedis('cache'),
+      REDIS_URL: await useTestRedis('durable'),
+      JWT_SECRET,
+      STUDIO_JWT_SECRET,
+    };
+    db = createCoreDatabase(env.DATABASE_URL, { max: 1 });
+    dealsTeam = await studioToken({ teamId: 'team-deals', productIds: ['deals'], role: 'team' });
+    app = await startApp('core-api', env);
+  });
+  afterAll(() => db.$disconnect());
+
+  it('accepts a JSON batch and a sendBeacon text/plain batch with the token in the body, and aggregates both', async () => {
+    const json = await postEvents(
+      app.url,
+      {
+        events: [
+          event(),
+          event(),
+          event(),
+          event({ type: 'click' }),
+          event({ audience: 'personalised', dataVersion: '7' }),
+          event({ productId: 'orders', widgetId: 'orders-card' }),
+        ],
+      },
+      { bearer: await token('alice') },
+    );
+    expect(json.status).toBe(202);
+    const beacon = await postEvents(
+      app.url,
+      JSON.stringify({ token: await token('bob'), events: [event(), event({ type: 'click' })] }),
+      { contentType: 'text/plain;charset=UTF-8' },
+    );
+    expect(beacon.status).toBe(202);
+
+    await expect
+      .poll(() => statsOf(app.url, 'deals', dealsTeam), { timeout: 10_000 })
+      .toEqual([
+        { day: DAY, audience: 'generic', dataVersion: '3', impressions: 4, clicks: 2, ctr: 0.5 },
+        { day: DAY, audience: 'personalised', dataVersion: '7', impressions: 1, clicks: 0, ctr: 0 },
+      ]);
+    const rows = await db.widgetDailyStats.findMany({ orderBy: [{ productId: 'asc' }, { audience: 'asc' }] });
+    expect(
+      rows.map((row) => [
+        row.productId,
+        row.day.toISOString().slice(0, 10),
+        row.audience,
+        row.dataVersion,
+        row.impressions,
+        row.clicks,
+      ]),
+    ).toEqual([
+      ['deals', DAY, 'generic', 3n, 4n, 2n],
+      ['deals', DAY, 'personalised', 7n, 1n, 0n],
+      ['orders', DAY, 'generic', 3n, 1n, 0n],
+    ]);
+    expect(await metric(app.url, 'analytics_batches_total', { result: 'accepted' })).toBe(2);
+    expect(await metric(app.url, 'analytics_events_accepted_total')).toBe(8);
+    expect(await metric(app.url, 'analytics_aggregated_events_total')).toBe(8);
+  });
+
+  it('refuses invalid batches with 400 problem+json whose pointers locate each problem', async () => {
+    const alice = await token('alice');
+    const problem = async (body: unknown, contentType?: string) => {
+      const response = await postEvents(app.url, body, { bearer: alice, contentType });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      return (await response.json()) as Problem;
+    };
+    const invalid = await problem({ events: [event(), event({ type: 'view' as never, dataVersion: 'v1' })] });
+    expect(invalid.errors?.map((error) => error.pointer).sort()).toEqual([
+      '/events/1/dataVersion',
+      '/events/1/type',
+    ]);
+    const tooMany = await problem({ events: Array.from({ length: 101 }, () => event()) });
+    expect(tooMany.errors).toEqual([expect.objectContaining({ pointer: '/events' })]);
+    const old = await problem({ events: [event({ at: '2020-01-01T00:00:00Z' })] });
+    expect(old.errors).toEqual([expect.objectContaining({ pointer: '/events/0/at' })]);
+    const withUser = await problem({ userId: 'bob', events: [event()] });
+    expect(withUser.errors?.[0]?.detail).toContain('userId');
+    expect((await problem('{not json', 'text/plain')).errors).toEqual([
+      expect.objectContaining({ pointer: '' }),
+    ]);
+    expect(await metric(app.url, 'analytics_batches_total', { result: 'invalid' })).toBe(5);
+  });
+
+  it('refuses a batch without a valid token (401) and a body above the limit (413)', async () => {
+    const unauthorized = await postEvents(app.url, { events: [event()] });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('www-authenticate')).toMatch(/^Bearer realm="hwp"/);
+    const forged = await postEvents(app.url, JSON.stringify({ token: 'not.a.jwt', events: [event()] }), {
+      contentType: 'text/plain',
+    });
+    expect(forged.status).toBe(401);
+
+    const large = await postEvents(
+      app.url,
+      { events: [event({ widgetId: 'x'.repeat(200) })], padding: 'x'.repeat(70_000) },
+      { bearer: await token('alice') },
+    );
+    expect(large.status).toBe(413);
+    expect(large.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answers the analytics of a product to its team and admins only, 401 without a studio token', async () => {
+    const otherTeam = await studioToken({ teamId: 'team-orders', productIds: ['orders'], role: 'team' });
+    const forbidden = await getAnalytics(app.url, 'deals', otherTeam);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get('content-type')).toContain('application/problem+json');
+    expect((await getAnalytics(app.url, 'deals', undefined)).status).toBe(401);
+    expect((await getAnalytics(app.url, 'deals', await token('alice'))).status).toBe(401); // a user token
+
+    const admin = await studioToken({ teamId: 'platform', productIds: [], role: 'admin' });
+    await expect
+      .poll(() => statsOf(app.url, 'orders', admin))
+      .toEqual([{ day: DAY, audience: 'generic', dataVersion: '3', impressions: 1, clicks: 0, ctr: 0 }]);
+    const badRange = await getAnalytics(app.url, 'deals', dealsTeam, '?from=2026-02-30&to=2025-01-01');
+    expect(badRange.status).toBe(400);
+    expect(((await badRange.json()) as Problem).errors).toEqual([
+      expect.objectContaining({ parameter: 'from' }),
+    ]);
+    const empty = await getAnalytics(app.url, 'deals', dealsTeam, '?from=2020-01-01&to=2020-01-31');
+    expect(await empty.json()).toEqual({
+      productId: 'deals',
+      from: '2020-01-01',
+      to: '2020-01-31',
+      stats: [],
+    });
+  });
+
+  it('documents the events, analytics and live-update routes in OpenAPI', async () => {
+    const openapi = (await (await fetch(`${app.url}/docs/openapi.json`)).json()) as { paths: object };
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/v1/events', '/v1/analytics/products/{productId}', '/v1/home/stream']),
+    );
+  });
+});
