@@ -37,7 +37,15 @@ export default defineConfig({
     command: `npx --no-install next start --hostname 127.0.0.1 --port ${port}`,
     cwd: __dirname,
     url: `${baseURL}/api/health`,
-    env: { NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      NEXT_TELEMETRY_DISABLED: '1',
+      // Demo sign-in and the golden-fixture gallery (/dev/fixtures), which the specs render widgets through.
+      DEMO_MODE: '1',
+      SDUI_FIXTURES: '1',
+      // core-api is not part of this run unless the caller points CORE_API_URL at one; a closed port makes
+      // the signed-in home screen show its "can't load" state deterministically.
+      CORE_API_URL: process.env.CORE_API_URL ?? 'http://127.0.0.1:9',
+    },
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

@@ -43,6 +43,8 @@ async function main() {
       CORE_API_URL: `http://127.0.0.1:${PORTS['core-api']}`,
       PRODUCT_REFRESH_URL: `http://127.0.0.1:${PORTS['product-api']}`,
       ...DEMO_SECRETS,
+      // The web app's demo sign-in (pick a seeded user) and its SDUI fixture gallery.
+      DEMO_MODE: '1',
     };
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding product teams and the home layout', () => seedPlatform(env, log));

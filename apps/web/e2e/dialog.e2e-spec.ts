@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 test('about dialog opens with Enter, closes with Escape and returns focus', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/signin');
   const trigger = page.getByRole('button', { name: 'About this demo' });
   const dialog = page.getByRole('dialog', { name: 'About this demo' });
 

@@ -1,11 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-
-async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
-}
+import { expect, test } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './support';
 
 test('health endpoint reports ok', async ({ request }) => {
   const response = await request.get('/api/health');
@@ -14,10 +8,11 @@ test('health endpoint reports ok', async ({ request }) => {
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {
-  test(`home shell renders and passes axe (${colorScheme})`, async ({ page }) => {
+  test(`sign-in shell renders and passes axe (${colorScheme})`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
-    await page.goto('/');
-    await expect(page.getByRole('main').getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+    await page.goto('/signin');
+    await expect(page.getByRole('main').getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
     await expectNoSeriousA11yViolations(page);
   });
 }

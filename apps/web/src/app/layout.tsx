@@ -15,6 +15,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-dvh">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded-md focus:bg-surface-raised focus:px-3 focus:py-2"
+        >
+          Skip to content
+        </a>
         <header className="border-b border-border">
           <div className="mx-auto flex max-w-3xl items-center justify-between gap-4 px-4 py-3">
             <span className="font-semibold">Home Widget Platform</span>
@@ -30,7 +36,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             </nav>
           </div>
         </header>
-        <main className="mx-auto max-w-3xl px-4 py-8">{children}</main>
+        <main id="main" className="mx-auto max-w-3xl px-4 py-8">
+          {children}
+        </main>
       </body>
     </html>
   );

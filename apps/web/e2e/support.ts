@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+export const repoRoot = join(__dirname, '../../..');
+const FIXTURES = join(repoRoot, 'libs/sdui-schema/fixtures');
+
+export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+  ).toEqual([]);
+}
+
+/**
+ * The fixtures' images live on cdn.homewidgets.com, out of reach from this machine: answer them with a
+ * plain picture of the requested shape so screenshots show images, not broken-image icons.
+ */
+export async function serveFixtureImages(page: Page): Promise<void> {
+  await page.route('https://cdn.homewidgets.com/**', (route) =>
+    route.fulfill({
+      contentType: 'image/svg+xml',
+      body: `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300" viewBox="0 0 400 300"><defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="#5b7bd6"/><stop offset="1" stop-color="#2a3550"/></linearGradient></defs><rect width="400" height="300" fill="url(#g)"/><circle cx="300" cy="90" r="40" fill="#f5c26b"/></svg>`,
+    }),
+  );
+}
+
+/** Loads the lazy images too (for full-page screenshots) and waits until every image has settled. */
+export async function loadAllImages(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const images = Array.from(document.images);
+    for (const image of images) image.loading = 'eager';
+    await Promise.all(images.map((image) => image.decode().catch(() => undefined)));
+  });
+}
+
+export interface ValidFixture {
+  name: string;
+  document: Record<string, unknown>;
+}
+
+export function validFixtures(): ValidFixture[] {
+  const dir = join(FIXTURES, 'valid');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      name: file.slice(0, -'.json'.length),
+      document: JSON.parse(readFileSync(join(dir, file), 'utf8')),
+    }));
+}
+
+export function forwardCompatFixtures(): { name: string; keeps: string[]; drops: string[] }[] {
+  const dir = join(FIXTURES, 'forward-compat');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      name: file.slice(0, -'.json'.length),
+      ...JSON.parse(readFileSync(join(dir, file), 'utf8')),
+    }));
+}
+
+const VISIBLE_TEXT: Record<string, string> = {
+  text: 'text',
+  section: 'title',
+  banner: 'title',
+  'list-item': 'title',
+  badge: 'label',
+  button: 'label',
+};
+
+/**
+ * The texts a fixture shows on the screen: titles, labels and texts of the rendered tree (not of
+ * fallbacks, which are not shown, nor of sheets, which open on demand).
+ */
+export function visibleTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(visibleTexts);
+  if (typeof node !== 'object' || node === null) return [];
+  const record = node as Record<string, unknown>;
+  if (record['type'] === 'screen') return visibleTexts(record['widgets']);
+  const field = VISIBLE_TEXT[record['type'] as string];
+  const own = field && typeof record[field] === 'string' ? [record[field] as string] : [];
+  return [...own, ...['children', 'leading', 'trailing'].flatMap((key) => visibleTexts(record[key]))];
+}
