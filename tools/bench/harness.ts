@@ -54,6 +54,8 @@ export async function startBenchPlatform(log: Logger) {
   const children: ChildProcess[] = [];
 
   return {
+    /** A private scratch folder, removed by stop(). */
+    dir,
     env,
     postgres,
     redis: { durable, cache },

@@ -7,23 +7,16 @@
 // Options (environment): BENCH_SECONDS (default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64), CORE_API_LOG_LEVEL (info),
 // CORE_API_NODE_ARGS (e.g. --prof).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { createCoreDatabase } from '@hwp/core-db';
-import {
-  ensureDatabase,
-  freePort,
-  startPostgres,
-  startRedis,
-  waitFor,
-  workspaceRoot,
-} from '@hwp/dev-services';
-import { migrate } from '@hwp/migrator';
+import { freePort, waitFor, workspaceRoot } from '@hwp/dev-services';
 import { validateScreen, type Widget } from '@hwp/sdui-schema';
 import { logger } from '../lib/log';
+import { startBenchPlatform } from './harness';
 
 const log = logger('bench');
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -127,24 +120,10 @@ async function main() {
   const autocannon = loadAutocannon();
   if (PIN) spawnSync('/usr/bin/taskset', ['-apc', '0', String(process.pid)], { stdio: 'ignore' });
   const root = workspaceRoot();
-  const dir = mkdtempSync(join(tmpdir(), 'hwp-bench-'));
-  chmodSync(dir, 0o755); // as root, Postgres runs as the postgres user and must reach its data
+  const platform = await log.step('starting private Postgres and Redis', () => startBenchPlatform(log));
   const children: ChildProcess[] = [];
-  const services: { stop(signal?: NodeJS.Signals): Promise<void> }[] = [];
   try {
-    const [postgres, cacheRedis, durableRedis] = await log.step(
-      'starting private Postgres and Redis',
-      async () =>
-        Promise.all([
-          startPostgres({ dir: join(dir, 'postgres'), port: await freePort(), log }),
-          startRedis({ dir: join(dir, 'redis-cache'), port: await freePort(), role: 'cache', log }),
-          startRedis({ dir: join(dir, 'redis-durable'), port: await freePort(), role: 'durable', log }),
-        ]),
-    );
-    services.push(postgres, cacheRedis, durableRedis);
-    const databaseUrl = postgres.url('hwp_core');
-    await ensureDatabase(postgres.url('postgres'), 'hwp_core');
-    await migrate({ databaseUrl, migrationsDir: join(root, 'libs/core-db/prisma/migrations') });
+    const databaseUrl = platform.env['DATABASE_URL']!;
 
     const products = Array.from({ length: PRODUCTS }, (_, i) => `product-${i + 1}`);
     const db = createCoreDatabase(databaseUrl);
@@ -180,8 +159,8 @@ async function main() {
         PORT: String(corePort),
         LOG_LEVEL,
         DATABASE_URL: databaseUrl,
-        CACHE_REDIS_URL: cacheRedis.url,
-        REDIS_URL: durableRedis.url,
+        CACHE_REDIS_URL: platform.redis.cache.url,
+        REDIS_URL: platform.redis.durable.url,
         JWT_SECRET,
         // One user over many connections: the per-instance limits must not refuse the benchmark.
         RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
@@ -208,7 +187,7 @@ async function main() {
     if (!screen.ok) throw new Error(`core-api's screen is invalid: ${JSON.stringify(screen.errors)}`);
     log(`screen of ${screen.value.widgets.length} widgets, ${body.length} bytes`);
 
-    const bodyFile = join(dir, 'home.json');
+    const bodyFile = join(platform.dir, 'home.json');
     writeFileSync(bodyFile, body);
     const twins: Record<TwinKind, number> = {
       'node:http': await freePort(),
@@ -261,8 +240,7 @@ async function main() {
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(services.map((service) => service.stop('SIGKILL')));
-    rmSync(dir, { recursive: true, force: true });
+    await platform.stop();
   }
 }
 
