@@ -2,6 +2,7 @@
 
 import * as Dialog from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
+import { DialogCloseButton } from '../../components/ui/dialog';
 
 const PANEL = {
   sheet:
@@ -52,21 +53,7 @@ export function SheetAction({
             {title ?? label}
           </Dialog.Title>
           <div className="flex flex-col gap-3">{content}</div>
-          <Dialog.Close
-            aria-label="Close"
-            className="absolute top-3 right-3 inline-flex size-9 cursor-pointer items-center justify-center rounded-md hover:bg-on-surface/10"
-          >
-            <svg
-              aria-hidden
-              viewBox="0 0 16 16"
-              className="size-4"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2"
-            >
-              <path d="M3 3l10 10M13 3L3 13" />
-            </svg>
-          </Dialog.Close>
+          <DialogCloseButton />
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
