@@ -4,14 +4,16 @@ import { RateLimiter } from './domain/rate-limiter';
 import { BearerAuthenticator } from './inbound/bearer-auth';
 import { RequestGate } from './inbound/request-gate';
 import { RequestLimits } from './inbound/request-limits';
+import { StudioAuthenticator } from './inbound/studio-auth';
 import { PrometheusRateLimitMetrics, rateLimitMetricProviders } from './outbound/rate-limit.metrics';
 
 // Users and client addresses whose buckets are kept; one forgotten starts again with a full bucket.
 const RATE_LIMIT_KEYS = 100_000;
 
 /**
- * Who may call and how often, for every feature: the users' bearer tokens, the per-user and per-address
- * rate limits, and the request gate (CORS, per-address limit) that runs first for every request.
+ * Who may call and how often, for every feature: the users' bearer tokens, the studio's session tokens,
+ * the per-user and per-address rate limits, and the request gate (CORS, per-address limit) that runs
+ * first for every request.
  */
 @Module({})
 export class AccessModule {
@@ -31,6 +33,7 @@ export class AccessModule {
               audience: config.JWT_AUDIENCE,
             }),
         },
+        { provide: StudioAuthenticator, useFactory: () => new StudioAuthenticator(config.STUDIO_JWT_SECRET) },
         {
           provide: RequestLimits,
           inject: [PrometheusRateLimitMetrics],
@@ -47,7 +50,7 @@ export class AccessModule {
           useFactory: (limits: RequestLimits) => new RequestGate(config.WEB_ORIGIN, limits),
         },
       ],
-      exports: [BearerAuthenticator, RequestLimits, RequestGate],
+      exports: [BearerAuthenticator, StudioAuthenticator, RequestLimits, RequestGate],
     };
   }
 }

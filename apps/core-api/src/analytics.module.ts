@@ -6,7 +6,6 @@ import { AggregateEvents } from './domain/aggregate-events.use-case';
 import { AnalyticsAggregator } from './inbound/analytics-aggregator';
 import { AnalyticsController, WIDGET_STATS } from './inbound/analytics.controller';
 import { ANALYTICS_EVENT_LOG, EventsController } from './inbound/events.controller';
-import { StudioAuthenticator } from './inbound/studio-auth';
 import { AnalyticsMetrics, analyticsMetricProviders } from './outbound/analytics.metrics';
 import { RedisAnalyticsStream } from './outbound/redis-analytics-stream';
 import { WidgetStatsRepository } from './outbound/widget-stats.repository';
@@ -47,7 +46,6 @@ export class AnalyticsModule {
           useFactory: (database: PostgresConnection<CoreDatabaseClient>) =>
             new WidgetStatsRepository(database.client),
         },
-        { provide: StudioAuthenticator, useFactory: () => new StudioAuthenticator(config.STUDIO_JWT_SECRET) },
         {
           provide: AnalyticsAggregator,
           inject: [RedisAnalyticsStream, WIDGET_STATS, AnalyticsMetrics],

@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { HomeModule } from './home.module';
 import { FirstRequestHook } from './inbound/first-request.hook';
 import { LiveUpdatesModule } from './live-updates.module';
+import { StudioModule } from './studio.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         home,
         LiveUpdatesModule.register(config, home),
         AnalyticsModule.register(config),
+        StudioModule.register(),
       ],
       providers: [FirstRequestHook],
     };

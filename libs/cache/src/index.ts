@@ -8,6 +8,7 @@ export {
 } from './in-process-cache';
 export {
   INVALIDATION_CHANNEL,
+  LAYOUT_CHANNEL,
   decodeCachedWidget,
   encodeCachedWidget,
   parseWidgetInvalidation,

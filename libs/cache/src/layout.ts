@@ -13,6 +13,12 @@ export function widgetHashKey(audience: Audience): string {
 /** Channel on the cache Redis announcing applied widget changes to core-api instances. */
 export const INVALIDATION_CHANNEL = 'widget-invalidations';
 
+/**
+ * Channel on the cache Redis announcing a new home layout (an admin's edit in the studio) to core-api
+ * instances; the message carries nothing, every instance reloads the layout from the core database.
+ */
+export const LAYOUT_CHANNEL = 'home-layout-changes';
+
 export interface WidgetInvalidation {
   productId: string;
   audience: Audience;

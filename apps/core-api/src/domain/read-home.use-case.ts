@@ -155,6 +155,11 @@ export class ReadHomeScreen implements ScreenContents {
     return !this.cache.peek<AudienceWidgets>(userKey(userId))?.byProduct.get(productId)?.widget;
   }
 
+  /** For a new layout (an admin's edit): it is loaded again, and every screen re-rendered from it. */
+  invalidateLayout(): void {
+    this.cache.invalidate(LAYOUT_KEY);
+  }
+
   /** For when invalidation messages may have been missed (the subscription was lost). */
   invalidateAll(): void {
     this.cache.invalidateAll();

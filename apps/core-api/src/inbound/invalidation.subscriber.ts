@@ -1,9 +1,17 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { INVALIDATION_CHANNEL, parseWidgetInvalidation, type WidgetInvalidation } from '@hwp/cache';
+import {
+  INVALIDATION_CHANNEL,
+  LAYOUT_CHANNEL,
+  parseWidgetInvalidation,
+  type WidgetInvalidation,
+} from '@hwp/cache';
 import type { ReadHomeScreen } from '../domain/read-home.use-case';
 
-/** Told after the in-process cache has applied an invalidation; undefined: every copy was marked stale. */
+/**
+ * Told after the in-process cache has applied an invalidation; undefined: any part of every screen may
+ * have changed (every copy was marked stale, or the layout changed).
+ */
 export type AppliedInvalidationListener = (invalidation: WidgetInvalidation | undefined) => void;
 
 /**
@@ -11,7 +19,7 @@ export type AppliedInvalidationListener = (invalidation: WidgetInvalidation | un
  * make stale, then tells its listeners (live updates), so that a client told of a change reads the new
  * widget. SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
  * messages published while the connection was down are lost, so every in-process copy is marked stale
- * when it comes back.
+ * when it comes back. A message on the layout channel (an admin's layout edit) drops the cached layout.
  */
 export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InvalidationSubscriber.name);
@@ -48,14 +56,19 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
       this.applied(undefined);
       this.logger.log('invalidation subscription back; in-process copies marked stale');
     });
-    this.subscriber.on('message', (_channel: string, message: string) => {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === LAYOUT_CHANNEL) {
+        this.home.invalidateLayout();
+        this.applied(undefined);
+        return;
+      }
       const invalidation = parseWidgetInvalidation(message);
       if (invalidation === undefined) return;
       this.home.invalidate(invalidation);
       this.applied(invalidation);
     });
     // Not awaited: the app serves (from the other levels) even while the cache Redis is down at start.
-    this.subscriber.subscribe(INVALIDATION_CHANNEL).catch(() => undefined);
+    this.subscriber.subscribe(INVALIDATION_CHANNEL, LAYOUT_CHANNEL).catch(() => undefined);
   }
 
   private applied(invalidation: WidgetInvalidation | undefined): void {

@@ -1,17 +1,33 @@
 import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '@hwp/service-kit';
-import { canAccessProduct, verifyStudioToken } from '@hwp/studio-auth';
+import { canAccessProduct, verifyStudioToken, type StudioSession } from '@hwp/studio-auth';
 import { bearerToken } from './bearer-auth';
 import { unauthorized } from './problem-reply';
 
 const CHALLENGE = 'Bearer realm="hwp-studio"';
 
-/** Studio reads need a studio session token (issued by product-api; STUDIO_JWT_SECRET) for the product. */
+const forbidden = (detail: string) => new ProblemException(HttpStatus.FORBIDDEN, 'Forbidden', { detail });
+
+/** Studio routes need a studio session token (issued by product-api; STUDIO_JWT_SECRET). */
 export class StudioAuthenticator {
   constructor(private readonly secret: string) {}
 
-  /** Resolves when the token's session may read `productId`; else throws 401 (no studio token) or 403. */
-  async authorize(authorization: string | undefined, productId: string): Promise<void> {
+  /** The session when it may read `productId`'s data; else throws 401 (no studio token) or 403. */
+  async authorize(authorization: string | undefined, productId: string): Promise<StudioSession> {
+    const session = await this.session(authorization);
+    if (!canAccessProduct(session, productId))
+      throw forbidden(`Team ${session.teamId} may not read the data of product ${productId}.`);
+    return session;
+  }
+
+  /** The session when it is a platform admin's; else throws 401 (no studio token) or 403. */
+  async authorizeAdmin(authorization: string | undefined): Promise<StudioSession> {
+    const session = await this.session(authorization);
+    if (session.role !== 'admin') throw forbidden('Only a platform admin may do this.');
+    return session;
+  }
+
+  private async session(authorization: string | undefined): Promise<StudioSession> {
     const token = bearerToken(authorization);
     if (token === undefined) throw unauthorized('a studio bearer token is required', CHALLENGE);
     const verified = await verifyStudioToken(token, this.secret);
@@ -21,10 +37,6 @@ export class StudioAuthenticator {
         `${CHALLENGE}, error="invalid_token", error_description="${verified.detail}"`,
       );
     }
-    if (!canAccessProduct(verified.session, productId)) {
-      throw new ProblemException(HttpStatus.FORBIDDEN, 'Forbidden', {
-        detail: `Team ${verified.session.teamId} may not read the analytics of ${productId}.`,
-      });
-    }
+    return verified.session;
   }
 }

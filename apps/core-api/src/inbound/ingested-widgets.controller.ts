@@ -1,0 +1,125 @@
+import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { z } from 'zod';
+import { invalidRequest } from '@hwp/service-kit';
+import { isAudience, PRODUCT_ID_PATTERN, type Audience } from '@hwp/widget-events';
+import type { IngestedWidgets } from '../domain/studio.ports';
+import { StudioAuthenticator } from './studio-auth';
+
+/** Injection token of the ingested widgets. */
+export const INGESTED_WIDGETS = Symbol('INGESTED_WIDGETS');
+
+/** Audiences per request: a page of the studio's widget list (product-api lists at most 200). */
+export const MAX_AUDIENCES = 200;
+
+const audiencesQuery = z.object({
+  audiences: z
+    .string()
+    .transform((list) => list.split(','))
+    .pipe(
+      z
+        .array(z.string().refine(isAudience, 'each must be "generic" or "user:<userId>"'))
+        .min(1)
+        .max(MAX_AUDIENCES, `must list at most ${MAX_AUDIENCES} audiences`),
+    ),
+});
+
+interface IngestedWidgetList {
+  productId: string;
+  widgets: {
+    audience: string;
+    dataVersion: number;
+    deleted: boolean;
+    acceptedAt: string;
+    ingestedAt: string;
+  }[];
+}
+
+/**
+ * GET /v1/studio/products/{productId}/ingested-widgets: the versions the pipeline has delivered to the
+ * core database. The studio sets them beside product-api's accepted versions to show each widget's
+ * pipeline status (behind by how many versions, and for how long).
+ */
+@ApiTags('studio')
+@Controller('v1/studio/products')
+export class IngestedWidgetsController {
+  constructor(
+    private readonly studio: StudioAuthenticator,
+    @Inject(INGESTED_WIDGETS) private readonly ingested: IngestedWidgets,
+  ) {}
+
+  @Get(':productId/ingested-widgets')
+  @ApiOperation({
+    summary: "The ingested version of a product's widgets, per audience",
+    description:
+      'For each listed audience the core database holds a widget for: its data version, whether it is a ' +
+      'deletion, when product-api accepted it and when the ingester applied it. Audiences never ingested ' +
+      "are left out. Needs a studio session token (product-api) of the product's team, or of an admin.",
+  })
+  @ApiBearerAuth('bearer')
+  @ApiParam({ name: 'productId', example: 'deals' })
+  @ApiQuery({
+    name: 'audiences',
+    required: true,
+    description: `Comma-separated "generic" and "user:<userId>", at most ${MAX_AUDIENCES}.`,
+    example: 'generic,user:user-0001',
+  })
+  @ApiOkResponse({
+    description: 'The ingested widgets, in audience order.',
+    schema: {
+      type: 'object',
+      properties: {
+        productId: { type: 'string' },
+        widgets: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              audience: { type: 'string', example: 'user:user-0001' },
+              dataVersion: { type: 'integer' },
+              deleted: { type: 'boolean' },
+              acceptedAt: { type: 'string', format: 'date-time' },
+              ingestedAt: { type: 'string', format: 'date-time' },
+            },
+          },
+        },
+      },
+    },
+  })
+  @ApiBadRequestResponse({ description: 'A bad product id or audience list; `errors[].parameter` names it.' })
+  @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
+  @ApiForbiddenResponse({ description: "Another team's product (problem+json)." })
+  async ingestedWidgets(
+    @Param('productId') productId: string,
+    @Query() query: unknown,
+    @Headers('authorization') authorization: string | undefined,
+  ): Promise<IngestedWidgetList> {
+    await this.studio.authorize(authorization, productId);
+    if (!PRODUCT_ID_PATTERN.test(productId))
+      throw invalidRequest([{ parameter: 'productId', detail: 'must be a product id' }]);
+    const parsed = audiencesQuery.safeParse(query);
+    if (!parsed.success)
+      throw invalidRequest(
+        parsed.error.issues.map((issue) => ({ parameter: 'audiences', detail: issue.message })),
+      );
+    const widgets = await this.ingested.find(productId, parsed.data.audiences as Audience[]);
+    return {
+      productId,
+      widgets: widgets.map((widget) => ({
+        ...widget,
+        acceptedAt: widget.acceptedAt.toISOString(),
+        ingestedAt: widget.ingestedAt.toISOString(),
+      })),
+    };
+  }
+}

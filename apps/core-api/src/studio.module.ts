@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CORE_DATABASE, type CoreDatabaseClient } from '@hwp/core-db';
+import { CACHE_REDIS, type PostgresConnection, type RedisConnection } from '@hwp/service-kit';
+import { EditHomeLayout } from './domain/edit-home-layout.use-case';
+import { HOME_LAYOUT, HomeLayoutController } from './inbound/home-layout.controller';
+import { INGESTED_WIDGETS, IngestedWidgetsController } from './inbound/ingested-widgets.controller';
+import { HomeLayoutRepository } from './outbound/home-layout.repository';
+import { IngestedWidgetRepository } from './outbound/ingested-widget.repository';
+import { LayoutChangePublisher } from './outbound/layout-change.publisher';
+
+/**
+ * What the studio reads and edits in core-api (studio session tokens, AccessModule): the widget versions
+ * the pipeline has delivered, and the home layout (admins only).
+ */
+@Module({})
+export class StudioModule {
+  static register(): DynamicModule {
+    return {
+      module: StudioModule,
+      controllers: [IngestedWidgetsController, HomeLayoutController],
+      providers: [
+        {
+          provide: INGESTED_WIDGETS,
+          inject: [CORE_DATABASE],
+          useFactory: (database: PostgresConnection<CoreDatabaseClient>) =>
+            new IngestedWidgetRepository(database.client),
+        },
+        {
+          provide: HOME_LAYOUT,
+          inject: [CORE_DATABASE, CACHE_REDIS],
+          useFactory: (database: PostgresConnection<CoreDatabaseClient>, cache: RedisConnection) =>
+            new EditHomeLayout(
+              new HomeLayoutRepository(database.client),
+              new LayoutChangePublisher(cache.client),
+            ),
+        },
+      ],
+    };
+  }
+}
