@@ -182,11 +182,58 @@ describe('the studio', () => {
       expect(response.headers.get('www-authenticate')).toContain('invalid_token');
     });
 
-    it('does not take a studio session on publishing routes', async () => {
-      const response = await fetch(`${app.url}/v1/products/deals/widgets/generic`, {
-        method: 'PUT',
+    it('takes a studio session on widget writes: its team’s products, every existing product for an admin', async () => {
+      const write = async (key: string, method: string, path: string, body?: unknown) =>
+        fetch(`${app.url}/v1/products/${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${await token(key)}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const generic = await write(KEYS.deals, 'PUT', 'deals/widgets/generic', { widget: card('studio-g') });
+      expect(generic.status).toBe(202);
+      expect(await generic.json()).toEqual({ productId: 'deals', audience: 'generic', dataVersion: 3 });
+      const campaign = await write(KEYS.deals, 'POST', 'orders/widgets/campaigns', {
+        widgets: ['s1', 's2'].map((userId) => ({ userId, widget: card(`studio-${userId}`) })),
+      });
+      expect(campaign.status).toBe(202);
+      expect((await write(KEYS.deals, 'PUT', 'deals/widgets/users/s3', { widget: card('s3') })).status).toBe(
+        202,
+      );
+      expect((await write(KEYS.deals, 'DELETE', 'deals/widgets/users/s3')).status).toBe(202);
+      expect(
+        (await write(PLATFORM_ADMIN_KEY, 'PUT', 'loyalty/widgets/generic', { widget: card('admin') })).status,
+      ).toBe(202);
+      expect((await write(PLATFORM_ADMIN_KEY, 'DELETE', 'loyalty/widgets/generic')).status).toBe(202);
+
+      // Another team's product: 403; an admin and a product that does not exist: 404; bad widgets: 400.
+      expect((await write(KEYS.loyalty, 'PUT', 'deals/widgets/generic', { widget: card('x') })).status).toBe(
+        403,
+      );
+      expect((await write(KEYS.loyalty, 'DELETE', 'deals/widgets/generic')).status).toBe(403);
+      expect(
+        (await write(PLATFORM_ADMIN_KEY, 'PUT', 'nope/widgets/generic', { widget: card('x') })).status,
+      ).toBe(404);
+      const invalid = await write(KEYS.deals, 'PUT', 'deals/widgets/generic', {
+        widget: { type: 'card', id: 'x' },
+      });
+      expect(invalid.status).toBe(400);
+      expect(((await invalid.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe(
+        '/widget/children',
+      );
+
+      const listed = (await (await list('?limit=200')).json()) as WidgetList;
+      expect(listed.widgets.find((w) => w.audience === 'generic')?.content).toEqual(card('studio-g'));
+      expect(listed.widgets.map((w) => w.audience)).not.toContain('user:s3');
+    });
+
+    it('keeps the refresh contract for team keys and the platform refresh key only', async () => {
+      const response = await fetch(`${app.url}/v1/products/deals/refresh`, {
+        method: 'POST',
         headers: { authorization: `Bearer ${await token(KEYS.deals)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ widget: card('x') }),
+        body: JSON.stringify({ userIds: ['u1'] }),
       });
       expect(response.status).toBe(401);
     });

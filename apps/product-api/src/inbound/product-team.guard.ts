@@ -38,7 +38,8 @@ const unauthorized = (detail: string, headers?: Record<string, string>) =>
  * The routes of one product (`:productId`). Per-team API keys (`x-api-key`): no or unknown key → 401; a
  * key of another team's product → 403 (the same answer whether or not the product exists, so keys cannot
  * probe for products). A route may also accept the callers named by `@AlsoAccepts`: the platform refresh
- * key reaches any existing product (404 otherwise), a studio session the products it covers (403 otherwise).
+ * key reaches any existing product (404 otherwise), a studio session the products it covers (403
+ * otherwise; an admin's session covers every existing product, 404 for others).
  */
 @Injectable()
 export class ProductTeamGuard implements CanActivate {
@@ -67,7 +68,7 @@ export class ProductTeamGuard implements CanActivate {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
     }
     if (apiKey === undefined && authorization !== undefined && others.includes('studio'))
-      return this.studioMayRead(authorization, productId);
+      return this.studioMayReach(authorization, productId);
     if (apiKey === undefined)
       throw unauthorized(
         others.includes('studio')
@@ -85,7 +86,7 @@ export class ProductTeamGuard implements CanActivate {
     return true;
   }
 
-  private async studioMayRead(authorization: string, productId: string): Promise<boolean> {
+  private async studioMayReach(authorization: string, productId: string): Promise<boolean> {
     const authentication = await this.studioTokens.fromAuthorization(authorization);
     if (!authentication.ok)
       throw unauthorized(authentication.detail, {
@@ -96,6 +97,8 @@ export class ProductTeamGuard implements CanActivate {
         detail: `this session does not cover product ${productId}`,
       });
     }
+    if (authentication.session.role === 'admin' && !(await this.products.exists(productId)))
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
     return true;
   }
 }

@@ -13,6 +13,7 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiBody,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -80,18 +81,23 @@ const userIds = z
 /**
  * The product teams' publishing API. Every write is validated against the SDUI schema, saved with its
  * outbox event in one transaction, and answered 202: the home screen shows it once the pipeline has
- * delivered it (usually well under a second).
+ * delivered it (usually well under a second). Widget writes also take a studio session (the web studio
+ * publishes with it, so the team's API key never reaches the browser or the web server's session).
  */
 @ApiTags('publishing')
 @ApiSecurity('apiKey')
-@ApiUnauthorizedResponse({ description: 'No or unknown API key (problem+json).' })
-@ApiForbiddenResponse({ description: "The key belongs to another product's team (problem+json)." })
+@ApiUnauthorizedResponse({ description: 'No or unknown API key or studio session (problem+json).' })
+@ApiForbiddenResponse({
+  description: "The key or studio session belongs to another product's team (problem+json).",
+})
 @UseGuards(ProductTeamGuard)
 @Controller('v1/products/:productId')
 export class PublishingController {
   constructor(@Inject(Publishing) private readonly publishing: Publishing) {}
 
   @Put('widgets/generic')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: "Publish the product's generic widget (shown to users without a personalised one)",
@@ -105,6 +111,8 @@ export class PublishingController {
   }
 
   @Delete('widgets/generic')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary:
@@ -116,6 +124,8 @@ export class PublishingController {
   }
 
   @Put('widgets/users/:userId')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: "Publish one user's personalised widget" })
   @ApiBody({ type: PutWidgetBody })
@@ -127,6 +137,8 @@ export class PublishingController {
   }
 
   @Delete('widgets/users/:userId')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: "Delete one user's personalised widget: the user falls back to the generic widget",
@@ -137,6 +149,8 @@ export class PublishingController {
   }
 
   @Post('widgets/campaigns')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: `Publish personalised widgets for up to ${MAX_USERS_PER_CALL} users at once, all or nothing`,
