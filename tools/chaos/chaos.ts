@@ -1,0 +1,474 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { decodeCachedWidget, widgetHashKey } from '@hwp/cache';
+import {
+  sleep,
+  startPostgres,
+  startRedis,
+  waitFor,
+  type PostgresInstance,
+  type RedisInstance,
+} from '@hwp/dev-services';
+import { markdownTable, startBenchPlatform } from '../bench/harness';
+import type { Audience } from '@hwp/widget-events';
+import type { Logger } from '../lib/log';
+import {
+  HomeReads,
+  LOAD_PRODUCTS,
+  loadUsers,
+  PublishLoad,
+  widgetKey,
+  type HomeFigures,
+  type PublishFigures,
+} from './load';
+import { card, startApps, stopApps, TEAMS, type AppInstance, type Apps } from './platform';
+
+// A chaos run: the whole platform with two instances of each worker and of core-api, a steady publish and
+// home-read load, and one fault at a time drawn from a seeded schedule. The report holds the delivery
+// invariants (nothing lost, nothing stale, nothing applied twice) and what users saw.
+
+export interface ChaosOptions {
+  seconds: number;
+  seed: number;
+  writesPerSecond: number;
+  readsPerSecond: number;
+  users: number;
+  log: Logger;
+}
+
+export type FaultKind =
+  | 'kill -9 app instance'
+  | 'restart durable Redis'
+  | 'restart cache Redis'
+  | 'restart Postgres'
+  | 'product-api outage';
+const FAULT_KINDS: FaultKind[] = [
+  'kill -9 app instance',
+  'restart durable Redis',
+  'restart cache Redis',
+  'restart Postgres',
+  'product-api outage',
+];
+
+export interface Fault {
+  kind: FaultKind;
+  /** The killed instance, for app faults. */
+  target?: string;
+  /** How long the component stays down. */
+  downMs: number;
+  /** Pause after recovery before the next fault. */
+  pauseMs: number;
+}
+
+export interface FaultOutcome extends Fault {
+  startedAtS: number;
+  /** From the component's restart to a write made after it showing on every core-api; undefined: never. */
+  recoveredMs: number | undefined;
+}
+
+export interface ChaosReport {
+  seed: number;
+  seconds: number;
+  publish: PublishFigures;
+  /** Accepted writes whose version (or a newer one) is in the core database after the drain. */
+  applied: number;
+  lost: number;
+  /** Keys whose core version differs from the product database's after the drain. */
+  keysBehind: number;
+  /** Keys whose final version is not the highest accepted one (unacknowledged writes excepted). */
+  finalVersionMismatches: number;
+  /** Core database updates to a lower version, and cache entries older than the database. */
+  staleOverwrites: number;
+  /** Core database updates that wrote a version already stored. */
+  duplicatesApplied: number;
+  /** Screens that, after the drain, still show something older than the core database. */
+  staleScreens: number;
+  /** App processes that exited without being killed by the run. */
+  unexpectedExits: string[];
+  home: HomeFigures;
+  faults: FaultOutcome[];
+}
+
+/** mulberry32: a small seeded generator, so that a seed always yields the same schedule. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The fault schedule of a seed: rounds in which every fault kind comes once, in a seeded order, with a
+ * seeded target, downtime and pause. It does not depend on timing, so a seed always replays the same faults.
+ */
+export function* faultSchedule(seed: number, appInstances: string[]): Generator<Fault> {
+  const random = seededRandom(seed);
+  const between = (min: number, max: number) => Math.round(min + random() * (max - min));
+  for (;;) {
+    const round = [...FAULT_KINDS];
+    for (let i = round.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [round[i], round[j]] = [round[j]!, round[i]!];
+    }
+    for (const kind of round) {
+      const target =
+        kind === 'kill -9 app instance'
+          ? appInstances[Math.floor(random() * appInstances.length)]
+          : undefined;
+      const downMs =
+        kind === 'product-api outage'
+          ? between(4_000, 10_000)
+          : kind === 'kill -9 app instance'
+            ? between(200, 2_000)
+            : between(1_000, 5_000);
+      yield { kind, target, downMs, pauseMs: between(1_000, 4_000) };
+    }
+  }
+}
+
+const RECOVERY_TIMEOUT_MS = 120_000;
+const DRAIN_TIMEOUT_MS = 180_000;
+const PROBE_USER = 'chaos-probe';
+const PROBE_PRODUCT = LOAD_PRODUCTS[0]!;
+
+/** Records every change of the core database's widgets, to count stale and repeated applications. */
+const WRITE_LOG_SQL = `
+  CREATE TABLE chaos_widget_writes (
+    product_id text NOT NULL, audience text NOT NULL, old_version bigint, new_version bigint NOT NULL);
+  CREATE FUNCTION chaos_log_widget_write() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO chaos_widget_writes VALUES (NEW.product_id, NEW.audience,
+      CASE WHEN TG_OP = 'UPDATE' THEN OLD.data_version END, NEW.data_version);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER chaos_widget_writes AFTER INSERT OR UPDATE ON widgets
+    FOR EACH ROW EXECUTE FUNCTION chaos_log_widget_write();`;
+
+async function query<T>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The widgets' versions by key in a database (either side has product_id, audience, data_version). */
+async function versions(databaseUrl: string): Promise<Map<string, number>> {
+  const rows = await query<{ key: string; version: string }>(
+    databaseUrl,
+    `SELECT product_id || ' ' || audience AS key, data_version AS version FROM widgets`,
+  );
+  return new Map(rows.map((row) => [row.key, Number(row.version)]));
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const { log } = options;
+  const infrastructure = await log.step('starting private Postgres and Redis', () => startBenchPlatform(log));
+  const services = {
+    DATABASE_URL: infrastructure.env['DATABASE_URL']!,
+    PRODUCT_DATABASE_URL: infrastructure.env['PRODUCT_DATABASE_URL']!,
+    REDIS_URL: infrastructure.env['REDIS_URL']!,
+    CACHE_REDIS_URL: infrastructure.env['CACHE_REDIS_URL']!,
+  };
+  // The services the run restarts; started again on the same folders and ports.
+  let postgres: PostgresInstance = infrastructure.postgres;
+  let { durable, cache }: Record<'durable' | 'cache', RedisInstance> = infrastructure.redis;
+  let apps: Apps | undefined;
+  try {
+    await query(services.DATABASE_URL, WRITE_LOG_SQL);
+    apps = await log.step('starting two instances of each app (one product-api)', () =>
+      startApps(
+        services,
+        { 'product-api': 1, 'outbox-worker': 2, ingester: 2, 'core-api': 2 },
+        {
+          logDir: infrastructure.dir,
+          // Short leases and reclaim delays: a killed worker's share is taken over within seconds.
+          env: { OUTBOX_LEASE_MS: '5000', RECLAIM_IDLE_MS: '5000', WIDGET_STREAM_SHARDS: '4' },
+        },
+      ),
+    );
+    const platform = apps;
+    const random = seededRandom(options.seed);
+    const users = loadUsers(options.users);
+    const productApi = platform['product-api'][0]!;
+    const publishing = new PublishLoad(productApi, users, random);
+    const reads = new HomeReads(platform['core-api'], [...users, PROBE_USER], random);
+    const killedByUs = new Set<AppInstance>();
+    const everyInstance = Object.values(platform).flat();
+
+    /** Publishes a probe widget until product-api accepts one, then waits for it on every core-api. */
+    const recovered = async (): Promise<boolean> => {
+      let version: number | undefined;
+      const response = await fetch(
+        `${productApi.url}/v1/products/${PROBE_PRODUCT}/widgets/users/${PROBE_USER}`,
+        {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', 'x-api-key': TEAMS.a.apiKey },
+          body: JSON.stringify({ widget: card('probe', `probe at ${Date.now()}`) }),
+          signal: AbortSignal.timeout(5_000),
+        },
+      ).catch(() => undefined);
+      if (response?.status === 202)
+        version = ((await response.json()) as { dataVersion: number }).dataVersion;
+      if (version === undefined) return false;
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const screens = await Promise.all(
+          platform['core-api'].map((instance) => reads.fetchScreen(instance, PROBE_USER)),
+        );
+        const shown = screens.every(
+          (screen) =>
+            screen?.status === 200 && !screen.stale && screen.personalised.get(PROBE_PRODUCT) === version,
+        );
+        if (shown) return true;
+        await sleep(200);
+      }
+      return false;
+    };
+
+    const inject = async (fault: Fault): Promise<void> => {
+      switch (fault.kind) {
+        case 'kill -9 app instance':
+        case 'product-api outage': {
+          const instance =
+            fault.kind === 'product-api outage'
+              ? productApi
+              : everyInstance.find((app) => app.label === fault.target)!;
+          killedByUs.add(instance);
+          await instance.kill('SIGKILL');
+          await sleep(fault.downMs);
+          await instance.start();
+          killedByUs.delete(instance);
+          return;
+        }
+        case 'restart Postgres':
+          // SIGQUIT: an immediate shutdown, like a crash; the restart replays the write-ahead log.
+          await postgres.stop('SIGQUIT');
+          await sleep(fault.downMs);
+          postgres = await startPostgres({
+            dir: join(infrastructure.dir, 'postgres'),
+            port: postgres.port,
+            durable: true,
+          });
+          return;
+        case 'restart durable Redis':
+        case 'restart cache Redis': {
+          const redis = fault.kind === 'restart durable Redis' ? durable : cache;
+          await redis.stop('SIGKILL');
+          await sleep(fault.downMs);
+          const restarted = await startRedis({ dir: redis.dir, port: redis.port, role: redis.role });
+          if (redis.role === 'durable') durable = restarted;
+          else cache = restarted;
+          return;
+        }
+      }
+    };
+
+    await log.step('warming the home screens', async () => {
+      await reads.start(options.readsPerSecond);
+      await waitFor('the probe write on every core-api', recovered, 60_000);
+    });
+    publishing.start(options.writesPerSecond);
+    const started = Date.now();
+    const deadline = started + options.seconds * 1000;
+    const faults: FaultOutcome[] = [];
+    const unexpectedExits: string[] = [];
+    const schedule = faultSchedule(
+      options.seed,
+      everyInstance.map((app) => app.label),
+    );
+    log(
+      `load: ${options.writesPerSecond} writes/s, ${options.readsPerSecond} home reads/s; seed ${options.seed}`,
+    );
+    while (Date.now() < deadline) {
+      const fault = schedule.next().value as Fault;
+      const startedAtS = Math.round((Date.now() - started) / 1000);
+      log(
+        `t=${startedAtS}s ${fault.kind}${fault.target ? ` ${fault.target}` : ''} (down ${fault.downMs} ms)`,
+      );
+      await inject(fault);
+      const restartedAt = Date.now();
+      let recoveredMs: number | undefined;
+      while (recoveredMs === undefined && Date.now() - restartedAt < RECOVERY_TIMEOUT_MS) {
+        if (await recovered()) recoveredMs = Date.now() - restartedAt;
+        else await sleep(250);
+      }
+      for (const instance of everyInstance.filter((app) => !app.running && !killedByUs.has(app))) {
+        unexpectedExits.push(`${instance.label} after "${fault.kind}": ${instance.outputTail(1_000)}`);
+        await instance.start();
+      }
+      faults.push({ ...fault, startedAtS, recoveredMs });
+      const home = reads.figures();
+      log(
+        `  recovered in ${recoveredMs === undefined ? 'NEVER' : `${recoveredMs} ms`}; ` +
+          `${publishing.figures.accepted} writes accepted; home ${home.answered}/${home.requests} answered`,
+      );
+      await sleep(Math.min(fault.pauseMs, Math.max(0, deadline - Date.now())));
+    }
+    await publishing.stop();
+    await reads.stop();
+
+    const highest = publishing.highestAccepted();
+    const loadKeys = [...highest.keys()];
+    const drained = async () => {
+      const [product, core] = await Promise.all([
+        versions(services.PRODUCT_DATABASE_URL),
+        versions(services.DATABASE_URL),
+      ]);
+      return { product, core, behind: loadKeys.filter((key) => core.get(key) !== product.get(key)) };
+    };
+    await log.step('draining the pipeline', () =>
+      waitFor(
+        'every write in the core database',
+        async () => (await drained()).behind.length === 0,
+        DRAIN_TIMEOUT_MS,
+      ).catch(() => undefined),
+    );
+    const { core, behind } = await drained();
+
+    const lost = publishing.acceptedWrites.filter(([key, version]) => (core.get(key) ?? 0) < version).length;
+    const finalVersionMismatches = [...highest].filter(
+      ([key, version]) => core.get(key) !== version && !publishing.unacknowledgedKeys.has(key),
+    ).length;
+    const [writes] = await query<{ stale: string; repeated: string; twice: string }>(
+      services.DATABASE_URL,
+      `SELECT count(*) FILTER (WHERE new_version < old_version) AS stale,
+              count(*) FILTER (WHERE new_version = old_version) AS repeated,
+              (SELECT count(*) FROM (SELECT 1 FROM chaos_widget_writes GROUP BY product_id, audience, new_version
+                                     HAVING count(*) > 1) twice) AS twice
+       FROM chaos_widget_writes`,
+    );
+    const staleScreens = await log.step('comparing every screen with the core database', () =>
+      screensBehind(platform['core-api'], reads, users, core),
+    );
+    return {
+      seed: options.seed,
+      seconds: options.seconds,
+      publish: publishing.figures,
+      applied: publishing.acceptedWrites.length - lost,
+      lost,
+      keysBehind: behind.length,
+      finalVersionMismatches,
+      staleOverwrites: Number(writes!.stale) + (await staleCacheEntries(cache.url, core)),
+      duplicatesApplied: Number(writes!.repeated) + Number(writes!.twice),
+      staleScreens,
+      unexpectedExits,
+      home: reads.figures(),
+      faults,
+    };
+  } finally {
+    if (apps) await stopApps(apps);
+    await Promise.all([postgres.stop(), durable.stop(), cache.stop()]);
+    await infrastructure.stop();
+  }
+}
+
+/** Cache entries older than the core database (a missing entry is fine: it is refilled on a read). */
+async function staleCacheEntries(cacheUrl: string, core: Map<string, number>): Promise<number> {
+  const redis = new Redis(cacheUrl);
+  try {
+    let stale = 0;
+    for (const [key, version] of core) {
+      const [productId, audience] = key.split(' ') as [string, string];
+      const encoded = await redis.hget(widgetHashKey(audience as Audience), productId);
+      const cached = encoded === null ? undefined : decodeCachedWidget(encoded);
+      if (cached && cached.dataVersion < version) stale++;
+    }
+    return stale;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Screens (user × core-api instance) that keep showing an older widget than the core database's. */
+async function screensBehind(
+  instances: AppInstance[],
+  reads: HomeReads,
+  users: string[],
+  core: Map<string, number>,
+): Promise<number> {
+  const behindOn = async (instance: AppInstance, userId: string) => {
+    const screen = await reads.fetchScreen(instance, userId);
+    return LOAD_PRODUCTS.some((productId) => {
+      const key = widgetKey(productId, userId);
+      return core.has(key) && screen?.personalised.get(productId) !== core.get(key);
+    });
+  };
+  const pairs = instances.flatMap((instance) => users.map((userId) => [instance, userId] as const));
+  let behind = pairs;
+  // Invalidations travel asynchronously: give the in-process caches a few seconds to hear them.
+  for (let attempt = 0; attempt < 20 && behind.length; attempt++) {
+    if (attempt) await sleep(500);
+    const still = await Promise.all(behind.map(([instance, userId]) => behindOn(instance, userId)));
+    behind = behind.filter((_, i) => still[i]);
+  }
+  return behind.length;
+}
+
+/** The invariants a run must keep; empty when it kept them all. */
+export function invariantFailures(report: ChaosReport): string[] {
+  const failures: string[] = [];
+  const expectZero = (what: string, value: number) => value !== 0 && failures.push(`${what}: ${value}`);
+  expectZero('accepted writes lost', report.lost);
+  expectZero('keys behind the product database', report.keysBehind);
+  expectZero('final versions not the highest accepted', report.finalVersionMismatches);
+  expectZero('stale overwrites', report.staleOverwrites);
+  expectZero('duplicates applied', report.duplicatesApplied);
+  expectZero('valid writes rejected with a 4xx', report.publish.rejected);
+  expectZero('screens behind the core database after the drain', report.staleScreens);
+  expectZero('home answers with a 5xx', report.home.serverErrors);
+  expectZero('home answers with a 4xx', report.home.other);
+  expectZero('app processes that exited by themselves', report.unexpectedExits.length);
+  for (const fault of report.faults.filter((f) => f.recoveredMs === undefined))
+    failures.push(`never recovered from "${fault.kind}" at t=${fault.startedAtS}s`);
+  return failures;
+}
+
+/** The availability as a share of home requests answered 200 (fresh or stale). */
+export const availability = (home: HomeFigures) => (home.requests ? home.answered / home.requests : 1);
+
+export function formatReport(report: ChaosReport): string {
+  const { publish, home } = report;
+  const percent = (share: number) => `${(share * 100).toFixed(3)} %`;
+  const summary = markdownTable(
+    ['figure', 'value'],
+    [
+      ['seed / seconds', `${report.seed} / ${report.seconds}`],
+      ['writes accepted (202)', publish.accepted],
+      ['accepted writes applied', report.applied],
+      ['accepted writes lost', report.lost],
+      ['writes refused (product-api down, 503)', publish.refused],
+      ['writes unacknowledged (timeout, reset)', publish.unacknowledged],
+      ['valid writes rejected (4xx)', publish.rejected],
+      ['keys behind the product database', report.keysBehind],
+      ['final versions not the highest accepted', report.finalVersionMismatches],
+      ['stale overwrites', report.staleOverwrites],
+      ['duplicates applied', report.duplicatesApplied],
+      ['screens behind after the drain', report.staleScreens],
+      ['app processes that exited by themselves', report.unexpectedExits.length],
+      ['home requests', home.requests],
+      ['home availability (200 fresh or stale)', percent(availability(home))],
+      ['home answers marked stale', home.stale],
+      ['home 5xx', home.serverErrors],
+      ['home unanswered', home.unanswered],
+      ['home p50 / p99', `${home.p50Ms.toFixed(1)} ms / ${home.p99Ms.toFixed(1)} ms`],
+    ],
+  );
+  const faults = markdownTable(
+    ['t (s)', 'fault', 'down (ms)', 'recovered after restart (ms)'],
+    report.faults.map((f) => [
+      f.startedAtS,
+      f.target ? `${f.kind} ${f.target}` : f.kind,
+      f.downMs,
+      f.recoveredMs ?? 'never',
+    ]),
+  );
+  return `${summary}\n\n${faults}`;
+}

@@ -1,0 +1,35 @@
+// `npm run chaos`: the whole platform under load and seeded faults, then the delivery and availability
+// report. Settings (environment): CHAOS_SECONDS (600), CHAOS_SEED (random, printed), CHAOS_WRITES_PER_SECOND
+// (20), CHAOS_READS_PER_SECOND (40), CHAOS_USERS (200). Exit 1 when an invariant failed.
+import { logger } from '../lib/log';
+import { availability, formatReport, invariantFailures, runChaos } from './chaos';
+
+const log = logger('chaos');
+const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+async function main() {
+  const seed = setting('CHAOS_SEED', Math.floor(Math.random() * 2 ** 31));
+  log(`seed ${seed} (replay with CHAOS_SEED=${seed})`);
+  const report = await runChaos({
+    seconds: setting('CHAOS_SECONDS', 600),
+    seed,
+    writesPerSecond: setting('CHAOS_WRITES_PER_SECOND', 20),
+    readsPerSecond: setting('CHAOS_READS_PER_SECOND', 40),
+    users: setting('CHAOS_USERS', 200),
+    log,
+  });
+  process.stdout.write(`\n${formatReport(report)}\n\n`);
+  for (const exit of report.unexpectedExits) log(`unexpected exit: ${exit}`);
+  const failures = invariantFailures(report);
+  if (availability(report.home) < 0.999) log('home availability is below 99.9 %');
+  if (failures.length) {
+    failures.forEach((failure) => log(`INVARIANT FAILED: ${failure}`));
+    process.exit(1);
+  }
+  log(`every invariant held (seed ${seed})`);
+}
+
+main().catch((error: Error) => {
+  log(`failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
