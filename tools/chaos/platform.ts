@@ -194,7 +194,13 @@ export interface OpenApiDocument {
 }
 export interface OpenApiOperation {
   security?: Record<string, string[]>[];
-  parameters?: { name: string; in: 'path' | 'query' | 'header'; required?: boolean }[];
+  parameters?: {
+    name: string;
+    in: 'path' | 'query' | 'header';
+    required?: boolean;
+    example?: unknown;
+    schema?: { example?: unknown };
+  }[];
   requestBody?: { content: Record<string, unknown> };
 }
 
