@@ -5,7 +5,6 @@ import { AccessModule } from './access.module';
 import { AnalyticsModule } from './analytics.module';
 import type { Config } from './config';
 import { HomeModule } from './home.module';
-import { FirstRequestHook } from './inbound/first-request.hook';
 import { LiveUpdatesModule } from './live-updates.module';
 import { StudioModule } from './studio.module';
 
@@ -18,7 +17,6 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot({
           serviceName: 'core-api',
-          logLevel: config.LOG_LEVEL,
           connections: [
             coreDatabaseConnection(config.DATABASE_URL),
             cacheRedisConnection(config.CACHE_REDIS_URL),
@@ -31,7 +29,6 @@ export class AppModule {
         AnalyticsModule.register(config),
         StudioModule.register(),
       ],
-      providers: [FirstRequestHook],
     };
   }
 }

@@ -7,7 +7,7 @@ import { ReadHomeScreen } from './domain/read-home.use-case';
 import { WidgetLoader } from './domain/widget-loader';
 import { BearerAuthenticator } from './inbound/bearer-auth';
 import { HomeController } from './inbound/home.controller';
-import { HomeFastRoute } from './inbound/home.fast-route';
+import { HomeFrontDoor } from './inbound/home.front-door';
 import { HomeRequestHandler } from './inbound/home.http-handler';
 import { compressAbove } from './inbound/http-encoding';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
@@ -19,8 +19,7 @@ import { WidgetRepository } from './outbound/widget.repository';
 
 /**
  * GET /v1/home: the read path over the three cache levels, and the invalidations that keep L1 current.
- * Uses AccessModule's authenticator and rate limits; exports what live updates and the first request
- * hook build on.
+ * Uses AccessModule's authenticator, rate limits and request gate; exports what live updates build on.
  */
 @Module({})
 export class HomeModule {
@@ -67,14 +66,14 @@ export class HomeModule {
           useFactory: (auth: BearerAuthenticator, limits: RequestLimits, home: ReadHomeScreen) =>
             new HomeRequestHandler(auth, limits, home),
         },
-        HomeFastRoute,
+        HomeFrontDoor,
         {
           provide: InvalidationSubscriber,
           inject: [ReadHomeScreen],
           useFactory: (home: ReadHomeScreen) => new InvalidationSubscriber(config.CACHE_REDIS_URL, home),
         },
       ],
-      exports: [ReadHomeScreen, HomeFastRoute, InvalidationSubscriber],
+      exports: [ReadHomeScreen, InvalidationSubscriber],
     };
   }
 }

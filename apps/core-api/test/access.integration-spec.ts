@@ -55,7 +55,7 @@ describe('CORS and the per-user rate limit', () => {
     expect(refused.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
-  it('exposes ETag and x-hwp-stale to the web origin on the home screen (the fast route) and other routes', async () => {
+  it('exposes ETag and x-hwp-stale to the web origin on the home screen (answered at the front door) and other routes', async () => {
     const home = await getHome(app.url, await token('carol'), { origin: WEB });
     expect(home.status).toBe(200);
     expect(home.headers.get('access-control-allow-origin')).toBe(WEB);

@@ -29,7 +29,6 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot({
           serviceName: 'ingester',
-          logLevel: config.LOG_LEVEL,
           connections: [
             coreDatabaseConnection(config.DATABASE_URL),
             durableRedisConnection(config.REDIS_URL),

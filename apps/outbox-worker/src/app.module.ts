@@ -12,7 +12,6 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot({
           serviceName: 'outbox-worker',
-          logLevel: config.LOG_LEVEL,
           connections: [
             productDatabaseConnection(config.PRODUCT_DATABASE_URL),
             durableRedisConnection(config.REDIS_URL),

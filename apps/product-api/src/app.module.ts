@@ -13,7 +13,6 @@ export class AppModule {
         PublishingModule.register(config),
         ServiceKitModule.forRoot({
           serviceName: 'product-api',
-          logLevel: config.LOG_LEVEL,
           connections: [productDatabaseConnection(config.PRODUCT_DATABASE_URL)],
         }),
       ],

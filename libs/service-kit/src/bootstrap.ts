@@ -1,11 +1,14 @@
 import 'reflect-metadata';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { createServer, type RequestListener } from 'node:http';
+import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { ConfigError, loadConfig } from './config';
+import { FrontDoor } from './front-door';
+import { answerFrameworkError } from './problem-details.filter';
+import { createLogger, logRequests, NestPinoLogger } from './logging';
 
 export interface ServiceDefinition<S extends z.ZodType> {
   name: string;
@@ -17,19 +20,41 @@ export interface ServiceDefinition<S extends z.ZodType> {
   bodyLimitBytes?: (config: z.infer<S>) => number;
 }
 
+@Module({})
+class ServiceRootModule {}
+
+@Global()
+@Module({})
+class FrontDoorModule {}
+
 /** Builds the Fastify-based Nest app with logging and the OpenAPI document at /docs (not listening yet). */
-export async function createServiceApp<S extends z.ZodType>(
+export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }>>(
   service: ServiceDefinition<S>,
   config: z.infer<S>,
 ): Promise<NestFastifyApplication> {
+  const logger = createLogger(service.name, config.LOG_LEVEL);
+  const frontDoor = new FrontDoor();
   const app = await NestFactory.create<NestFastifyApplication>(
-    service.module(config),
-    new FastifyAdapter({ bodyLimit: service.bodyLimitBytes?.(config) }),
     {
-      bufferLogs: true,
+      module: ServiceRootModule,
+      imports: [
+        {
+          module: FrontDoorModule,
+          providers: [{ provide: FrontDoor, useValue: frontDoor }],
+          exports: [FrontDoor],
+        },
+        service.module(config),
+      ],
     },
+    new FastifyAdapter({
+      bodyLimit: service.bodyLimitBytes?.(config),
+      frameworkErrors: answerFrameworkError,
+      // Node's server is ours so that the front door sees each request before Fastify.
+      serverFactory: (fastify: RequestListener) => createServer(frontDoor.listener(fastify)),
+    }),
+    { logger: new NestPinoLogger(logger) },
   );
-  app.useLogger(app.get(Logger));
+  logRequests(app.getHttpAdapter().getInstance(), logger);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
@@ -49,7 +74,7 @@ export async function createServiceApp<S extends z.ZodType>(
  * The `main.ts` of every app: validate the environment (exit 1 with one line naming the bad variable),
  * then build and listen on HOST:PORT.
  */
-export async function runService<S extends z.ZodType<{ HOST: string; PORT: number }>>(
+export async function runService<S extends z.ZodType<{ HOST: string; PORT: number; LOG_LEVEL: string }>>(
   service: ServiceDefinition<S>,
 ): Promise<INestApplication> {
   let config: z.infer<S>;

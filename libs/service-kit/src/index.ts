@@ -8,6 +8,7 @@ export {
   cacheRedisConnection,
   durableRedisConnection,
 } from './connections';
+export { FrontDoor, isPath, type FrontDoorHandler } from './front-door';
 export { ProblemDetailsFilter, ProblemException, type ProblemField } from './problem-details.filter';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';

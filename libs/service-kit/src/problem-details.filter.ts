@@ -81,6 +81,31 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Fastify's rejections before routing (a path parameter longer than the router takes, a malformed URL
+ * component) never reach Nest's filters; they get the same problem+json as every other 4xx.
+ */
+export function answerFrameworkError(
+  error: Error & { statusCode?: number },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status =
+    error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+      ? error.statusCode
+      : 400;
+  void reply
+    .status(status)
+    .header('content-type', 'application/problem+json')
+    .send({
+      type: 'about:blank',
+      instance: request.url,
+      title: statusTitle(status),
+      detail: error.message,
+      status,
+    });
+}
+
 function isFastifyError(error: unknown): error is Error & { statusCode: number } {
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   return error instanceof Error && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;

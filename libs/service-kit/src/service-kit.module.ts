@@ -2,7 +2,6 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
@@ -15,7 +14,6 @@ export interface ConnectionProvider {
 
 export interface ServiceKitOptions {
   serviceName: string;
-  logLevel: string;
   /** The app's connections, in the order /ready lists them. */
   connections: ConnectionProvider[];
 }
@@ -25,7 +23,7 @@ export interface ServiceKitOptions {
 class ConnectionsModule {}
 
 /**
- * What every NestJS app of the platform has: JSON logs (pino), /health, /ready, Prometheus /metrics and
+ * What every NestJS app of the platform has (JSON logs are set up by createServiceApp): /health, /ready, Prometheus /metrics and
  * problem+json errors.
  */
 @Module({})
@@ -41,15 +39,6 @@ export class ServiceKitModule {
         },
         TerminusModule.forRoot({ logger: false }),
         PrometheusModule.register({ path: '/metrics', defaultLabels: { service: options.serviceName } }),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            name: options.serviceName,
-            level: options.logLevel,
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-            // Probes and scrapes would drown the log.
-            autoLogging: { ignore: (req) => /^\/(health|ready|metrics)/.test(req.url ?? '') },
-          },
-        }),
       ],
       controllers: [HealthController],
       providers: [

@@ -72,8 +72,9 @@ const etagHeader = {
 };
 
 /**
- * GET /v1/home: this controller declares and documents the route; HomeFastRoute serves it ahead of Nest's
- * pipeline (see docs/adr/0009-core-api-read-path.md). Both call the same HomeRequestHandler.
+ * GET /v1/home: this controller declares and documents the route; HomeFrontDoor serves it ahead of Fastify
+ * and Nest (see docs/adr/0009-core-api-read-path.md), and this controller serves what reaches Nest anyway
+ * (HEAD, other spellings of the path). Both call the same HomeRequestHandler.
  */
 @ApiTags('home')
 @Controller('v1')
@@ -132,6 +133,7 @@ export class HomeController {
     content: problem,
   })
   home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.handler.handle(request, reply);
+    reply.hijack();
+    this.handler.handle(request.raw, reply.raw);
   }
 }

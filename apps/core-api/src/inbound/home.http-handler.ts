@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import { clientProfile, type ClientProfileResult } from '../domain/client-profile';
 import type { HomeRead, ReadHomeScreen, RenderedHome } from '../domain/read-home.use-case';
@@ -27,8 +27,9 @@ const single = (value: string | string[] | undefined) => (Array.isArray(value) ?
 
 /**
  * GET /v1/home over HTTP: bearer authentication, the per-user rate limit, client profile, conditional
- * request and content encoding around ReadHomeScreen. Errors are problem+json, written here because this
- * handler runs in a Fastify hook (HomeFastRoute), outside Nest's exception filters.
+ * request and content encoding around ReadHomeScreen, on Node's own request and response. Errors are
+ * problem+json, written here because this handler runs at the front door (HomeFrontDoor), outside Nest's
+ * exception filters.
  */
 export class HomeRequestHandler {
   private readonly logger = new Logger(HomeRequestHandler.name);
@@ -44,40 +45,44 @@ export class HomeRequestHandler {
   ) {}
 
   /** Answers one request; never rejects (errors become problem+json answers). */
-  handle(request: FastifyRequest, reply: FastifyReply): void {
+  handle(request: IncomingMessage, response: ServerResponse): void {
     // The warm path, all in memory and without a promise: a known token and a current rendering.
     const { headers } = request;
     const userId = this.auth.known(headers.authorization);
     if (userId !== undefined) {
       const wait = this.limits.user(userId);
-      if (wait > 0) return sendTooManyRequests(reply, request, 'user', wait);
+      if (wait > 0) return sendTooManyRequests(request, response, 'user', wait);
       const client = this.profile(request);
       const warm = client.ok ? this.home.readWarm(userId, client.profile) : undefined;
-      if (warm !== undefined) return this.send(request, reply, warm);
+      if (warm !== undefined) return this.send(request, response, warm);
     }
-    this.answer(request, reply, userId).catch((error: Error) => {
+    this.answer(request, response, userId).catch((error: Error) => {
       this.logger.error(error.stack ?? String(error));
-      if (!reply.sent)
-        sendProblem(reply, request, 500, 'Internal server error', 'The request could not be served.');
+      if (!response.headersSent)
+        sendProblem(request, response, 500, 'Internal server error', 'The request could not be served.');
     });
   }
 
   /** The rest of the read; `knownUser` is the user of a token already verified and counted above. */
-  private async answer(request: FastifyRequest, reply: FastifyReply, knownUser?: string): Promise<void> {
+  private async answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    knownUser?: string,
+  ): Promise<void> {
     let userId = knownUser;
     if (userId === undefined) {
       const who = await this.auth.authenticate(request.headers.authorization);
       if (!who.ok) {
-        return sendProblem(reply, request, 401, 'Unauthorized', who.detail, {
+        return sendProblem(request, response, 401, 'Unauthorized', who.detail, {
           'www-authenticate': who.challenge,
         });
       }
       const wait = this.limits.user(who.userId);
-      if (wait > 0) return sendTooManyRequests(reply, request, 'user', wait);
+      if (wait > 0) return sendTooManyRequests(request, response, 'user', wait);
       userId = who.userId;
     }
     const client = this.profile(request);
-    if (!client.ok) return sendProblem(reply, request, 406, 'Not acceptable', client.reason);
+    if (!client.ok) return sendProblem(request, response, 406, 'Not acceptable', client.reason);
     let read: HomeRead;
     try {
       read = await this.home.read(userId, client.profile);
@@ -86,29 +91,25 @@ export class HomeRequestHandler {
         `home screen unavailable, nothing cached to fall back on: ${(error as Error).message}`,
       );
       const detail = 'The home screen cannot be loaded right now.';
-      return sendProblem(reply, request, 503, 'Service unavailable', detail, { 'retry-after': '1' });
+      return sendProblem(request, response, 503, 'Service unavailable', detail, { 'retry-after': '1' });
     }
-    this.send(request, reply, read);
+    this.send(request, response, read);
   }
 
-  /**
-   * Writes the answer straight to the Node response (reply.hijack): the headers of each rendering are
-   * prepared once, and Fastify's reply pipeline (onSend/onResponse hooks, header checks) is skipped.
-   */
-  private send(request: FastifyRequest, reply: FastifyReply, { rendered, stale }: HomeRead): void {
+  /** Writes the answer with the headers prepared once per rendering. */
+  private send(request: IncomingMessage, response: ServerResponse, { rendered, stale }: HomeRead): void {
     const { headers } = request;
     const prepared = this.prepared.get(rendered) ?? this.prepare(rendered);
     let status = 200;
-    let response: PreparedResponse = prepared.identity;
+    let answer: PreparedResponse = prepared.identity;
     if (etagMatches(headers['if-none-match'], rendered.etag)) {
-      [status, response] = [304, prepared.notModified];
+      [status, answer] = [304, prepared.notModified];
     } else if (prepared.compressed !== undefined) {
       const encoding = preferredEncoding(single(headers['accept-encoding']));
-      if (encoding !== undefined) response = prepared.compressed[encoding];
+      if (encoding !== undefined) answer = prepared.compressed[encoding];
     }
-    reply.hijack();
-    reply.raw.writeHead(status, stale ? { ...response.headers, [STALE_HEADER]: 'true' } : response.headers);
-    reply.raw.end(response.body);
+    response.writeHead(status, stale ? { ...answer.headers, [STALE_HEADER]: 'true' } : answer.headers);
+    response.end(answer.body);
   }
 
   private prepare(rendered: RenderedHome): PreparedResponses {
@@ -132,7 +133,7 @@ export class HomeRequestHandler {
     return prepared;
   }
 
-  private profile({ headers }: FastifyRequest): ClientProfileResult {
+  private profile({ headers }: IncomingMessage): ClientProfileResult {
     const version = single(headers['x-sdui-version']);
     const components = single(headers['x-sdui-components']);
     if (version === undefined && components === undefined) return clientProfile(undefined, undefined);

@@ -1,23 +1,27 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpStatus } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '@hwp/service-kit';
 
 /**
- * The platform's problem+json shape (as libs/service-kit's filter renders it), for answers written in a
- * Fastify hook, outside Nest's exception filters.
+ * The platform's problem+json shape (as libs/service-kit's filter renders it), for answers written at the
+ * front door, outside Nest's exception filters.
  */
 export function sendProblem(
-  reply: FastifyReply,
-  request: FastifyRequest,
+  request: IncomingMessage,
+  response: ServerResponse,
   status: number,
   title: string,
   detail: string,
   headers: Record<string, string> = {},
 ): void {
-  void reply
-    .code(status)
-    .headers({ ...headers, 'content-type': 'application/problem+json' })
-    .send(JSON.stringify({ type: 'about:blank', instance: request.url, title, detail, status }));
+  const body = JSON.stringify({ type: 'about:blank', instance: request.url, title, detail, status });
+  response
+    .writeHead(status, {
+      ...headers,
+      'content-type': 'application/problem+json',
+      'content-length': Buffer.byteLength(body),
+    })
+    .end(body);
 }
 
 const TOO_MANY = 'Too many requests';
@@ -30,14 +34,14 @@ export const RATE_LIMITED_DETAIL: Record<RateLimited, string> = {
   address: 'This address has made too many requests.',
 };
 
-/** 429 with Retry-After, from a Fastify hook. */
+/** 429 with Retry-After, from the front door. */
 export function sendTooManyRequests(
-  reply: FastifyReply,
-  request: FastifyRequest,
+  request: IncomingMessage,
+  response: ServerResponse,
   limited: RateLimited,
   retryAfterSeconds: number,
 ): void {
-  sendProblem(reply, request, HttpStatus.TOO_MANY_REQUESTS, TOO_MANY, RATE_LIMITED_DETAIL[limited], {
+  sendProblem(request, response, HttpStatus.TOO_MANY_REQUESTS, TOO_MANY, RATE_LIMITED_DETAIL[limited], {
     'retry-after': String(retryAfterSeconds),
   });
 }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STALE_HEADER } from './home.http-handler';
 import { sendTooManyRequests } from './problem-reply';
 import type { RequestLimits } from './request-limits';
@@ -10,10 +10,10 @@ const EXPOSE_HEADERS = `ETag, ${STALE_HEADER}, Retry-After`;
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /**
- * What every request goes through first, in the Fastify adapter's first onRequest hook (FirstRequestHook),
- * so that it also covers HomeFastRoute: CORS for the web app's origins (credentials allowed; headers set on
- * the Node response, so they reach answers written with writeHead too) and the per-address rate limit.
- * A hand-written CORS rather than @fastify/cors, whose hook would run after the fast route has answered.
+ * What every request goes through first, at the front door (HomeFrontDoor), so that it also covers the
+ * home route answered there: CORS for the web app's origins (credentials allowed; headers set on the Node
+ * response, so that they reach Fastify's answers too) and the per-address rate limit. A hand-written CORS
+ * rather than @fastify/cors, whose hook never sees the requests answered at the front door.
  */
 export class RequestGate {
   private readonly origins: ReadonlySet<string>;
@@ -26,30 +26,31 @@ export class RequestGate {
   }
 
   /** False when the gate has answered the request itself (a preflight, a 429). */
-  admit(request: FastifyRequest, reply: FastifyReply): boolean {
+  admit(request: IncomingMessage, response: ServerResponse): boolean {
     const { origin } = request.headers;
     const allowed = origin !== undefined && this.origins.has(origin);
     if (origin !== undefined) {
-      reply.raw.setHeader('vary', 'Origin');
+      response.setHeader('vary', 'Origin');
       if (allowed) {
-        reply.raw.setHeader('access-control-allow-origin', origin);
-        reply.raw.setHeader('access-control-allow-credentials', 'true');
-        reply.raw.setHeader('access-control-expose-headers', EXPOSE_HEADERS);
+        response.setHeader('access-control-allow-origin', origin);
+        response.setHeader('access-control-allow-credentials', 'true');
+        response.setHeader('access-control-expose-headers', EXPOSE_HEADERS);
       }
     }
-    const wait = this.limits.address(request.ip);
+    // No proxy is trusted: the address is the peer's (as Fastify's request.ip without trustProxy).
+    const wait = this.limits.address(request.socket.remoteAddress ?? '');
     if (wait > 0) {
-      sendTooManyRequests(reply, request, 'address', wait);
+      sendTooManyRequests(request, response, 'address', wait);
       return false;
     }
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       // A preflight from another origin gets no CORS headers: the browser then refuses the request.
       if (allowed) {
-        reply.raw.setHeader('access-control-allow-methods', ALLOW_METHODS);
-        reply.raw.setHeader('access-control-allow-headers', ALLOW_HEADERS);
-        reply.raw.setHeader('access-control-max-age', PREFLIGHT_MAX_AGE_SECONDS);
+        response.setHeader('access-control-allow-methods', ALLOW_METHODS);
+        response.setHeader('access-control-allow-headers', ALLOW_HEADERS);
+        response.setHeader('access-control-max-age', PREFLIGHT_MAX_AGE_SECONDS);
       }
-      void reply.code(204).send();
+      response.writeHead(204).end();
       return false;
     }
     return true;

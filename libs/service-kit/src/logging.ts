@@ -1,0 +1,76 @@
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { isPath } from './front-door';
+
+/** Probes and scrapes would drown the log. */
+const PROBE_PATHS = ['/health', '/ready', '/metrics'];
+
+/** The app's root JSON logger. */
+export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
+  return pino({ name, level }, destination);
+}
+
+/**
+ * Nest's own log calls (`new Logger(context).log(...)`) as pino lines with a `context` field. Written by
+ * hand rather than with nestjs-pino: nestjs-pino keeps a request-scoped logger in an AsyncLocalStorage,
+ * which on Node 20 turns on async hooks for the whole process and costs the hot home route 5–18 % of its
+ * throughput (docs/adr/0009-core-api-read-path.md); the request line below needs no such scope.
+ */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    // Nest passes (message, stack, context) for errors.
+    const context = rest.length > 0 ? rest.pop() : undefined;
+    const stack = rest.find((part): part is string => typeof part === 'string');
+    const fields = { context, ...(stack ? { stack } : {}) };
+    if (message instanceof Error) this.logger.error({ ...fields, err: message }, message.message);
+    else this.logger.error(fields, String(message));
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]) {
+    if (!this.logger.isLevelEnabled(level)) return;
+    const context = rest.at(-1);
+    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
+    else this.logger[level]({ context }, String(message));
+  }
+}
+
+/**
+ * One line per request answered by Fastify (method, path, status, time), without headers so that no
+ * credential can reach the log. A route answered at the FrontDoor is observed by its metrics instead.
+ */
+export function logRequests(fastify: FastifyInstance, logger: Logger): void {
+  if (!logger.isLevelEnabled('info')) return;
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (!PROBE_PATHS.some((path) => isPath(request.url, path))) {
+      logger.info(
+        {
+          requestId: request.id,
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+}
