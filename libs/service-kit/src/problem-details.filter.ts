@@ -72,6 +72,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // Fastify's own rejections (unparseable JSON, body too large, wrong content type) are client errors.
       status = exception.statusCode;
       Object.assign(body, { title: statusTitle(status), detail: exception.message });
+    } else if (databaseUnreachable(exception)) {
+      // An outage of the database, not a defect: the client may retry (a write was not acknowledged).
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+      this.logger.warn(`database unreachable: ${(exception as Error).message.split('\n').at(-1)}`);
+      Object.assign(body, {
+        title: statusTitle(status),
+        detail: 'The database is unreachable; retry shortly.',
+      });
+      void reply.header('retry-after', '1');
     } else {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
       body['title'] = 'Internal server error';
@@ -104,6 +113,17 @@ export function answerFrameworkError(
       detail: error.message,
       status,
     });
+}
+
+/** Prisma's codes for a database it cannot reach, lost the connection to, or waited too long for. */
+const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const UNREACHABLE_MESSAGE =
+  /Can't reach database server|Server has closed the connection|Connection terminated|terminating connection|the database system is (starting up|shutting down|in recovery mode)|ECONNREFUSED/i;
+
+function databaseUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error) || !error.name.startsWith('PrismaClient')) return false;
+  const { code } = error as { code?: unknown };
+  return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || UNREACHABLE_MESSAGE.test(error.message);
 }
 
 function isFastifyError(error: unknown): error is Error & { statusCode: number } {
