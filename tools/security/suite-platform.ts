@@ -49,11 +49,18 @@ async function services({ useTestDatabase, useTestRedis }: TestServiceHelpers): 
   };
 }
 
-export async function startSuitePlatform(helpers: TestServiceHelpers): Promise<SuitePlatform> {
+export async function startSuitePlatform(
+  helpers: TestServiceHelpers,
+  env: Record<string, string> = {},
+): Promise<SuitePlatform> {
   const logDir = mkdtempSync(join(tmpdir(), 'hwp-suite-'));
   const front = await services(helpers);
-  const apps = await startApps(front, { 'product-api': 1, 'core-api': 1 }, { logDir });
-  const workers = await startApps(await services(helpers), { 'outbox-worker': 1, ingester: 1 }, { logDir });
+  const apps = await startApps(front, { 'product-api': 1, 'core-api': 1 }, { logDir, env });
+  const workers = await startApps(
+    await services(helpers),
+    { 'outbox-worker': 1, ingester: 1 },
+    { logDir, env },
+  );
   Object.assign(apps, { 'outbox-worker': workers['outbox-worker'], ingester: workers.ingester });
   afterAll(() => stopApps(apps));
 
