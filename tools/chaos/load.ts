@@ -35,9 +35,9 @@ function refusedConnection(error: unknown): boolean {
 export interface PublishFigures {
   /** 202 answers: writes product-api promised to deliver. */
   accepted: number;
-  /** Refused before reaching product-api (it was down) or answered 503: nothing written. */
+  /** Refused before reaching product-api (it was down): nothing written. */
   refused: number;
-  /** No answer (timeout, connection reset) or a 5xx other than 503: maybe written, maybe not. */
+  /** A 5xx (503 while its database is down) or no answer (timeout, reset): maybe written, maybe not. */
   unacknowledged: number;
   /** 4xx answers to valid writes: a defect. */
   rejected: number;
@@ -91,8 +91,6 @@ export class PublishLoad {
       if (response.status === 202 && typeof body.dataVersion === 'number') {
         this.figures.accepted++;
         this.acceptedWrites.push([key, body.dataVersion]);
-      } else if (response.status === 503) {
-        this.figures.refused++;
       } else if (response.status < 500) {
         this.figures.rejected++;
       } else {
