@@ -10,7 +10,12 @@ const composeFile = join(root, 'docker/compose.yml');
 const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
   services: Record<
     string,
-    { build?: { context: string; dockerfile: string }; command?: string[]; healthcheck?: unknown }
+    {
+      build?: { context: string; dockerfile: string };
+      command?: string[];
+      healthcheck?: unknown;
+      environment?: Record<string, string>;
+    }
   >;
 };
 const APPS = ['core-api', 'ingester', 'outbox-worker', 'product-api', 'web'];
@@ -38,6 +43,21 @@ describe('docker/compose.yml', () => {
   it('health-checks every NestJS app on /ready', () => {
     for (const app of APPS.filter((name) => name !== 'web')) {
       expect(JSON.stringify(compose.services[app]!.healthcheck), app).toContain('/ready');
+    }
+  });
+
+  it('pools database connections through PgBouncer, except what needs a session (migrations, LISTEN)', () => {
+    expect(compose.services['pgbouncer']!.environment!['POOL_MODE']).toBe('transaction');
+    const host = (url: string | undefined) => new URL(url!).host;
+    for (const app of ['core-api', 'ingester', 'product-api']) {
+      const env = compose.services[app]!.environment!;
+      expect(host(env['DATABASE_URL']), app).toBe('pgbouncer:6432');
+      expect(host(env['PRODUCT_DATABASE_URL']), app).toBe('pgbouncer:6432');
+    }
+    for (const app of ['migrate', 'outbox-worker']) {
+      const env = compose.services[app]!.environment!;
+      expect(host(env['DATABASE_URL']), app).toBe('postgres:5432');
+      expect(host(env['PRODUCT_DATABASE_URL']), app).toBe('postgres:5432');
     }
   });
 

@@ -18,7 +18,7 @@ export class AppModule {
         ServiceKitModule.forRoot({
           serviceName: 'core-api',
           connections: [
-            coreDatabaseConnection(config.DATABASE_URL),
+            coreDatabaseConnection(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
             cacheRedisConnection(config.CACHE_REDIS_URL),
             durableRedisConnection(config.REDIS_URL),
           ],

@@ -27,6 +27,11 @@ const origins = (fallback: string) =>
 export const configSchema = baseEnvSchema.extend({
   PORT: envVar.port(3001),
   DATABASE_URL: envVar.postgresUrl(DEV_URLS.DATABASE_URL),
+  /**
+   * A read replica of the core database for the home screen's reads (widgets, layout); the primary
+   * answers when it fails. Writes (analytics, layout edits) always go to DATABASE_URL.
+   */
+  DATABASE_REPLICA_URL: envVar.optionalPostgresUrl(),
   CACHE_REDIS_URL: envVar.redisUrl(DEV_URLS.CACHE_REDIS_URL),
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
   /** HS256 key of the users' bearer tokens. The default only suits the demo. */

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InProcessCache } from '@hwp/cache';
-import { CORE_DATABASE, type CoreDatabaseClient } from '@hwp/core-db';
-import { CACHE_REDIS, DURABLE_REDIS, type PostgresConnection, type RedisConnection } from '@hwp/service-kit';
+import { CORE_DATABASE, createCoreDatabase, type CoreDatabaseClient } from '@hwp/core-db';
+import { CACHE_REDIS, DURABLE_REDIS, PostgresConnection, type RedisConnection } from '@hwp/service-kit';
 import type { Config } from './config';
 import { ReadHomeScreen } from './domain/read-home.use-case';
 import { WidgetLoader } from './domain/widget-loader';
@@ -21,6 +21,9 @@ import { WidgetRepository } from './outbound/widget.repository';
  * GET /v1/home: the read path over the three cache levels, and the invalidations that keep L1 current.
  * Uses AccessModule's authenticator, rate limits and request gate; exports what live updates build on.
  */
+/** The optional read replica (DATABASE_REPLICA_URL); not a /ready check: the primary stands in for it. */
+const CORE_DATABASE_REPLICA = Symbol('CORE_DATABASE_REPLICA');
+
 @Module({})
 export class HomeModule {
   static register(config: Config): DynamicModule {
@@ -31,6 +34,16 @@ export class HomeModule {
         ...readPathMetricProviders,
         PrometheusReadPathMetrics,
         {
+          provide: CORE_DATABASE_REPLICA,
+          useFactory: () =>
+            config.DATABASE_REPLICA_URL === undefined
+              ? null
+              : new PostgresConnection(
+                  'coreDatabaseReplica',
+                  createCoreDatabase(config.DATABASE_REPLICA_URL, { max: config.DATABASE_POOL_SIZE }),
+                ),
+        },
+        {
           provide: UserRefreshQueue,
           inject: [DURABLE_REDIS, PrometheusReadPathMetrics],
           useFactory: (durable: RedisConnection, metrics: PrometheusReadPathMetrics) =>
@@ -38,10 +51,17 @@ export class HomeModule {
         },
         {
           provide: ReadHomeScreen,
-          inject: [CACHE_REDIS, CORE_DATABASE, UserRefreshQueue, PrometheusReadPathMetrics],
+          inject: [
+            CACHE_REDIS,
+            CORE_DATABASE,
+            CORE_DATABASE_REPLICA,
+            UserRefreshQueue,
+            PrometheusReadPathMetrics,
+          ],
           useFactory: (
             cache: RedisConnection,
             database: PostgresConnection<CoreDatabaseClient>,
+            replica: PostgresConnection<CoreDatabaseClient> | null,
             refresh: UserRefreshQueue,
             metrics: PrometheusReadPathMetrics,
           ) =>
@@ -49,7 +69,7 @@ export class HomeModule {
               new InProcessCache({ maxEntries: config.L1_MAX_ENTRIES, maxBytes: config.L1_MAX_BYTES }),
               new WidgetLoader(
                 new RedisWidgetCacheStore(cache.client, config.L3_REFILL_TTL_SECONDS * 1000),
-                new WidgetRepository(database.client),
+                new WidgetRepository(replica ? [replica.client, database.client] : [database.client]),
                 refresh,
                 metrics,
               ),

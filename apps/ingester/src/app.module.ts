@@ -30,7 +30,7 @@ export class AppModule {
         ServiceKitModule.forRoot({
           serviceName: 'ingester',
           connections: [
-            coreDatabaseConnection(config.DATABASE_URL),
+            coreDatabaseConnection(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
             durableRedisConnection(config.REDIS_URL),
             cacheRedisConnection(config.CACHE_REDIS_URL),
           ],

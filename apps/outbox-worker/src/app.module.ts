@@ -13,7 +13,7 @@ export class AppModule {
         ServiceKitModule.forRoot({
           serviceName: 'outbox-worker',
           connections: [
-            productDatabaseConnection(config.PRODUCT_DATABASE_URL),
+            productDatabaseConnection(config.PRODUCT_DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
             durableRedisConnection(config.REDIS_URL),
           ],
         }),

@@ -13,7 +13,9 @@ export class AppModule {
         PublishingModule.register(config),
         ServiceKitModule.forRoot({
           serviceName: 'product-api',
-          connections: [productDatabaseConnection(config.PRODUCT_DATABASE_URL)],
+          connections: [
+            productDatabaseConnection(config.PRODUCT_DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
+          ],
         }),
       ],
     };

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, {})).toEqual({
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      DATABASE_POOL_SIZE: 10,
       PORT: 3001,
       DATABASE_URL: DEV_URLS.DATABASE_URL,
       REDIS_URL: DEV_URLS.REDIS_URL,

@@ -35,15 +35,16 @@ function urlWithProtocols(protocols: string[], description: string, needsPath = 
   );
 }
 
+const postgresUrl = () =>
+  urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user@host:port/database URL', true);
+
 /** Building blocks for each app's environment schema (one schema per app, in its config.ts). */
 export const envVar = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   host: () => z.string().min(1).default('127.0.0.1'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  postgresUrl: (fallback: string) =>
-    urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user@host:port/database URL', true).default(
-      fallback,
-    ),
+  postgresUrl: (fallback: string) => postgresUrl().default(fallback),
+  optionalPostgresUrl: () => postgresUrl().optional(),
   redisUrl: (fallback: string) =>
     urlWithProtocols(['redis:', 'rediss:'], 'redis://host:port URL').default(fallback),
   httpUrl: (fallback: string) => urlWithProtocols(['http:', 'https:'], 'http(s):// URL').default(fallback),
@@ -62,6 +63,11 @@ export const envVar = {
 export const baseEnvSchema = z.object({
   HOST: envVar.host(),
   LOG_LEVEL: envVar.logLevel(),
+  /**
+   * Connections in each Postgres pool of this instance. Instances × pool size must stay under the
+   * server's (or PgBouncer's) limit: docs/scaling.md.
+   */
+  DATABASE_POOL_SIZE: envVar.positiveInt(10),
 });
 
 /**
