@@ -1,0 +1,130 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Job } from 'kubernetes-models/batch/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { workspaceRoot } from '@hwp/dev-services';
+
+const dir = join(workspaceRoot(), 'docker/k8s');
+
+/** The Kubernetes models whose JSON Schemas validate each kind (kubernetes-models, from the API's OpenAPI). */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'batch/v1/Job': Job,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Namespace': Namespace,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+};
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+interface Container {
+  name: string;
+  env?: { name: string; value?: string; valueFrom?: Record<string, { name?: string; key?: string }> }[];
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+  resources?: { requests?: Record<string, string> };
+}
+
+const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as {
+  resources: string[];
+};
+const manifests: Manifest[] = kustomization.resources.flatMap((file) =>
+  parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((document) => document.toJS() as Manifest),
+);
+const byKind = (kind: string) => manifests.filter((manifest) => manifest.kind === kind);
+const named = (kind: string, name: string) =>
+  byKind(kind).find((manifest) => manifest.metadata.name === name);
+const containerOf = (deployment: Manifest) =>
+  (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
+
+const NEST_APPS = ['core-api', 'product-api', 'ingester', 'outbox-worker'];
+
+/**
+ * The variables an app's config schema declares, read from its source (apps cannot be imported here): the
+ * object keys in CONSTANT_CASE of its config.ts and of service-kit's baseEnvSchema.
+ */
+function variablesOf(app: string): string[] {
+  const keys = (file: string) =>
+    [...readFileSync(join(workspaceRoot(), file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map(
+      (m) => m[1]!,
+    );
+  return [...keys(`apps/${app}/src/config.ts`), ...keys('libs/service-kit/src/config.ts')];
+}
+
+describe('docker/k8s (kustomize)', () => {
+  it('lists every manifest file of the folder in kustomization.yaml', () => {
+    const files = readdirSync(dir).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(files.sort());
+  });
+
+  it("validates every object against the Kubernetes API's schema for its kind", () => {
+    for (const manifest of manifests) {
+      const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+      expect(Model, `${manifest.apiVersion} ${manifest.kind} ${manifest.metadata.name}`).toBeDefined();
+      expect(() => new Model!(manifest as never).validate(), manifest.metadata.name).not.toThrow();
+    }
+  });
+
+  it('runs every app with readiness on /ready, liveness on /health, resource requests and a disruption budget', () => {
+    for (const app of [...NEST_APPS, 'web']) {
+      const deployment = named('Deployment', app);
+      expect(deployment, app).toBeDefined();
+      const container = containerOf(deployment!);
+      expect(container.readinessProbe?.httpGet?.path, app).toBe(app === 'web' ? '/api/health' : '/ready');
+      expect(container.livenessProbe?.httpGet?.path, app).toBe(app === 'web' ? '/api/health' : '/health');
+      expect(container.resources?.requests, app).toMatchObject({
+        cpu: expect.any(String),
+        memory: expect.any(String),
+      });
+      const budget = named('PodDisruptionBudget', app);
+      expect(budget?.spec?.['selector'], app).toEqual(deployment!.spec!['selector']);
+    }
+  });
+
+  it('autoscales core-api and the ingester', () => {
+    const targets = byKind('HorizontalPodAutoscaler').map(
+      (hpa) => (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef,
+    );
+    expect(targets).toEqual(
+      expect.arrayContaining([
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'core-api' },
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ingester' },
+      ]),
+    );
+    for (const { name } of targets) expect(named('Deployment', name), name).toBeDefined();
+  });
+
+  it("sets only variables each app's config knows, from keys the ConfigMap and Secrets have", () => {
+    const keysOf = (kind: string, name: string) => {
+      const manifest = named(kind, name);
+      expect(manifest, `${kind} ${name}`).toBeDefined();
+      return Object.keys(manifest!.data ?? manifest!.stringData ?? {});
+    };
+    for (const app of NEST_APPS) {
+      const known = variablesOf(app);
+      expect(known, app).toContain('DATABASE_POOL_SIZE');
+      for (const variable of containerOf(named('Deployment', app)!).env ?? []) {
+        expect(known, `${app} sets ${variable.name}`).toContain(variable.name);
+        const ref = variable.valueFrom?.['configMapKeyRef'] ?? variable.valueFrom?.['secretKeyRef'];
+        if (ref === undefined) continue;
+        const kind = variable.valueFrom?.['configMapKeyRef'] ? 'ConfigMap' : 'Secret';
+        expect(keysOf(kind, ref.name!), `${app}: ${kind} ${ref.name} has ${ref.key}`).toContain(ref.key);
+      }
+    }
+  });
+});
