@@ -73,7 +73,13 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'apps/*/test/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      '**/*.e2e-spec.ts',
+      'apps/*/test/**/*.ts',
+      'apps/*/e2e/**/*.ts',
+    ],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(true)] },
   },
   {

@@ -8,6 +8,15 @@ const baseURL = `http://127.0.0.1:${port}`;
 export default defineConfig({
   testDir: './e2e',
   testMatch: '**/*.e2e-spec.ts',
+  // The real platform (databases, Redis, the four services and a web server pointed at them) for the
+  // specs in e2e/platform; the teardown it returns stops it.
+  globalSetup: './e2e/platform/platform.setup.ts',
+  projects: [
+    // Against the web server below: fixtures, the renderer, and a closed core-api port.
+    { name: 'web', testIgnore: 'platform/**' },
+    // Against the platform's web server (its baseURL comes from the global set-up): studio, live updates.
+    { name: 'platform', testMatch: 'platform/**/*.e2e-spec.ts' },
+  ],
   outputDir: path.join(repoRoot, 'test-results/web'),
   forbidOnly: Boolean(process.env.CI),
   reporter: process.env.CI

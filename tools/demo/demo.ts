@@ -42,6 +42,8 @@ async function main() {
       ...services.env,
       CORE_API_URL: `http://127.0.0.1:${PORTS['core-api']}`,
       PRODUCT_REFRESH_URL: `http://127.0.0.1:${PORTS['product-api']}`,
+      // The web studio's sign-in and publishing.
+      PRODUCT_API_URL: `http://127.0.0.1:${PORTS['product-api']}`,
       ...DEMO_SECRETS,
       // The web app's demo sign-in (pick a seeded user) and its SDUI fixture gallery.
       DEMO_MODE: '1',
@@ -75,7 +77,7 @@ async function main() {
   const width = Math.max(...rows.map(([name]) => name!.length));
   process.stdout.write('\nThe Home Widget Platform is up:\n\n');
   for (const [name, link] of rows) process.stdout.write(`  ${name!.padEnd(width)}  ${link}\n`);
-  process.stdout.write('\nProduct team API keys (x-api-key header on product-api):\n');
+  process.stdout.write('\nProduct team API keys (x-api-key on product-api; studio sign-in at /admin):\n');
   for (const [product, key] of Object.entries(DEMO_API_KEYS))
     process.stdout.write(`  ${product.padEnd(width)}  ${key}\n`);
   process.stdout.write(`  ${'platform admin'.padEnd(width)}  ${DEMO_SECRETS.PLATFORM_ADMIN_KEY}\n`);

@@ -12,3 +12,4 @@ export {
 export { redisRoleArgs, startRedis, type RedisInstance, type RedisRole } from './redis';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 export { seedProductTeam } from './seed';
+export { startPlatform, type Platform, type PlatformApp, type PlatformOptions } from './platform';

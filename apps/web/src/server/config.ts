@@ -21,6 +21,16 @@ export function coreApiUrl(): string {
   return (process.env.CORE_API_URL ?? 'http://127.0.0.1:3001').replace(/\/+$/, '');
 }
 
+/** Base URL of product-api (the studio's sign-in and publishing), without a trailing slash. */
+export function productApiUrl(): string {
+  return (process.env.PRODUCT_API_URL ?? 'http://127.0.0.1:3002').replace(/\/+$/, '');
+}
+
+/** HS256 key of the studio session tokens: the same variable and demo default as product-api and core-api. */
+export function studioJwtSecret(): string {
+  return process.env.STUDIO_JWT_SECRET || 'hwp-demo-studio-secret-change-me';
+}
+
 /** HS256 key of the users' bearer tokens: the same variable and demo default as core-api. */
 export function jwtSecret(): Uint8Array {
   return new TextEncoder().encode(process.env.JWT_SECRET || DEMO_JWT_SECRET);

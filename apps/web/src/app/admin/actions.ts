@@ -1,0 +1,108 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { isHttps } from '../../server/request';
+import {
+  deleteWidget,
+  publishWidget,
+  saveHomeLayout,
+  type ApiResult,
+  type PublishTarget,
+} from '../../server/studio-api';
+import { currentStudioSession, endStudioSession, openStudioSession } from '../../server/studio-session';
+import { USER_ID_PATTERN } from '../../server/session';
+
+/** Studio sign-in with a team API key (or the platform admin key). */
+export async function studioSignIn(formData: FormData): Promise<void> {
+  const apiKey = String(formData.get('apiKey') ?? '').trim();
+  if (apiKey === '') redirect('/admin?error=invalid-key');
+  const signedIn = await openStudioSession(apiKey, await isHttps());
+  redirect(signedIn.ok ? '/admin' : `/admin?error=${signedIn.reason}`);
+}
+
+export async function studioSignOut(): Promise<void> {
+  await endStudioSession();
+  redirect('/admin');
+}
+
+/** What the editor gets back from publishing or deleting: a summary, or the problems at their JSON paths. */
+export type StudioOutcome =
+  | { ok: true; message: string }
+  | { ok: false; message: string; errors: { pointer?: string; detail: string }[] };
+
+export interface WidgetTarget {
+  productId: string;
+  /** "generic", or user ids separated by commas, spaces or new lines. */
+  audience: 'generic' | 'users';
+  userIds: string;
+}
+
+/** Most users one publish from the studio reaches (product-api's campaign limit). */
+const MAX_USERS = 1_000;
+
+function parseTarget({ audience, userIds }: WidgetTarget): PublishTarget | string {
+  if (audience === 'generic') return { kind: 'generic' };
+  const ids = [...new Set(userIds.split(/[\s,]+/).filter((id) => id !== ''))];
+  if (ids.length === 0) return 'List at least one user id.';
+  if (ids.length > MAX_USERS) return `List at most ${MAX_USERS} user ids.`;
+  const bad = ids.find((id) => !USER_ID_PATTERN.test(id));
+  if (bad !== undefined) return `“${bad}” is not a user id (letters, digits, “.”, “_” and “-”).`;
+  return { kind: 'users', userIds: ids };
+}
+
+function outcome(
+  result: ApiResult<{ audience: string; dataVersion: number }[]>,
+  done: string,
+): StudioOutcome {
+  if (result.ok) {
+    const versions = result.value.map((a) => `${a.audience} v${a.dataVersion}`);
+    return {
+      ok: true,
+      message: `${done}: ${versions.slice(0, 5).join(', ')}${versions.length > 5 ? ` and ${versions.length - 5} more` : ''}.`,
+    };
+  }
+  if (result.status === 401) redirect('/admin?error=expired');
+  return {
+    ok: false,
+    message: result.detail,
+    errors: result.errors.map(({ pointer, parameter, detail }) => ({
+      // product-api locates problems in its request body ({ widget } or { widgets: [{ widget }] }); the
+      // editor shows them in the widget.
+      pointer: pointer?.replace(/^\/widgets\/\d+\/widget|^\/widget/, '') ?? parameter,
+      detail,
+    })),
+  };
+}
+
+async function signedIn() {
+  const studio = await currentStudioSession();
+  if (studio === undefined) redirect('/admin?error=expired');
+  return studio;
+}
+
+export async function publishFromStudio(target: WidgetTarget, widget: unknown): Promise<StudioOutcome> {
+  const { token } = await signedIn();
+  const parsed = parseTarget(target);
+  if (typeof parsed === 'string') return { ok: false, message: parsed, errors: [] };
+  const result = outcome(await publishWidget(token, target.productId, parsed, widget), 'Published');
+  revalidatePath(`/admin/products/${target.productId}`);
+  return result;
+}
+
+export async function deleteFromStudio(target: WidgetTarget): Promise<StudioOutcome> {
+  const { token } = await signedIn();
+  const parsed = parseTarget(target);
+  if (typeof parsed === 'string') return { ok: false, message: parsed, errors: [] };
+  const result = outcome(await deleteWidget(token, target.productId, parsed), 'Deleted');
+  revalidatePath(`/admin/products/${target.productId}`);
+  return result;
+}
+
+export async function saveLayoutFromStudio(productIds: string[]): Promise<StudioOutcome> {
+  const { token } = await signedIn();
+  const result = await saveHomeLayout(token, productIds);
+  if (result.ok) return { ok: true, message: `Saved: ${result.value.productIds.join(' › ')}.` };
+  if (result.status === 401) redirect('/admin?error=expired');
+  return { ok: false, message: result.detail, errors: result.errors };
+}

@@ -1,0 +1,85 @@
+import { canAccessProduct } from '@hwp/studio-auth';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound, redirect } from 'next/navigation';
+import { requestTime } from '../../../../../server/request';
+import { listWidgets, type ListedWidget } from '../../../../../server/studio-api';
+import { currentStudioSession, type StudioSignedIn } from '../../../../../server/studio-session';
+import { WidgetEditor } from '../../../../../studio/client/widget-editor';
+import { StudioHeader } from '../../../../../studio/studio-header';
+
+export const dynamic = 'force-dynamic';
+
+type Params = { productId: string };
+type Search = { audience?: string };
+
+export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
+  return { title: `Edit a widget of ${(await params).productId} · Studio` };
+}
+
+/** Where a new widget starts: the smallest valid widget, ready to change. */
+const starter = (productId: string) => ({
+  type: 'card',
+  id: `${productId}-card`,
+  children: [
+    { type: 'text', id: 'title', text: `News from ${productId}`, style: 'title' },
+    { type: 'text', id: 'body', text: 'Tell your users what is new.' },
+  ],
+});
+
+/** Pages of the listing looked through for one user's widget (product-api has no single-widget read). */
+const MAX_PAGES = 10;
+
+async function currentWidget(studio: StudioSignedIn, productId: string, audience: string) {
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const listing = await listWidgets(studio.token, productId, {
+      audience: audience === 'generic' ? 'generic' : 'user',
+      limit: 200,
+      cursor,
+    });
+    if (!listing.ok) return undefined;
+    const found = listing.value.widgets.find((widget: ListedWidget) => widget.audience === audience);
+    if (found !== undefined || listing.value.nextCursor === null) return found;
+    cursor = listing.value.nextCursor;
+  }
+  return undefined;
+}
+
+/** Creates a widget, or edits the one of `?audience=` (generic or user:<id>). */
+export default async function EditWidgetPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<Params>;
+  searchParams: Promise<Search>;
+}) {
+  const [{ productId }, { audience }, studio] = await Promise.all([
+    params,
+    searchParams,
+    currentStudioSession(),
+  ]);
+  if (studio === undefined) redirect('/admin?error=expired');
+  if (!canAccessProduct(studio.session, productId)) notFound();
+  const existing = audience === undefined ? undefined : await currentWidget(studio, productId, audience);
+  const userId = audience?.startsWith('user:') ? audience.slice('user:'.length) : '';
+
+  return (
+    <>
+      <StudioHeader session={studio.session} title={existing ? 'Edit widget' : 'New widget'}>
+        <p className="text-sm text-muted">
+          <Link href="/admin">Studio</Link> › <Link href={`/admin/products/${productId}`}>{productId}</Link> ›
+          {existing ? ` ${audience} v${existing.dataVersion}` : ' new widget'}
+        </p>
+      </StudioHeader>
+      <div className="mt-6">
+        <WidgetEditor
+          productId={productId}
+          initialJson={JSON.stringify(existing?.content ?? starter(productId), null, 2)}
+          initialTarget={{ audience: userId ? 'users' : 'generic', userIds: userId }}
+          now={requestTime()}
+        />
+      </div>
+    </>
+  );
+}

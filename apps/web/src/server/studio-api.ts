@@ -1,0 +1,181 @@
+import { bearer } from './core-api';
+import { coreApiUrl, productApiUrl } from './config';
+
+/**
+ * The studio's calls to product-api and core-api, server-side, with the studio session token. Every
+ * answer is either the JSON body or the problem (problem+json) the API gave, so pages and actions can
+ * show what went wrong, at its JSON path when the API names one.
+ */
+
+export interface ProblemField {
+  pointer?: string;
+  parameter?: string;
+  detail: string;
+}
+
+export type ApiResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; status: number; detail: string; errors: ProblemField[] };
+
+const TIMEOUT_MS = 5_000;
+
+async function call<T>(
+  url: string,
+  token: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: bearer(token),
+        accept: 'application/json',
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      cache: 'no-store',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (error) {
+    return {
+      ok: false,
+      status: 502,
+      detail: `${new URL(url).host} is unreachable: ${(error as Error).message}`,
+      errors: [],
+    };
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (response.ok) return { ok: true, value: body as T };
+  const problem = (body ?? {}) as { detail?: string; title?: string; errors?: ProblemField[] };
+  return {
+    ok: false,
+    status: response.status,
+    detail: problem.detail ?? problem.title ?? `answered ${response.status}`,
+    errors: Array.isArray(problem.errors) ? problem.errors : [],
+  };
+}
+
+/** A product's widget for one audience, as product-api lists it (deleted ones are left out). */
+export interface ListedWidget {
+  audience: string;
+  dataVersion: number;
+  updatedAt: string;
+  content: unknown;
+}
+
+export interface WidgetPage {
+  productId: string;
+  widgets: ListedWidget[];
+  nextCursor: string | null;
+}
+
+export function listWidgets(
+  token: string,
+  productId: string,
+  query: { audience?: 'generic' | 'user'; limit?: number; cursor?: string } = {},
+): Promise<ApiResult<WidgetPage>> {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+  return call(`${productApiUrl()}/v1/products/${encodeURIComponent(productId)}/widgets?${params}`, token);
+}
+
+/** What the pipeline has delivered to the core database (core-api). */
+export interface IngestedWidget {
+  audience: string;
+  dataVersion: number;
+  deleted: boolean;
+  acceptedAt: string;
+  ingestedAt: string;
+}
+
+export function ingestedWidgets(
+  token: string,
+  productId: string,
+  audiences: readonly string[],
+): Promise<ApiResult<{ widgets: IngestedWidget[] }>> {
+  const params = new URLSearchParams({ audiences: audiences.join(',') });
+  return call(
+    `${coreApiUrl()}/v1/studio/products/${encodeURIComponent(productId)}/ingested-widgets?${params}`,
+    token,
+  );
+}
+
+export interface WidgetDayStats {
+  day: string;
+  audience: 'generic' | 'personalised';
+  dataVersion: string;
+  impressions: number;
+  clicks: number;
+  ctr: number | null;
+}
+
+export function productAnalytics(
+  token: string,
+  productId: string,
+): Promise<ApiResult<{ stats: WidgetDayStats[] }>> {
+  return call(`${coreApiUrl()}/v1/analytics/products/${encodeURIComponent(productId)}`, token);
+}
+
+/** Where a widget goes: the product's generic widget, or the personalised widget of each listed user. */
+export type PublishTarget = { kind: 'generic' } | { kind: 'users'; userIds: string[] };
+
+export interface Accepted {
+  audience: string;
+  dataVersion: number;
+}
+
+const productPath = (productId: string) => `${productApiUrl()}/v1/products/${encodeURIComponent(productId)}`;
+
+/** Publishes one widget generic, or to every listed user at once (a campaign: all or nothing). */
+export async function publishWidget(
+  token: string,
+  productId: string,
+  target: PublishTarget,
+  widget: unknown,
+): Promise<ApiResult<Accepted[]>> {
+  if (target.kind === 'generic') {
+    const result = await call<Accepted>(`${productPath(productId)}/widgets/generic`, token, {
+      method: 'PUT',
+      body: { widget },
+    });
+    return result.ok ? { ok: true, value: [result.value] } : result;
+  }
+  const result = await call<{ accepted: Accepted[] }>(`${productPath(productId)}/widgets/campaigns`, token, {
+    method: 'POST',
+    body: { widgets: target.userIds.map((userId) => ({ userId, widget })) },
+  });
+  return result.ok ? { ok: true, value: result.value.accepted } : result;
+}
+
+/** Deletes the generic widget, or each listed user's personalised one (they fall back to the generic). */
+export async function deleteWidget(
+  token: string,
+  productId: string,
+  target: PublishTarget,
+): Promise<ApiResult<Accepted[]>> {
+  const paths =
+    target.kind === 'generic'
+      ? ['widgets/generic']
+      : target.userIds.map((userId) => `widgets/users/${encodeURIComponent(userId)}`);
+  const accepted: Accepted[] = [];
+  for (const path of paths) {
+    const result = await call<Accepted>(`${productPath(productId)}/${path}`, token, { method: 'DELETE' });
+    if (!result.ok) return result;
+    accepted.push(result.value);
+  }
+  return { ok: true, value: accepted };
+}
+
+export interface HomeLayout {
+  productIds: string[];
+  updatedAt: string | null;
+}
+
+export function homeLayout(token: string): Promise<ApiResult<HomeLayout>> {
+  return call(`${coreApiUrl()}/v1/studio/home-layout`, token);
+}
+
+export function saveHomeLayout(token: string, productIds: string[]): Promise<ApiResult<HomeLayout>> {
+  return call(`${coreApiUrl()}/v1/studio/home-layout`, token, { method: 'PUT', body: { productIds } });
+}

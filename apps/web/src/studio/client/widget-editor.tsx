@@ -1,0 +1,212 @@
+'use client';
+
+import type { Diagnostic } from '@codemirror/lint';
+import { validateWidget } from '@hwp/sdui-schema';
+import dynamic from 'next/dynamic';
+import { useId, useMemo, useState, useTransition } from 'react';
+import {
+  deleteFromStudio,
+  publishFromStudio,
+  type StudioOutcome,
+  type WidgetTarget,
+} from '../../app/admin/actions';
+import { Button } from '../../components/ui/button';
+import { decodeWidget } from '../../sdui/decode';
+import { locatePointer } from '../json-pointer';
+import { widgetFields, withField } from '../widget-fields';
+import { WidgetPreview } from './widget-preview';
+
+const JsonEditor = dynamic(() => import('./json-editor'), {
+  ssr: false,
+  loading: () => <div className="h-64 animate-pulse rounded-md bg-surface-variant" aria-hidden />,
+});
+
+interface Problem {
+  pointer: string;
+  detail: string;
+}
+
+type Parsed = { ok: true; json: unknown } | { ok: false; detail: string; position: number };
+
+function parse(text: string): Parsed {
+  try {
+    return { ok: true, json: JSON.parse(text) };
+  } catch (error) {
+    const message = (error as Error).message;
+    return { ok: false, detail: message, position: Number(/position (\d+)/.exec(message)?.[1] ?? 0) };
+  }
+}
+
+export interface WidgetEditorProps {
+  productId: string;
+  initialJson: string;
+  initialTarget: Omit<WidgetTarget, 'productId'>;
+  /** Request time, so countdowns render alike on the server and in the browser. */
+  now: number;
+}
+
+/**
+ * The studio's widget editor: JSON (CodeMirror) and forms for the common fields, kept in step; the SDUI
+ * schema's own validator (the one product-api runs) marks problems at their JSON path as you type; a live
+ * preview through the home screen's renderer, light and dark; publish generic or to a list of users, or
+ * delete.
+ */
+export function WidgetEditor({ productId, initialJson, initialTarget, now }: WidgetEditorProps) {
+  const ids = { label: useId(), problems: useId(), users: useId() };
+  const [text, setText] = useState(initialJson);
+  const [audience, setAudience] = useState(initialTarget.audience);
+  const [userIds, setUserIds] = useState(initialTarget.userIds);
+  const [outcome, setOutcome] = useState<StudioOutcome>();
+  const [pending, startTransition] = useTransition();
+
+  const parsed = useMemo(() => parse(text), [text]);
+  const validation = useMemo(() => (parsed.ok ? validateWidget(parsed.json) : undefined), [parsed]);
+  const problems: Problem[] = useMemo(() => {
+    if (!parsed.ok) return [{ pointer: '', detail: `Not JSON: ${parsed.detail}` }];
+    const local =
+      validation?.ok === false ? validation.errors.map((e) => ({ pointer: e.path, detail: e.message })) : [];
+    // What product-api refused last, while the text is the one it refused.
+    const remote =
+      outcome?.ok === false
+        ? outcome.errors.map((e) => ({ pointer: e.pointer ?? '', detail: e.detail }))
+        : [];
+    return [...local, ...remote.filter((r) => !local.some((l) => l.pointer === r.pointer))];
+  }, [parsed, validation, outcome]);
+  const diagnostics: Diagnostic[] = useMemo(
+    () =>
+      problems.map((problem) => {
+        const range = parsed.ok
+          ? (locatePointer(text, problem.pointer) ?? { from: 0, to: 0 })
+          : { from: parsed.position, to: parsed.position + 1 };
+        return { ...range, severity: 'error', message: `${problem.pointer || '/'}: ${problem.detail}` };
+      }),
+    [problems, parsed, text],
+  );
+  const preview = useMemo(() => (parsed.ok ? decodeWidget(parsed.json) : undefined), [parsed]);
+  const fields = useMemo(() => (parsed.ok ? widgetFields(parsed.json) : []), [parsed]);
+
+  const edit = (next: string) => {
+    setText(next);
+    if (outcome?.ok === false) setOutcome(undefined);
+  };
+  const target: WidgetTarget = { productId, audience, userIds };
+  const run = (action: () => Promise<StudioOutcome>) =>
+    startTransition(async () => setOutcome(await action()));
+  const valid = parsed.ok && validation?.ok === true;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <section aria-labelledby={ids.label} className="flex flex-col gap-2">
+        <h2 id={ids.label} className="text-lg font-semibold">
+          Widget JSON
+        </h2>
+        <JsonEditor
+          value={text}
+          onChange={edit}
+          diagnostics={diagnostics}
+          labelledBy={ids.label}
+          describedBy={ids.problems}
+        />
+        <div id={ids.problems} aria-live="polite">
+          {problems.length === 0 ? (
+            <p className="text-sm text-muted" data-validation="ok">
+              The widget matches the SDUI schema.
+            </p>
+          ) : (
+            <ul className="flex flex-col gap-1 text-sm" data-validation="errors">
+              {problems.map((problem) => (
+                <li key={`${problem.pointer}|${problem.detail}`}>
+                  <code className="rounded bg-tone-critical px-1 text-on-tone-critical">
+                    {problem.pointer || '/'}
+                  </code>{' '}
+                  {problem.detail}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </section>
+
+      {fields.length > 0 && (
+        <fieldset className="flex flex-col gap-2">
+          <legend className="text-lg font-semibold">Texts and images</legend>
+          <div className="grid gap-2 sm:grid-cols-2">
+            {fields.map((field) => (
+              <label key={field.pointer} className="flex flex-col gap-1 text-sm">
+                <span className="font-medium">{field.label}</span>
+                <input
+                  value={field.value}
+                  onChange={(event) =>
+                    edit(
+                      JSON.stringify(
+                        withField((parsed as { json: unknown }).json, field.pointer, event.target.value),
+                        null,
+                        2,
+                      ),
+                    )
+                  }
+                  className="h-9 rounded-md border border-border bg-surface-raised px-2"
+                />
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
+
+      <section aria-labelledby={`${ids.label}-preview`} className="flex flex-col gap-2">
+        <h2 id={`${ids.label}-preview`} className="text-lg font-semibold">
+          Preview
+        </h2>
+        <WidgetPreview widget={preview} now={now} />
+      </section>
+
+      <fieldset className="flex flex-col gap-3">
+        <legend className="text-lg font-semibold">Publish to</legend>
+        <label className="flex items-center gap-2">
+          <input
+            type="radio"
+            name="audience"
+            checked={audience === 'generic'}
+            onChange={() => setAudience('generic')}
+          />
+          Everyone (the generic widget)
+        </label>
+        <label className="flex items-center gap-2">
+          <input
+            type="radio"
+            name="audience"
+            checked={audience === 'users'}
+            onChange={() => setAudience('users')}
+          />
+          These users
+        </label>
+        {audience === 'users' && (
+          <label htmlFor={ids.users} className="flex flex-col gap-1 text-sm">
+            <span className="font-medium">User ids (separated by commas, spaces or lines)</span>
+            <textarea
+              id={ids.users}
+              value={userIds}
+              onChange={(event) => setUserIds(event.target.value)}
+              rows={3}
+              className="rounded-md border border-border bg-surface-raised p-2"
+            />
+          </label>
+        )}
+        <div className="flex flex-wrap gap-2">
+          <Button
+            disabled={!valid || pending}
+            onClick={() => run(() => publishFromStudio(target, (parsed as { json: unknown }).json))}
+          >
+            Publish
+          </Button>
+          <Button variant="secondary" disabled={pending} onClick={() => run(() => deleteFromStudio(target))}>
+            Delete
+          </Button>
+        </div>
+        <p role="status" className="text-sm" aria-busy={pending || undefined}>
+          {pending ? 'Sending…' : outcome?.message}
+        </p>
+      </fieldset>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDatabase, startPostgres } from './postgres';
+import { freePort, waitFor } from './processes';
+import { startRedis } from './redis';
+import { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
+
+export type PlatformApp = 'core-api' | 'product-api' | 'outbox-worker' | 'ingester';
+
+export interface PlatformOptions {
+  /** Applies a database's migrations: @hwp/migrator's migrate (which depends on this library). */
+  migrate: (options: { databaseUrl: string; migrationsDir: string }) => Promise<unknown>;
+  log?: (line: string) => void;
+  /** Prefix of the temporary folder's name. */
+  name?: string;
+  /** Variables named `<envPrefix><NAME>` set `<NAME>` for every app (to try settings without editing code). */
+  envPrefix?: string;
+}
+
+/**
+ * A private platform, for benchmarks and the web's end-to-end tests: durable Postgres and both Redis roles
+ * on free ports in a temporary folder, both databases migrated, and the built apps (dist/apps) started on
+ * demand. `stop` ends all of it: the apps by their process ids, then the services, then the folder.
+ */
+export async function startPlatform({ migrate, log, name = 'hwp-platform', envPrefix }: PlatformOptions) {
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  chmodSync(dir, 0o755); // as root, Postgres runs as the postgres user and must reach its data
+  const [postgres, durable, cache] = await Promise.all([
+    startPostgres({ dir: join(dir, 'postgres'), port: await freePort(), durable: true, log }),
+    startRedis({ dir: join(dir, 'redis-durable'), port: await freePort(), role: 'durable', log }),
+    startRedis({ dir: join(dir, 'redis-cache'), port: await freePort(), role: 'cache', log }),
+  ]);
+  const urls = {} as Record<DatabaseKind, string>;
+  for (const kind of Object.keys(DATABASES) as DatabaseKind[]) {
+    await ensureDatabase(postgres.url('postgres'), DATABASES[kind].devName);
+    urls[kind] = postgres.url(DATABASES[kind].devName);
+    await migrate({
+      databaseUrl: urls[kind],
+      migrationsDir: join(workspaceRoot(), DATABASES[kind].migrations),
+    });
+  }
+  const env: Record<string, string> = {
+    DATABASE_URL: urls.core,
+    PRODUCT_DATABASE_URL: urls.product,
+    REDIS_URL: durable.url,
+    CACHE_REDIS_URL: cache.url,
+    LOG_LEVEL: 'warn',
+    ...(envPrefix === undefined
+      ? {}
+      : Object.fromEntries(
+          Object.entries(process.env)
+            .filter(([variable]) => variable.startsWith(envPrefix))
+            .map(([variable, value]) => [variable.slice(envPrefix.length), value ?? '']),
+        )),
+  };
+  const children: ChildProcess[] = [];
+
+  return {
+    /** A private scratch folder, removed by stop(). */
+    dir,
+    env,
+    postgres,
+    redis: { durable, cache },
+    /** Starts the built bundle of `app` on a free port and waits for /ready. */
+    async startApp(app: PlatformApp, extraEnv: Record<string, string> = {}) {
+      const port = await freePort();
+      const child = spawn(process.execPath, [join(workspaceRoot(), 'dist/apps', app, 'main.js')], {
+        env: { PATH: process.env['PATH'], ...env, ...extraEnv, PORT: String(port) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor(
+        `${app} /ready`,
+        () =>
+          fetch(`${url}/ready`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        60_000, // a busy machine (the whole test suite at once) can take a while
+      );
+      return { url, process: child };
+    },
+    async stop() {
+      children.forEach((child) => child.kill('SIGKILL'));
+      await Promise.all([postgres.stop(), durable.stop(), cache.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Platform = Awaited<ReturnType<typeof startPlatform>>;
