@@ -10,7 +10,7 @@ import {
   type PostgresInstance,
   type RedisInstance,
 } from '@hwp/dev-services';
-import { markdownTable, startBenchPlatform } from '../bench/harness';
+import { markdownTable, percentile, startBenchPlatform } from '../bench/harness';
 import type { Audience } from '@hwp/widget-events';
 import type { Logger } from '../lib/log';
 import {
@@ -63,6 +63,8 @@ export interface Fault {
 
 export interface FaultOutcome extends Fault {
   startedAtS: number;
+  /** Home answers with a 5xx from this fault's start to the next one's. */
+  homeServerErrors: number;
   /** From the component's restart to a write made after it showing on every core-api; undefined: never. */
   recoveredMs: number | undefined;
 }
@@ -271,9 +273,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
+    // The faults hit a platform in its steady state: every user's screen read once on every instance.
     await log.step('warming the home screens', async () => {
-      await reads.start(options.readsPerSecond);
       await waitFor('the probe write on every core-api', recovered, 60_000);
+      for (const instance of platform['core-api'])
+        for (const user of users) await reads.fetchScreen(instance, user);
+      await reads.start(options.readsPerSecond);
     });
     publishing.start(options.writesPerSecond);
     const started = Date.now();
@@ -304,7 +309,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         unexpectedExits.push(`${instance.label} after "${fault.kind}": ${instance.outputTail(1_000)}`);
         await instance.start();
       }
-      faults.push({ ...fault, startedAtS, recoveredMs });
+      faults.push({ ...fault, startedAtS, recoveredMs, homeServerErrors: 0 });
       const home = reads.figures();
       log(
         `  recovered in ${recoveredMs === undefined ? 'NEVER' : `${recoveredMs} ms`}; ` +
@@ -314,6 +319,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await publishing.stop();
     await reads.stop();
+    for (const at of reads.serverErrorTimes) {
+      const during = faults.findLast((fault) => started + fault.startedAtS * 1000 <= at);
+      if (during) during.homeServerErrors++;
+    }
 
     const highest = publishing.highestAccepted();
     const loadKeys = [...highest.keys()];
@@ -466,13 +475,27 @@ export function formatReport(report: ChaosReport): string {
     ],
   );
   const faults = markdownTable(
-    ['t (s)', 'fault', 'down (ms)', 'recovered after restart (ms)'],
+    ['t (s)', 'fault', 'down (ms)', 'recovered after restart (ms)', 'home 5xx until the next fault'],
     report.faults.map((f) => [
       f.startedAtS,
       f.target ? `${f.kind} ${f.target}` : f.kind,
       f.downMs,
       f.recoveredMs ?? 'never',
+      f.homeServerErrors,
     ]),
   );
-  return `${summary}\n\n${faults}`;
+  const byKind = markdownTable(
+    ['fault', 'injected', 'recovered after restart: median / max (ms)', 'home 5xx'],
+    FAULT_KINDS.map((kind) => {
+      const ofKind = report.faults.filter((f) => f.kind === kind);
+      const recovered = ofKind.map((f) => f.recoveredMs ?? Infinity);
+      return [
+        kind,
+        ofKind.length,
+        `${percentile(recovered, 50)} / ${percentile(recovered, 100)}`,
+        ofKind.reduce((sum, f) => sum + f.homeServerErrors, 0),
+      ];
+    }),
+  );
+  return `${summary}\n\n${byKind}\n\n${faults}`;
 }

@@ -149,6 +149,8 @@ export interface HomeFigures {
 export class HomeReads {
   private readonly counts = { requests: 0, answered: 0, stale: 0, serverErrors: 0, unanswered: 0, other: 0 };
   private readonly latencies: number[] = [];
+  /** When each 5xx was answered (epoch ms), to tell which fault caused it. */
+  readonly serverErrorTimes: number[] = [];
   private readonly resting = new Map<AppInstance, number>();
   private next = 0;
   private tokens = new Map<string, string>();
@@ -216,7 +218,9 @@ export class HomeReads {
     else if (response.status === 200) {
       this.counts.answered++;
       if (response.stale) this.counts.stale++;
-    } else if (response.status >= 500) this.counts.serverErrors++;
-    else this.counts.other++;
+    } else if (response.status >= 500) {
+      this.counts.serverErrors++;
+      this.serverErrorTimes.push(Date.now());
+    } else this.counts.other++;
   }
 }
