@@ -3,7 +3,7 @@
 import * as DialogPrimitive from '@radix-ui/react-dialog';
 import type { ComponentProps } from 'react';
 import { cn } from '../../lib/utils';
-import { Button } from './button';
+import { DialogCloseButton } from './dialog-close-button';
 
 export const Dialog = DialogPrimitive.Root;
 export const DialogTrigger = DialogPrimitive.Trigger;
@@ -28,26 +28,6 @@ export function DialogContent({
         <DialogCloseButton />
       </DialogPrimitive.Content>
     </DialogPrimitive.Portal>
-  );
-}
-
-/** The labelled × in the top corner of every dialog and sheet. */
-export function DialogCloseButton() {
-  return (
-    <DialogPrimitive.Close asChild>
-      <Button variant="ghost" size="icon" aria-label="Close" className="absolute top-3 right-3">
-        <svg
-          aria-hidden="true"
-          viewBox="0 0 16 16"
-          className="size-4"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="2"
-        >
-          <path d="M3 3l10 10M13 3L3 13" />
-        </svg>
-      </Button>
-    </DialogPrimitive.Close>
   );
 }
 

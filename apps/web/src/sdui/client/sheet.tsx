@@ -2,7 +2,7 @@
 
 import * as Dialog from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
-import { DialogCloseButton } from '../../components/ui/dialog';
+import { DialogCloseButton } from '../../components/ui/dialog-close-button';
 
 const PANEL = {
   sheet:
