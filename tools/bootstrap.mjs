@@ -15,6 +15,7 @@ const tools = {
   services: 'tools/services/cli.ts',
   migrate: 'tools/db/migrate.ts',
   'dead-letters': 'tools/dead-letters/cli.ts',
+  bench: 'tools/bench/bench.ts',
   chaos: 'tools/chaos/cli.ts',
 };
 const [command, ...args] = process.argv.slice(2);

@@ -1,14 +1,25 @@
-// Client JavaScript of the built web app: what a modern browser downloads for `/` (the home screen)
-// compared with `/empty` (an empty App Router page of the same build), gzip-compressed, from the `.next`
-// output of `next build`. Run after a build: `npx tsx apps/web/scripts/measure-web.ts [--json] [--verbose]`.
+// The web app's performance figures, each for `/` (the home screen) next to `/empty` (an empty App Router
+// page of the same build). Not a test; `npm run bench` runs it too (tools/bench/web.ts).
 //
-// A route loads the app's root main files (build-manifest.json `rootMainFiles`) plus the entry chunks of its
-// layouts and page (the route's client reference manifest, `entryJSFiles`). Polyfills are `nomodule`
-// scripts that modern browsers skip; chunks behind a dynamic import load on demand and are not counted.
+//   npx tsx apps/web/scripts/measure-web.ts [--json] [--verbose]
+//       Client JavaScript a modern browser downloads, gzip-compressed, from the `.next` output of
+//       `next build`. A route loads the app's root main files (build-manifest.json `rootMainFiles`) plus
+//       the entry chunks of its layouts and page (the route's client reference manifest,
+//       `entryJSFiles`). Polyfills are `nomodule` scripts that modern browsers skip; chunks behind a
+//       dynamic import load on demand and are not counted.
+//   ... --base-url http://127.0.0.1:3000 [--user user-0001] [--requests 200] [--loads 5]
+//       Also, against that running web app (e.g. `npm run demo`), signed in as the user (a session cookie
+//       minted with JWT_SECRET, the demo's by default): server-rendered TTFB p50/p99 over `--requests`
+//       sequential requests after a warm-up, and the largest contentful paint in headless Chromium
+//       (CHROMIUM_PATH, default /usr/bin/chromium), the median of `--loads` first visits.
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { SignJWT } from 'jose';
 
 const NEXT_DIR = join(__dirname, '..', '.next');
 const ROUTES = { home: '/', empty: '/empty' } as const;
@@ -59,10 +70,120 @@ function measureRoute(route: string): RouteSize {
   return { route, files, bytes: sum('bytes'), gzipBytes: sum('gzipBytes') };
 }
 
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+/** The session cookie the web app's sign-in sets (apps/web/src/server/session.ts), for `userId`. */
+async function sessionCookie(userId: string): Promise<string> {
+  let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(userId).setIssuedAt();
+  if (process.env.JWT_ISSUER) jwt = jwt.setIssuer(process.env.JWT_ISSUER);
+  if (process.env.JWT_AUDIENCE) jwt = jwt.setAudience(process.env.JWT_AUDIENCE);
+  const secret = process.env.JWT_SECRET || 'hwp-demo-jwt-secret-not-for-production';
+  return jwt.setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+}
 
-function main(): void {
-  const args = new Set(process.argv.slice(2));
+const SESSION_COOKIE = 'hwp_session';
+
+/** The p-th percentile (0-100), nearest rank. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Milliseconds until the first byte of the response (its status line); the body is read to the end. */
+function timeToFirstByte(url: string, cookie: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(url, { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } }, (response) => {
+      const ttfb = performance.now() - started;
+      if (response.statusCode !== 200) reject(new Error(`${url} answered ${response.statusCode}`));
+      response.resume().once('end', () => resolve(ttfb));
+    });
+    req.once('error', reject).end();
+  });
+}
+
+interface Timing {
+  p50Ms: number;
+  p99Ms: number;
+  samples: number;
+}
+
+async function measureTtfb(url: string, cookie: string, requests: number): Promise<Timing> {
+  for (let i = 0; i < 5; i++) await timeToFirstByte(url, cookie); // route modules load on first use
+  const samples: number[] = [];
+  for (let i = 0; i < requests; i++) samples.push(await timeToFirstByte(url, cookie));
+  return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), samples: samples.length };
+}
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Largest contentful paint of first visits (a fresh browser context each), in ms: median of `loads`. */
+async function measureLcp(urls: string[], cookie: string, loads: number): Promise<Timing[]> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const timings: Timing[] = [];
+    for (const url of urls) {
+      const samples: number[] = [];
+      for (let i = 0; i < loads; i++) {
+        const context = await browser.newContext();
+        await context.addCookies([{ name: SESSION_COOKIE, value: cookie, url }]);
+        // Widget images live on a CDN this machine may not reach: answer them locally, as a CDN would.
+        await context.route('https://cdn.homewidgets.com/**', (route) =>
+          route.fulfill({
+            contentType: 'image/svg+xml',
+            body: '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="400" height="300" fill="#5b7bd6"/></svg>',
+          }),
+        );
+        const page = await context.newPage();
+        await page.goto(url, { waitUntil: 'load' });
+        const lcp = await page.evaluate(
+          () =>
+            new Promise<number>((resolve, reject) => {
+              new PerformanceObserver((list) => resolve(list.getEntries().at(-1)!.startTime)).observe({
+                type: 'largest-contentful-paint',
+                buffered: true,
+              });
+              setTimeout(() => reject(new Error('no largest-contentful-paint entry')), 5_000);
+            }),
+        );
+        samples.push(lcp);
+        await context.close();
+      }
+      timings.push({
+        p50Ms: percentile(samples, 50),
+        p99Ms: percentile(samples, 99),
+        samples: samples.length,
+      });
+    }
+    return timings;
+  } finally {
+    await browser.close();
+  }
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      'base-url': { type: 'string' },
+      user: { type: 'string', default: 'user-0001' },
+      requests: { type: 'string', default: '200' },
+      loads: { type: 'string', default: '5' },
+    },
+  });
   if (!existsSync(join(NEXT_DIR, 'build-manifest.json'))) {
     console.error(`no build in ${NEXT_DIR}: run \`cd apps/web && npx next build\` first`);
     process.exit(1);
@@ -71,14 +192,30 @@ function main(): void {
   const empty = measureRoute(ROUTES.empty);
   const emptyFiles = new Set(empty.files.map((f) => f.file));
   const added = home.files.filter((f) => !emptyFiles.has(f.file));
+  const baseUrl = args['base-url']?.replace(/\/+$/, '');
+  let served:
+    | { ttfb: Record<keyof typeof ROUTES, Timing>; lcp: Record<keyof typeof ROUTES, Timing> }
+    | undefined;
+  if (baseUrl !== undefined) {
+    const cookie = await sessionCookie(args.user);
+    const [homeUrl, emptyUrl] = [`${baseUrl}${ROUTES.home}`, `${baseUrl}${ROUTES.empty}`];
+    const requests = Number(args.requests);
+    const ttfb = {
+      home: await measureTtfb(homeUrl, cookie, requests),
+      empty: await measureTtfb(emptyUrl, cookie, requests),
+    };
+    const [homeLcp, emptyLcp] = await measureLcp([homeUrl, emptyUrl], cookie, Number(args.loads));
+    served = { ttfb, lcp: { home: homeLcp!, empty: emptyLcp! } };
+  }
   const result = {
     buildId: readFileSync(join(NEXT_DIR, 'BUILD_ID'), 'utf8').trim(),
     home: { route: home.route, bytes: home.bytes, gzipBytes: home.gzipBytes, files: home.files.length },
     empty: { route: empty.route, bytes: empty.bytes, gzipBytes: empty.gzipBytes, files: empty.files.length },
     addedGzipBytes: home.gzipBytes - empty.gzipBytes,
     addedFiles: added,
+    ...served,
   };
-  if (args.has('--json')) {
+  if (args.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
@@ -87,9 +224,24 @@ function main(): void {
   process.stdout.write(`Client JS a modern browser loads (build ${result.buildId}):\n`);
   process.stdout.write(`${row(ROUTES.home, home)}\n${row(ROUTES.empty, empty)}\n`);
   process.stdout.write(`  added by / over /empty: ${kb(result.addedGzipBytes)} gzip\n`);
-  for (const file of args.has('--verbose') ? home.files : added) {
+  for (const file of args.verbose ? home.files : added) {
     process.stdout.write(`    ${file.file}  ${kb(file.bytes)}  ${kb(file.gzipBytes)} gzip\n`);
+  }
+  if (served !== undefined) {
+    for (const [what, timings] of [
+      ['SSR TTFB', served.ttfb],
+      ['LCP (Chromium)', served.lcp],
+    ] as const) {
+      process.stdout.write(`${what}, signed in as ${args.user}:\n`);
+      for (const route of ['home', 'empty'] as const)
+        process.stdout.write(
+          `  ${ROUTES[route].padEnd(8)} p50 ${ms(timings[route].p50Ms)}  p99 ${ms(timings[route].p99Ms)}  (${timings[route].samples} samples)\n`,
+        );
+    }
   }
 }
 
-main();
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { workspaceRoot } from '@hwp/dev-services';
+import type { BenchFigures } from './report';
+
+/** Every number in `value`, by its JSON path. */
+function numbers(value: unknown, path = ''): [string, number][] {
+  if (typeof value === 'number') return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((item, i) => numbers(item, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => numbers(item, path ? `${path}.${key}` : key));
+  return [];
+}
+
+// The bench's smoke mode (tiny data set, about a second per measurement) on its own private platform,
+// with the apps `npm test` has just built: keeps `npm run bench` from rotting. It checks that every
+// figure is produced, never how fast it is.
+describe('npm run bench -- --smoke', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hwp-bench-smoke-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the table and writes every figure, each a finite number', async () => {
+    const root = workspaceRoot();
+    const out = join(dir, 'figures.json');
+    const child = spawn(
+      join(root, 'node_modules/.bin/tsx'),
+      [join(root, 'tools/bench/bench.ts'), '--smoke', '--skip-build', `--out=${out}`],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(code, output.slice(-4000)).toBe(0);
+
+    expect(output).toMatch(/^\| measure \| figure \| reference \(same run\) \|/m);
+    const figures = JSON.parse(readFileSync(out, 'utf8')) as BenchFigures;
+    const found = numbers(figures);
+    expect(found.filter(([, value]) => !Number.isFinite(value) || value < 0)).toEqual([]);
+    for (const section of [
+      'home.warm[1].coreApi',
+      'home.l2.coreApi',
+      'home.postgres.coreApi',
+      'pipeline',
+      'references',
+      'web.ttfb',
+      'web.lcp',
+      'memory',
+    ])
+      expect(
+        found.some(([path]) => path.startsWith(section)),
+        section,
+      ).toBe(true);
+    expect(figures.targets).toHaveLength(9);
+  }, 240_000);
+});

@@ -1,0 +1,287 @@
+// `npm run bench` (`-- --smoke` for the seconds-long check that `npm test` runs): the platform on private
+// ports with a realistic data set, every figure next to a reference measured in the same run, one
+// markdown table on stdout and the figures as JSON (bench-results/, or --out FILE).
+//
+// Sections, in order: the write path's physical limits (pgbench, redis-benchmark), GET /v1/home warm and
+// on an L1 miss (L2, then Postgres), the publish pipeline, the web app, peak memory. BENCH_ENV_<NAME>=value
+// sets <NAME> for every app (see harness.ts), to try a setting without editing code.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { ensureSystemPackages, workspaceRoot } from '@hwp/dev-services';
+import { validateScreen } from '@hwp/sdui-schema';
+import { logger } from '../lib/log';
+import { run, setUp } from '../lib/setup';
+import { BENCH_JWT_SECRET, BENCH_PRODUCTS, BenchDataSet } from './data-set';
+import { startBenchPlatform, type BenchApp } from './harness';
+import { measureMiss, L1_MISS_ENV } from './home-miss';
+import { measureWarmHome } from './home-warm';
+import { loadGenerator } from './load-generator';
+import { measurePipeline } from './pipeline';
+import { CORES, peakRssBytes, pinProcess } from './process-stats';
+import { startReferenceServer } from './reference-servers';
+import { benchTable, evaluateTargets, missedTargets, type BenchFigures } from './report';
+import { measureWeb } from './web';
+import { pgbenchProductWrites, redisBenchmarkXadd } from './write-references';
+
+const log = logger('bench');
+
+/** How much of everything: the full bench (< 10 min on 2 cores) and the smoke check (seconds each). */
+const SIZES = {
+  full: {
+    users: 10_000,
+    warm: { seconds: 5, rounds: 3, connections: [64, 256] },
+    miss: { seconds: 5, rounds: 2, connections: 64 },
+    pipeline: { events: 40_000, rate: 1_000, seconds: 15 },
+    pgbenchSeconds: 10,
+    xaddRequests: 100_000,
+    web: { requests: 300, loads: 5 },
+  },
+  smoke: {
+    users: 2_000,
+    warm: { seconds: 2, rounds: 1, connections: [64, 256] },
+    miss: { seconds: 2, rounds: 1, connections: 64 },
+    pipeline: { events: 800, rate: 200, seconds: 1 },
+    pgbenchSeconds: 1,
+    xaddRequests: 2_000,
+    web: { requests: 10, loads: 1 },
+  },
+};
+
+// One user, or every user in turn, never refused by the per-instance limits.
+const CORE_API_ENV = {
+  JWT_SECRET: BENCH_JWT_SECRET,
+  RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
+  RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
+};
+
+async function main() {
+  const { values: args } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: process.env['BENCH_SMOKE'] === '1' },
+      out: { type: 'string' },
+      // For callers that have just built everything (the smoke test inside `npm test`).
+      'skip-build': { type: 'boolean', default: false },
+    },
+  });
+  if (!args['skip-build']) await prepare();
+  const mode = args.smoke ? 'smoke' : 'full';
+  const size = SIZES[mode];
+  const startedAt = new Date();
+  const loadAverageBefore = loadavg();
+  const sections = 7;
+  let section = 0;
+  const step = <T>(what: string, work: () => Promise<T> | T) =>
+    log.step(`(${++section}/${sections}) ${what}`, work);
+
+  const platform = await step('private Postgres and Redis, migrated', () => startBenchPlatform(log));
+  const stops: (() => unknown)[] = [];
+  try {
+    const scratch = platform.dir;
+    const dataSet = new BenchDataSet(size.users);
+    const rows = await step(`data set: ${size.users} users, ${BENCH_PRODUCTS.length} products`, async () => {
+      const count = await dataSet.seedDatabases(platform.env);
+      await dataSet.fillCache(platform.redis.cache.url);
+      return count;
+    });
+
+    const references = await step(
+      'write path limits: pgbench product write, redis-benchmark XADD',
+      async () => ({
+        pgbenchProductWrites: await pgbenchProductWrites({
+          adminUrl: platform.postgres.url('postgres'),
+          productDatabaseUrl: platform.env['PRODUCT_DATABASE_URL']!,
+          scratchDir: scratch,
+          productId: BENCH_PRODUCTS[0],
+          widget: dataSet.widgetOf(BENCH_PRODUCTS[0]),
+          users: size.users,
+          seconds: size.pgbenchSeconds,
+        }),
+        redisXadd: redisBenchmarkXadd({
+          port: Number(new URL(platform.redis.durable.url).port),
+          requests: size.xaddRequests,
+          payloadBytes: JSON.stringify(dataSet.widgetOf(BENCH_PRODUCTS[0])).length,
+        }),
+      }),
+    );
+
+    const startPinned = async (name: BenchApp, env: Record<string, string>) => {
+      const app = await platform.startApp(name, env);
+      pinProcess(app.process.pid!, CORES.server);
+      return app;
+    };
+    const load = loadGenerator(scratch);
+    log(`load generator: ${load.name}`);
+    const coreApi = await startPinned('core-api', CORE_API_ENV);
+    const warmUser = await BenchDataSet.writeAuthorizations(join(scratch, 'one-user.txt'), [
+      dataSet.users[0]!,
+    ]);
+    const everyUser = await BenchDataSet.writeAuthorizations(join(scratch, 'every-user.txt'), dataSet.users);
+
+    const { home, screen, bare } = await step(
+      'GET /v1/home: warm, L1 miss → L2, L1 miss → Postgres',
+      async () => {
+        const first = await fetch(`${coreApi.url}/v1/home`, {
+          headers: {
+            authorization: `Bearer ${await BenchDataSet.token(dataSet.users[0]!)}`,
+            'accept-encoding': 'identity',
+          },
+        });
+        const body = Buffer.from(await first.arrayBuffer());
+        const checked = validateScreen(JSON.parse(body.toString()));
+        if (first.status !== 200 || !checked.ok)
+          throw new Error(`core-api answered ${first.status}: ${body.toString()}`);
+        const headers = {
+          'content-type': first.headers.get('content-type')!,
+          etag: first.headers.get('etag')!,
+        };
+        const bare = await startReferenceServer('node:http', scratch, body, headers);
+        const fastify = await startReferenceServer('fastify', scratch, body, headers);
+        stops.push(
+          () => bare.process.kill(),
+          () => fastify.process.kill(),
+        );
+        log(`screen of ${checked.value.widgets.length} widgets, ${body.length} bytes`);
+
+        const common = { load, log, seconds: size.warm.seconds, rounds: size.warm.rounds };
+        const warm = await measureWarmHome(
+          { bare: bare.url, fastify: fastify.url, coreApi: `${coreApi.url}/v1/home` },
+          size.warm.connections,
+          { ...common, authorizationsFile: warmUser },
+        );
+        const missing = await startPinned('core-api', { ...CORE_API_ENV, ...L1_MISS_ENV });
+        const missOptions = { ...common, ...size.miss, authorizationsFile: everyUser };
+        log('L1 miss, L2 hit: every user in turn');
+        const l2 = await measureMiss(bare.url, missing.url, missOptions);
+        log('L1 miss, Postgres: the cache Redis emptied, refills expire after 1 s');
+        const cache = new Redis(platform.redis.cache.url);
+        await cache.flushall();
+        const postgres = await measureMiss(bare.url, missing.url, missOptions);
+        missing.process.kill('SIGKILL');
+        await dataSet.fillCache(platform.redis.cache.url);
+        cache.disconnect();
+        return {
+          home: { warm, l2, postgres },
+          screen: { widgets: checked.value.widgets.length, bytes: body.length },
+          bare,
+        };
+      },
+    );
+
+    const { pipeline, ingester } = await step(
+      'publish pipeline: throughput, then freshness at a fixed rate',
+      async () => {
+        const productApi = await platform.startApp('product-api');
+        // Cold-user refreshes, if any, go to this platform's product-api, never to one on the demo's port.
+        const [ingester] = await Promise.all([
+          platform.startApp('ingester', { PRODUCT_REFRESH_URL: productApi.url }),
+          platform.startApp('outbox-worker'),
+        ]);
+        const pipeline = await measurePipeline({
+          dataSet,
+          productApiUrl: productApi.url,
+          coreApiUrl: coreApi.url,
+          coreDatabaseUrl: platform.env['DATABASE_URL']!,
+          ...size.pipeline,
+          log,
+        });
+        return { pipeline, ingester };
+      },
+    );
+
+    const web = await step('web: next start against core-api, measure-web.ts', () =>
+      measureWeb({
+        coreApiUrl: coreApi.url,
+        jwtSecret: BENCH_JWT_SECRET,
+        userId: dataSet.users[0]!,
+        ...size.web,
+      }),
+    );
+
+    const figures = await step('peak memory, report', (): BenchFigures => {
+      const withoutTargets: Omit<BenchFigures, 'targets'> = {
+        mode,
+        startedAt: startedAt.toISOString(),
+        wallSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+        machine: {
+          cpus: availableParallelism(),
+          cpuModel: cpus()[0]?.model ?? 'unknown',
+          memoryGiB: Math.round(totalmem() / 1024 ** 3),
+          node: process.version,
+          loadAverageBefore,
+          loadAverageAfter: loadavg(),
+        },
+        loadGenerator: load.name,
+        dataSet: {
+          users: size.users,
+          products: BENCH_PRODUCTS.length,
+          rows,
+          screenWidgets: screen.widgets,
+          screenBytes: screen.bytes,
+        },
+        home,
+        pipeline,
+        references,
+        web,
+        memory: {
+          coreApiPeakRssBytes: peakRssBytes(coreApi.process.pid!),
+          ingesterPeakRssBytes: peakRssBytes(ingester.process.pid!),
+          bareServerPeakRssBytes: peakRssBytes(bare.process.pid!),
+        },
+      };
+      return { ...withoutTargets, targets: evaluateTargets(withoutTargets) };
+    });
+    report(figures, args.out);
+  } finally {
+    stops.forEach((stop) => stop());
+    await platform.stop();
+  }
+}
+
+/** What a fresh clone lacks: system packages, generated Prisma clients, the built apps (Nx caches them). */
+async function prepare() {
+  await setUp(log, { forTests: false });
+  ensureSystemPackages(['chromium'], log);
+  try {
+    ensureSystemPackages(['wrk'], log);
+  } catch {
+    log('wrk is not installed (apt-get install wrk); autocannon generates the load instead');
+  }
+  await log.step('building the apps', () =>
+    run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']),
+  );
+}
+
+function report(figures: BenchFigures, out: string | undefined) {
+  const { machine: m, dataSet: d } = figures;
+  const file =
+    out ??
+    join(
+      workspaceRoot(),
+      'bench-results',
+      `bench-${figures.mode}-${figures.startedAt.replace(/[:.]/g, '-')}.json`,
+    );
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+  const lines = [
+    '',
+    `${figures.mode === 'smoke' ? 'SMOKE RUN (tiny load, figures not meaningful): ' : ''}` +
+      `${m.cpus} cores ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}; load average ${m.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
+      `${m.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')} after; ${d.users.toLocaleString('en-US')} users, ${d.products} products, ` +
+      `${d.screenWidgets} widgets and ${d.screenBytes} bytes per screen; ${figures.wallSeconds} s`,
+    '',
+    benchTable(figures),
+    '',
+    ...missedTargets(figures.targets),
+    `figures: ${file}`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch((error: Error) => {
+  log(`failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

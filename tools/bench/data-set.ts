@@ -1,0 +1,180 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { Client } from 'pg';
+import { COMPLETE_FIELD, encodeCachedWidget, widgetHashKey } from '@hwp/cache';
+import { seedProductTeam, workspaceRoot } from '@hwp/dev-services';
+import type { Widget } from '@hwp/sdui-schema';
+import { GENERIC, userAudience, type Audience } from '@hwp/widget-events';
+
+/** The home layout of the benchmark: eight products, one slot each, in this order. */
+export const BENCH_PRODUCTS = [
+  'campaigns',
+  'orders',
+  'recommendations',
+  'deals',
+  'reviews',
+  'categories',
+  'stores',
+  'gift-cards',
+] as const;
+
+export const BENCH_TEAM = { id: 'bench', apiKey: 'hwp_bench_team_key' };
+export const BENCH_JWT_SECRET = 'hwp-bench-jwt-secret-of-enough-length';
+/** As the ingester writes its hashes (WIDGET_CACHE_TTL_SECONDS' default, 7 days). */
+const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The products' widgets: the eight largest of the typical home screen's twelve (the SDUI golden fixture:
+ * banners, sections, carousels and cards), in screen order, about 5 KiB for the eight with provenance.
+ */
+function productWidgets(): Map<string, Widget> {
+  const fixture = JSON.parse(
+    readFileSync(join(workspaceRoot(), 'libs/sdui-schema/fixtures/valid/screen-typical-home.json'), 'utf8'),
+  ) as { widgets: (Widget & { provenance?: unknown })[] };
+  const widgets = fixture.widgets.map(({ provenance: _provenance, ...widget }) => widget as Widget);
+  const size = (widget: Widget) => JSON.stringify(widget).length;
+  const largest = new Set([...widgets].sort((a, b) => size(b) - size(a)).slice(0, BENCH_PRODUCTS.length));
+  const chosen = widgets.filter((widget) => largest.has(widget));
+  return new Map(BENCH_PRODUCTS.map((productId, i) => [productId, chosen[i]!]));
+}
+
+/** A user's widget of a product: the product's widget under a personal id. */
+export function personalisedWidget(widget: Widget, userId: string): Widget {
+  return { ...widget, id: `${widget.id}-${userId}` } as Widget;
+}
+
+interface Row {
+  productId: string;
+  audience: Audience;
+  widget: Widget;
+}
+
+/**
+ * The data set: `users` users, each with personalised widgets from half of the products (the others show
+ * the generic widget), every product with a generic widget. It is written straight into both databases
+ * and the cache Redis, as the pipeline would have left them (version 1 everywhere), which takes seconds
+ * where publishing it would take minutes.
+ */
+export class BenchDataSet {
+  readonly users: string[];
+  private readonly widgets = productWidgets();
+
+  constructor(userCount: number) {
+    this.users = Array.from({ length: userCount }, (_, i) => `bench-user-${String(i + 1).padStart(5, '0')}`);
+  }
+
+  /** Whether `user` (index in `users`) has a personalised widget of product number `product`. */
+  private personalised(user: number, product: number): boolean {
+    return (user + product) % 2 === 0;
+  }
+
+  widgetOf(productId: string): Widget {
+    return this.widgets.get(productId)!;
+  }
+
+  private *rows(): Generator<Row> {
+    for (const productId of BENCH_PRODUCTS)
+      yield { productId, audience: GENERIC, widget: this.widgetOf(productId) };
+    for (const [u, userId] of this.users.entries())
+      for (const [p, productId] of BENCH_PRODUCTS.entries())
+        if (this.personalised(u, p))
+          yield {
+            productId,
+            audience: userAudience(userId),
+            widget: personalisedWidget(this.widgetOf(productId), userId),
+          };
+  }
+
+  private batches(size: number): Row[][] {
+    const all = [...this.rows()];
+    return Array.from({ length: Math.ceil(all.length / size) }, (_, i) =>
+      all.slice(i * size, (i + 1) * size),
+    );
+  }
+
+  /** The product team, its products and widgets (product database); the layout and widgets (core database). */
+  async seedDatabases(env: Record<string, string>): Promise<number> {
+    await seedProductTeam(env['PRODUCT_DATABASE_URL']!, { ...BENCH_TEAM, productIds: [...BENCH_PRODUCTS] });
+    const product = new Client({ connectionString: env['PRODUCT_DATABASE_URL'] });
+    const core = new Client({ connectionString: env['DATABASE_URL'] });
+    await Promise.all([product.connect(), core.connect()]);
+    let rows = 0;
+    try {
+      await core.query(
+        'INSERT INTO home_slots (product_id, position) SELECT * FROM unnest($1::text[], $2::int[])',
+        [BENCH_PRODUCTS, BENCH_PRODUCTS.map((_, i) => i)],
+      );
+      for (const batch of this.batches(5_000)) {
+        const columns = [
+          batch.map((r) => r.productId),
+          batch.map((r) => r.audience),
+          batch.map((r) => JSON.stringify(r.widget)),
+        ];
+        await Promise.all([
+          product.query(
+            `INSERT INTO widgets (product_id, audience, data_version, content)
+             SELECT p, a, 1, c FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS t(p, a, c)`,
+            columns,
+          ),
+          core.query(
+            `INSERT INTO widgets (product_id, audience, data_version, content, accepted_at)
+             SELECT p, a, 1, c, now() FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS t(p, a, c)`,
+            columns,
+          ),
+        ]);
+        rows += batch.length;
+      }
+      await Promise.all([product.query('ANALYZE'), core.query('ANALYZE')]);
+    } finally {
+      await Promise.all([product.end(), core.end()]);
+    }
+    return rows;
+  }
+
+  /** Every audience's complete hash in the cache Redis, as the ingester and core-api's refill leave them. */
+  async fillCache(cacheRedisUrl: string): Promise<void> {
+    const redis = new Redis(cacheRedisUrl);
+    try {
+      const hashes = new Map<string, string[]>();
+      for (const { productId, audience, widget } of this.rows()) {
+        const key = widgetHashKey(audience);
+        const fields = hashes.get(key) ?? [COMPLETE_FIELD, '1'];
+        fields.push(productId, encodeCachedWidget({ dataVersion: 1, widget: JSON.stringify(widget) }));
+        hashes.set(key, fields);
+      }
+      const keys = [...hashes.keys()];
+      for (let i = 0; i < keys.length; i += 1_000) {
+        const pipeline = redis.pipeline();
+        for (const key of keys.slice(i, i + 1_000))
+          pipeline.hset(key, ...hashes.get(key)!).pexpire(key, CACHE_TTL_MS);
+        await pipeline.exec();
+      }
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /** A bearer token of `userId`, as the platform's sign-in would issue it. */
+  static token(userId: string): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
+  }
+
+  /** A file of `Bearer <token>` lines for `userIds`, in a random order, for the load generator. */
+  static async writeAuthorizations(file: string, userIds: string[]): Promise<string> {
+    const lines = await Promise.all(userIds.map(async (id) => `Bearer ${await BenchDataSet.token(id)}`));
+    // Shuffled, so that consecutive requests do not walk the hashes in the order they were written.
+    for (let i = lines.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  }
+}

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux unless configured otherwise). */
+const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/**
+ * CPU seconds of this process's children that have ended and been waited for (cutime + cstime of
+ * /proc/self/stat). The difference around one load-generator run is that run's own CPU, grandchildren
+ * included, without sampling.
+ */
+export function endedChildrenCpuSeconds(): number {
+  // Fields after the ")" that ends the command name: state is the 3rd field, cutime the 16th.
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+}
+
+/** Peak resident set size of a running process (VmHWM of /proc/<pid>/status), in bytes. */
+export function peakRssBytes(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmHWM for process ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+// On two cores or more, the servers under test get the last core and the load generator the first, so
+// that the targets do not share one core with the load differently from one run to the next.
+const CAN_PIN = existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
+export const CORES = {
+  loadGenerator: '0',
+  server: String(availableParallelism() - 1),
+} as const;
+
+/** The command that runs `command` on `core` when pinning is possible. */
+export function pinnedCommand(core: string, command: string, args: string[]): [string, string[]] {
+  return CAN_PIN ? ['/usr/bin/taskset', ['-c', core, command, ...args]] : [command, args];
+}
+
+/** Moves a running process (every thread) to `core`. */
+export function pinProcess(pid: number, core: string): void {
+  if (CAN_PIN) spawnSync('/usr/bin/taskset', ['-apc', core, String(pid)], { stdio: 'ignore' });
+}

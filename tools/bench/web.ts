@@ -1,0 +1,80 @@
+// The web app's figures in the bench: `next start` of the built app against the bench's core-api, then
+// apps/web/scripts/measure-web.ts (the web app's own measuring script) against it, signed in as a user
+// of the data set.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, waitFor, workspaceRoot } from '@hwp/dev-services';
+
+interface Timing {
+  p50Ms: number;
+  p99Ms: number;
+  samples: number;
+}
+
+export interface WebFigures {
+  home: { gzipBytes: number };
+  empty: { gzipBytes: number };
+  addedGzipBytes: number;
+  ttfb: { home: Timing; empty: Timing };
+  lcp: { home: Timing; empty: Timing };
+}
+
+export async function measureWeb(options: {
+  coreApiUrl: string;
+  jwtSecret: string;
+  userId: string;
+  requests: number;
+  loads: number;
+}): Promise<WebFigures> {
+  const root = workspaceRoot();
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    CORE_API_URL: options.coreApiUrl,
+    JWT_SECRET: options.jwtSecret,
+    DEMO_MODE: '0',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  const next = spawn(
+    join(root, 'node_modules/.bin/next'),
+    ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+    { cwd: join(root, 'apps/web'), env, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  try {
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitFor(
+      'web /api/health',
+      () => {
+        if (next.exitCode !== null)
+          throw new Error(`next start exited with ${next.exitCode} (is apps/web built?)`);
+        return fetch(`${baseUrl}/api/health`).then(
+          (response) => response.ok,
+          () => false,
+        );
+      },
+      60_000,
+    );
+    const measured = spawnSync(
+      join(root, 'node_modules/.bin/tsx'),
+      [
+        join(root, 'apps/web/scripts/measure-web.ts'),
+        '--json',
+        `--base-url=${baseUrl}`,
+        `--user=${options.userId}`,
+        `--requests=${options.requests}`,
+        `--loads=${options.loads}`,
+      ],
+      { cwd: root, env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+    );
+    if (measured.status !== 0) throw new Error(`measure-web.ts failed: ${measured.stderr.slice(-1500)}`);
+    return JSON.parse(measured.stdout) as WebFigures;
+  } finally {
+    if (next.exitCode === null && next.signalCode === null) {
+      const exited = new Promise((resolve) => next.once('exit', resolve));
+      next.kill('SIGTERM');
+      const forced = setTimeout(() => next.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(forced);
+    }
+  }
+}
