@@ -1,9 +1,16 @@
 // `npx tsx tools/dead-letters/cli.ts <list|show ID|replay ID|replay-all> [--shard n]`: the widget events
-// the ingester moved to the dead-letter streams (REDIS_URL, WIDGET_STREAM_SHARDS; demo defaults).
-import { Redis } from 'ioredis';
+// the ingester moved to the dead-letter streams (REDIS_URL or REDIS_CLUSTER_NODES, WIDGET_STREAM_SHARDS;
+// demo defaults).
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DEV_URLS, envVar, loadConfig } from '@hwp/service-kit';
+import {
+  DEV_URLS,
+  createRedisClient,
+  durableRedisEndpoint,
+  envVar,
+  loadConfig,
+  type RedisClient,
+} from '@hwp/service-kit';
 import { allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
 import { logger } from '../lib/log';
 import {
@@ -23,7 +30,11 @@ class UsageError extends Error {}
 async function main() {
   // The same variables and defaults as the ingester's config.
   const config = loadConfig(
-    z.object({ REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL), WIDGET_STREAM_SHARDS: envVar.streamShards() }),
+    z.object({
+      REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
+      REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
+      WIDGET_STREAM_SHARDS: envVar.streamShards(),
+    }),
   );
   const { positionals, values } = commandLine();
   const [command, id] = positionals;
@@ -31,7 +42,8 @@ async function main() {
   const shards = values.shard === undefined ? all : [Number(values.shard)];
   if (!shards.every((shard) => all.includes(shard)))
     throw new UsageError(`--shard must be 0..${all.length - 1}`);
-  const redis = new Redis(config.REDIS_URL, {
+  const redis = createRedisClient(durableRedisEndpoint(config), {
+    connectionName: 'deadLetters',
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
@@ -82,7 +94,11 @@ function commandLine() {
   }
 }
 
-async function theDeadLetter(redis: Redis, shards: number[], id: string | undefined): Promise<DeadLetter> {
+async function theDeadLetter(
+  redis: RedisClient,
+  shards: number[],
+  id: string | undefined,
+): Promise<DeadLetter> {
   if (!id) throw new UsageError('the command needs a dead letter ID (see list)');
   const found = await findDeadLetters(redis, shards, id);
   if (found.length === 0) throw new Error(`no dead letter ${id}`);

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { deadLetterKey, splitDeadLetter, streamKey } from '@hwp/widget-events';
+import type { RedisClient } from '@hwp/service-kit';
 
 export interface DeadLetter {
   shard: number;
@@ -41,7 +41,7 @@ export interface ShardDeadLetters {
 type RawEntry = [id: string, fields: string[]];
 
 export async function listDeadLetters(
-  redis: Redis,
+  redis: RedisClient,
   shards: number[],
   limit = 10,
 ): Promise<ShardDeadLetters[]> {
@@ -57,7 +57,11 @@ export async function listDeadLetters(
 }
 
 /** The dead letters with this id: ids are per stream, so two shards may each have one. */
-export async function findDeadLetters(redis: Redis, shards: number[], id: string): Promise<DeadLetter[]> {
+export async function findDeadLetters(
+  redis: RedisClient,
+  shards: number[],
+  id: string,
+): Promise<DeadLetter[]> {
   const found = await Promise.all(
     shards.map(async (shard) => {
       const entries = (await redis.xrange(deadLetterKey(shard), id, id)) as RawEntry[];
@@ -72,7 +76,7 @@ export async function findDeadLetters(redis: Redis, shards: number[], id: string
  * deletes it from the dead-letter stream, in one MULTI: a stream and its dead-letter stream share a slot.
  * Returns the new stream ids.
  */
-export async function replayDeadLetters(redis: Redis, letters: DeadLetter[]): Promise<string[]> {
+export async function replayDeadLetters(redis: RedisClient, letters: DeadLetter[]): Promise<string[]> {
   const multi = redis.multi();
   for (const letter of letters) {
     multi.xadd(streamKey(letter.shard), '*', ...letter.fields);
@@ -91,7 +95,7 @@ export async function replayDeadLetters(redis: Redis, letters: DeadLetter[]): Pr
  * comes back to the end of the stream and is not replayed again), page by page.
  */
 export async function replayShard(
-  redis: Redis,
+  redis: RedisClient,
   shard: number,
   progress: (replayed: number, total: number) => void | Promise<void>,
   pageSize = 100,

@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { coreDatabaseConnection } from '@hwp/core-db';
-import { ServiceKitModule, cacheRedisConnection, durableRedisConnection } from '@hwp/service-kit';
+import {
+  ServiceKitModule,
+  cacheRedisConnection,
+  cacheRedisEndpoint,
+  durableRedisConnection,
+  durableRedisEndpoint,
+} from '@hwp/service-kit';
 import { AccessModule } from './access.module';
 import { AnalyticsModule } from './analytics.module';
 import type { Config } from './config';
@@ -19,8 +25,8 @@ export class AppModule {
           serviceName: 'core-api',
           connections: [
             coreDatabaseConnection(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
-            cacheRedisConnection(config.CACHE_REDIS_URL),
-            durableRedisConnection(config.REDIS_URL),
+            cacheRedisConnection(cacheRedisEndpoint(config)),
+            durableRedisConnection(durableRedisEndpoint(config)),
           ],
         }),
         AccessModule.register(config),

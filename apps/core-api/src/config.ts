@@ -33,7 +33,11 @@ export const configSchema = baseEnvSchema.extend({
    */
   DATABASE_REPLICA_URL: envVar.optionalPostgresUrl(),
   CACHE_REDIS_URL: envVar.redisUrl(DEV_URLS.CACHE_REDIS_URL),
+  /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the cache role, instead of CACHE_REDIS_URL. */
+  CACHE_REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
+  /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the durable role, instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
   /** HS256 key of the users' bearer tokens. The default only suits the demo. */
   JWT_SECRET: z.string().min(16).default('hwp-demo-jwt-secret-not-for-production'),
   /** When set, tokens must carry this `iss`. */

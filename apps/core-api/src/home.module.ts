@@ -1,7 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InProcessCache } from '@hwp/cache';
 import { CORE_DATABASE, createCoreDatabase, type CoreDatabaseClient } from '@hwp/core-db';
-import { CACHE_REDIS, DURABLE_REDIS, PostgresConnection, type RedisConnection } from '@hwp/service-kit';
+import {
+  CACHE_REDIS,
+  DURABLE_REDIS,
+  PostgresConnection,
+  cacheRedisEndpoint,
+  type RedisConnection,
+} from '@hwp/service-kit';
 import type { Config } from './config';
 import { ReadHomeScreen } from './domain/read-home.use-case';
 import { WidgetLoader } from './domain/widget-loader';
@@ -90,7 +96,7 @@ export class HomeModule {
         {
           provide: InvalidationSubscriber,
           inject: [ReadHomeScreen],
-          useFactory: (home: ReadHomeScreen) => new InvalidationSubscriber(config.CACHE_REDIS_URL, home),
+          useFactory: (home: ReadHomeScreen) => new InvalidationSubscriber(cacheRedisEndpoint(config), home),
         },
       ],
       exports: [ReadHomeScreen, InvalidationSubscriber],

@@ -5,7 +5,9 @@ import {
   DURABLE_REDIS,
   ServiceKitModule,
   cacheRedisConnection,
+  cacheRedisEndpoint,
   durableRedisConnection,
+  durableRedisEndpoint,
   type PostgresConnection,
   type RedisConnection,
 } from '@hwp/service-kit';
@@ -31,8 +33,8 @@ export class AppModule {
           serviceName: 'ingester',
           connections: [
             coreDatabaseConnection(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
-            durableRedisConnection(config.REDIS_URL),
-            cacheRedisConnection(config.CACHE_REDIS_URL),
+            durableRedisConnection(durableRedisEndpoint(config)),
+            cacheRedisConnection(cacheRedisEndpoint(config)),
           ],
         }),
       ],
@@ -73,7 +75,10 @@ export class AppModule {
             // Looking twice per RECLAIM_IDLE_MS claims an idle entry within 1.5 times that.
             new StreamConsumer(stream, ingestBatch, metrics, config.RECLAIM_IDLE_MS / 2),
         },
-        { provide: RefreshQueueConnection, useFactory: () => new RefreshQueueConnection(config.REDIS_URL) },
+        {
+          provide: RefreshQueueConnection,
+          useFactory: () => new RefreshQueueConnection(durableRedisEndpoint(config)),
+        },
         {
           provide: RefreshWorker,
           inject: [RefreshQueueConnection, IngesterMetrics],

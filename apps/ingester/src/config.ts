@@ -20,7 +20,11 @@ export const configSchema = baseEnvSchema.extend({
   PORT: envVar.port(3003),
   DATABASE_URL: envVar.postgresUrl(DEV_URLS.DATABASE_URL),
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
+  /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the durable role, instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
   CACHE_REDIS_URL: envVar.redisUrl(DEV_URLS.CACHE_REDIS_URL),
+  /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the cache role, instead of CACHE_REDIS_URL. */
+  CACHE_REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
   WIDGET_STREAM_SHARDS: envVar.streamShards(),
   /** This ingester's consumer name in the stream's consumer group. */
   INSTANCE_ID: envVar.instanceId(),

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { waitFor } from '@hwp/dev-services';
+import type { RedisClient } from '@hwp/service-kit';
 import { decodeCachedWidget, widgetHashKey, type CachedWidget } from '@hwp/cache';
 import {
   CONSUMER_GROUP,
@@ -102,7 +103,11 @@ export interface StoredState {
 }
 
 /** What Postgres and the cache Redis hold for the keys of `events`. */
-export async function storedState(db: Client, cache: Redis, events: WidgetEvent[]): Promise<StoredState> {
+export async function storedState(
+  db: Client,
+  cache: RedisClient,
+  events: WidgetEvent[],
+): Promise<StoredState> {
   const keys = [...latestByKey(events).values()];
   const rows = await db.query<{ key: string; data_version: string; deleted: boolean; content: unknown }>(
     `SELECT product_id || '|' || audience AS key, data_version, content IS NULL AS deleted, content FROM widgets

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreDatabase, type CoreDatabaseClient } from '@hwp/core-db';
-import { useTestDatabase, useTestRedis } from '@hwp/testing';
+import { createRedisClient, envVar, type RedisClient } from '@hwp/service-kit';
+import { useTestDatabase, useTestRedis, useTestRedisCluster } from '@hwp/testing';
 import { GENERIC, encodeWidgetEvent, userAudience } from '@hwp/widget-events';
 import type { EventStream, StreamEntry } from '../src/domain/ports';
 import { IngestBatch } from '../src/domain/ingest-batch.use-case';
@@ -11,76 +11,88 @@ import { RedisWidgetCacheWriter } from '../src/outbound/widget-cache.writer';
 import { PostgresWidgetRepository } from '../src/outbound/widget.repository';
 import { connectDatabase, expectedState, storedState, versionEvent } from './ingester.harness';
 
-describe('the version guard of Postgres and the cache together', () => {
-  let prisma: CoreDatabaseClient;
-  let db: Client;
-  let cache: Redis;
-  let ingestBatch: IngestBatch;
-  const acked: string[] = [];
-  const stream: EventStream = {
-    acknowledge: async (entries) => void acked.push(...entries.map((entry) => entry.id)),
-  };
+// The same property on both topologies: on a cluster, users' hashes spread over the masters.
+const topologies = {
+  'a single Redis': async () => ({ url: await useTestRedis('cache') }),
+  'a Redis Cluster': async () => ({
+    url: '',
+    clusterNodes: envVar.redisClusterNodes().parse((await useTestRedisCluster('cache')).seeds),
+  }),
+};
 
-  beforeAll(async () => {
-    const databaseUrl = await useTestDatabase('core');
-    prisma = createCoreDatabase(databaseUrl);
-    db = await connectDatabase(databaseUrl);
-    cache = new Redis(await useTestRedis('cache'));
-    ingestBatch = new IngestBatch(
-      new PostgresWidgetRepository(prisma),
-      new RedisWidgetCacheWriter(cache, 60_000),
-      stream,
-    );
-  });
-  afterAll(async () => {
-    await prisma.$disconnect();
-    await db.end();
-    cache.disconnect();
-  });
+describe.each(Object.entries(topologies))(
+  'the version guard of Postgres and the cache together, on %s',
+  (_, cacheEndpoint) => {
+    let prisma: CoreDatabaseClient;
+    let db: Client;
+    let cache: RedisClient;
+    let ingestBatch: IngestBatch;
+    const acked: string[] = [];
+    const stream: EventStream = {
+      acknowledge: async (entries) => void acked.push(...entries.map((entry) => entry.id)),
+    };
 
-  it('leaves each widget at its highest version in both, whatever the order, duplicates and batches', async () => {
-    let run = 0;
-    const delivery = fc.record({
-      key: fc.nat(3),
-      version: fc.integer({ min: 1, max: 12 }),
-      // Where each copy of the event lands in the delivery order (at-least-once: up to three copies).
-      positions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
+    beforeAll(async () => {
+      const databaseUrl = await useTestDatabase('core');
+      prisma = createCoreDatabase(databaseUrl);
+      db = await connectDatabase(databaseUrl);
+      cache = createRedisClient(await cacheEndpoint(), { connectionName: 'versionGuardTest' });
+      ingestBatch = new IngestBatch(
+        new PostgresWidgetRepository(prisma),
+        new RedisWidgetCacheWriter(cache, 60_000),
+        stream,
+      );
     });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(delivery, { minLength: 1, maxLength: 40 }),
-        fc.array(fc.integer({ min: 1, max: 15 }), { minLength: 1, maxLength: 8 }),
-        fc.boolean(),
-        async (history, batchSizes, twoAtATime) => {
-          run += 1; // a fresh key space per run
-          const keys = [`run${run}-a`, `run${run}-b`].flatMap((product) =>
-            [GENERIC, userAudience('u1')].map((audience) => ({ product, audience })),
-          );
-          const events = history.map(({ key, version }) =>
-            versionEvent(keys[key]!.product, keys[key]!.audience, version),
-          );
-          const entries: StreamEntry[] = history
-            .flatMap(({ positions }, i) => positions.map((position) => ({ position, event: events[i]! })))
-            .sort((a, b) => a.position - b.position)
-            .map(({ event }, i) => ({ shard: 0, id: `${run}-${i}`, fields: encodeWidgetEvent(event) }));
-          const batches: StreamEntry[][] = [];
-          for (let start = 0, i = 0; start < entries.length; i++) {
-            const size = batchSizes[i % batchSizes.length]!;
-            batches.push(entries.slice(start, start + size));
-            start += size;
-          }
-          acked.length = 0;
+    afterAll(async () => {
+      await prisma.$disconnect();
+      await db.end();
+      cache.disconnect();
+    });
 
-          // Two batches at a time is what two ingesters sharing the stream do.
-          const parallel = twoAtATime ? 2 : 1;
-          for (let i = 0; i < batches.length; i += parallel)
-            await Promise.all(batches.slice(i, i + parallel).map((batch) => ingestBatch.run(batch)));
+    it('leaves each widget at its highest version in both, whatever the order, duplicates and batches', async () => {
+      let run = 0;
+      const delivery = fc.record({
+        key: fc.nat(3),
+        version: fc.integer({ min: 1, max: 12 }),
+        // Where each copy of the event lands in the delivery order (at-least-once: up to three copies).
+        positions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(delivery, { minLength: 1, maxLength: 40 }),
+          fc.array(fc.integer({ min: 1, max: 15 }), { minLength: 1, maxLength: 8 }),
+          fc.boolean(),
+          async (history, batchSizes, twoAtATime) => {
+            run += 1; // a fresh key space per run (and another user's hash: another slot on a cluster)
+            const keys = [`run${run}-a`, `run${run}-b`].flatMap((product) =>
+              [GENERIC, userAudience(`u${run}`)].map((audience) => ({ product, audience })),
+            );
+            const events = history.map(({ key, version }) =>
+              versionEvent(keys[key]!.product, keys[key]!.audience, version),
+            );
+            const entries: StreamEntry[] = history
+              .flatMap(({ positions }, i) => positions.map((position) => ({ position, event: events[i]! })))
+              .sort((a, b) => a.position - b.position)
+              .map(({ event }, i) => ({ shard: 0, id: `${run}-${i}`, fields: encodeWidgetEvent(event) }));
+            const batches: StreamEntry[][] = [];
+            for (let start = 0, i = 0; start < entries.length; i++) {
+              const size = batchSizes[i % batchSizes.length]!;
+              batches.push(entries.slice(start, start + size));
+              start += size;
+            }
+            acked.length = 0;
 
-          expect(await storedState(db, cache, events)).toEqual(expectedState(events));
-          expect(acked.sort()).toEqual(entries.map((entry) => entry.id).sort());
-        },
-      ),
-      { numRuns: 25 },
-    );
-  });
-});
+            // Two batches at a time is what two ingesters sharing the stream do.
+            const parallel = twoAtATime ? 2 : 1;
+            for (let i = 0; i < batches.length; i += parallel)
+              await Promise.all(batches.slice(i, i + parallel).map((batch) => ingestBatch.run(batch)));
+
+            expect(await storedState(db, cache, events)).toEqual(expectedState(events));
+            expect(acked.sort()).toEqual(entries.map((entry) => entry.id).sort());
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+  },
+);

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { productDatabaseConnection } from '@hwp/product-db';
-import { ServiceKitModule, durableRedisConnection } from '@hwp/service-kit';
+import { ServiceKitModule, durableRedisConnection, durableRedisEndpoint } from '@hwp/service-kit';
 import type { Config } from './config';
 import { OutboxModule } from './outbox.module';
 
@@ -14,7 +14,7 @@ export class AppModule {
           serviceName: 'outbox-worker',
           connections: [
             productDatabaseConnection(config.PRODUCT_DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
-            durableRedisConnection(config.REDIS_URL),
+            durableRedisConnection(durableRedisEndpoint(config)),
           ],
         }),
         OutboxModule.register(config),

@@ -1,12 +1,19 @@
 import { DEV_URLS, baseEnvSchema, envVar } from '@hwp/service-kit';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Every setting of outbox-worker, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 export const configSchema = baseEnvSchema.extend({
   PORT: envVar.port(3004),
   PRODUCT_DATABASE_URL: envVar.postgresUrl(DEV_URLS.PRODUCT_DATABASE_URL),
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
+  /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the durable role, instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
   WIDGET_STREAM_SHARDS: envVar.streamShards(),
+  /**
+   * Replicas that must hold a published event (WAIT) before its outbox row is deleted; 1 on a Redis
+   * Cluster with replicas, so that a failover cannot lose an acknowledged event. 0: the master's fsync only.
+   */
+  STREAM_REPLICA_ACKS: z.coerce.number().int().min(0).max(5).default(0),
   /** Owner name of this worker's outbox leases. */
   INSTANCE_ID: envVar.instanceId(),
   /** Outbox rows claimed, published in one pipeline and deleted together. */

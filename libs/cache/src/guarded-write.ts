@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Audience } from '@hwp/widget-events';
 import { encodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
+import type { RedisClient } from '@hwp/service-kit';
 
 /**
  * The version guard of the cache, the twin of the database's `WHERE data_version < EXCLUDED.data_version`:
@@ -19,7 +19,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
-type GuardedRedis = Redis & {
+type GuardedRedis = RedisClient & {
   hwpWriteWidgetIfNewer(
     key: string,
     field: string,
@@ -29,7 +29,7 @@ type GuardedRedis = Redis & {
   ): Promise<number>;
 };
 
-function withGuardedWrite(redis: Redis): GuardedRedis {
+function withGuardedWrite(redis: RedisClient): GuardedRedis {
   if (!('hwpWriteWidgetIfNewer' in redis)) {
     redis.defineCommand('hwpWriteWidgetIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
   }
@@ -42,7 +42,11 @@ export interface CacheWrite extends CachedWidget {
 }
 
 /** Writes `entry` unless the cache already holds that version or a newer one; true when it was written. */
-export async function writeWidgetIfNewer(redis: Redis, entry: CacheWrite, ttlMs: number): Promise<boolean> {
+export async function writeWidgetIfNewer(
+  redis: RedisClient,
+  entry: CacheWrite,
+  ttlMs: number,
+): Promise<boolean> {
   const written = await withGuardedWrite(redis).hwpWriteWidgetIfNewer(
     widgetHashKey(entry.audience),
     entry.productId,

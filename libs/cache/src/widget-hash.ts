@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Audience } from '@hwp/widget-events';
 import { writeWidgetIfNewer } from './guarded-write';
 import { decodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
+import type { RedisClient } from '@hwp/service-kit';
 
 /**
  * A field that only a complete copy of an audience's widgets carries. The ingester writes through into
@@ -18,7 +18,10 @@ export interface WidgetHash {
 }
 
 /** The audience's hash in one HGETALL; undefined when there is none. Undecodable fields are skipped. */
-export async function readWidgetHash(redis: Redis, audience: Audience): Promise<WidgetHash | undefined> {
+export async function readWidgetHash(
+  redis: RedisClient,
+  audience: Audience,
+): Promise<WidgetHash | undefined> {
   const fields = await redis.hgetall(widgetHashKey(audience));
   const widgets = new Map<string, CachedWidget>();
   let complete = false;
@@ -41,7 +44,7 @@ end
 return 0
 `;
 
-type MarkingRedis = Redis & { hwpMarkWidgetHashComplete(key: string, field: string): Promise<number> };
+type MarkingRedis = RedisClient & { hwpMarkWidgetHashComplete(key: string, field: string): Promise<number> };
 
 /**
  * Copies an audience's whole widget set (read from the database) into the cache Redis with the version
@@ -49,7 +52,7 @@ type MarkingRedis = Redis & { hwpMarkWidgetHashComplete(key: string, field: stri
  * should be shorter than the ingester's: a refilled copy is only as fresh as the read that made it.
  */
 export async function refillWidgetHash(
-  redis: Redis,
+  redis: RedisClient,
   audience: Audience,
   widgets: ReadonlyMap<string, CachedWidget>,
   ttlMs: number,

@@ -10,6 +10,12 @@ export {
   type PostgresInstance,
 } from './postgres';
 export { redisRoleArgs, startRedis, type RedisInstance, type RedisRole } from './redis';
+export {
+  startRedisCluster,
+  type RedisCluster,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+} from './redis-cluster';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 export { seedProductTeam } from './seed';
 export { startPlatform, type Platform, type PlatformApp, type PlatformOptions } from './platform';

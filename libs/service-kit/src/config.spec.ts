@@ -37,6 +37,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { [name]: value })).toThrow(message);
   });
 
+  it('reads Redis Cluster seed nodes, and names a bad list in one line', () => {
+    const cluster = baseEnvSchema.extend({ REDIS_CLUSTER_NODES: envVar.redisClusterNodes() });
+    expect(loadConfig(cluster, {}).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(loadConfig(cluster, { REDIS_CLUSTER_NODES: '' }).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(
+      loadConfig(cluster, { REDIS_CLUSTER_NODES: 'redis-0:6379, 10.0.0.2:7000' }).REDIS_CLUSTER_NODES,
+    ).toEqual([
+      { host: 'redis-0', port: 6379 },
+      { host: '10.0.0.2', port: 7000 },
+    ]);
+    for (const bad of ['redis-0', 'redis-0:6379,', 'redis://redis-0:6379', 'redis-0:99999'])
+      expect(() => loadConfig(cluster, { REDIS_CLUSTER_NODES: bad })).toThrow(
+        /^invalid configuration: REDIS_CLUSTER_NODES must be a comma-separated list of host:port seed nodes$/,
+      );
+  });
+
   it('names every bad variable in one line and never echoes a value', () => {
     const secret = 'postgres//admin:hunter2@db';
     try {

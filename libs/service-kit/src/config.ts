@@ -47,6 +47,27 @@ export const envVar = {
   optionalPostgresUrl: () => postgresUrl().optional(),
   redisUrl: (fallback: string) =>
     urlWithProtocols(['redis:', 'rediss:'], 'redis://host:port URL').default(fallback),
+  /**
+   * Seed nodes of a Redis Cluster, comma-separated host:port; when set, the role is a cluster and its
+   * URL is not used. Empty counts as unset.
+   */
+  redisClusterNodes: () =>
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        if (value === undefined || value.trim() === '') return undefined;
+        const nodes = value.split(',').map((node) => {
+          const match = /^\s*([A-Za-z0-9._-]+):(\d{1,5})\s*$/.exec(node);
+          return match && Number(match[2]) <= 65535 ? { host: match[1]!, port: Number(match[2]) } : undefined;
+        });
+        if (nodes.every((node) => node !== undefined)) return nodes;
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a comma-separated list of host:port seed nodes',
+        });
+        return z.NEVER;
+      }),
   httpUrl: (fallback: string) => urlWithProtocols(['http:', 'https:'], 'http(s):// URL').default(fallback),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   /** Shards of the widget event stream; the outbox-worker and the ingester must agree on it. */

@@ -1,25 +1,23 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { ReadinessCheck } from './readiness';
+import { createRedisClient, type RedisClient, type RedisEndpoint } from './redis-client';
 
 /**
  * A Redis connection owned by the app: closed on shutdown and checked by /ready.
  * Commands fail fast while disconnected (no offline queue) so callers can fall back instead of piling up.
  */
 export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
-  readonly client: Redis;
+  readonly client: RedisClient;
 
   constructor(
     readonly name: string,
-    url: string,
-    options: RedisOptions = {},
+    endpoint: RedisEndpoint,
   ) {
-    this.client = new Redis(url, {
+    this.client = createRedisClient(endpoint, {
       connectionName: name,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-      ...options,
     });
     // ioredis reports every failed reconnect as an error event; /ready reports the state instead.
     this.client.on('error', () => undefined);
@@ -62,12 +60,12 @@ export class PostgresConnection<Client extends SqlClient> implements ReadinessCh
 export const DURABLE_REDIS = Symbol('DURABLE_REDIS');
 export const CACHE_REDIS = Symbol('CACHE_REDIS');
 
-export const durableRedisConnection = (url: string) => ({
+export const durableRedisConnection = (endpoint: RedisEndpoint) => ({
   provide: DURABLE_REDIS,
-  useFactory: () => new RedisConnection('durableRedis', url),
+  useFactory: () => new RedisConnection('durableRedis', endpoint),
 });
 
-export const cacheRedisConnection = (url: string) => ({
+export const cacheRedisConnection = (endpoint: RedisEndpoint) => ({
   provide: CACHE_REDIS,
-  useFactory: () => new RedisConnection('cacheRedis', url),
+  useFactory: () => new RedisConnection('cacheRedis', endpoint),
 });

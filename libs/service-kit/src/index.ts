@@ -8,6 +8,16 @@ export {
   cacheRedisConnection,
   durableRedisConnection,
 } from './connections';
+export {
+  cacheRedisEndpoint,
+  createRedisClient,
+  duplicateRedisClient,
+  durableRedisEndpoint,
+  type ClusterNode,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisEndpoint,
+} from './redis-client';
 export { FrontDoor, isPath, type FrontDoorHandler } from './front-door';
 export { ProblemDetailsFilter, ProblemException, type ProblemField } from './problem-details.filter';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';

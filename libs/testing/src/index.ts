@@ -7,5 +7,11 @@ export {
   type AppName,
   type AppProcess,
 } from './app-process';
-export { testServices, useTestDatabase, useTestRedis, type TestServices } from './services';
+export {
+  testServices,
+  useTestDatabase,
+  useTestRedis,
+  useTestRedisCluster,
+  type TestServices,
+} from './services';
 export { databaseShape, prismaSchemaShape, type SchemaShape } from './schema-agreement';

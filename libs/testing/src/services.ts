@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, inject } from 'vitest';
 import {
   dropDatabase,
   ensureDatabase,
+  startRedisCluster,
   withDatabase,
   type DatabaseKind,
+  type RedisCluster,
   type RedisRole,
 } from '@hwp/dev-services';
 
@@ -47,4 +52,14 @@ export async function useTestRedis(role: RedisRole): Promise<string> {
     client.disconnect();
   });
   return url;
+}
+
+/**
+ * A private Redis Cluster (3 masters, 3 replicas) for the calling test file, in `role`'s configuration;
+ * stopped after the file. Cluster nodes have no logical databases, so files do not share one.
+ */
+export async function useTestRedisCluster(role: RedisRole): Promise<RedisCluster> {
+  const cluster = await startRedisCluster({ dir: mkdtempSync(join(tmpdir(), 'hwp-cluster-')), role });
+  afterAll(() => cluster.stop());
+  return cluster;
 }

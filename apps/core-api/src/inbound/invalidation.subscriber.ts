@@ -1,11 +1,11 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import {
   INVALIDATION_CHANNEL,
   LAYOUT_CHANNEL,
   parseWidgetInvalidation,
   type WidgetInvalidation,
 } from '@hwp/cache';
+import { createRedisClient, type RedisClient, type RedisEndpoint } from '@hwp/service-kit';
 import type { ReadHomeScreen } from '../domain/read-home.use-case';
 
 /**
@@ -20,18 +20,22 @@ export type AppliedInvalidationListener = (invalidation: WidgetInvalidation | un
  * widget. SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
  * messages published while the connection was down are lost, so every in-process copy is marked stale
  * when it comes back. A message on the layout channel (an admin's layout edit) drops the cached layout.
+ *
+ * On a Redis Cluster, classic PUBLISH reaches every node, so a subscription on any node hears all of it
+ * (docs/adr/0013-redis-cluster.md). ioredis moves the subscription to another node by itself when its
+ * node leaves, without a 'close': a node leaving ('-node') counts as a lost connection too.
  */
 export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InvalidationSubscriber.name);
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly listeners: AppliedInvalidationListener[] = [];
   private lostConnection = false;
 
   constructor(
-    cacheRedisUrl: string,
+    cacheRedis: RedisEndpoint,
     private readonly home: ReadHomeScreen,
   ) {
-    this.subscriber = new Redis(cacheRedisUrl, {
+    this.subscriber = createRedisClient(cacheRedis, {
       connectionName: 'cacheRedisSubscriber',
       lazyConnect: true,
       maxRetriesPerRequest: null,
@@ -52,10 +56,9 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
     this.subscriber.on('ready', () => {
       if (!this.lostConnection) return;
       this.lostConnection = false;
-      this.home.invalidateAll();
-      this.applied(undefined);
-      this.logger.log('invalidation subscription back; in-process copies marked stale');
+      this.markAllStale('invalidation subscription back');
     });
+    this.subscriber.on('-node', () => this.markAllStale('a cache Redis node left the cluster'));
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === LAYOUT_CHANNEL) {
         this.home.invalidateLayout();
@@ -69,6 +72,12 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
     });
     // Not awaited: the app serves (from the other levels) even while the cache Redis is down at start.
     this.subscriber.subscribe(INVALIDATION_CHANNEL, LAYOUT_CHANNEL).catch(() => undefined);
+  }
+
+  private markAllStale(reason: string): void {
+    this.home.invalidateAll();
+    this.applied(undefined);
+    this.logger.log(`${reason}; in-process copies marked stale`);
   }
 
   private applied(invalidation: WidgetInvalidation | undefined): void {

@@ -1,8 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { withTimeout } from '@hwp/service-kit';
+import { duplicateRedisClient, withTimeout, type RedisClient } from '@hwp/service-kit';
 import { analyticsEventSchema, type AnalyticsEvent } from '../domain/analytics-events';
 import type { AnalyticsEventFeed, AnalyticsEventLog, LoggedBatch } from '../domain/analytics.ports';
 
@@ -33,14 +32,14 @@ type RawEntry = [id: string, fields: string[] | null];
  * their own so that they never hold up appends and acks.
  */
 export class RedisAnalyticsStream implements AnalyticsEventLog, AnalyticsEventFeed, OnApplicationShutdown {
-  private readonly reader: Redis;
+  private readonly reader: RedisClient;
   private reclaimCursor = '0-0';
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly settings: AnalyticsStreamSettings,
   ) {
-    this.reader = redis.duplicate({ connectionName: 'durableRedisAnalyticsReader' });
+    this.reader = duplicateRedisClient(redis, 'durableRedisAnalyticsReader');
     this.reader.on('error', () => undefined); // reported by the failing reads instead
   }
 

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { readWidgetHash, refillWidgetHash, type WidgetHash } from '@hwp/cache';
-import { withTimeout } from '@hwp/service-kit';
+import { withTimeout, type RedisClient } from '@hwp/service-kit';
 import type { Audience } from '@hwp/widget-events';
 import type { StoredWidgets, WidgetCacheStore } from '../domain/home.ports';
 
@@ -10,7 +9,7 @@ const TIMEOUT_MS = 500;
 /** L2: the cache Redis, in the layout of libs/cache (one hash per audience). */
 export class RedisWidgetCacheStore implements WidgetCacheStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly refillTtlMs: number,
   ) {}
 

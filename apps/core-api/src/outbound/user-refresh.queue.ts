@@ -1,6 +1,5 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import {
   USER_REFRESH_JOB,
@@ -9,7 +8,7 @@ import {
   userRefreshJobOptions,
   type UserRefreshJob,
 } from '@hwp/cache';
-import { withTimeout } from '@hwp/service-kit';
+import { withTimeout, type RedisClient } from '@hwp/service-kit';
 import type { RefreshRequests } from '../domain/home.ports';
 import type { RefreshJobMetrics } from './read-path.metrics';
 
@@ -24,7 +23,7 @@ export class UserRefreshQueue implements RefreshRequests, OnApplicationShutdown 
   private readonly recentlyEnqueued = new LRUCache<string, true>({ max: 100_000, ttl: RECENTLY_ENQUEUED_MS });
 
   constructor(
-    durableRedis: Redis,
+    durableRedis: RedisClient,
     private readonly metrics: RefreshJobMetrics,
   ) {
     this.queue = new Queue<UserRefreshJob>(USER_REFRESH_QUEUE, {

@@ -1,10 +1,10 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE, type UserRefreshJob } from '@hwp/cache';
 import { USER_ID_PATTERN } from '@hwp/widget-events';
 import type { RefreshUser } from '../domain/refresh-user.use-case';
 import type { IngesterMetrics } from '../outbound/ingester.metrics';
+import type { RedisClient } from '@hwp/service-kit';
 
 /**
  * The job's progress: products that answered an attempt. It survives BullMQ's retries and a crashed
@@ -29,7 +29,7 @@ export class RefreshWorker implements OnApplicationBootstrap, BeforeApplicationS
   private worker?: Worker<UserRefreshJob>;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly refreshUser: RefreshUser,
     private readonly metrics: IngesterMetrics,
     /** Jobs (users) run at once. */

@@ -49,7 +49,7 @@ export class StreamConsumer implements OnApplicationBootstrap, BeforeApplication
         entries = await this.nextEntries();
         failures = 0;
       } catch (error) {
-        if (this.stopped) return;
+        if (this.stopped) break;
         // The durable Redis is down, or lost the stream and its group (NOGROUP): create them again.
         this.groupsReady = false;
         this.metrics.failed('read');
@@ -59,6 +59,10 @@ export class StreamConsumer implements OnApplicationBootstrap, BeforeApplication
       }
       if (entries.length) await this.ingest(entries);
     }
+    // Reads still in flight may yet hand entries to this consumer: ingest them rather than leave them
+    // pending until another ingester reclaims them.
+    const last = await this.stream.finishReads().catch(() => []);
+    if (last.length) await this.ingest(last);
   }
 
   private async nextEntries(): Promise<StreamEntry[]> {

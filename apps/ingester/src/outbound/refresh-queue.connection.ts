@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisEndpoint } from '@hwp/service-kit';
 
 /**
  * BullMQ's own connection to the durable Redis. Unlike the app's fail-fast connection it queues commands
@@ -7,10 +7,13 @@ import { Redis } from 'ioredis';
  * its blocking commands). Closed after the worker has drained (beforeApplicationShutdown comes first).
  */
 export class RefreshQueueConnection implements OnApplicationShutdown {
-  readonly client: Redis;
+  readonly client: RedisClient;
 
-  constructor(url: string) {
-    this.client = new Redis(url, { connectionName: 'durableRedisRefreshQueue', maxRetriesPerRequest: null });
+  constructor(endpoint: RedisEndpoint) {
+    this.client = createRedisClient(endpoint, {
+      connectionName: 'durableRedisRefreshQueue',
+      maxRetriesPerRequest: null,
+    });
     this.client.on('error', () => undefined); // the worker reports what fails
   }
 

@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import { INVALIDATION_CHANNEL, writeWidgetIfNewer, type WidgetInvalidation } from '@hwp/cache';
 import type { WidgetEvent } from '@hwp/widget-events';
 import type { WidgetCache } from '../domain/ports';
+import type { RedisClient } from '@hwp/service-kit';
 
 /** Write-through to the cache Redis, then the invalidation messages for core-api's in-process caches. */
 export class RedisWidgetCacheWriter implements WidgetCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlMs: number,
   ) {}
 

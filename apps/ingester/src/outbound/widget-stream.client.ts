@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { once } from 'node:events';
-import type { ChainableCommander, Redis } from 'ioredis';
+import { setImmediate } from 'node:timers/promises';
+import { duplicateRedisClient, type RedisClient } from '@hwp/service-kit';
 import { CONSUMER_GROUP, DEAD_LETTER_FIELDS, allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
 import type { DeadLetter, EventStream, StreamEntry } from '../domain/ports';
 
@@ -68,8 +69,8 @@ return {claimed[1], kept, buried, redis.call('XLEN', KEYS[2])}
 type RawEntry = [id: string, fields: string[] | null];
 type ReclaimReply = [cursor: string, entries: RawEntry[], buried: number, deadLetterSize: number];
 
-type ScriptPipeline = ChainableCommander & {
-  hwpDeadLetter(stream: string, dead: string, group: string, id: string, reason: string): ScriptPipeline;
+type ScriptedRedis = RedisClient & {
+  hwpDeadLetter(stream: string, dead: string, group: string, id: string, reason: string): Promise<number>;
   hwpReclaim(
     stream: string,
     dead: string,
@@ -79,8 +80,14 @@ type ScriptPipeline = ChainableCommander & {
     cursor: string,
     count: number,
     maxDeliveries: number,
-  ): ScriptPipeline;
+  ): Promise<ReclaimReply>;
 };
+
+/** A shard's read: pending until the shard has entries or the block time is over. */
+interface ShardRead {
+  settled: Promise<void>;
+  outcome?: { entries: StreamEntry[] } | { error: Error };
+}
 
 export interface Reclaimed {
   entries: StreamEntry[];
@@ -92,43 +99,49 @@ export interface Reclaimed {
 }
 
 /**
- * The ingester's side of the sharded widget stream on the durable Redis: one consumer group over all
- * shard streams. Blocking reads use a dedicated connection so they never hold up acks and scripts.
+ * The ingester's side of the sharded widget stream on the durable Redis: one consumer group per shard
+ * stream. Each shard is read on a blocking connection of its own, so reads never hold up acks and
+ * scripts, and on a Redis Cluster, where each shard is a slot of its own, every read goes to one node.
+ * Scripts and acks are sent per shard for the same reason (ioredis sends them without waiting for the
+ * replies of the others).
  */
 export class WidgetStreamClient implements EventStream, OnApplicationShutdown {
-  private readonly reader: Redis;
+  private readonly redis: ScriptedRedis;
+  private readonly readers: RedisClient[];
+  private readonly reads: (ShardRead | undefined)[];
   private readonly shards: number[];
-  private readonly keys: string[];
-  private readonly shardOfKey: Map<string, number>;
   /** XREADGROUP and XAUTOCLAIM count per stream; this keeps a whole batch within INGEST_BATCH_SIZE. */
   private readonly perShard: number;
   private readonly cursors: string[];
 
   constructor(
-    private readonly redis: Redis,
+    redis: RedisClient,
     private readonly settings: StreamSettings,
   ) {
-    this.reader = redis.duplicate({ connectionName: 'durableRedisStreamReader' });
-    this.reader.on('error', () => undefined); // reported by the failing reads instead
     this.shards = allShards(settings.shards);
-    this.keys = this.shards.map(streamKey);
-    this.shardOfKey = new Map(this.keys.map((key, shard) => [key, shard]));
+    this.readers = this.shards.map((shard) => {
+      const reader = duplicateRedisClient(redis, `durableRedisStreamReader${shard}`);
+      reader.on('error', () => undefined); // reported by the failing reads instead
+      return reader;
+    });
+    this.reads = this.shards.map(() => undefined);
     this.perShard = Math.max(1, Math.ceil(settings.batchSize / settings.shards));
     this.cursors = this.shards.map(() => '0-0');
     redis.defineCommand('hwpDeadLetter', { numberOfKeys: 2, lua: DEAD_LETTER });
     redis.defineCommand('hwpReclaim', { numberOfKeys: 2, lua: RECLAIM });
+    this.redis = redis as ScriptedRedis;
   }
 
-  /** Resolves once both connections are up: without an offline queue, commands sent earlier fail. */
+  /** Resolves once every connection is up: without an offline queue, commands sent earlier fail. */
   async connected(signal: AbortSignal): Promise<void> {
-    for (const client of [this.redis, this.reader])
+    for (const client of [this.redis, ...this.readers])
       if (client.status !== 'ready') await once(client, 'ready', { signal });
   }
 
   /** Creates the consumer group on every shard (from the first entry), unless it exists. */
   async ensureGroups(): Promise<void> {
     await Promise.all(
-      this.keys.map((key) =>
+      this.shards.map(streamKey).map((key) =>
         this.redis.xgroup('CREATE', key, CONSUMER_GROUP, '0', 'MKSTREAM').catch((error: Error) => {
           if (!error.message.startsWith('BUSYGROUP')) throw error;
         }),
@@ -136,9 +149,28 @@ export class WidgetStreamClient implements EventStream, OnApplicationShutdown {
     );
   }
 
-  /** Entries no consumer has seen yet, waiting up to INGEST_BLOCK_MS for some. */
+  /**
+   * Entries no consumer has seen yet, waiting up to INGEST_BLOCK_MS for some: every shard without a read
+   * in flight starts one, and this returns what the shards that answered first brought. A read still
+   * blocked stays in flight and its entries come with a later call (or with finishReads).
+   */
   async readNew(): Promise<StreamEntry[]> {
-    const reply = (await this.reader.xreadgroup(
+    this.shards.forEach((shard) => (this.reads[shard] ??= this.startRead(shard)));
+    await Promise.race(this.reads.map((read) => read!.settled));
+    // Shards with entries answer at once and together: let the replies already received in.
+    await setImmediate();
+    return this.takeSettledReads();
+  }
+
+  /** Waits for the reads in flight (at most INGEST_BLOCK_MS) and returns their entries: for shutdown. */
+  async finishReads(): Promise<StreamEntry[]> {
+    await Promise.all(this.reads.map((read) => read?.settled));
+    return this.takeSettledReads();
+  }
+
+  private startRead(shard: number): ShardRead {
+    const read: ShardRead = { settled: Promise.resolve() };
+    read.settled = this.readers[shard]!.xreadgroup(
       'GROUP',
       CONSUMER_GROUP,
       this.settings.consumer,
@@ -147,28 +179,50 @@ export class WidgetStreamClient implements EventStream, OnApplicationShutdown {
       'BLOCK',
       this.settings.blockMs,
       'STREAMS',
-      ...this.keys,
-      ...this.keys.map(() => '>'),
-    )) as [key: string, entries: RawEntry[]][] | null;
-    return (reply ?? []).flatMap(([key, entries]) => toStreamEntries(this.shardOfKey.get(key)!, entries));
+      streamKey(shard),
+      '>',
+    ).then(
+      (reply) => {
+        const [[, entries] = ['', []]] = (reply ?? []) as [key: string, entries: RawEntry[]][];
+        read.outcome = { entries: toStreamEntries(shard, entries) };
+      },
+      (error: Error) => {
+        read.outcome = { error };
+      },
+    );
+    return read;
+  }
+
+  /** The entries of the reads that have answered; throws if they all failed. */
+  private takeSettledReads(): StreamEntry[] {
+    const entries: StreamEntry[] = [];
+    let failure: Error | undefined;
+    this.reads.forEach((read, shard) => {
+      if (!read?.outcome) return;
+      this.reads[shard] = undefined;
+      if ('error' in read.outcome) failure ??= read.outcome.error;
+      else entries.push(...read.outcome.entries);
+    });
+    if (failure && !entries.length) throw failure;
+    return entries;
   }
 
   /** Takes over entries idle for RECLAIM_IDLE_MS; buries those past MAX_DELIVERIES. */
   async reclaimIdle(): Promise<Reclaimed> {
-    const pipeline = this.redis.pipeline() as ScriptPipeline;
-    for (const shard of this.shards) {
-      pipeline.hwpReclaim(
-        streamKey(shard),
-        deadLetterKey(shard),
-        CONSUMER_GROUP,
-        this.settings.consumer,
-        this.settings.reclaimIdleMs,
-        this.cursors[shard]!,
-        this.perShard,
-        this.settings.maxDeliveries,
-      );
-    }
-    const replies = succeeded<ReclaimReply>(await pipeline.exec());
+    const replies = await Promise.all(
+      this.shards.map((shard) =>
+        this.redis.hwpReclaim(
+          streamKey(shard),
+          deadLetterKey(shard),
+          CONSUMER_GROUP,
+          this.settings.consumer,
+          this.settings.reclaimIdleMs,
+          this.cursors[shard]!,
+          this.perShard,
+          this.settings.maxDeliveries,
+        ),
+      ),
+    );
     const reclaimed: Reclaimed = { entries: [], deadLettered: 0, deadLetterSizes: [], more: false };
     replies.forEach(([cursor, entries, buried, deadLetterSize], shard) => {
       this.cursors[shard] = cursor;
@@ -181,37 +235,31 @@ export class WidgetStreamClient implements EventStream, OnApplicationShutdown {
   }
 
   async acknowledge(entries: StreamEntry[], deadLetters: DeadLetter[]): Promise<void> {
-    const pipeline = this.redis.pipeline() as ScriptPipeline;
-    for (const { entry, reason } of deadLetters) {
-      pipeline.hwpDeadLetter(
-        streamKey(entry.shard),
-        deadLetterKey(entry.shard),
-        CONSUMER_GROUP,
-        entry.id,
-        reason,
-      );
-    }
     const buried = new Set(deadLetters.map(({ entry }) => entry));
-    for (const shard of this.shards) {
-      const ids = entries.filter((entry) => entry.shard === shard && !buried.has(entry)).map(({ id }) => id);
-      if (ids.length) pipeline.xack(streamKey(shard), CONSUMER_GROUP, ...ids);
-    }
-    succeeded(await pipeline.exec());
+    await Promise.all([
+      ...deadLetters.map(({ entry, reason }) =>
+        this.redis.hwpDeadLetter(
+          streamKey(entry.shard),
+          deadLetterKey(entry.shard),
+          CONSUMER_GROUP,
+          entry.id,
+          reason,
+        ),
+      ),
+      ...this.shards.map((shard) => {
+        const ids = entries
+          .filter((entry) => entry.shard === shard && !buried.has(entry))
+          .map(({ id }) => id);
+        return ids.length ? this.redis.xack(streamKey(shard), CONSUMER_GROUP, ...ids) : undefined;
+      }),
+    ]);
   }
 
   onApplicationShutdown() {
-    this.reader.disconnect();
+    for (const reader of this.readers) reader.disconnect();
   }
 }
 
 function toStreamEntries(shard: number, entries: RawEntry[]): StreamEntry[] {
   return entries.map(([id, fields]) => ({ shard, id, fields }));
-}
-
-/** The replies of a pipeline, or its first error. */
-function succeeded<T>(results: [Error | null, unknown][] | null): T[] {
-  return (results ?? []).map(([error, reply]) => {
-    if (error) throw error;
-    return reply as T;
-  });
 }

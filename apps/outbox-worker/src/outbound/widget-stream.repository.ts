@@ -1,8 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { createRedisClient, durableRedisEndpoint, type RedisClient } from '@hwp/service-kit';
 import { encodeWidgetEvent, shardOf, streamKey, type WidgetEvent } from '@hwp/widget-events';
 import { CONFIG, type Config } from '../config';
 import type { ConsumerGroupProgress, WidgetStream } from '../domain/ports';
+
+/** How long a publish waits for STREAM_REPLICA_ACKS replicas before it counts as failed (and is retried). */
+const REPLICA_WAIT_MS = 2_000;
 
 /**
  * The widget event stream shards in the durable Redis, on a connection of their own: the app's shared
@@ -11,19 +14,21 @@ import type { ConsumerGroupProgress, WidgetStream } from '../domain/ports';
  */
 @Injectable()
 export class WidgetStreamRepository implements WidgetStream, OnModuleInit, OnApplicationShutdown {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly shards: number;
+  private readonly replicaAcks: number;
 
   constructor(@Inject(CONFIG) config: Config) {
     this.shards = config.WIDGET_STREAM_SHARDS;
-    this.redis = new Redis(config.REDIS_URL, {
+    this.replicaAcks = config.STREAM_REPLICA_ACKS;
+    this.redis = createRedisClient(durableRedisEndpoint(config), {
       connectionName: 'outboxPublisher',
       lazyConnect: true,
       // While Redis is down, fail at once: the rows wait in the outbox, not in this process's memory.
       enableOfflineQueue: false,
       // A write cut off by a lost connection fails now and is never resent behind the worker's back.
       maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
+      resendAfterReconnect: false,
       // A publish that outlives its lease is moot: another worker has re-claimed the rows by then.
       commandTimeout: config.OUTBOX_LEASE_MS,
     });
@@ -39,15 +44,31 @@ export class WidgetStreamRepository implements WidgetStream, OnModuleInit, OnApp
     await this.redis.connect().catch(() => undefined);
   }
 
+  /**
+   * One pipeline per shard: on a Redis Cluster the shards live on different nodes, and a pipeline goes to
+   * one node. With STREAM_REPLICA_ACKS, each pipeline ends in a WAIT on that node, so that an event is on
+   * a replica before its outbox row goes: a master that dies before replicating cannot take it along.
+   */
   async append(events: WidgetEvent[]): Promise<void> {
-    const pipeline = this.redis.pipeline();
+    const byShard = new Map<number, WidgetEvent[]>();
     for (const event of events) {
       const shard = shardOf(event.productId, event.audience, this.shards);
-      pipeline.xadd(streamKey(shard), '*', ...encodeWidgetEvent(event));
+      if (!byShard.has(shard)) byShard.set(shard, []);
+      byShard.get(shard)!.push(event);
     }
-    const replies = (await pipeline.exec()) ?? [];
-    const failure = replies.find(([error]) => error)?.[0];
-    if (failure) throw failure;
+    await Promise.all(
+      [...byShard].map(async ([shard, shardEvents]) => {
+        const pipeline = this.redis.pipeline();
+        for (const event of shardEvents) pipeline.xadd(streamKey(shard), '*', ...encodeWidgetEvent(event));
+        if (this.replicaAcks > 0) pipeline.wait(this.replicaAcks, REPLICA_WAIT_MS);
+        const replies = (await pipeline.exec()) ?? [];
+        const failure = replies.find(([error]) => error)?.[0];
+        if (failure) throw failure;
+        const replicated = this.replicaAcks > 0 ? (replies.at(-1)![1] as number) : 0;
+        if (replicated < this.replicaAcks)
+          throw new Error(`${streamKey(shard)}: ${replicated} of ${this.replicaAcks} replicas acknowledged`);
+      }),
+    );
   }
 
   async consumerGroups(shard: number): Promise<ConsumerGroupProgress[]> {

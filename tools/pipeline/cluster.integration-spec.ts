@@ -1,0 +1,180 @@
+import { Client } from 'pg';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  USER_REFRESH_PREFIX,
+  USER_REFRESH_QUEUE,
+  decodeCachedWidget,
+  userRefreshJobId,
+  widgetHashKey,
+} from '@hwp/cache';
+import { seedProductTeam, sleep, waitFor, type RedisCluster } from '@hwp/dev-services';
+import { createRedisClient, envVar, type RedisClient } from '@hwp/service-kit';
+import { startApp, useTestDatabase, useTestRedisCluster, type AppName, type AppProcess } from '@hwp/testing';
+import { streamKey, type Audience } from '@hwp/widget-events';
+
+// The platform on a Redis Cluster of 3 masters with a replica each (both Redis roles on it, as the
+// processes would be in production): the write path end to end, the home read, one refresh job for a
+// burst of cold reads, and a master killed during a publish burst.
+
+const API_KEY = 'cluster-key';
+const PRODUCT = 'deals';
+const JWT_SECRET = 'cluster-test-secret-0123456789';
+const SHARDS = 4;
+const card = (text: string) => ({ type: 'card', id: 'c', children: [{ type: 'text', id: 't', text }] });
+
+interface HomeScreen {
+  widgets: { provenance: { productId: string; dataVersion: string } }[];
+}
+
+describe('the platform on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let env: Record<string, string>;
+  let core: Client;
+  let redis: RedisClient;
+  const apps = new Map<AppName, AppProcess>();
+
+  beforeAll(async () => {
+    cluster = await useTestRedisCluster('durable');
+    const productDb = await useTestDatabase('product');
+    await seedProductTeam(productDb, { id: 'team-deals', apiKey: API_KEY, productIds: [PRODUCT] });
+    env = {
+      PRODUCT_DATABASE_URL: productDb,
+      DATABASE_URL: await useTestDatabase('core'),
+      REDIS_CLUSTER_NODES: cluster.seeds,
+      CACHE_REDIS_CLUSTER_NODES: cluster.seeds,
+      STREAM_REPLICA_ACKS: '1',
+      WIDGET_STREAM_SHARDS: String(SHARDS),
+      JWT_SECRET,
+      OUTBOX_LEASE_MS: '3000',
+      RECLAIM_IDLE_MS: '2000',
+      OUTBOX_POLL_MS: '200',
+      RATE_LIMIT_PER_USER_PER_MINUTE: '10000',
+      REFRESH_PRODUCTS: PRODUCT,
+    };
+    core = new Client({ connectionString: env['DATABASE_URL'] });
+    await core.connect();
+    redis = createRedisClient(
+      { url: '', clusterNodes: envVar.redisClusterNodes().parse(cluster.seeds) },
+      { connectionName: 'clusterTest' },
+    );
+    await core.query(`INSERT INTO home_slots (product_id, position) VALUES ($1, 0)`, [PRODUCT]);
+    for (const name of ['product-api', 'outbox-worker', 'ingester', 'core-api'] as const)
+      apps.set(name, await startApp(name, env));
+  });
+  afterAll(async () => {
+    await core.end();
+    redis.disconnect();
+  });
+
+  const publish = async (audience: Audience, text: string) => {
+    const path = audience === 'generic' ? 'widgets/generic' : `widgets/users/${audience.slice(5)}`;
+    const response = await fetch(`${apps.get('product-api')!.url}/v1/products/${PRODUCT}/${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      body: JSON.stringify({ widget: card(text) }),
+    });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { dataVersion: number }).dataVersion;
+  };
+
+  const home = async (userId: string) => {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    return fetch(`${apps.get('core-api')!.url}/v1/home`, { headers: { authorization: `Bearer ${token}` } });
+  };
+
+  const coreVersion = async (audience: Audience) =>
+    Number(
+      (
+        await core.query('SELECT data_version FROM widgets WHERE product_id = $1 AND audience = $2', [
+          PRODUCT,
+          audience,
+        ])
+      ).rows[0]?.data_version ?? 0,
+    );
+
+  /** Waits until Postgres and the cache cluster hold, for every key, exactly the highest accepted version. */
+  const expectDelivered = async (accepted: Map<Audience, number>, timeoutMs = 30_000) => {
+    await waitFor(
+      'every accepted write in the core database',
+      async () =>
+        (await Promise.all([...accepted].map(async ([a, v]) => (await coreVersion(a)) === v))).every(Boolean),
+      timeoutMs,
+    );
+    for (const [audience, version] of accepted) {
+      const cached = decodeCachedWidget((await redis.hget(widgetHashKey(audience), PRODUCT))!);
+      expect(cached?.dataVersion, audience).toBe(version);
+    }
+  };
+
+  it('delivers a write from product-api to the home screen, through stream shards on several masters', async () => {
+    const masters = new Set(
+      Array.from({ length: SHARDS }, (_, shard) => cluster.masterOf(streamKey(shard)).port),
+    );
+    expect(masters.size).toBeGreaterThan(1);
+    const accepted = new Map<Audience, number>();
+    for (let u = 0; u < 12; u++) accepted.set(`user:trip-${u}`, await publish(`user:trip-${u}`, `trip ${u}`));
+    await expectDelivered(accepted);
+
+    const response = await home('trip-3');
+    expect(response.status).toBe(200);
+    const screen = (await response.json()) as HomeScreen;
+    expect(screen.widgets.map((widget) => widget.provenance)).toMatchObject([
+      { productId: PRODUCT, dataVersion: '1' },
+    ]);
+    expect(JSON.stringify(screen)).toContain('trip 3');
+  });
+
+  it('enqueues one refresh job for 1,000 concurrent cold reads of a user', async () => {
+    const responses = await Promise.all(Array.from({ length: 1_000 }, () => home('cold-frank')));
+    expect(responses.map((response) => response.status)).toEqual(Array(1_000).fill(200));
+    // BullMQ's event stream records every add and every duplicate; the ingester's worker may already
+    // have run the job and removed it.
+    const jobId = userRefreshJobId('cold-frank');
+    const kinds = async () =>
+      (await redis.xrange(`${USER_REFRESH_PREFIX}:${USER_REFRESH_QUEUE}:events`, '-', '+'))
+        .map(([, fields]) => fields)
+        .filter((fields) => fields.includes(jobId))
+        .map((fields) => fields[fields.indexOf('event') + 1]);
+    await expect.poll(kinds).toContain('added');
+    expect((await kinds()).filter((kind) => kind === 'added')).toHaveLength(1);
+    expect(await kinds()).not.toContain('duplicated');
+  });
+
+  it('applies every accepted write and keeps answering /v1/home when a master is killed during a burst', async () => {
+    await publish('user:watcher', 'watcher v1');
+    const victim = cluster.masterOf(streamKey(0));
+    const accepted = new Map<Audience, number>();
+    const statuses: number[] = [];
+    let writing = true;
+    const reader = (async () => {
+      while (writing) {
+        statuses.push((await home('watcher')).status);
+        await sleep(50);
+      }
+    })();
+    const writer = (async () => {
+      for (let round = 0; round < 15; round++) {
+        await Promise.all(
+          Array.from({ length: 16 }, async (_, u) => {
+            const audience: Audience = `user:burst-${u}`;
+            accepted.set(audience, await publish(audience, `${audience} round ${round}`));
+          }),
+        );
+        if (round === 3) await victim.stop('SIGKILL');
+      }
+    })();
+    await writer;
+    await expectDelivered(accepted, 60_000);
+    writing = false;
+    await reader;
+    expect(statuses.length).toBeGreaterThan(10);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    // Its replica took over: every slot has a live master.
+    expect(cluster.masterOf(streamKey(0)).port).not.toBe(victim.port);
+  });
+});
