@@ -157,7 +157,7 @@ export function benchTable(f: BenchFigures): string {
   rows.push([
     'publish pipeline, accepted → applied: events/s',
     n(p.appliedPerSecond),
-    `pgbench product write tx ${n(pg.transactionsPerSecond)}/s; redis-benchmark XADD ${n(xadd.xaddPerSecond)}/s`,
+    `pgbench one-widget write tx ${n(pg.transactionsPerSecond)}/s; redis-benchmark XADD ${n(xadd.xaddPerSecond)}/s`,
     `${pct(p.appliedPerSecond, pg.transactionsPerSecond)}; ${pct(p.appliedPerSecond, xadd.xaddPerSecond)}`,
     ...result('pipeline events/s'),
     '',
