@@ -63,7 +63,7 @@ export interface Fault {
 
 export interface FaultOutcome extends Fault {
   startedAtS: number;
-  /** Home answers with a 5xx from this fault's start to the next one's. */
+  /** Home 5xx answered by an instance (then retried on the other) from this fault's start to the next one's. */
   homeServerErrors: number;
   /** From the component's restart to a write made after it showing on every core-api; undefined: never. */
   recoveredMs: number | undefined;
@@ -319,7 +319,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await publishing.stop();
     await reads.stop();
-    for (const at of reads.serverErrorTimes) {
+    for (const at of reads.instanceServerErrorTimes) {
       const during = faults.findLast((fault) => started + fault.startedAtS * 1000 <= at);
       if (during) during.homeServerErrors++;
     }
@@ -469,13 +469,14 @@ export function formatReport(report: ChaosReport): string {
       ['home requests', home.requests],
       ['home availability (200 fresh or stale)', percent(availability(home))],
       ['home answers marked stale', home.stale],
-      ['home 5xx', home.serverErrors],
+      ['home 5xx (after the load balancer retried once)', home.serverErrors],
+      ['home 5xx of an instance (retried on the other)', home.instanceServerErrors],
       ['home unanswered', home.unanswered],
       ['home p50 / p99', `${home.p50Ms.toFixed(1)} ms / ${home.p99Ms.toFixed(1)} ms`],
     ],
   );
   const faults = markdownTable(
-    ['t (s)', 'fault', 'down (ms)', 'recovered after restart (ms)', 'home 5xx until the next fault'],
+    ['t (s)', 'fault', 'down (ms)', 'recovered after restart (ms)', 'instance 5xx until the next fault'],
     report.faults.map((f) => [
       f.startedAtS,
       f.target ? `${f.kind} ${f.target}` : f.kind,
@@ -485,7 +486,7 @@ export function formatReport(report: ChaosReport): string {
     ]),
   );
   const byKind = markdownTable(
-    ['fault', 'injected', 'recovered after restart: median / max (ms)', 'home 5xx'],
+    ['fault', 'injected', 'recovered after restart: median / max (ms)', 'instance 5xx'],
     FAULT_KINDS.map((kind) => {
       const ofKind = report.faults.filter((f) => f.kind === kind);
       const recovered = ofKind.map((f) => f.recoveredMs ?? Infinity);

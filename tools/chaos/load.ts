@@ -132,7 +132,10 @@ export interface HomeFigures {
   /** 200 answers, fresh or marked stale (x-hwp-stale). */
   answered: number;
   stale: number;
+  /** 5xx answers users got (after the load balancer's retry). */
   serverErrors: number;
+  /** 5xx answers of an instance, retried on the other one. */
+  instanceServerErrors: number;
   /** No answer from any instance (connection failures, timeouts). */
   unanswered: number;
   /** Other statuses (4xx): a defect of the load or the app. */
@@ -142,15 +145,15 @@ export interface HomeFigures {
 }
 
 /**
- * Reads GET /v1/home as users do behind a load balancer: round robin over the core-api instances; one
- * that refuses or drops a connection is left out for a second and the request is retried once on another,
- * as a load balancer's passive health check does.
+ * Reads GET /v1/home as users do behind a load balancer: round robin over the core-api instances; a
+ * request an instance refuses, drops or answers with a 5xx is retried once on another (an idempotent GET,
+ * as load balancers retry), and an instance that refused a connection is left out for a second.
  */
 export class HomeReads {
   private readonly counts = { requests: 0, answered: 0, stale: 0, serverErrors: 0, unanswered: 0, other: 0 };
   private readonly latencies: number[] = [];
-  /** When each 5xx was answered (epoch ms), to tell which fault caused it. */
-  readonly serverErrorTimes: number[] = [];
+  /** When an instance answered a 5xx (epoch ms; retried on the other), to tell which fault caused it. */
+  readonly instanceServerErrorTimes: number[] = [];
   private readonly resting = new Map<AppInstance, number>();
   private next = 0;
   private tokens = new Map<string, string>();
@@ -172,7 +175,12 @@ export class HomeReads {
   }
 
   figures(): HomeFigures {
-    return { ...this.counts, p50Ms: percentile(this.latencies, 50), p99Ms: percentile(this.latencies, 99) };
+    return {
+      ...this.counts,
+      instanceServerErrors: this.instanceServerErrorTimes.length,
+      p50Ms: percentile(this.latencies, 50),
+      p99Ms: percentile(this.latencies, 99),
+    };
   }
 
   /** One user's screen from one instance, or undefined when it did not answer. */
@@ -209,8 +217,9 @@ export class HomeReads {
     this.counts.requests++;
     const first = this.pickInstance();
     let response = await this.fetchScreen(first, userId);
-    if (!response) {
-      this.resting.set(first, Date.now() + 1_000);
+    if (!response || response.status >= 500) {
+      if (response) this.instanceServerErrorTimes.push(Date.now());
+      else this.resting.set(first, Date.now() + 1_000);
       response = await this.fetchScreen(this.pickInstance(first), userId);
     }
     this.latencies.push(performance.now() - started);
@@ -218,9 +227,7 @@ export class HomeReads {
     else if (response.status === 200) {
       this.counts.answered++;
       if (response.stale) this.counts.stale++;
-    } else if (response.status >= 500) {
-      this.counts.serverErrors++;
-      this.serverErrorTimes.push(Date.now());
-    } else this.counts.other++;
+    } else if (response.status >= 500) this.counts.serverErrors++;
+    else this.counts.other++;
   }
 }
