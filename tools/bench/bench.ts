@@ -1,10 +1,12 @@
-// `npm run bench` (`-- --smoke` for the seconds-long check that `npm test` runs): the platform on private
-// ports with a realistic data set, every figure next to a reference measured in the same run, one
-// markdown table on stdout and the figures as JSON (bench-results/, or --out FILE).
+// `npm run bench`: the platform on private ports with a realistic data set, every figure next to a
+// reference measured in the same run, one markdown table on stdout and the figures as JSON.
+// Options: --smoke (or BENCH_SMOKE=1) for the seconds-long check that `npm test` runs; --out FILE instead
+// of bench-results/bench-<mode>-<time>.json; --skip-build when the apps were just built.
 //
 // Sections, in order: the write path's physical limits (pgbench, redis-benchmark), GET /v1/home warm and
 // on an L1 miss (L2, then Postgres), the publish pipeline, the web app, peak memory. BENCH_ENV_<NAME>=value
 // sets <NAME> for every app (see harness.ts), to try a setting without editing code.
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,10 +17,10 @@ import { validateScreen } from '@hwp/sdui-schema';
 import { logger } from '../lib/log';
 import { run, setUp } from '../lib/setup';
 import { BENCH_JWT_SECRET, BENCH_PRODUCTS, BenchDataSet } from './data-set';
-import { startBenchPlatform, type BenchApp } from './harness';
+import { startBenchPlatform, type BenchApp, type BenchPlatform } from './harness';
 import { measureMiss, L1_MISS_ENV } from './home-miss';
 import { measureWarmHome } from './home-warm';
-import { loadGenerator } from './load-generator';
+import { loadGenerator, type LoadGenerator } from './load-generator';
 import { measurePipeline } from './pipeline';
 import { CORES, peakRssBytes, pinProcess } from './process-stats';
 import { startReferenceServer } from './reference-servers';
@@ -107,67 +109,16 @@ async function main() {
       }),
     );
 
+    const load = loadGenerator(scratch);
+    log(`load generator: ${load.name}`);
     const startPinned = async (name: BenchApp, env: Record<string, string>) => {
       const app = await platform.startApp(name, env);
       pinProcess(app.process.pid!, CORES.server);
       return app;
     };
-    const load = loadGenerator(scratch);
-    log(`load generator: ${load.name}`);
     const coreApi = await startPinned('core-api', CORE_API_ENV);
-    const warmUser = await BenchDataSet.writeAuthorizations(join(scratch, 'one-user.txt'), [
-      dataSet.users[0]!,
-    ]);
-    const everyUser = await BenchDataSet.writeAuthorizations(join(scratch, 'every-user.txt'), dataSet.users);
-
-    const { home, screen, bare } = await step(
-      'GET /v1/home: warm, L1 miss → L2, L1 miss → Postgres',
-      async () => {
-        const first = await fetch(`${coreApi.url}/v1/home`, {
-          headers: {
-            authorization: `Bearer ${await BenchDataSet.token(dataSet.users[0]!)}`,
-            'accept-encoding': 'identity',
-          },
-        });
-        const body = Buffer.from(await first.arrayBuffer());
-        const checked = validateScreen(JSON.parse(body.toString()));
-        if (first.status !== 200 || !checked.ok)
-          throw new Error(`core-api answered ${first.status}: ${body.toString()}`);
-        const headers = {
-          'content-type': first.headers.get('content-type')!,
-          etag: first.headers.get('etag')!,
-        };
-        const bare = await startReferenceServer('node:http', scratch, body, headers);
-        const fastify = await startReferenceServer('fastify', scratch, body, headers);
-        stops.push(
-          () => bare.process.kill(),
-          () => fastify.process.kill(),
-        );
-        log(`screen of ${checked.value.widgets.length} widgets, ${body.length} bytes`);
-
-        const common = { load, log, seconds: size.warm.seconds, rounds: size.warm.rounds };
-        const warm = await measureWarmHome(
-          { bare: bare.url, fastify: fastify.url, coreApi: `${coreApi.url}/v1/home` },
-          size.warm.connections,
-          { ...common, authorizationsFile: warmUser },
-        );
-        const missing = await startPinned('core-api', { ...CORE_API_ENV, ...L1_MISS_ENV });
-        const missOptions = { ...common, ...size.miss, authorizationsFile: everyUser };
-        log('L1 miss, L2 hit: every user in turn');
-        const l2 = await measureMiss(bare.url, missing.url, missOptions);
-        log('L1 miss, Postgres: the cache Redis emptied, refills expire after 1 s');
-        const cache = new Redis(platform.redis.cache.url);
-        await cache.flushall();
-        const postgres = await measureMiss(bare.url, missing.url, missOptions);
-        missing.process.kill('SIGKILL');
-        await dataSet.fillCache(platform.redis.cache.url);
-        cache.disconnect();
-        return {
-          home: { warm, l2, postgres },
-          screen: { widgets: checked.value.widgets.length, bytes: body.length },
-          bare,
-        };
-      },
+    const { home, screen, bare } = await step('GET /v1/home: warm, L1 miss → L2, L1 miss → Postgres', () =>
+      measureHome({ platform, dataSet, coreApiUrl: coreApi.url, startPinned, load, size, stops }),
     );
 
     const { pipeline, ingester } = await step(
@@ -238,6 +189,75 @@ async function main() {
     stops.forEach((stop) => stop());
     await platform.stop();
   }
+}
+
+interface HomeRun {
+  platform: BenchPlatform;
+  dataSet: BenchDataSet;
+  coreApiUrl: string;
+  startPinned: (
+    name: BenchApp,
+    env: Record<string, string>,
+  ) => Promise<{ url: string; process: ChildProcess }>;
+  load: LoadGenerator;
+  size: (typeof SIZES)[keyof typeof SIZES];
+  stops: (() => unknown)[];
+}
+
+/**
+ * GET /v1/home warm (one user), then on an L1 miss from L2 and from Postgres (every user in turn, on a
+ * second core-api), each next to reference servers that answer the bytes core-api sent.
+ */
+async function measureHome({ platform, dataSet, coreApiUrl, startPinned, load, size, stops }: HomeRun) {
+  const scratch = platform.dir;
+  const first = await fetch(`${coreApiUrl}/v1/home`, {
+    headers: {
+      authorization: `Bearer ${await BenchDataSet.token(dataSet.users[0]!)}`,
+      'accept-encoding': 'identity',
+    },
+  });
+  const body = Buffer.from(await first.arrayBuffer());
+  const checked = validateScreen(JSON.parse(body.toString()));
+  if (first.status !== 200 || !checked.ok)
+    throw new Error(`core-api answered ${first.status}: ${body.toString()}`);
+  const headers = { 'content-type': first.headers.get('content-type')!, etag: first.headers.get('etag')! };
+  const bare = await startReferenceServer('node:http', scratch, body, headers);
+  const fastify = await startReferenceServer('fastify', scratch, body, headers);
+  stops.push(
+    () => bare.process.kill(),
+    () => fastify.process.kill(),
+  );
+  log(`screen of ${checked.value.widgets.length} widgets, ${body.length} bytes`);
+
+  const common = { load, log, seconds: size.warm.seconds, rounds: size.warm.rounds };
+  const oneUser = await BenchDataSet.writeAuthorizations(join(scratch, 'one-user.txt'), [dataSet.users[0]!]);
+  const warm = await measureWarmHome(
+    { bare: bare.url, fastify: fastify.url, coreApi: `${coreApiUrl}/v1/home` },
+    size.warm.connections,
+    { ...common, authorizationsFile: oneUser },
+  );
+
+  const missing = await startPinned('core-api', { ...CORE_API_ENV, ...L1_MISS_ENV });
+  const everyUser = await BenchDataSet.writeAuthorizations(join(scratch, 'every-user.txt'), dataSet.users);
+  const missOptions = { ...common, ...size.miss, authorizationsFile: everyUser };
+  log('L1 miss, L2 hit: every user in turn');
+  const l2 = await measureMiss(bare.url, missing.url, missOptions);
+  log('L1 miss, Postgres: the cache Redis emptied, refills expire after 1 s');
+  const cache = new Redis(platform.redis.cache.url);
+  try {
+    await cache.flushall();
+  } finally {
+    cache.disconnect();
+  }
+  const postgres = await measureMiss(bare.url, missing.url, missOptions);
+  missing.process.kill('SIGKILL');
+  // The later sections read through the cache Redis as it was.
+  await dataSet.fillCache(platform.redis.cache.url);
+  return {
+    home: { warm, l2, postgres },
+    screen: { widgets: checked.value.widgets.length, bytes: body.length },
+    bare,
+  };
 }
 
 /** What a fresh clone lacks: system packages, generated Prisma clients, the built apps (Nx caches them). */
