@@ -15,7 +15,6 @@ import { BearerAuthenticator } from './inbound/bearer-auth';
 import { HomeController } from './inbound/home.controller';
 import { HomeFrontDoor } from './inbound/home.front-door';
 import { HomeRequestHandler } from './inbound/home.http-handler';
-import { compressAbove } from './inbound/http-encoding';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
 import { RequestLimits } from './inbound/request-limits';
 import { PrometheusReadPathMetrics, readPathMetricProviders } from './outbound/read-path.metrics';
@@ -80,17 +79,14 @@ export class HomeModule {
                 metrics,
               ),
               metrics,
-              {
-                genericTtlMs: config.GENERIC_TTL_MS,
-                compress: compressAbove(config.COMPRESSION_THRESHOLD_BYTES),
-              },
+              { genericTtlMs: config.GENERIC_TTL_MS },
             ),
         },
         {
           provide: HomeRequestHandler,
           inject: [BearerAuthenticator, RequestLimits, ReadHomeScreen],
           useFactory: (auth: BearerAuthenticator, limits: RequestLimits, home: ReadHomeScreen) =>
-            new HomeRequestHandler(auth, limits, home),
+            new HomeRequestHandler(auth, limits, home, config.COMPRESSION_THRESHOLD_BYTES),
         },
         HomeFrontDoor,
         {

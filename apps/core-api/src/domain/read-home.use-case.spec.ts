@@ -27,7 +27,7 @@ function setUp() {
     new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
     new WidgetLoader(l2, l3, new FakeRefreshRequests(), metrics),
     metrics,
-    { genericTtlMs: 60_000, compress: (body) => ({ br: body, gzip: body }) },
+    { genericTtlMs: 60_000 },
   );
   return { l2, l3, metrics, home };
 }

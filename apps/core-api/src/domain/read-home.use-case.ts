@@ -7,18 +7,17 @@ import { composeHomeScreen, parseWidgets, screenEtag, type AudienceWidgets } fro
 import type { CacheKind, LookupResult, ReadPathMetrics } from './home.ports';
 import type { WidgetLoader } from './widget-loader';
 
-/** Compressed copies of a response body. */
-export interface CompressedBodies {
-  br: Buffer;
-  gzip: Buffer;
-}
-
-/** A home screen ready to send: its bytes, their ETag and, for large bodies, compressed copies. */
+/** A home screen ready to send: its bytes and their ETag. */
 export interface RenderedHome {
   etag: string;
   body: Buffer;
-  compressed?: CompressedBodies;
 }
+
+/**
+ * In-process bytes a rendering is counted for: its body, room for the compressed copies the HTTP layer may
+ * keep with it (JSON compresses to well under a quarter, two encodings), and bookkeeping.
+ */
+const renderingBytes = (body: Buffer) => 256 + Math.ceil(body.length * 1.5);
 
 export interface HomeRead {
   rendered: RenderedHome;
@@ -28,8 +27,6 @@ export interface HomeRead {
 
 export interface ReadHomeOptions {
   genericTtlMs: number;
-  /** Compressed copies of a body, or undefined when it is too small to be worth it. */
-  compress: (body: Buffer) => CompressedBodies | undefined;
 }
 
 /** A rendering and the cached inputs it was made from: valid while they are the same objects. */
@@ -56,8 +53,8 @@ const L1_RESULT: Record<ReadOutcome, LookupResult> = {
 
 /**
  * GET /v1/home: one user's home screen from the in-process cache (L1), loading what is missing or stale
- * through the WidgetLoader (L2, then L3). Renderings (bytes, ETag, compressed copies) are cached per user
- * and client profile, so a warm read composes, serialises and compresses nothing.
+ * through the WidgetLoader (L2, then L3). Renderings (bytes, ETag) are cached per user and client profile,
+ * so a warm read composes and serialises nothing.
  */
 export class ReadHomeScreen implements ScreenContents {
   private readonly layoutPolicy: LoadPolicy<string[]>;
@@ -123,12 +120,7 @@ export class ReadHomeScreen implements ScreenContents {
         cached.inputs = inputs; // reloaded copies of the same versions
       } else {
         cached = { rendered: this.render(screen, etag, client), inputs };
-        const { body, compressed } = cached.rendered;
-        this.cache.remember(
-          key,
-          cached,
-          256 + body.length + (compressed ? compressed.br.length + compressed.gzip.length : 0),
-        );
+        this.cache.remember(key, cached, renderingBytes(cached.rendered.body));
       }
     }
     return { rendered: cached.rendered, stale };
@@ -183,7 +175,6 @@ export class ReadHomeScreen implements ScreenContents {
       if (!adapted.ok) throw new Error(adapted.reason);
       tree = adapted.value;
     }
-    const body = Buffer.from(JSON.stringify(tree));
-    return { etag, body, compressed: this.options.compress(body) };
+    return { etag, body: Buffer.from(JSON.stringify(tree)) };
   }
 }

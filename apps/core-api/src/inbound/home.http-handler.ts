@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { clientProfile, type ClientProfileResult } from '../domain/client-profile';
 import type { HomeRead, ReadHomeScreen, RenderedHome } from '../domain/read-home.use-case';
 import type { BearerAuthenticator } from './bearer-auth';
-import { etagMatches, preferredEncoding, type ContentEncoding } from './http-encoding';
+import { compressBody, etagMatches, preferredEncoding, type ContentEncoding } from './http-encoding';
 import { sendProblem, sendTooManyRequests } from './problem-reply';
 import type { RequestLimits } from './request-limits';
 
@@ -20,8 +20,25 @@ interface PreparedResponse {
 interface PreparedResponses {
   identity: PreparedResponse;
   notModified: PreparedResponse;
-  compressed?: Record<ContentEncoding, PreparedResponse>;
+  /** Undefined for a body below the compression threshold; else the encodings asked for so far. */
+  compressed?: Partial<Record<ContentEncoding, PreparedResponse>>;
 }
+
+const common = ({ etag }: RenderedHome) => ({ etag, 'cache-control': 'private, no-cache', vary: VARY });
+
+const json = (
+  body: Buffer,
+  headers: Record<string, string>,
+  encoding?: ContentEncoding,
+): PreparedResponse => ({
+  body,
+  headers: {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(body.length),
+    ...(encoding === undefined ? {} : { 'content-encoding': encoding }),
+  },
+});
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
 
@@ -42,6 +59,8 @@ export class HomeRequestHandler {
     private readonly auth: BearerAuthenticator,
     private readonly limits: RequestLimits,
     private readonly home: ReadHomeScreen,
+    /** Bodies from this size on are compressed; below it compression costs more than it saves. */
+    private readonly compressionThresholdBytes: number,
   ) {}
 
   /** Answers one request; never rejects (errors become problem+json answers). */
@@ -106,28 +125,23 @@ export class HomeRequestHandler {
       [status, answer] = [304, prepared.notModified];
     } else if (prepared.compressed !== undefined) {
       const encoding = preferredEncoding(single(headers['accept-encoding']));
-      if (encoding !== undefined) answer = prepared.compressed[encoding];
+      if (encoding !== undefined) {
+        answer = prepared.compressed[encoding] ??= json(
+          compressBody(rendered.body, encoding),
+          common(rendered),
+          encoding,
+        );
+      }
     }
     response.writeHead(status, stale ? { ...answer.headers, [STALE_HEADER]: 'true' } : answer.headers);
     response.end(answer.body);
   }
 
   private prepare(rendered: RenderedHome): PreparedResponses {
-    const common = { etag: rendered.etag, 'cache-control': 'private, no-cache', vary: VARY };
-    const json = (body: Buffer, encoding?: ContentEncoding): PreparedResponse => ({
-      body,
-      headers: {
-        ...common,
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': String(body.length),
-        ...(encoding === undefined ? {} : { 'content-encoding': encoding }),
-      },
-    });
-    const { compressed } = rendered;
     const prepared: PreparedResponses = {
-      identity: json(rendered.body),
-      notModified: { headers: common },
-      compressed: compressed && { br: json(compressed.br, 'br'), gzip: json(compressed.gzip, 'gzip') },
+      identity: json(rendered.body, common(rendered)),
+      notModified: { headers: common(rendered) },
+      compressed: rendered.body.length < this.compressionThresholdBytes ? undefined : {},
     };
     this.prepared.set(rendered, prepared);
     return prepared;

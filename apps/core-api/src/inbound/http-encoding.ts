@@ -1,26 +1,21 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import type { CompressedBodies } from '../domain/read-home.use-case';
 
-export type ContentEncoding = keyof CompressedBodies;
+export type ContentEncoding = 'br' | 'gzip';
 
 /**
- * br and gzip copies of bodies from `thresholdBytes` on; below it compression costs more than it saves.
- * Made once per rendering (then cached with it), so a moderate Brotli quality keeps a re-render short.
+ * A body in `encoding`. Made once per rendering and encoding, on the first request that asks for it, so a
+ * moderate Brotli quality keeps that request short.
  */
-export function compressAbove(thresholdBytes: number): (body: Buffer) => CompressedBodies | undefined {
-  return (body) =>
-    body.length < thresholdBytes
-      ? undefined
-      : {
-          br: brotliCompressSync(body, {
-            params: {
-              [constants.BROTLI_PARAM_QUALITY]: 5,
-              [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-              [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-            },
-          }),
-          gzip: gzipSync(body, { level: 6 }),
-        };
+export function compressBody(body: Buffer, encoding: ContentEncoding): Buffer {
+  return encoding === 'gzip'
+    ? gzipSync(body, { level: 6 })
+    : brotliCompressSync(body, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: 5,
+          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+          [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+        },
+      });
 }
 
 /** The encoding to answer with for an Accept-Encoding header: br or gzip by q-value (br on ties), or none. */
