@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -13,6 +13,22 @@ import {
   type RedisCluster,
   type RedisRole,
 } from '@hwp/dev-services';
+
+// What a test file took is given back after the file, wherever the use* call was made: a hook registered
+// inside another hook (a beforeAll) or a test body would never run. Cluster nodes are also killed when the
+// worker exits, so that an interrupted run leaves no redis-server behind.
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(() => Promise.all(cleanups.splice(0).map((cleanup) => cleanup())));
+const clusterPids = new Set<number>();
+process.once('exit', () =>
+  clusterPids.forEach((pid) => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }),
+);
 
 export interface TestServices {
   postgres: { adminUrl: string; templates: Record<DatabaseKind, string> };
@@ -31,7 +47,7 @@ export async function useTestDatabase(kind: DatabaseKind): Promise<string> {
   const { postgres } = testServices();
   const name = `t_${kind}_${randomBytes(6).toString('hex')}`;
   await ensureDatabase(postgres.adminUrl, name, postgres.templates[kind]);
-  afterAll(() => dropDatabase(postgres.adminUrl, name));
+  cleanups.push(() => dropDatabase(postgres.adminUrl, name));
   return withDatabase(postgres.adminUrl, name);
 }
 
@@ -46,7 +62,7 @@ export async function useTestRedis(role: RedisRole): Promise<string> {
   const n = await allocator.incr('hwp:test:next-db');
   allocator.disconnect();
   const url = `${base}/${1 + ((n - 1) % MAX_LOGICAL_DATABASES)}`;
-  afterAll(async () => {
+  cleanups.push(async () => {
     const client = new Redis(url);
     await client.flushdb();
     client.disconnect();
@@ -59,7 +75,12 @@ export async function useTestRedis(role: RedisRole): Promise<string> {
  * stopped after the file. Cluster nodes have no logical databases, so files do not share one.
  */
 export async function useTestRedisCluster(role: RedisRole): Promise<RedisCluster> {
-  const cluster = await startRedisCluster({ dir: mkdtempSync(join(tmpdir(), 'hwp-cluster-')), role });
-  afterAll(() => cluster.stop());
+  const dir = mkdtempSync(join(tmpdir(), 'hwp-cluster-'));
+  const cluster = await startRedisCluster({ dir, role });
+  cluster.nodes.forEach((node) => clusterPids.add(node.pid));
+  cleanups.push(async () => {
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
   return cluster;
 }
