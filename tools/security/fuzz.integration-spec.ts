@@ -14,6 +14,7 @@ import { credentialHeaders, startSuitePlatform, type SuitePlatform } from './sui
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
 /** Requests per route; routes that take a body or parameters get three times as many. */
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 12);
+const REQUEST_TIMEOUT_MS = 10_000;
 const BODY_LIMIT_BYTES = 256 * 1024;
 
 const oddText = fc.oneof(
@@ -152,11 +153,11 @@ async function openWrittenState(platform: SuitePlatform) {
   const core = new Client({ connectionString: platform.services.DATABASE_URL });
   await Promise.all([product.connect(), core.connect()]);
   const durable = new Redis(platform.services.REDIS_URL);
-  afterAll(async () => {
+  const close = async () => {
     await Promise.all([product.end(), core.end()]);
     durable.disconnect();
-  });
-  return async (): Promise<string> => {
+  };
+  const read = async (): Promise<string> => {
     const [products, layout, analytics] = await Promise.all([
       product.query(`SELECT (SELECT count(*) || '/' || coalesce(sum(data_version), 0) FROM widgets) AS widgets,
                             (SELECT count(*) || '/' || coalesce(max(id), 0) FROM outbox) AS outbox`),
@@ -165,20 +166,23 @@ async function openWrittenState(platform: SuitePlatform) {
     ]);
     return JSON.stringify([products.rows, layout.rows, analytics]);
   };
+  return { read, close };
 }
 
 describe(`fuzzing every route (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, () => {
   let platform: SuitePlatform;
   let routes: Route[];
   let writtenState: () => Promise<string>;
+  let closeWrittenState: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     platform = await startSuitePlatform(
       { useTestDatabase, useTestRedis },
       { PUBLISH_BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) },
     );
     routes = await routeTable(platform.apps);
-    writtenState = await openWrittenState(platform);
+    ({ read: writtenState, close: closeWrittenState } = await openWrittenState(platform));
   });
+  afterAll(() => closeWrittenState?.());
 
   it('answers a path parameter longer than the router takes with a problem+json 414 (was plain JSON)', async () => {
     const response = await fetch(
@@ -201,7 +205,17 @@ describe(`fuzzing every route (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, ()
         fc.asyncProperty(requests(route, platform), async (request) => {
           const before = await writtenState();
           const abort = new AbortController();
-          const response = await fetch(`${app.url}${request.path}`, { ...request, signal: abort.signal });
+          // An answer that never comes is a failure of its own, named with its request.
+          const hung = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+          const response = await fetch(`${app.url}${request.path}`, {
+            ...request,
+            signal: abort.signal,
+          }).catch((error: Error) => {
+            throw new Error(
+              `${routeId(route)} → ${request.method} ${request.path.slice(0, 200)}: ${error.message}`,
+            );
+          });
+          clearTimeout(hung);
           const streaming = response.headers.get('content-type')?.startsWith('text/event-stream');
           if (streaming) abort.abort();
           const text = streaming ? '' : await response.text();

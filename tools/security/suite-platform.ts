@@ -17,6 +17,11 @@ import {
 // Redis databases. The workers consume databases of their own, so that the outbox and the stream the
 // suites count are only ever changed by the requests under test.
 
+// Every platform a test file started is stopped after the file: a hook registered inside the caller's
+// beforeAll would never run.
+const started: Apps[] = [];
+afterAll(() => Promise.all(started.splice(0).map(stopApps)));
+
 export type Principal = 'none' | 'userA' | 'userB' | 'teamA' | 'teamB' | 'admin';
 export const PRINCIPALS: Principal[] = ['none', 'userA', 'userB', 'teamA', 'teamB', 'admin'];
 export const USERS = { a: 'user-a', b: 'user-b' } as const;
@@ -62,7 +67,7 @@ export async function startSuitePlatform(
     { logDir, env },
   );
   Object.assign(apps, { 'outbox-worker': workers['outbox-worker'], ingester: workers.ingester });
-  afterAll(() => stopApps(apps));
+  started.push(apps);
 
   const productApi = apps['product-api'][0]!.url;
   const bearer = async (token: Promise<string>): Promise<Credential> => ({

@@ -96,6 +96,18 @@ describe('GET /v1/home/stream', () => {
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="hwp"/);
     }
   });
+
+  it('answers HEAD with the stream headers and ends at once, opening no stream (found by fuzzing: it hung)', async () => {
+    const before = await metric(app.url, 'home_stream_clients');
+    const response = await fetch(`${app.url}/v1/home/stream`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${await token('carol')}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(await metric(app.url, 'home_stream_clients')).toBe(before);
+  });
 });
 
 describe('GET /v1/home/stream limits', () => {

@@ -96,6 +96,12 @@ export class LiveUpdateStreams implements OnApplicationBootstrap, BeforeApplicat
   /** Answers with an event stream for `userId`, or throws a 429 problem when a limit is reached. */
   open(userId: string, reply: FastifyReply): void {
     const response = reply.raw;
+    if (reply.request.method === 'HEAD') {
+      // The stream's headers and no stream: a HEAD response has no body, so one left open never ends.
+      reply.hijack();
+      response.writeHead(200, SSE_HEADERS).end();
+      return;
+    }
     const opening = this.screens.add(userId, new EventStreamScreen(response));
     if (!opening.ok) {
       this.metrics.refused(opening.limit);
