@@ -86,6 +86,8 @@ export interface ChaosReport {
   duplicatesApplied: number;
   /** Screens that, after the drain, still show something older than the core database. */
   staleScreens: number;
+  /** Screens (user × instance) that showed a personalised widget of another user, at any read after the drain. */
+  mixedScreens: number;
   /** App processes that exited without being killed by the run. */
   unexpectedExits: string[];
   home: HomeFigures;
@@ -354,8 +356,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
                                      HAVING count(*) > 1) twice) AS twice
        FROM chaos_widget_writes`,
     );
-    const staleScreens = await log.step('comparing every screen with the core database', () =>
-      screensBehind(platform['core-api'], reads, users, core),
+    const { behind: staleScreens, mixed: mixedScreens } = await log.step(
+      'comparing every screen with the core database',
+      () => screensBehind(platform['core-api'], reads, users, core),
     );
     return {
       seed: options.seed,
@@ -368,6 +371,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       staleOverwrites: Number(writes!.stale) + (await staleCacheEntries(cache.url, core)),
       duplicatesApplied: Number(writes!.repeated) + Number(writes!.twice),
       staleScreens,
+      mixedScreens,
       unexpectedExits,
       home: reads.figures(),
       faults,
@@ -396,15 +400,20 @@ async function staleCacheEntries(cacheUrl: string, core: Map<string, number>): P
   }
 }
 
-/** Screens (user × core-api instance) that keep showing an older widget than the core database's. */
+/**
+ * Screens (user × core-api instance) that keep showing an older widget than the core database's, and
+ * screens that showed another user's widget at any of these reads.
+ */
 async function screensBehind(
   instances: AppInstance[],
   reads: HomeReads,
   users: string[],
   core: Map<string, number>,
-): Promise<number> {
+): Promise<{ behind: number; mixed: number }> {
+  const mixed = new Set<string>();
   const behindOn = async (instance: AppInstance, userId: string) => {
     const screen = await reads.fetchScreen(instance, userId);
+    if (screen?.foreign) mixed.add(`${instance.label} ${userId}`);
     return LOAD_PRODUCTS.some((productId) => {
       const key = widgetKey(productId, userId);
       return core.has(key) && screen?.personalised.get(productId) !== core.get(key);
@@ -418,7 +427,7 @@ async function screensBehind(
     const still = await Promise.all(behind.map(([instance, userId]) => behindOn(instance, userId)));
     behind = behind.filter((_, i) => still[i]);
   }
-  return behind.length;
+  return { behind: behind.length, mixed: mixed.size };
 }
 
 /**
@@ -437,6 +446,7 @@ export function invariantFailures(report: ChaosReport, minAvailability = 0): str
   expectZero('duplicates applied', report.duplicatesApplied);
   expectZero('valid writes rejected with a 4xx', report.publish.rejected);
   expectZero('screens behind the core database after the drain', report.staleScreens);
+  expectZero("screens showing another user's widget", report.mixedScreens);
   expectZero('home answers with a 4xx', report.home.other);
   expectZero('app processes that exited by themselves', report.unexpectedExits.length);
   for (const fault of report.faults.filter((f) => f.recoveredMs === undefined))
@@ -465,6 +475,7 @@ export function formatReport(report: ChaosReport): string {
       ['stale overwrites', report.staleOverwrites],
       ['duplicates applied', report.duplicatesApplied],
       ['screens behind after the drain', report.staleScreens],
+      ["screens showing another user's widget", report.mixedScreens],
       ['app processes that exited by themselves', report.unexpectedExits.length],
       ['home requests', home.requests],
       ['home availability (200 fresh or stale)', percent(availability(home))],

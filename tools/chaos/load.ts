@@ -114,17 +114,17 @@ export interface ScreenAnswer {
   stale: boolean;
   /** The data version of each personalised widget on the screen, by product id. */
   personalised: Map<string, number>;
+  /** Personalised widgets on the screen that were published for another user (their text names the key). */
+  foreign: number;
 }
 
-function personalisedVersions(body: string): Map<string, number> {
-  const screen = JSON.parse(body) as {
-    widgets: { provenance?: { productId: string; audience: string; dataVersion: string } }[];
-  };
-  return new Map(
-    screen.widgets.flatMap(({ provenance: p }) =>
-      p?.audience === 'personalised' ? [[p.productId, Number(p.dataVersion)] as const] : [],
-    ),
-  );
+type ScreenWidgets = {
+  provenance?: { productId: string; audience: string; dataVersion: string };
+}[];
+
+function personalisedWidgets(body: string): ScreenWidgets {
+  const { widgets } = JSON.parse(body) as { widgets: ScreenWidgets };
+  return widgets.filter(({ provenance }) => provenance?.audience === 'personalised');
 }
 
 export interface HomeFigures {
@@ -192,10 +192,18 @@ export class HomeReads {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const body = await response.text();
+      const personalised = response.status === 200 ? personalisedWidgets(body) : [];
       return {
         status: response.status,
         stale: response.headers.get('x-hwp-stale') === 'true',
-        personalised: response.status === 200 ? personalisedVersions(body) : new Map(),
+        personalised: new Map(
+          personalised.map(({ provenance: p }) => [p!.productId, Number(p!.dataVersion)]),
+        ),
+        // The load writes "<productId> user:<userId> at <time>" into each widget it publishes; widgets
+        // from elsewhere (a cold user's refresh) name no user.
+        foreign: personalised.filter((widget) =>
+          [...JSON.stringify(widget).matchAll(/ user:(\S+) at /g)].some(([, owner]) => owner !== userId),
+        ).length,
       };
     } catch {
       return undefined;
