@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { invalidRequest } from '@hwp/service-kit';
-import { isAudience, PRODUCT_ID_PATTERN, type Audience } from '@hwp/widget-events';
+import { isAudience, type Audience } from '@hwp/widget-events';
 import type { IngestedWidgets } from '../domain/studio.ports';
 import { StudioAuthenticator } from './studio-auth';
 
@@ -105,8 +105,6 @@ export class IngestedWidgetsController {
     @Headers('authorization') authorization: string | undefined,
   ): Promise<IngestedWidgetList> {
     await this.studio.authorize(authorization, productId);
-    if (!PRODUCT_ID_PATTERN.test(productId))
-      throw invalidRequest([{ parameter: 'productId', detail: 'must be a product id' }]);
     const parsed = audiencesQuery.safeParse(query);
     if (!parsed.success)
       throw invalidRequest(

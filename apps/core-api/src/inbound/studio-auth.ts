@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { ProblemException } from '@hwp/service-kit';
+import { invalidRequest, ProblemException } from '@hwp/service-kit';
 import { canAccessProduct, verifyStudioToken, type StudioSession } from '@hwp/studio-auth';
+import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
 import { bearerToken } from './bearer-auth';
 import { unauthorized } from './problem-reply';
 
@@ -12,11 +13,16 @@ const forbidden = (detail: string) => new ProblemException(HttpStatus.FORBIDDEN,
 export class StudioAuthenticator {
   constructor(private readonly secret: string) {}
 
-  /** The session when it may read `productId`'s data; else throws 401 (no studio token) or 403. */
+  /**
+   * The session when it may read `productId`'s data; else throws 401 (no studio token), 403, or 400 for
+   * a path parameter that is not a product id (after the 403: a team learns nothing of other ids).
+   */
   async authorize(authorization: string | undefined, productId: string): Promise<StudioSession> {
     const session = await this.session(authorization);
     if (!canAccessProduct(session, productId))
       throw forbidden(`Team ${session.teamId} may not read the data of product ${productId}.`);
+    if (!PRODUCT_ID_PATTERN.test(productId))
+      throw invalidRequest([{ parameter: 'productId', detail: 'must be a product id' }]);
     return session;
   }
 
