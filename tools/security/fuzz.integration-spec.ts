@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -11,7 +12,21 @@ import { credentialHeaders, startSuitePlatform, type SuitePlatform } from './sui
 // unexpected methods and content types. Whatever comes in, an app answers a 2xx/3xx or a 4xx with a
 // problem+json body, never a 5xx; a rejected request writes nothing; every process stays healthy.
 
-const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
+/**
+ * The seed: FUZZ_SEED to replay, `random` to explore; by default one derived from the checked-out commit, so
+ * that every commit fuzzes other inputs and a run on a given commit (a clean clone in CI) is repeatable.
+ */
+function fuzzSeed(chosen = process.env['FUZZ_SEED']): number {
+  if (chosen === 'random') return Date.now() % 2 ** 31;
+  if (chosen !== undefined) return Number(chosen);
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: 'pipe' });
+    return Number.parseInt(commit.slice(0, 7), 16);
+  } catch {
+    return 20_261_126; // not a git checkout
+  }
+}
+const SEED = fuzzSeed();
 /** Requests per route; routes that take a body or parameters get three times as many. */
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 12);
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from './config';
 import { FrontDoor } from './front-door';
 import { answerFrameworkError } from './problem-details.filter';
 import { createLogger, logRequests, NestPinoLogger } from './logging';
+import { drainRefusedBodies } from './refused-body';
 
 export interface ServiceDefinition<S extends z.ZodType> {
   name: string;
@@ -16,9 +17,11 @@ export interface ServiceDefinition<S extends z.ZodType> {
   configSchema: S;
   /** The root module for a validated configuration. */
   module: (config: z.infer<S>) => DynamicModule;
-  /** Largest request body accepted (Fastify answers 413 above it); Fastify's default is 1 MiB. */
+  /** Largest request body accepted (Fastify answers 413 above it); 1 MiB, Fastify's default, if unset. */
   bodyLimitBytes?: (config: z.infer<S>) => number;
 }
+
+const FASTIFY_BODY_LIMIT_BYTES = 1024 * 1024;
 
 @Module({})
 class ServiceRootModule {}
@@ -34,6 +37,7 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
 ): Promise<NestFastifyApplication> {
   const logger = createLogger(service.name, config.LOG_LEVEL);
   const frontDoor = new FrontDoor();
+  const bodyLimitBytes = service.bodyLimitBytes?.(config) ?? FASTIFY_BODY_LIMIT_BYTES;
   const app = await NestFactory.create<NestFastifyApplication>(
     {
       module: ServiceRootModule,
@@ -47,7 +51,7 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
       ],
     },
     new FastifyAdapter({
-      bodyLimit: service.bodyLimitBytes?.(config),
+      bodyLimit: bodyLimitBytes,
       frameworkErrors: answerFrameworkError,
       // Node's server is ours so that the front door sees each request before Fastify.
       serverFactory: (fastify: RequestListener) => createServer(frontDoor.listener(fastify)),
@@ -55,6 +59,7 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
     { logger: new NestPinoLogger(logger) },
   );
   logRequests(app.getHttpAdapter().getInstance(), logger);
+  drainRefusedBodies(app.getHttpAdapter().getInstance(), bodyLimitBytes);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
