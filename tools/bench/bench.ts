@@ -220,7 +220,10 @@ async function measureHome({ platform, dataSet, coreApiUrl, startPinned, load, s
   const checked = validateScreen(JSON.parse(body.toString()));
   if (first.status !== 200 || !checked.ok)
     throw new Error(`core-api answered ${first.status}: ${body.toString()}`);
-  const headers = { 'content-type': first.headers.get('content-type')!, etag: first.headers.get('etag')! };
+  // The same header fields as core-api's answer; each server writes its own Date and connection fields.
+  const headers = Object.fromEntries(
+    [...first.headers].filter(([name]) => !['date', 'connection', 'keep-alive'].includes(name)),
+  );
   const bare = await startReferenceServer('node:http', scratch, body, headers);
   const fastify = await startReferenceServer('fastify', scratch, body, headers);
   stops.push(

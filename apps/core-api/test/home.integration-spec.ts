@@ -1,3 +1,4 @@
+import { Agent, get as httpGet } from 'node:http';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -204,6 +205,28 @@ describe('GET /v1/home', () => {
       await expectUnauthorized(await getHome(app.url, await token('not a user id')));
       await expectUnauthorized(await getHome(app.url, 'not.a.jwt'));
     });
+  });
+
+  it('stops taking a token when it expires, also on the keep-alive connection that used it before', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 2;
+    const authorization = `Bearer ${await token('alice', { expiresAt })}`;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reusedSocket: boolean }>((resolve, reject) => {
+        const request = httpGet(`${app.url}/v1/home`, { agent, headers: { authorization } }, (response) => {
+          const answer = { status: response.statusCode!, reusedSocket: request.reusedSocket };
+          response.resume().on('end', () => resolve(answer));
+        });
+        request.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reusedSocket: false });
+      expect(await get()).toEqual({ status: 200, reusedSocket: true });
+      await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 50));
+      expect(await get()).toEqual({ status: 401, reusedSocket: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('gives a cold user the generic widgets at once and enqueues exactly one refresh for 1,000 concurrent requests', async () => {

@@ -77,10 +77,10 @@ export class InProcessCache {
     }
   }
 
-  /** The value of `key` if it is fresh, without a promise: the warm path's read. */
-  fresh<V>(key: string): V | undefined {
+  /** The value of `key` if it is fresh at `now`, without a promise: the warm path's read. */
+  fresh<V>(key: string, now = this.now()): V | undefined {
     const entry = this.entries.get(key);
-    return entry !== undefined && this.isFresh(entry) ? (entry.value as V) : undefined;
+    return entry !== undefined && this.isFresh(entry, now) ? (entry.value as V) : undefined;
   }
 
   /** The value of `key` whatever its freshness (no load, no LRU promotion). */
@@ -111,8 +111,8 @@ export class InProcessCache {
     this.generation += 1;
   }
 
-  private isFresh(entry: Entry): boolean {
-    return entry.generation === this.generation && entry.freshUntil > this.now();
+  private isFresh(entry: Entry, now = this.now()): boolean {
+    return entry.generation === this.generation && entry.freshUntil > now;
   }
 
   private startLoad<V>(key: string, load: () => Promise<V>, policy: LoadPolicy<V>): Load {

@@ -29,9 +29,8 @@ export class RateLimiter {
     this.now = options.now ?? Date.now;
   }
 
-  /** Takes a token for `key`: 0 when there was one, else the whole seconds until there is. */
-  take(key: string): number {
-    const now = this.now();
+  /** Takes a token for `key` at `now`: 0 when there was one, else the whole seconds until there is. */
+  take(key: string, now = this.now()): number {
     const bucket = this.buckets.get(key);
     if (bucket === undefined) {
       this.buckets.set(key, { tokens: this.options.perMinute - 1, at: now });

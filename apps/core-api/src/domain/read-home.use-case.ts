@@ -32,7 +32,9 @@ export interface ReadHomeOptions {
 /** A rendering and the cached inputs it was made from: valid while they are the same objects. */
 interface CachedRendering {
   rendered: RenderedHome;
-  inputs: readonly unknown[];
+  layout: string[];
+  generic: AudienceWidgets;
+  personalised: AudienceWidgets;
 }
 
 const LAYOUT_KEY = 'layout';
@@ -41,8 +43,12 @@ const userKey = (userId: string) => `u:${userId}`;
 const renderingKey = (userId: string, client: ClientProfile) => `r:${userId}:${client.signature}`;
 
 const KINDS: readonly CacheKind[] = ['layout', 'generic', 'user'];
-const sameInputs = (cached: CachedRendering, inputs: readonly unknown[]) =>
-  inputs.every((input, i) => input === cached.inputs[i]);
+const madeFrom = (
+  cached: CachedRendering,
+  layout: string[],
+  generic: AudienceWidgets,
+  personalised: AudienceWidgets,
+) => cached.layout === layout && cached.generic === generic && cached.personalised === personalised;
 
 const L1_RESULT: Record<ReadOutcome, LookupResult> = {
   hit: 'hit',
@@ -77,15 +83,16 @@ export class ReadHomeScreen implements ScreenContents {
 
   /**
    * The warm path, without a promise: the screen when the layout, the generic and the user's widgets are
-   * fresh in memory and the rendering made from them is current; undefined otherwise (then call read).
+   * fresh in memory at `now` and the rendering made from them is current; undefined otherwise (then call
+   * read).
    */
-  readWarm(userId: string, client: ClientProfile): HomeRead | undefined {
-    const layout = this.cache.fresh<string[]>(LAYOUT_KEY);
-    const generic = this.cache.fresh<AudienceWidgets>(GENERIC_KEY);
-    const personalised = this.cache.fresh<AudienceWidgets>(userKey(userId));
+  readWarm(userId: string, client: ClientProfile, now?: number): HomeRead | undefined {
+    const layout = this.cache.fresh<string[]>(LAYOUT_KEY, now);
+    const generic = this.cache.fresh<AudienceWidgets>(GENERIC_KEY, now);
+    const personalised = this.cache.fresh<AudienceWidgets>(userKey(userId), now);
     if (layout === undefined || generic === undefined || personalised === undefined) return undefined;
     const cached = this.cache.recall<CachedRendering>(renderingKey(userId, client));
-    if (cached === undefined || !sameInputs(cached, [layout, generic, personalised])) return undefined;
+    if (cached === undefined || !madeFrom(cached, layout, generic, personalised)) return undefined;
     for (const kind of KINDS) this.metrics.lookup('l1', kind, 'hit');
     return { rendered: cached.rendered, stale: false };
   }
@@ -106,10 +113,10 @@ export class ReadHomeScreen implements ScreenContents {
       layout.outcome === 'stale' || generic.outcome === 'stale' || personalised.outcome === 'stale';
     if (stale) this.metrics.staleResponse();
 
-    const inputs = [layout.value, generic.value, personalised.value];
+    const inputs = { layout: layout.value, generic: generic.value, personalised: personalised.value };
     const key = renderingKey(userId, client);
     let cached = this.cache.recall<CachedRendering>(key);
-    if (cached === undefined || !sameInputs(cached, inputs)) {
+    if (cached === undefined || !madeFrom(cached, inputs.layout, inputs.generic, inputs.personalised)) {
       const { screen, slots } = composeHomeScreen(
         layout.value,
         generic.value.byProduct,
@@ -117,9 +124,9 @@ export class ReadHomeScreen implements ScreenContents {
       );
       const etag = screenEtag(slots, client.signature);
       if (cached?.rendered.etag === etag) {
-        cached.inputs = inputs; // reloaded copies of the same versions
+        Object.assign(cached, inputs); // reloaded copies of the same versions
       } else {
-        cached = { rendered: this.render(screen, etag, client), inputs };
+        cached = { rendered: this.render(screen, etag, client), ...inputs };
         this.cache.remember(key, cached, renderingBytes(cached.rendered.body));
       }
     }

@@ -20,9 +20,10 @@ export class HomeFrontDoor implements OnModuleInit {
 
   onModuleInit(): void {
     this.frontDoor.use((request, response) => {
-      if (!this.gate.admit(request, response)) return true;
+      const now = Date.now();
+      if (!this.gate.admit(request, response, now)) return true;
       if (request.method !== 'GET' || !isPath(request.url!, HOME_PATH)) return false;
-      this.home.handle(request, response);
+      this.home.handle(request, response, now);
       return true;
     });
   }

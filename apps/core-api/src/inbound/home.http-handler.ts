@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { clientProfile, type ClientProfileResult } from '../domain/client-profile';
 import type { HomeRead, ReadHomeScreen, RenderedHome } from '../domain/read-home.use-case';
-import type { BearerAuthenticator } from './bearer-auth';
+import type { BearerAuthenticator, VerifiedBearer } from './bearer-auth';
 import { compressBody, etagMatches, preferredEncoding, type ContentEncoding } from './http-encoding';
 import { sendProblem, sendTooManyRequests } from './problem-reply';
 import type { RequestLimits } from './request-limits';
@@ -54,6 +55,9 @@ export class HomeRequestHandler {
   private readonly profiles = new LRUCache<string, ClientProfileResult>({ max: 1_000 });
   // Responses prepared per rendering; they go when the rendering leaves the in-process cache.
   private readonly prepared = new WeakMap<RenderedHome, PreparedResponses>();
+  // A keep-alive connection mostly carries one client's requests: its last verified Authorization header
+  // is compared first, before the authenticator's map. It goes with the connection.
+  private readonly lastBearer = new WeakMap<Socket, VerifiedBearer>();
 
   constructor(
     private readonly auth: BearerAuthenticator,
@@ -63,23 +67,30 @@ export class HomeRequestHandler {
     private readonly compressionThresholdBytes: number,
   ) {}
 
-  /** Answers one request; never rejects (errors become problem+json answers). */
-  handle(request: IncomingMessage, response: ServerResponse): void {
+  /** Answers one request received at `now` (ms); never rejects (errors become problem+json answers). */
+  handle(request: IncomingMessage, response: ServerResponse, now = Date.now()): void {
     // The warm path, all in memory and without a promise: a known token and a current rendering.
-    const { headers } = request;
-    const userId = this.auth.known(headers.authorization);
-    if (userId !== undefined) {
-      const wait = this.limits.user(userId);
+    const bearer = this.knownBearer(request, now);
+    if (bearer !== undefined) {
+      const wait = this.limits.user(bearer.userId, now);
       if (wait > 0) return sendTooManyRequests(request, response, 'user', wait);
       const client = this.profile(request);
-      const warm = client.ok ? this.home.readWarm(userId, client.profile) : undefined;
+      const warm = client.ok ? this.home.readWarm(bearer.userId, client.profile, now) : undefined;
       if (warm !== undefined) return this.send(request, response, warm);
     }
-    this.answer(request, response, userId).catch((error: Error) => {
+    this.answer(request, response, bearer?.userId).catch((error: Error) => {
       this.logger.error(error.stack ?? String(error));
       if (!response.headersSent)
         sendProblem(request, response, 500, 'Internal server error', 'The request could not be served.');
     });
+  }
+
+  private knownBearer({ socket, headers: { authorization } }: IncomingMessage, now: number) {
+    const last = this.lastBearer.get(socket);
+    if (last !== undefined && last.authorization === authorization && now < last.expiresAtMs) return last;
+    const known = this.auth.known(authorization, now);
+    if (known !== undefined) this.lastBearer.set(socket, known);
+    return known;
   }
 
   /** The rest of the read; `knownUser` is the user of a token already verified and counted above. */

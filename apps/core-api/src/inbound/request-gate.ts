@@ -26,7 +26,7 @@ export class RequestGate {
   }
 
   /** False when the gate has answered the request itself (a preflight, a 429). */
-  admit(request: IncomingMessage, response: ServerResponse): boolean {
+  admit(request: IncomingMessage, response: ServerResponse, now?: number): boolean {
     const { origin } = request.headers;
     const allowed = origin !== undefined && this.origins.has(origin);
     if (origin !== undefined) {
@@ -38,7 +38,7 @@ export class RequestGate {
       }
     }
     // No proxy is trusted: the address is the peer's (as Fastify's request.ip without trustProxy).
-    const wait = this.limits.address(request.socket.remoteAddress ?? '');
+    const wait = this.limits.address(request.socket.remoteAddress ?? '', now);
     if (wait > 0) {
       sendTooManyRequests(request, response, 'address', wait);
       return false;

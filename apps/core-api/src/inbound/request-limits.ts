@@ -7,7 +7,8 @@ export interface RateLimitMetrics {
 
 /**
  * The two rate limits of core-api: per client address (every request, in RequestGate) and per user
- * (where a route has authenticated the user). Each returns 0 to go on, else the seconds to wait.
+ * (where a route has authenticated the user). Each returns 0 to go on, else the seconds to wait. `now`
+ * (milliseconds) lets the home route read the clock once for everything it checks.
  */
 export class RequestLimits {
   constructor(
@@ -16,12 +17,12 @@ export class RequestLimits {
     private readonly metrics: RateLimitMetrics,
   ) {}
 
-  address(ip: string): number {
-    return this.counted('address', this.perAddress.take(ip));
+  address(ip: string, now?: number): number {
+    return this.counted('address', this.perAddress.take(ip, now));
   }
 
-  user(userId: string): number {
-    return this.counted('user', this.perUser.take(userId));
+  user(userId: string, now?: number): number {
+    return this.counted('user', this.perUser.take(userId, now));
   }
 
   private counted(limit: RateLimited, wait: number): number {
