@@ -3,7 +3,7 @@
 // user's widgets from the cache Redis (L2), or, with the cache Redis emptied and core-api's refills
 // expiring at once, from Postgres (L3). The layout and the generic widgets, read by every request, stay
 // in L1 as in production. core-api's own lookup counters say which level answered.
-import { sideBySide, type HttpFigure, type SideBySide } from './home-warm';
+import { sideBySide, type HttpFigure, type SideBySide, type Target } from './home-warm';
 
 /**
  * Settings of the core-api instance that misses L1: room for the requests in flight (two entries a user)
@@ -31,13 +31,10 @@ async function userLookups(coreApiUrl: string): Promise<Lookups> {
   return lookups;
 }
 
-/** `coreApiUrl` is the instance's base URL (its /metrics is read before and after). */
-export async function measureMiss(
-  bareUrl: string,
-  coreApiUrl: string,
-  options: SideBySide,
-): Promise<MissFigures> {
-  const targets = { bare: bareUrl, coreApi: `${coreApiUrl}/v1/home` };
+/** `coreApi.url` is the instance's base URL (its /metrics is read before and after). */
+export async function measureMiss(bare: Target, coreApi: Target, options: SideBySide): Promise<MissFigures> {
+  const coreApiUrl = coreApi.url;
+  const targets = { bare, coreApi: { ...coreApi, url: `${coreApiUrl}/v1/home` } };
   await sideBySide(targets, { ...options, seconds: 1, rounds: 1 }); // warm-up
   const before = await userLookups(coreApiUrl);
   const figures = await sideBySide(targets, options);

@@ -4,6 +4,7 @@
 // on the machine does not favour one target.
 import type { Logger } from '../lib/log';
 import type { LoadGenerator, LoadResult } from './load-generator';
+import { processCpuSeconds } from './process-stats';
 
 export interface HttpFigure {
   requestsPerSecond: number;
@@ -14,6 +15,17 @@ export interface HttpFigure {
   /** The load generator's own CPU during these runs, in cores and as a share of the machine. */
   generatorCores: number;
   generatorShare: number;
+  /**
+   * The server process's CPU (all threads, user + system) per request answered, over all rounds, in µs:
+   * unlike throughput, hardly moved by other work on a shared machine.
+   */
+  serverCpuUsPerRequest: number;
+}
+
+/** A server under load: its URL and the process whose CPU is counted. */
+export interface Target {
+  url: string;
+  pid: number;
 }
 
 export interface SideBySide {
@@ -29,14 +41,18 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** Loads each target in turn, round after round; the median figures per target name. */
 export async function sideBySide<T extends string>(
-  targets: Record<T, string>,
+  targets: Record<T, Target>,
   { load, connections, seconds, rounds, authorizationsFile, log }: SideBySide,
 ): Promise<Record<T, HttpFigure>> {
   const names = Object.keys(targets) as T[];
   const results = new Map<T, LoadResult[]>(names.map((name) => [name, []]));
+  const serverCpuSeconds = new Map<T, number>(names.map((name) => [name, 0]));
   for (let round = 1; round <= rounds; round++) {
     for (const name of names) {
-      const result = await load.run({ url: targets[name], connections, seconds, authorizationsFile });
+      const { url, pid } = targets[name];
+      const cpuBefore = processCpuSeconds(pid);
+      const result = await load.run({ url, connections, seconds, authorizationsFile });
+      serverCpuSeconds.set(name, serverCpuSeconds.get(name)! + processCpuSeconds(pid) - cpuBefore);
       log(
         `  round ${round}/${rounds}, ${name}, ${connections} connections: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(1)} ms`,
       );
@@ -53,6 +69,12 @@ export async function sideBySide<T extends string>(
         errors: runs.reduce((sum, r) => sum + r.errors, 0),
         generatorCores: median(runs.map((r) => r.generatorCores)),
         generatorShare: median(runs.map((r) => r.generatorShare)),
+        serverCpuUsPerRequest:
+          (serverCpuSeconds.get(name)! * 1e6) /
+          Math.max(
+            1,
+            runs.reduce((sum, r) => sum + r.requests, 0),
+          ),
       };
       return [name, figure];
     }),
@@ -68,13 +90,13 @@ export interface WarmHomeFigures {
 
 /** The warm path at each connection count, after a warm-up second of every target. */
 export async function measureWarmHome(
-  urls: { bare: string; fastify: string; coreApi: string },
+  targets: { bare: Target; fastify: Target; coreApi: Target },
   connectionCounts: number[],
   options: Omit<SideBySide, 'connections'>,
 ): Promise<WarmHomeFigures[]> {
-  await sideBySide(urls, { ...options, connections: connectionCounts[0]!, seconds: 1, rounds: 1 }); // warm-up
+  await sideBySide(targets, { ...options, connections: connectionCounts[0]!, seconds: 1, rounds: 1 }); // warm-up
   const figures: WarmHomeFigures[] = [];
   for (const connections of connectionCounts)
-    figures.push({ connections, ...(await sideBySide(urls, { ...options, connections })) });
+    figures.push({ connections, ...(await sideBySide(targets, { ...options, connections })) });
   return figures;
 }

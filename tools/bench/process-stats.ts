@@ -5,17 +5,23 @@ import { availableParallelism } from 'node:os';
 /** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux unless configured otherwise). */
 const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
-/**
- * CPU seconds of this process's children that have ended and been waited for (cutime + cstime of
- * /proc/self/stat). The difference around one load-generator run is that run's own CPU, grandchildren
- * included, without sampling.
- */
-export function endedChildrenCpuSeconds(): number {
-  // Fields after the ")" that ends the command name: state is the 3rd field, cutime the 16th.
-  const stat = readFileSync('/proc/self/stat', 'utf8');
+/** CPU seconds (user + system) from /proc/<pid>/stat: the process's own, or its ended children's. */
+function statCpuSeconds(pid: number | 'self', whose: 'own' | 'endedChildren'): number {
+  // Fields after the ")" that ends the command name: state is the 3rd field, utime the 14th, cutime the 16th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+  const first = whose === 'own' ? 11 : 13;
+  return (Number(fields[first]) + Number(fields[first + 1])) / TICKS_PER_SECOND;
 }
+
+/**
+ * CPU seconds of this process's children that have ended and been waited for (cutime + cstime). The
+ * difference around one load-generator run is that run's own CPU, grandchildren included, without sampling.
+ */
+export const endedChildrenCpuSeconds = () => statCpuSeconds('self', 'endedChildren');
+
+/** CPU seconds a running process has used, all its threads (utime + stime). */
+export const processCpuSeconds = (pid: number) => statCpuSeconds(pid, 'own');
 
 /** Peak resident set size of a running process (VmHWM of /proc/<pid>/status), in bytes. */
 export function peakRssBytes(pid: number): number {

@@ -46,6 +46,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const mib = (bytes: number) => `${n(bytes / 1024 / 1024)} MiB`;
 const share = (value: number) => `${Math.round(100 * value)} %`;
 const rps = (f: HttpFigure) => `${n(f.requestsPerSecond)}${f.errors > 0 ? ` (${n(f.errors)} errors)` : ''}`;
+const us = (f: HttpFigure) => f.serverCpuUsPerRequest.toFixed(1);
 const cpu = (f: HttpFigure) => `${f.generatorCores.toFixed(2)} cores (${share(f.generatorShare)})`;
 
 /** The targets of issue #8, evaluated on the figures. */
@@ -114,6 +115,15 @@ export function benchTable(f: BenchFigures): string {
           )
         : ['', '']),
       cpu(w.coreApi),
+    ]);
+    rows.push([
+      `home warm, ${w.connections} conn: server CPU µs per request`,
+      us(w.coreApi),
+      `node:http ${us(w.bare)}; Fastify ${us(w.fastify)}`,
+      `${pct(w.coreApi.serverCpuUsPerRequest, w.bare.serverCpuUsPerRequest)}; ${pct(w.coreApi.serverCpuUsPerRequest, w.fastify.serverCpuUsPerRequest)}`,
+      '',
+      '',
+      '',
     ]);
     rows.push([
       `home warm, ${w.connections} conn: p50 / p99 ms`,
