@@ -205,6 +205,14 @@ export async function pendingEntries(redis: Redis, consumer?: string, shards = S
 }
 
 /** Entries of the group that no consumer has read yet, over all shards. */
+/**
+ * Entries the group has not finished: pending (read, not acked) plus unread. Polled as one number, since
+ * between two batches an ingester may have nothing pending and entries still to read.
+ */
+export async function unfinishedEntries(redis: Redis, shards = SHARDS): Promise<number> {
+  return (await pendingEntries(redis, undefined, shards)) + (await unreadEntries(redis, shards));
+}
+
 export async function unreadEntries(redis: Redis, shards = SHARDS): Promise<number> {
   let unread = 0;
   for (const shard of allShards(shards)) {

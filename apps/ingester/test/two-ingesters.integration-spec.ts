@@ -13,11 +13,10 @@ import {
   expectedState,
   installAppliedVersionLog,
   metric,
-  pendingEntries,
   publish,
   shuffledHistory,
   storedState,
-  unreadEntries,
+  unfinishedEntries,
 } from './ingester.harness';
 
 describe('two ingesters on one stream', () => {
@@ -55,8 +54,7 @@ describe('two ingesters on one stream', () => {
     await publish(durable, events);
 
     await expect.poll(() => storedState(db, cache, events), PATIENCE).toEqual(expectedState(events));
-    await expect.poll(() => pendingEntries(durable), PATIENCE).toBe(0);
-    expect(await unreadEntries(durable)).toBe(0);
+    await expect.poll(() => unfinishedEntries(durable), PATIENCE).toBe(0);
 
     const log = await appliedVersionLog(db, 'pair-');
     expect(log).toMatchObject({ backwards: 0, twice: 0 });
