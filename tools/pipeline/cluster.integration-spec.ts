@@ -99,16 +99,21 @@ describe('the platform on a Redis Cluster', () => {
 
   /** Waits until Postgres and the cache cluster hold, for every key, exactly the highest accepted version. */
   const expectDelivered = async (accepted: Map<Audience, number>, timeoutMs = 30_000) => {
+    // The cache is written after the database commit: wait for both.
+    const cachedVersion = async (audience: Audience) =>
+      decodeCachedWidget((await redis.hget(widgetHashKey(audience), PRODUCT)) ?? '')?.dataVersion;
     await waitFor(
-      'every accepted write in the core database',
+      'every accepted write in the core database and the cache cluster',
       async () =>
-        (await Promise.all([...accepted].map(async ([a, v]) => (await coreVersion(a)) === v))).every(Boolean),
+        (
+          await Promise.all(
+            [...accepted].map(
+              async ([a, v]) => (await coreVersion(a)) === v && (await cachedVersion(a)) === v,
+            ),
+          )
+        ).every(Boolean),
       timeoutMs,
     );
-    for (const [audience, version] of accepted) {
-      const cached = decodeCachedWidget((await redis.hget(widgetHashKey(audience), PRODUCT))!);
-      expect(cached?.dataVersion, audience).toBe(version);
-    }
   };
 
   it('delivers a write from product-api to the home screen, through stream shards on several masters', async () => {

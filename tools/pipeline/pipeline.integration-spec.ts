@@ -78,10 +78,19 @@ describe('push pipeline', () => {
 
   /** Waits until Postgres and the cache hold, for every key, exactly the highest accepted version. */
   const expectDelivered = async (accepted: Map<Audience, number>, timeoutMs = 30_000) => {
+    // The cache is written after the database commit: wait for both.
+    const cachedVersion = async (audience: Audience) =>
+      decodeCachedWidget((await cache.hget(widgetHashKey(audience), PRODUCT)) ?? '')?.dataVersion;
     await waitFor(
-      'every accepted write in the core database',
+      'every accepted write in the core database and the cache',
       async () =>
-        (await Promise.all([...accepted].map(async ([a, v]) => (await coreVersion(a)) === v))).every(Boolean),
+        (
+          await Promise.all(
+            [...accepted].map(
+              async ([a, v]) => (await coreVersion(a)) === v && (await cachedVersion(a)) === v,
+            ),
+          )
+        ).every(Boolean),
       timeoutMs,
     );
     for (const [audience, version] of accepted) {
