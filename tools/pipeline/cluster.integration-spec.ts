@@ -1,17 +1,12 @@
 import { Client } from 'pg';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  USER_REFRESH_PREFIX,
-  USER_REFRESH_QUEUE,
-  decodeCachedWidget,
-  userRefreshJobId,
-  widgetHashKey,
-} from '@hwp/cache';
-import { seedProductTeam, sleep, waitFor, type RedisCluster } from '@hwp/dev-services';
+import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE, userRefreshJobId } from '@hwp/cache';
+import { seedProductTeam, sleep, type RedisCluster } from '@hwp/dev-services';
 import { createRedisClient, envVar, type RedisClient } from '@hwp/service-kit';
 import { startApp, useTestDatabase, useTestRedisCluster, type AppName, type AppProcess } from '@hwp/testing';
 import { streamKey, type Audience } from '@hwp/widget-events';
+import { waitUntilDelivered } from './delivery';
 
 // The platform on a Redis Cluster of 3 masters with a replica each (both Redis roles on it, as the
 // processes would be in production): the write path end to end, the home read, one refresh job for a
@@ -87,34 +82,9 @@ describe('the platform on a Redis Cluster', () => {
     return fetch(`${apps.get('core-api')!.url}/v1/home`, { headers: { authorization: `Bearer ${token}` } });
   };
 
-  const coreVersion = async (audience: Audience) =>
-    Number(
-      (
-        await core.query('SELECT data_version FROM widgets WHERE product_id = $1 AND audience = $2', [
-          PRODUCT,
-          audience,
-        ])
-      ).rows[0]?.data_version ?? 0,
-    );
-
   /** Waits until Postgres and the cache cluster hold, for every key, exactly the highest accepted version. */
-  const expectDelivered = async (accepted: Map<Audience, number>, timeoutMs = 30_000) => {
-    // The cache is written after the database commit: wait for both.
-    const cachedVersion = async (audience: Audience) =>
-      decodeCachedWidget((await redis.hget(widgetHashKey(audience), PRODUCT)) ?? '')?.dataVersion;
-    await waitFor(
-      'every accepted write in the core database and the cache cluster',
-      async () =>
-        (
-          await Promise.all(
-            [...accepted].map(
-              async ([a, v]) => (await coreVersion(a)) === v && (await cachedVersion(a)) === v,
-            ),
-          )
-        ).every(Boolean),
-      timeoutMs,
-    );
-  };
+  const expectDelivered = (accepted: Map<Audience, number>, timeoutMs = 30_000) =>
+    waitUntilDelivered({ core, cache: redis, productId: PRODUCT }, accepted, timeoutMs);
 
   it('delivers a write from product-api to the home screen, through stream shards on several masters', async () => {
     const masters = new Set(

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCachedWidget, widgetHashKey } from '@hwp/cache';
-import { freePort, seedProductTeam, startRedis, waitFor, type RedisInstance } from '@hwp/dev-services';
+import { freePort, seedProductTeam, startRedis, type RedisInstance } from '@hwp/dev-services';
 import { startApp, useTestDatabase, useTestRedis, type AppName, type AppProcess } from '@hwp/testing';
 import type { Audience } from '@hwp/widget-events';
+import { cachedWidget, waitUntilDelivered } from './delivery';
 
 // The write path end to end, as real processes: product-api → outbox → outbox-worker → stream → ingester
 // → core database and cache Redis. Faults are injected into the processes and the durable Redis.
@@ -66,36 +66,12 @@ describe('push pipeline', () => {
     return ((await response.json()) as { dataVersion: number }).dataVersion;
   };
 
-  const coreVersion = async (audience: Audience) =>
-    Number(
-      (
-        await core.query('SELECT data_version FROM widgets WHERE product_id = $1 AND audience = $2', [
-          PRODUCT,
-          audience,
-        ])
-      ).rows[0]?.data_version ?? 0,
-    );
-
   /** Waits until Postgres and the cache hold, for every key, exactly the highest accepted version. */
   const expectDelivered = async (accepted: Map<Audience, number>, timeoutMs = 30_000) => {
-    // The cache is written after the database commit: wait for both.
-    const cachedVersion = async (audience: Audience) =>
-      decodeCachedWidget((await cache.hget(widgetHashKey(audience), PRODUCT)) ?? '')?.dataVersion;
-    await waitFor(
-      'every accepted write in the core database and the cache',
-      async () =>
-        (
-          await Promise.all(
-            [...accepted].map(
-              async ([a, v]) => (await coreVersion(a)) === v && (await cachedVersion(a)) === v,
-            ),
-          )
-        ).every(Boolean),
-      timeoutMs,
-    );
+    const targets = { core, cache, productId: PRODUCT };
+    await waitUntilDelivered(targets, accepted, timeoutMs);
     for (const [audience, version] of accepted) {
-      const cached = decodeCachedWidget((await cache.hget(widgetHashKey(audience), PRODUCT))!);
-      expect(cached?.dataVersion, audience).toBe(version);
+      const cached = await cachedWidget(targets, audience);
       expect(JSON.parse(cached!.widget!), audience).toEqual(card(`${audience} v${version}`));
     }
   };

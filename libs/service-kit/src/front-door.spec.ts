@@ -1,9 +1,8 @@
 import { Controller, Get, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createServiceApp } from './bootstrap';
 import { FrontDoor, isPath } from './front-door';
+import { listenTestServiceApp } from './test-service-app';
 
 @Controller()
 class GreetingController {
@@ -42,17 +41,7 @@ describe('FrontDoor', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = await createServiceApp(
-      {
-        name: 'front-door-test',
-        description: 'test',
-        configSchema: z.object({ LOG_LEVEL: z.string() }),
-        module: () => ({ module: TestModule }),
-      },
-      { LOG_LEVEL: 'silent' },
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    url = await app.getUrl();
+    ({ app, url } = await listenTestServiceApp('front-door-test', { module: TestModule }));
   });
   afterAll(() => app.close());
 

@@ -2,8 +2,7 @@ import { Body, Controller, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createServiceApp } from './bootstrap';
+import { listenTestServiceApp } from './test-service-app';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -57,18 +56,11 @@ describe('a body refused from its headers', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = await createServiceApp(
-      {
-        name: 'refused-body-test',
-        description: 'test',
-        configSchema: z.object({ LOG_LEVEL: z.string() }),
-        module: () => ({ module: class {}, controllers: [EchoController] }),
-        bodyLimitBytes: () => BODY_LIMIT_BYTES,
-      },
-      { LOG_LEVEL: 'silent' },
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    url = await app.getUrl();
+    ({ app, url } = await listenTestServiceApp(
+      'refused-body-test',
+      { module: class {}, controllers: [EchoController] },
+      BODY_LIMIT_BYTES,
+    ));
   });
   afterAll(() => app.close());
 
