@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Entry point of the README commands (`npm run demo`, `npm test`, ...). Plain Node on purpose: it runs
-// before dependencies exist. It installs them when node_modules does not match package-lock.json, sets
-// the offline-friendly defaults, then hands over to the TypeScript tool.
+// before dependencies exist. It installs them with `npm ci` when node_modules does not match
+// package-lock.json, generates the code that is not committed (the Prisma clients), sets the
+// offline-friendly defaults, and only then hands over to the TypeScript tool, so that no tool can import
+// generated code before it exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,9 @@ const tools = {
   bench: 'tools/bench/bench.ts',
   chaos: 'tools/chaos/cli.ts',
 };
+/** The Prisma schemas whose clients are generated into the workspace (see .gitignore). */
+const PRISMA_SCHEMAS = ['libs/core-db/prisma/schema.prisma', 'libs/product-db/prisma/schema.prisma'];
+
 const [command, ...args] = process.argv.slice(2);
 if (!(command in tools)) {
   console.error(`usage: node tools/bootstrap.mjs <${Object.keys(tools).join('|')}> [args]`);
@@ -34,20 +39,54 @@ Object.assign(process.env, {
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
 });
 
-const lockHash = createHash('sha256')
-  .update(readFileSync(join(root, 'package-lock.json')))
-  .digest('hex');
-const stamp = join(root, 'node_modules', '.hwp-installed');
-if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
-  console.log('[setup] installing npm dependencies (npm ci) ...');
-  const npm = (...npmArgs) =>
-    spawnSync('npm', [...npmArgs, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' }).status;
-  if (npm('ci') !== 0) {
-    // npm ci can fail on optional platform packages the registry lacks; npm install tolerates them.
-    console.log('[setup] npm ci failed; retrying with npm install');
-    if (npm('install') !== 0) process.exit(1);
+const sha256 = (...parts) => {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
+};
+/** Runs a command in the workspace with inherited output; stops set-up with `why` when it fails. */
+const runOrStop = (why, program, programArgs, env = {}) => {
+  const { status } = spawnSync(program, programArgs, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  if (status !== 0) {
+    console.error(`[setup] ${why}`);
+    process.exit(1);
   }
-  writeFileSync(stamp, lockHash);
+};
+
+// npm ci installs exactly package-lock.json and never rewrites it. When it refuses (the lockfile does not
+// match package.json), set-up stops rather than let `npm install` change the lockfile behind the user.
+const lockHash = sha256(readFileSync(join(root, 'package-lock.json')));
+const installed = join(root, 'node_modules', '.hwp-installed');
+if (!existsSync(installed) || readFileSync(installed, 'utf8') !== lockHash) {
+  console.log('[setup] installing npm dependencies (npm ci) ...');
+  runOrStop(
+    'npm ci failed. If it says package.json and package-lock.json are out of sync, run `npm install`, ' +
+      'review the change to package-lock.json and commit it.',
+    'npm',
+    ['ci', '--no-audit', '--no-fund'],
+  );
+  writeFileSync(installed, lockHash);
+}
+
+// Generated again when a schema or the Prisma version changes.
+for (const schema of PRISMA_SCHEMAS) {
+  const output = join(root, dirname(dirname(schema)), 'src', 'generated');
+  const stamp = join(output, '.hwp-generated');
+  const inputs = sha256(readFileSync(join(root, schema)), lockHash);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs) continue;
+  console.log(`[setup] generating the Prisma client of ${schema} ...`);
+  runOrStop(
+    `prisma generate failed for ${schema}`,
+    join(root, 'node_modules', '.bin', 'prisma'),
+    ['generate', '--schema', schema],
+    // `prisma generate` never runs the schema engine; pointing at any file keeps it from downloading one.
+    { PRISMA_SCHEMA_ENGINE_BINARY: process.execPath },
+  );
+  writeFileSync(stamp, inputs);
 }
 
 const tsx = join(root, 'node_modules', '.bin', 'tsx');

@@ -10,12 +10,12 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { ensureSystemPackages, workspaceRoot } from '@hwp/dev-services';
 import { validateScreen } from '@hwp/sdui-schema';
 import { logger } from '../lib/log';
-import { run, setUp } from '../lib/setup';
+import { commandLine } from '../lib/command-line';
+import { buildApps, setUp } from '../lib/setup';
 import { BENCH_JWT_SECRET, BENCH_PRODUCTS, BenchDataSet } from './data-set';
 import { startBenchPlatform, type BenchApp, type BenchPlatform } from './harness';
 import { measureMiss, L1_MISS_ENV } from './home-miss';
@@ -27,6 +27,22 @@ import { startReferenceServer } from './reference-servers';
 import { benchTable, evaluateTargets, missedTargets, type BenchFigures } from './report';
 import { measureWeb } from './web';
 import { pgbenchProductWrites, redisBenchmarkXadd } from './write-references';
+
+const USAGE = `
+usage: npm run bench [-- --smoke] [--out FILE] [--skip-build]
+
+Starts the platform on private ports with a realistic data set and measures it: the write path's
+physical limits, GET /v1/home warm and on an L1 miss, the publish pipeline, the web app and peak memory.
+Every figure stands next to a reference measured in the same run; targets are shown, never asserted.
+Prints one markdown table and writes the figures as JSON. About 10 minutes on 2 cores.
+BENCH_ENV_<NAME>=value sets <NAME> for every app.
+
+options:
+  --smoke       seconds per section: checks the bench itself works (npm test runs it); figures not meaningful
+  --out FILE    the JSON figures go to FILE (default bench-results/bench-<mode>-<time>.json)
+  --skip-build  use the apps as last built
+  -h, --help    this text
+`;
 
 const log = logger('bench');
 
@@ -61,7 +77,8 @@ const CORE_API_ENV = {
 };
 
 async function main() {
-  const { values: args } = parseArgs({
+  const { values: args } = commandLine({
+    usage: USAGE,
     options: {
       smoke: { type: 'boolean', default: process.env['BENCH_SMOKE'] === '1' },
       out: { type: 'string' },
@@ -272,16 +289,13 @@ async function measureHome({ platform, dataSet, coreApi, startPinned, load, size
 
 /** What a fresh clone lacks: system packages, generated Prisma clients, the built apps (Nx caches them). */
 async function prepare() {
-  await setUp(log, { forTests: false });
-  ensureSystemPackages(['chromium'], log);
+  await setUp(log, ['postgres', 'redis', 'chromium']);
   try {
     ensureSystemPackages(['wrk'], log);
   } catch {
     log('wrk is not installed (apt-get install wrk); autocannon generates the load instead');
   }
-  await log.step('building the apps', () =>
-    run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']),
-  );
+  await log.step('building the apps', () => buildApps(log));
 }
 
 function report(figures: BenchFigures, out: string | undefined) {

@@ -1,14 +1,36 @@
 // `npm run chaos`: the whole platform under load and seeded faults, then the delivery and availability
-// report. Settings (environment): CHAOS_SECONDS (600), CHAOS_SEED (random, printed), CHAOS_WRITES_PER_SECOND
-// (20), CHAOS_READS_PER_SECOND (40), CHAOS_USERS (200), CHAOS_MIN_AVAILABILITY (0.999). Exit 1 when an
-// invariant failed or home availability was below the minimum.
+// report (usage below).
+import { commandLine } from '../lib/command-line';
 import { logger } from '../lib/log';
+import { buildApps, setUp } from '../lib/setup';
 import { formatReport, invariantFailures, runChaos } from './chaos';
+
+const USAGE = `
+usage: npm run chaos [-- --skip-build]
+
+The whole platform (two instances of each app, private Postgres and Redis) under steady writes and
+reads while seeded faults kill and restart processes and stores; then the delivery and availability
+report. Exit 1 when an invariant failed (a lost, stale or duplicated write, another user's widget on a
+screen) or home availability was below the minimum.
+
+settings (environment):
+  CHAOS_SECONDS (600), CHAOS_SEED (random, printed), CHAOS_WRITES_PER_SECOND (20),
+  CHAOS_READS_PER_SECOND (40), CHAOS_USERS (200), CHAOS_MIN_AVAILABILITY (0.999)
+options:
+  --skip-build  use the apps as last built
+  -h, --help    this text
+`;
 
 const log = logger('chaos');
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 async function main() {
+  const { values } = commandLine({
+    usage: USAGE,
+    options: { 'skip-build': { type: 'boolean', default: false } },
+  });
+  await setUp(log, ['postgres', 'redis']);
+  if (!values['skip-build']) await log.step('building the apps', () => buildApps(log));
   const seed = setting('CHAOS_SEED', Math.floor(Math.random() * 2 ** 31));
   log(`seed ${seed} (replay with CHAOS_SEED=${seed})`);
   const report = await runChaos({

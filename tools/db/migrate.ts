@@ -1,9 +1,22 @@
 // `npm run migrate`: applies the SQL migrations of both databases (URLs from the environment or the demo defaults).
 import { join } from 'node:path';
-import { DATABASES, workspaceRoot } from '@hwp/dev-services';
+import { DATABASES, isPostgresReachable, workspaceRoot } from '@hwp/dev-services';
 import { migrate } from '@hwp/migrator';
 import { DEV_URLS } from '@hwp/service-kit';
+import { commandLine } from '../lib/command-line';
 import { logger, type Logger } from '../lib/log';
+
+const USAGE = `
+usage: npm run migrate
+
+Applies the SQL migrations of both databases that have not been applied yet: the core database
+(DATABASE_URL) and the product database (PRODUCT_DATABASE_URL), by default the demo's at
+127.0.0.1:55432. Start the demo's data stores first with \`npm run services -- up\` (npm run demo
+migrates by itself).
+
+options:
+  -h, --help  this text
+`;
 
 export async function migrateAll(env: Record<string, string | undefined>, log: Logger): Promise<void> {
   for (const [kind, database] of Object.entries(DATABASES)) {
@@ -17,9 +30,27 @@ export async function migrateAll(env: Record<string, string | undefined>, log: L
   }
 }
 
+async function main(log: Logger) {
+  commandLine({ usage: USAGE });
+  for (const database of Object.values(DATABASES)) {
+    const given = process.env[database.urlVariable];
+    const url = given ?? DEV_URLS[database.urlVariable];
+    if (!(await isPostgresReachable(url))) {
+      const where = new URL(url);
+      throw new Error(
+        `cannot reach the database ${where.pathname.slice(1)} at ${where.host} (${database.urlVariable}${given ? '' : ', demo default'}): ` +
+          (given
+            ? 'check the URL and that Postgres is up'
+            : 'start the demo data stores first: npm run services -- up'),
+      );
+    }
+  }
+  await migrateAll(process.env, log);
+}
+
 if (require.main === module) {
   const log = logger('migrate');
-  migrateAll(process.env, log).catch((error: Error) => {
+  main(log).catch((error: Error) => {
     log(`failed: ${error.message}`);
     process.exit(1);
   });

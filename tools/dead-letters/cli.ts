@@ -1,7 +1,6 @@
-// `npx tsx tools/dead-letters/cli.ts <list|show ID|replay ID|replay-all> [--shard n]`: the widget events
-// the ingester moved to the dead-letter streams (REDIS_URL or REDIS_CLUSTER_NODES, WIDGET_STREAM_SHARDS;
+// `npm run dead-letters -- <list|show ID|replay ID|replay-all> [--shard n]`: the widget events the
+// ingester moved to the dead-letter streams (REDIS_URL or REDIS_CLUSTER_NODES, WIDGET_STREAM_SHARDS;
 // demo defaults).
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   DEV_URLS,
@@ -12,6 +11,7 @@ import {
   type RedisClient,
 } from '@hwp/service-kit';
 import { allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
+import { commandLine, usageError } from '../lib/command-line';
 import { logger } from '../lib/log';
 import {
   describeDeadLetter,
@@ -22,12 +22,37 @@ import {
   replayShard,
 } from './dead-letters';
 
-const USAGE = 'usage: cli.ts <list|show ID|replay ID|replay-all> [--shard n]';
+const USAGE = `
+usage: npm run dead-letters -- <list|show ID|replay ID|replay-all> [--shard n]
+
+The widget events the ingester could not apply (invalid, or not acknowledged after MAX_DELIVERIES
+deliveries), kept in one dead-letter stream per shard of the durable Redis (REDIS_URL or
+REDIS_CLUSTER_NODES, WIDGET_STREAM_SHARDS; by default the demo's, started by npm run demo or
+npm run services -- up).
+
+commands:
+  list          how many dead letters each shard holds, and the first few
+  show ID       one dead letter as JSON
+  replay ID     put it back on its widget stream (the ingester applies it again)
+  replay-all    put every dead letter back, shard by shard, with progress
+options:
+  --shard n     only this shard (0..WIDGET_STREAM_SHARDS-1)
+  -h, --help    this text
+`;
 const log = logger('dead-letters');
 
 class UsageError extends Error {}
+const COMMANDS = ['list', 'show', 'replay', 'replay-all'];
 
 async function main() {
+  const { positionals, values } = commandLine({
+    usage: USAGE,
+    options: { shard: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const [command, id] = positionals;
+  if (!COMMANDS.includes(command ?? ''))
+    throw new UsageError(command ? `unknown command "${command}"` : 'no command');
   // The same variables and defaults as the ingester's config.
   const config = loadConfig(
     z.object({
@@ -36,8 +61,6 @@ async function main() {
       WIDGET_STREAM_SHARDS: envVar.streamShards(),
     }),
   );
-  const { positionals, values } = commandLine();
-  const [command, id] = positionals;
   const all = allShards(config.WIDGET_STREAM_SHARDS);
   const shards = values.shard === undefined ? all : [Number(values.shard)];
   if (!shards.every((shard) => all.includes(shard)))
@@ -48,7 +71,14 @@ async function main() {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
-  await redis.connect();
+  await redis.connect().catch((error: Error) => {
+    throw new Error(
+      `cannot reach the durable Redis (${error.message})` +
+        (process.env['REDIS_URL'] || process.env['REDIS_CLUSTER_NODES']
+          ? ''
+          : ': start the demo data stores first with npm run services -- up, or set REDIS_URL'),
+    );
+  });
   try {
     switch (command) {
       case 'list':
@@ -78,19 +108,9 @@ async function main() {
           log(`${deadLetterKey(shard)}: ${replayed} replayed to ${streamKey(shard)}`);
         }
         break;
-      default:
-        throw new UsageError(command ? `unknown command "${command}"` : 'no command');
     }
   } finally {
     redis.disconnect();
-  }
-}
-
-function commandLine() {
-  try {
-    return parseArgs({ options: { shard: { type: 'string' } }, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }
 
@@ -108,6 +128,7 @@ async function theDeadLetter(
 }
 
 main().catch((error: Error) => {
-  log(error instanceof UsageError ? `${error.message}\n${USAGE}` : `failed: ${error.message}`);
-  process.exit(error instanceof UsageError ? 2 : 1);
+  if (error instanceof UsageError) usageError(error.message, USAGE);
+  log(`failed: ${error.message}`);
+  process.exit(1);
 });

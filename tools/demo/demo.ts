@@ -1,10 +1,28 @@
 // `npm run demo`: the whole platform on this machine with sample data. Ctrl-C stops what it started.
+// `npm run demo -- --check`: the same, then the first things a new user does, then everything stops.
+import { commandLine } from '../lib/command-line';
 import { migrateAll } from '../db/migrate';
 import { logger } from '../lib/log';
-import { run, setUp } from '../lib/setup';
+import { buildApps, setUp } from '../lib/setup';
 import { servicesDown, servicesUp } from '../services/services';
 import { platformApps, startApps, stopApps, type RunningApp } from './apps';
+import { checkDemo } from './check';
 import { DEMO_API_KEYS, publishSampleWidgets, seedPlatform } from './seed';
+
+const USAGE = `
+usage: npm run demo [-- --check]
+
+Brings the whole platform up on this machine with sample data: Postgres and the two Redis instances
+(private, under .data/), both databases migrated and seeded, the four services and the web app built and
+started, sample widgets published through the pipeline. Prints the URLs and the demo keys; Ctrl-C stops
+what it started. Installs what it needs first (npm dependencies, Debian packages as root).
+
+options:
+  --check     after start-up, check what a new user does first: every printed URL answers, a widget
+              published through product-api shows in GET /v1/home and on the web page of a user signed
+              in at /signin (headless Chromium). Then stop everything; exit 0 when all of it held.
+  -h, --help  this text
+`;
 
 const log = logger('demo');
 /** The demo's shared secrets, stated once for every app (each app's default is the same demo value). */
@@ -15,11 +33,23 @@ const DEMO_SECRETS = {
   PLATFORM_ADMIN_KEY: 'hwp_demo_admin_key',
 };
 const PORTS = { web: 3000, 'core-api': 3001, 'product-api': 3002, ingester: 3003, 'outbox-worker': 3004 };
+const url = (port: number, path = '') => `http://127.0.0.1:${port}${path}`;
+/** What the demo prints: every link a visitor or operator opens. */
+const LINKS: [name: string, url: string][] = [
+  ['web home', url(PORTS.web)],
+  ['studio (admin)', url(PORTS.web, '/admin')],
+  ...Object.entries(PORTS)
+    .filter(([name]) => name !== 'web')
+    .map(([name, port]): [string, string] => [`${name} Swagger UI`, url(port, '/docs')]),
+  ...Object.entries(PORTS)
+    .filter(([name]) => name !== 'web')
+    .map(([name, port]): [string, string] => [`${name} metrics`, url(port, '/metrics')]),
+];
 
 async function main() {
+  const { values } = commandLine({ usage: USAGE, options: { check: { type: 'boolean', default: false } } });
   let apps: RunningApp[] = [];
   let startedServices: string[] = [];
-  let servicesEnv: Record<string, string> = {};
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -33,29 +63,28 @@ async function main() {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
+  let servicesEnv: Record<string, string>;
   try {
-    await setUp(log, { forTests: false });
+    await setUp(log, values.check ? ['postgres', 'redis', 'chromium'] : ['postgres', 'redis']);
     const services = await log.step('starting Postgres and the two Redis instances', () => servicesUp(log));
     startedServices = services.started;
     servicesEnv = services.env;
     const env: Record<string, string> = {
       ...services.env,
-      CORE_API_URL: `http://127.0.0.1:${PORTS['core-api']}`,
-      PRODUCT_REFRESH_URL: `http://127.0.0.1:${PORTS['product-api']}`,
+      CORE_API_URL: url(PORTS['core-api']),
+      PRODUCT_REFRESH_URL: url(PORTS['product-api']),
       // The web studio's sign-in and publishing.
-      PRODUCT_API_URL: `http://127.0.0.1:${PORTS['product-api']}`,
+      PRODUCT_API_URL: url(PORTS['product-api']),
       ...DEMO_SECRETS,
       // The web app's demo sign-in (pick a seeded user) and its SDUI fixture gallery.
       DEMO_MODE: '1',
     };
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding product teams and the home layout', () => seedPlatform(env, log));
-    await log.step('building the apps', () =>
-      run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']),
-    );
+    await log.step('building the apps', () => buildApps(log));
     apps = await log.step('starting the apps', () => startApps(platformApps(PORTS), env, log));
     await log.step('publishing the sample widgets through the pipeline', () =>
-      publishSampleWidgets(`http://127.0.0.1:${PORTS['product-api']}`, env, log),
+      publishSampleWidgets(url(PORTS['product-api']), env, log),
     );
   } catch (error) {
     log(`failed: ${(error as Error).message}`);
@@ -63,20 +92,38 @@ async function main() {
     return;
   }
 
-  const url = (port: number, path = '') => `http://127.0.0.1:${port}${path}`;
-  const rows = [
-    ['web home', url(PORTS.web)],
-    ['studio (admin)', url(PORTS.web, '/admin')],
-    ...Object.entries(PORTS)
-      .filter(([name]) => name !== 'web')
-      .map(([name, port]) => [`${name} Swagger UI`, url(port, '/docs')]),
-    ...Object.entries(PORTS)
-      .filter(([name]) => name !== 'web')
-      .map(([name, port]) => [`${name} metrics`, url(port, '/metrics')]),
-  ];
-  const width = Math.max(...rows.map(([name]) => name!.length));
+  if (values.check) {
+    const [productId, apiKey] = Object.entries(DEMO_API_KEYS)[0]!;
+    try {
+      await log.step('checking the demo as a new user would', () =>
+        checkDemo(
+          {
+            links: LINKS,
+            webUrl: url(PORTS.web),
+            coreApiUrl: url(PORTS['core-api']),
+            productApiUrl: url(PORTS['product-api']),
+            productId,
+            apiKey,
+            jwtSecret: DEMO_SECRETS.JWT_SECRET,
+          },
+          log,
+        ),
+      );
+      log('demo check passed');
+      await shutdown(0);
+    } catch (error) {
+      log(`demo check FAILED: ${(error as Error).message}`);
+      await shutdown(1);
+    }
+    return;
+  }
+  printWelcome(servicesEnv);
+}
+
+function printWelcome(servicesEnv: Record<string, string>) {
+  const width = Math.max(...LINKS.map(([name]) => name.length));
   process.stdout.write('\nThe Home Widget Platform is up:\n\n');
-  for (const [name, link] of rows) process.stdout.write(`  ${name!.padEnd(width)}  ${link}\n`);
+  for (const [name, link] of LINKS) process.stdout.write(`  ${name.padEnd(width)}  ${link}\n`);
   process.stdout.write('\nProduct team API keys (x-api-key on product-api; studio sign-in at /admin):\n');
   for (const [product, key] of Object.entries(DEMO_API_KEYS))
     process.stdout.write(`  ${product.padEnd(width)}  ${key}\n`);

@@ -1,26 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { DATABASES, ensureSystemPackages, workspaceRoot } from '@hwp/dev-services';
+import { ensureSystemPackages, workspaceRoot, type SystemPackage } from '@hwp/dev-services';
 import type { Logger } from './log';
 
 /**
- * The set-up both README commands share: Debian packages the services and tests need, then code
- * generated from the Prisma schemas (not committed; see .gitignore).
+ * The Debian packages a command needs (installed when we are root, else the exact apt-get line). npm
+ * dependencies and the generated Prisma clients are tools/bootstrap.mjs's work, done before any tool loads.
  */
-export async function setUp(log: Logger, { forTests }: { forTests: boolean }) {
-  await log.step('checking system packages', () =>
-    ensureSystemPackages(
-      forTests ? ['postgres', 'redis', 'chromium', 'androidJson'] : ['postgres', 'redis'],
-      log,
-    ),
-  );
-  await log.step('generating Prisma clients', () => {
-    for (const database of Object.values(DATABASES)) {
-      run(log, 'npx', ['prisma', 'generate', '--schema', database.prismaSchema], {
-        // `prisma generate` never runs the schema engine; pointing at any file keeps it from downloading one.
-        PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
-      });
-    }
-  });
+export async function setUp(log: Logger, packages: SystemPackage[]) {
+  await log.step('checking system packages', () => ensureSystemPackages(packages, log));
 }
 
 /** Runs a command in the workspace root with inherited output; throws when it fails. */
@@ -34,4 +21,9 @@ export function run(log: Logger, command: string, args: string[], env: NodeJS.Pr
     log(`FAILED: ${command} ${args.join(' ')} (exit ${result.status})`);
     throw new Error(`${command} ${args.join(' ')} failed`);
   }
+}
+
+/** Builds every app bundle (the services' webpack bundles and the web's Next.js build). */
+export function buildApps(log: Logger) {
+  run(log, 'npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=stream']);
 }

@@ -6,7 +6,20 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, workspaceRoot } from '@hwp/dev-services';
 import { logger } from '../lib/log';
+import { commandLine } from '../lib/command-line';
 import { setUp } from '../lib/setup';
+
+const USAGE = `
+usage: npm test
+
+Every check the project has, in order: project graph, lint, format, typecheck, the generated-code check,
+build, then the unit, integration and end-to-end (Chromium) tests against real Postgres, Redis and app
+processes that the tests start and stop on free ports. Installs what it needs first (npm dependencies,
+Debian packages as root). Ends with "N passed, N failed, N skipped"; exit 0 only when everything passed.
+
+options:
+  -h, --help  this text
+`;
 
 const log = logger('test');
 const root = workspaceRoot();
@@ -47,8 +60,9 @@ function countTests(): { passed: number; failed: number; skipped: number } {
 }
 
 async function main() {
+  commandLine({ usage: USAGE });
   const started = Date.now();
-  await setUp(log, { forTests: true });
+  await setUp(log, ['postgres', 'redis', 'chromium', 'androidJson']);
   rmSync(join(root, 'test-results'), { recursive: true, force: true });
   mkdirSync(join(root, 'test-results'), { recursive: true });
 

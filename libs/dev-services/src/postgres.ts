@@ -1,4 +1,17 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmdirSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
@@ -35,13 +48,13 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
       ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args])
       : run(join(bin, command), args);
 
-  mkdirSync(dir, { recursive: true });
-  const dataDir = join(dir, 'pgdata');
+  const home = asRoot ? reachableByPostgres(dir, options.log) : dir;
+  mkdirSync(home, { recursive: true });
+  const dataDir = join(home, 'pgdata');
   if (asRoot) {
-    // The postgres user must reach and own its directories.
-    assertTraversable(dir);
-    chmodSync(dir, 0o755);
-    chownSync(dir, uid('postgres'), gid('postgres'));
+    // The postgres user must own its directories.
+    chmodSync(home, 0o755);
+    chownSync(home, uid('postgres'), gid('postgres'));
   }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     options.log?.(`initialising Postgres in ${dataDir} ...`);
@@ -60,7 +73,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
   if (existing === undefined) {
     const settings = [
       `-p ${port}`,
-      `-k ${dir}`,
+      `-k ${home}`,
       '-c listen_addresses=127.0.0.1',
       '-c max_connections=300',
       '-c shared_buffers=128MB',
@@ -70,7 +83,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
       '-D',
       dataDir,
       '-l',
-      join(dir, 'postgres.log'),
+      join(home, 'postgres.log'),
       '-o',
       settings.join(' '),
       '-w',
@@ -80,7 +93,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
     ]);
   }
   const pid = runningPostmaster(dataDir);
-  if (pid === undefined) throw new Error(`Postgres did not start; see ${join(dir, 'postgres.log')}`);
+  if (pid === undefined) throw new Error(`Postgres did not start; see ${join(home, 'postgres.log')}`);
   return {
     pid,
     port,
@@ -90,13 +103,51 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
   };
 }
 
-function assertTraversable(dir: string): void {
-  for (let parent = dirname(resolve(dir)); parent !== dirname(parent); parent = dirname(parent)) {
-    if ((statSync(parent).mode & 0o001) === 0) {
+/**
+ * Where the postgres user can keep the cluster for `dir`: `dir` itself when every folder above it lets
+ * others in; otherwise (a clone in root's home, or in a `mktemp -d` folder) a folder of its own under
+ * /var/tmp, named after `dir`, with `dir` made a link to it so that the rest of the tooling finds the
+ * cluster where it expects it. Nothing above the workspace has its permissions changed.
+ */
+function reachableByPostgres(dir: string, log?: (line: string) => void): string {
+  const path = resolve(dir);
+  if (lstatOrUndefined(path)?.isSymbolicLink()) return realpathSync(path);
+  if (traversable(dirname(path))) return path;
+  const home = join(
+    '/var/tmp',
+    `hwp-postgres-${createHash('sha256').update(path).digest('hex').slice(0, 12)}`,
+  );
+  mkdirSync(home, { recursive: true });
+  if (existsSync(path)) {
+    // An empty folder left by an earlier attempt gives way to the link; one with data never does.
+    if (readdirSync(path).length > 0)
       throw new Error(
-        `Postgres runs as the postgres user, which cannot enter ${parent}: chmod o+x ${parent}`,
+        `Postgres runs as the postgres user, which cannot enter ${dirname(path)}, and ${path} holds data: ` +
+          `chmod o+x the folders above it, or move it away`,
       );
-    }
+    rmdirSync(path);
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  symlinkSync(home, path);
+  log?.(
+    `the postgres user cannot enter ${dirname(path)}: the cluster lives in ${home} (linked from ${path})`,
+  );
+  return home;
+}
+
+/** Whether others may pass through `folder` and every folder above it (those not made yet are made 0755). */
+function traversable(folder: string): boolean {
+  for (let at = folder; ; at = dirname(at)) {
+    if (existsSync(at) && (statSync(at).mode & 0o001) === 0) return false;
+    if (at === dirname(at)) return true;
+  }
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }
 
