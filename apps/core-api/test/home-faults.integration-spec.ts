@@ -13,9 +13,18 @@ import {
   type PostgresInstance,
 } from '@hwp/dev-services';
 import { migrate } from '@hwp/migrator';
+import type { Screen } from '@hwp/sdui-schema';
 import { startApp, useTestRedis } from '@hwp/testing';
 import { userAudience } from '@hwp/widget-events';
 import { CoreSeed, JWT_SECRET, card, getHome, homeScreen, metric, token, widgetIds } from './home.harness';
+
+/** Each widget of a screen with where it came from. */
+const provenances = (screen: Screen) =>
+  screen.widgets.map((widget) => [widget.id, widget.provenance?.audience]);
+const GENERIC_SCREEN = [
+  ['deals-g', 'generic'],
+  ['orders-g', 'generic'],
+];
 
 /**
  * The read path with its dependencies failing: private Postgres and cache Redis instances that these
@@ -122,11 +131,66 @@ describe('GET /v1/home when a cache level fails', () => {
     const { response, screen } = await homeScreen(app.url, await token('erin'));
     expect(widgetIds(screen)).toEqual(['deals-g', 'orders-erin']);
     expect(response.headers.get('x-hwp-stale')).toBeNull();
+    // A user neither level holds gets the generic screen from the in-process copies, marked stale.
+    const newcomer = await homeScreen(app.url, await token('newcomer'));
+    expect(provenances(newcomer.screen)).toEqual(GENERIC_SCREEN);
+    expect(newcomer.response.headers.get('x-hwp-stale')).toBe('true');
     await app.stop();
     await postgres();
   });
 
-  it('serves the last known good screen marked x-hwp-stale when both are down, never a 5xx to a user served before', async () => {
+  it('serves a user it cannot load the generic screen from the cache Redis while Postgres is down, never requests a refresh for them, and their own screen once it is back', async () => {
+    await postgres();
+    const seed = new CoreSeed(databaseUrl);
+    await seed.widget('deals', 'user:bob', 4, card('deals-bob'));
+    await seed.close();
+    // The layout and the generic widgets are stale after 1 ms: every read loads the generic widgets from
+    // the cache Redis again.
+    const app = await startApp('core-api', await appEnv({ GENERIC_TTL_MS: '1' }));
+    await homeScreen(app.url, await token('alice')); // the layout into memory, the generic widgets into L2
+    await (await postgres()).stop();
+    const genericFromL2 = { level: 'l2', kind: 'generic', result: 'hit' };
+    const l2Hits = await metric(app.url, 'home_cache_lookups_total', genericFromL2);
+
+    for (const userId of ['bob', 'bob', 'carol']) {
+      const { response, screen } = await homeScreen(app.url, await token(userId));
+      expect(provenances(screen)).toEqual(GENERIC_SCREEN);
+      expect(response.headers.get('x-hwp-stale')).toBe('true');
+    }
+    expect(await metric(app.url, 'home_cache_lookups_total', genericFromL2)).toBeGreaterThan(l2Hits);
+    expect(await metric(app.url, 'home_refresh_jobs_total')).toBe(0);
+
+    await postgres();
+    await expect
+      .poll(
+        async () => {
+          const { response, screen } = await homeScreen(app.url, await token('bob'));
+          return [widgetIds(screen), response.headers.get('x-hwp-stale')];
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual([['deals-bob', 'orders-g'], null]);
+    await homeScreen(app.url, await token('carol')); // Postgres answers now: she has nothing
+    await expect // the job is added after the answer
+      .poll(() => metric(app.url, 'home_refresh_jobs_total', { result: 'enqueued' }), { timeout: 10_000 })
+      .toBe(1);
+    await app.stop();
+  });
+
+  it('answers 503 problem+json while Postgres is down to an instance that never loaded the layout', async () => {
+    await postgres();
+    const app = await startApp('core-api', await appEnv({}));
+    await (await postgres()).stop();
+    const response = await getHome(app.url, await token('alice'));
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toMatchObject({ status: 503, title: 'Service unavailable' });
+    await app.stop();
+    await postgres();
+  });
+
+  it('serves the last known good screen marked x-hwp-stale when both are down, and the generic screen to a user never served', async () => {
     const redis = await cacheRedis();
     await postgres();
     // The layout and the generic widgets are stale after 1 ms, so every read tries to load them again.
@@ -142,9 +206,11 @@ describe('GET /v1/home when a cache level fails', () => {
     }
     expect(await metric(app.url, 'home_stale_responses_total')).toBeGreaterThanOrEqual(5);
 
-    const stranger = await getHome(app.url, await token('stranger'));
-    expect(stranger.status).toBe(503);
-    expect(stranger.headers.get('content-type')).toContain('application/problem+json');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const stranger = await homeScreen(app.url, await token('stranger'));
+      expect(provenances(stranger.screen)).toEqual(GENERIC_SCREEN);
+      expect(stranger.response.headers.get('x-hwp-stale')).toBe('true');
+    }
     await app.stop();
   });
 });

@@ -30,7 +30,7 @@ export type CacheKind = 'user' | 'generic' | 'layout';
 /**
  * A level's answer: `hit`; `miss` (nothing there); `partial` (an L2 hash that may lack widgets); in L1
  * also `joined` (waited for a load already running) and `stale` (last known good after a failed load);
- * `error` (the level failed).
+ * `error` (the level failed; in L1, a load failed with no last known good copy to serve).
  */
 export type LookupResult = 'hit' | 'miss' | 'partial' | 'joined' | 'stale' | 'error';
 

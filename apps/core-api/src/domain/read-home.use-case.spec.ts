@@ -20,16 +20,17 @@ function setUp() {
   const l2 = new FakeCacheStore();
   const l3 = new FakeDatabase();
   const metrics = new FakeMetrics();
+  const refresh = new FakeRefreshRequests();
   l3.slots = ['deals', 'orders'];
   l3.rows.set(GENERIC, stored({ deals: [1, widgetJson('deals-g')], orders: [1, widgetJson('orders-g')] }));
   l3.rows.set(alice, stored({ orders: [5, widgetJson('orders-p')] }));
   const home = new ReadHomeScreen(
     new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
-    new WidgetLoader(l2, l3, new FakeRefreshRequests(), metrics),
+    new WidgetLoader(l2, l3, refresh, metrics),
     metrics,
     { genericTtlMs: 60_000 },
   );
-  return { l2, l3, metrics, home };
+  return { l2, l3, metrics, refresh, home };
 }
 
 const screenOf = (rendered: RenderedHome) => JSON.parse(rendered.body.toString()) as Screen;
@@ -81,7 +82,52 @@ describe('ReadHomeScreen', () => {
     home.invalidateAll();
     expect(await home.read('alice', FULL_SCREEN)).toEqual({ rendered: good, stale: true });
     expect(metrics.stale).toBe(1);
-    await expect(home.read('bob', FULL_SCREEN)).rejects.toThrow('down');
+  });
+
+  it('serves a user it never loaded the generic screen, marked stale, while both levels fail', async () => {
+    const { home, l2, l3, metrics, refresh } = setUp();
+    await home.read('alice', FULL_SCREEN);
+    l2.down = true;
+    l3.down = true;
+    home.invalidateAll(); // the layout and the generic widgets are only last known good copies now
+    const read = await home.read('bob', FULL_SCREEN);
+    expect(read.stale).toBe(true);
+    expect(ids(read.rendered)).toEqual(['deals-g', 'orders-g']); // nothing of alice's
+    expect(screenOf(read.rendered).widgets.map((w) => w.provenance?.audience)).toEqual([
+      'generic',
+      'generic',
+    ]);
+    expect(metrics.count('l1 user error')).toBe(1);
+    expect(refresh.requested).toEqual([]); // the stores failed: bob is not known to be cold
+  });
+
+  it('serves the generic screen from the cache Redis to a user it cannot load while Postgres is down, and loads the user again once it is back', async () => {
+    const { home, l3, metrics, refresh } = setUp();
+    await home.read('alice', FULL_SCREEN); // refills the cache Redis with the generic widgets
+    l3.rows.set(userAudience('bob'), stored({ deals: [2, widgetJson('deals-bob')] }));
+    l3.down = true;
+    home.invalidateAll();
+    for (const userId of ['bob', 'bob', 'carol']) {
+      const read = await home.read(userId, FULL_SCREEN);
+      expect(read.stale).toBe(true);
+      expect(ids(read.rendered)).toEqual(['deals-g', 'orders-g']);
+    }
+    expect(metrics.count('l2 generic hit')).toBe(1);
+    expect(home.readWarm('bob', FULL_SCREEN)).toBeUndefined(); // nothing kept as bob's widgets
+    expect(refresh.requested).toEqual([]);
+
+    l3.down = false;
+    expect(await home.read('bob', FULL_SCREEN)).toMatchObject({ stale: false });
+    expect(ids(home.readWarm('bob', FULL_SCREEN)!.rendered)).toEqual(['deals-bob', 'orders-g']);
+    await home.read('carol', FULL_SCREEN);
+    expect(refresh.requested).toEqual(['carol']); // now Postgres says she has nothing
+  });
+
+  it('rejects when the layout was never loaded and cannot be', async () => {
+    const { home, l2, l3 } = setUp();
+    l2.hashes.set(GENERIC, { widgets: stored({ deals: [1, widgetJson('deals-g')] }), complete: true });
+    l3.down = true;
+    await expect(home.read('bob', FULL_SCREEN)).rejects.toThrow('postgres down');
   });
 
   it('renders per client profile, replacing unknown node types by their fallback or dropping them', async () => {

@@ -1,4 +1,4 @@
-import type { InProcessCache, LoadPolicy, ReadOutcome, WidgetInvalidation } from '@hwp/cache';
+import type { CacheRead, InProcessCache, LoadPolicy, ReadOutcome, WidgetInvalidation } from '@hwp/cache';
 import { adaptForClient, type Screen } from '@hwp/sdui-schema';
 import { GENERIC, audienceUser, userAudience } from '@hwp/widget-events';
 import type { ClientProfile } from './client-profile';
@@ -50,6 +50,12 @@ const madeFrom = (
   personalised: AudienceWidgets,
 ) => cached.layout === layout && cached.generic === generic && cached.personalised === personalised;
 
+/**
+ * What a user's personalised widgets count as while they cannot be loaded and this instance never had
+ * them: none, so the screen is the generic one. One object, so that its rendering is reused.
+ */
+const NONE_LOADED: AudienceWidgets = { byProduct: new Map(), bytes: 0 };
+
 const L1_RESULT: Record<ReadOutcome, LookupResult> = {
   hit: 'hit',
   loaded: 'miss',
@@ -97,17 +103,16 @@ export class ReadHomeScreen implements ScreenContents {
     return { rendered: cached.rendered, stale: false };
   }
 
-  /** Any read, loading what is missing; rejects only when a part fails to load and was never loaded before. */
+  /**
+   * Any read, loading what is missing. Rejects only when the layout or the generic widgets fail to load
+   * and were never loaded before; a user's personalised widgets in that case fall back to none (the
+   * generic screen, marked stale).
+   */
   async read(userId: string, client: ClientProfile): Promise<HomeRead> {
     const [layout, generic, personalised] = await Promise.all([
       this.level1(LAYOUT_KEY, 'layout', () => this.loader.layout(), this.layoutPolicy),
       this.level1(GENERIC_KEY, 'generic', () => this.loadWidgets(GENERIC), this.genericPolicy),
-      this.level1(
-        userKey(userId),
-        'user',
-        () => this.loadWidgets(userAudience(userId)),
-        this.personalisedPolicy,
-      ),
+      this.personalised(userId),
     ]);
     const stale =
       layout.outcome === 'stale' || generic.outcome === 'stale' || personalised.outcome === 'stale';
@@ -168,6 +173,20 @@ export class ReadHomeScreen implements ScreenContents {
     const read = await this.cache.read(key, load, policy);
     this.metrics.lookup('l1', kind, L1_RESULT[read.outcome]);
     return read;
+  }
+
+  /**
+   * The user's personalised widgets, or none (outcome `stale`) when they cannot be loaded and were never
+   * loaded here. That stand-in is not cached: the next read loads them again.
+   */
+  private async personalised(userId: string): Promise<CacheRead<AudienceWidgets>> {
+    const load = () => this.loadWidgets(userAudience(userId));
+    try {
+      return await this.level1(userKey(userId), 'user', load, this.personalisedPolicy);
+    } catch (error) {
+      this.metrics.lookup('l1', 'user', 'error');
+      return { value: NONE_LOADED, outcome: 'stale', error };
+    }
   }
 
   private async loadWidgets(audience: Parameters<WidgetLoader['widgets']>[0]): Promise<AudienceWidgets> {

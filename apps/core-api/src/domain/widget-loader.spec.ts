@@ -65,4 +65,13 @@ describe('WidgetLoader', () => {
     await expect(loader.widgets(alice)).rejects.toThrow('postgres down');
     expect(metrics.lookups).toEqual(['l2 user partial', 'l3 user error']);
   });
+
+  it('requests no refresh for a user whose widgets could not be read', async () => {
+    const { l2, l3, loader, refresh } = setUp();
+    l3.down = true;
+    await expect(loader.widgets(alice)).rejects.toThrow('postgres down'); // L2 has no hash of hers
+    l2.down = true;
+    await expect(loader.widgets(alice)).rejects.toThrow('postgres down');
+    expect(refresh.requested).toEqual([]);
+  });
 });
