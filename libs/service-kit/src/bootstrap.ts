@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { z } from 'zod';
+import { answerClientError, answerUnmetExpectation } from './client-error';
 import { ConfigError, loadConfig } from './config';
 import { FrontDoor } from './front-door';
 import { answerFrameworkError } from './problem-details.filter';
@@ -53,8 +54,10 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
     new FastifyAdapter({
       bodyLimit: bodyLimitBytes,
       frameworkErrors: answerFrameworkError,
+      clientErrorHandler: answerClientError,
       // Node's server is ours so that the front door sees each request before Fastify.
-      serverFactory: (fastify: RequestListener) => createServer(frontDoor.listener(fastify)),
+      serverFactory: (fastify: RequestListener) =>
+        createServer(frontDoor.listener(fastify)).on('checkExpectation', answerUnmetExpectation),
     }),
     { logger: new NestPinoLogger(logger) },
   );

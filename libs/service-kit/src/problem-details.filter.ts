@@ -7,6 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 
 /**
  * One invalid input and what is wrong with it: a body member (JSON pointer into the request body) or a
@@ -34,11 +35,10 @@ export class ProblemException extends HttpException {
   }
 }
 
+// Nest's names first (the titles clients already see), then Node's for the statuses Nest has no name for (431).
 const statusTitle = (status: number) =>
-  (HttpStatus[status] ?? 'Error')
-    .toLowerCase()
-    .split('_')
-    .map((word, i) => (i === 0 ? word[0]!.toUpperCase() + word.slice(1) : word))
+  (HttpStatus[status]?.split('_') ?? STATUS_CODES[status]?.split(' ') ?? ['Error'])
+    .map((word, i) => (i === 0 ? word[0]!.toUpperCase() + word.slice(1).toLowerCase() : word.toLowerCase()))
     .join(' ');
 
 /**
@@ -106,13 +106,12 @@ export function answerFrameworkError(
   void reply
     .status(status)
     .header('content-type', 'application/problem+json')
-    .send({
-      type: 'about:blank',
-      instance: request.url,
-      title: statusTitle(status),
-      detail: error.message,
-      status,
-    });
+    .send(problemDocument(status, error.message, request.url));
+}
+
+/** A problem+json document with its status's standard title, for answers written outside the filter. */
+export function problemDocument(status: number, detail: string, instance?: string) {
+  return { type: 'about:blank', instance, title: statusTitle(status), detail, status };
 }
 
 /** Prisma's codes for a database it cannot reach, lost the connection to, or waited too long for. */
