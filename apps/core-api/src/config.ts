@@ -1,4 +1,5 @@
 import { DEV_URLS, baseEnvSchema, envVar } from '@hwp/service-kit';
+import { trustedProxiesVar } from '@hwp/service-kit';
 import { z } from 'zod';
 
 const optionalText = () => z.string().min(1).optional();
@@ -61,10 +62,18 @@ export const configSchema = baseEnvSchema.extend({
   STUDIO_JWT_SECRET: z.string().min(16).default('hwp-demo-studio-secret-change-me'),
   /** Browser origins of the web app (CORS with credentials), comma-separated. */
   WEB_ORIGIN: origins('http://127.0.0.1:3000'),
-  /** Requests per minute of one user, per instance (token bucket: a burst may use a whole minute's). */
+  /**
+   * Requests of one user per minute, over every instance together (kept in the durable Redis; fixed
+   * windows of a minute, so a burst may use a whole minute's): docs/adr/0014-shared-rate-limits.md.
+   */
   RATE_LIMIT_PER_USER_PER_MINUTE: envVar.positiveInt(600),
-  /** Requests per minute from one client address, per instance, whatever the route. */
+  /** Requests per minute from one client address, whatever the route, over every instance together. */
   RATE_LIMIT_PER_IP_PER_MINUTE: envVar.positiveInt(3_000),
+  /**
+   * Proxies whose X-Forwarded-For names the client (CIDRs, comma-separated; e.g. the web tier and the
+   * load balancer). Empty: none, the peer is the client.
+   */
+  TRUSTED_PROXIES: trustedProxiesVar(),
   /** Open live-update streams (GET /v1/home/stream) of one user on this instance. */
   SSE_MAX_CONNECTIONS_PER_USER: envVar.positiveInt(5),
   /** Open live-update streams on this instance. */

@@ -1,4 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  PrometheusRateLimitMetrics,
+  RedisConnection,
+  RedisRateLimitStore,
+  SharedRateLimiter,
+  durableRedisEndpoint,
+  rateLimitMetricProviders,
+} from '@hwp/service-kit';
 import type { Config } from './config';
 import {
   PERSONALISER,
@@ -17,11 +25,17 @@ import { ProductTeamGuard } from './inbound/product-team.guard';
 import { PublishingController } from './inbound/publishing.controller';
 import { StudioSessionController } from './inbound/studio-session.controller';
 import { StudioTokens } from './inbound/studio-tokens';
+import { TEAM_WRITES, TeamWriteLimit } from './inbound/team-write-limit';
 import { WidgetListingController } from './inbound/widget-listing.controller';
 import { PostgresProductCatalog } from './outbound/postgres-product-catalog';
 import { PostgresTeamDirectory } from './outbound/postgres-team-directory';
 import { PostgresWidgetStore } from './outbound/postgres-widget-store';
 import { SamplePersonaliser } from './outbound/sample-personaliser';
+
+/** The durable Redis of the shared write limits; not in /ready, since the limits fail open without it. */
+const LIMITS_REDIS = Symbol('LIMITS_REDIS');
+// Teams whose windows each instance keeps.
+const TEAM_KEYS = 10_000;
 
 /** The product teams' API: publishing, the refresh contract, and what the studio reads. */
 @Module({})
@@ -60,6 +74,31 @@ export class PublishingModule {
             new StudioLogin(teams, products, (apiKey) => keys.isAdminKey(apiKey)),
         },
         ProductTeamGuard,
+        ...rateLimitMetricProviders,
+        PrometheusRateLimitMetrics,
+        {
+          provide: LIMITS_REDIS,
+          useFactory: () => new RedisConnection('durableRedis', durableRedisEndpoint(config)),
+        },
+        {
+          provide: TeamWriteLimit,
+          inject: [LIMITS_REDIS, PrometheusRateLimitMetrics],
+          useFactory: (redis: RedisConnection, metrics: PrometheusRateLimitMetrics) => {
+            const limit = config.TEAM_WRITES_PER_SECOND * config.TEAM_WRITE_WINDOW_SECONDS;
+            const windowSeconds = config.TEAM_WRITE_WINDOW_SECONDS;
+            const store = new RedisRateLimitStore(redis.client, {
+              name: TEAM_WRITES,
+              limit,
+              windowSeconds,
+              onInsurance: () => metrics.insured(TEAM_WRITES),
+            });
+            return new TeamWriteLimit(
+              new SharedRateLimiter(store, { limit, windowMs: windowSeconds * 1000, maxKeys: TEAM_KEYS }),
+              { widgets: limit, seconds: windowSeconds },
+              metrics,
+            );
+          },
+        },
       ],
     };
   }

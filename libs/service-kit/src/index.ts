@@ -19,6 +19,16 @@ export {
   type RedisEndpoint,
 } from './redis-client';
 export { FrontDoor, isPath, type FrontDoorHandler } from './front-door';
+export { ClientAddresses, compileProxyTrust, trustedProxiesVar, type ProxyTrust } from './client-address';
+export {
+  SharedRateLimiter,
+  type RateLimitStore,
+  type SharedRateLimiterOptions,
+  type WindowCount,
+} from './shared-rate-limiter';
+export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './redis-rate-limit-store';
+export { PrometheusRateLimitMetrics, rateLimitMetricProviders } from './rate-limit.metrics';
+export { TOO_MANY_REQUESTS_TITLE, tooManyRequests } from './too-many-requests';
 export { ProblemDetailsFilter, ProblemException, type ProblemField } from './problem-details.filter';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';

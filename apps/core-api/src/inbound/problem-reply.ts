@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpStatus } from '@nestjs/common';
-import { ProblemException } from '@hwp/service-kit';
+import { ProblemException, TOO_MANY_REQUESTS_TITLE } from '@hwp/service-kit';
+
+export { tooManyRequests } from '@hwp/service-kit';
 
 /**
  * The platform's problem+json shape (as libs/service-kit's filter renders it), for answers written at the
@@ -24,8 +26,6 @@ export function sendProblem(
     .end(body);
 }
 
-const TOO_MANY = 'Too many requests';
-
 /** Who went over a rate limit: the user of the token, or the client address. */
 export type RateLimited = 'user' | 'address';
 
@@ -41,17 +41,14 @@ export function sendTooManyRequests(
   limited: RateLimited,
   retryAfterSeconds: number,
 ): void {
-  sendProblem(request, response, HttpStatus.TOO_MANY_REQUESTS, TOO_MANY, RATE_LIMITED_DETAIL[limited], {
-    'retry-after': String(retryAfterSeconds),
-  });
-}
-
-/** 429 with Retry-After, from a controller. */
-export function tooManyRequests(retryAfterSeconds: number, detail: string): ProblemException {
-  return new ProblemException(HttpStatus.TOO_MANY_REQUESTS, TOO_MANY, {
-    detail,
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });
+  sendProblem(
+    request,
+    response,
+    HttpStatus.TOO_MANY_REQUESTS,
+    TOO_MANY_REQUESTS_TITLE,
+    RATE_LIMITED_DETAIL[limited],
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 }
 
 /** 401 with its Bearer challenge, from a controller. */

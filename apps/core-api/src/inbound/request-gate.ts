@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientAddresses } from '@hwp/service-kit';
 import { STALE_HEADER } from './home.http-handler';
 import { sendTooManyRequests } from './problem-reply';
 import type { RequestLimits } from './request-limits';
@@ -12,7 +13,9 @@ const PREFLIGHT_MAX_AGE_SECONDS = '600';
 /**
  * What every request goes through first, at the front door (HomeFrontDoor), so that it also covers the
  * home route answered there: CORS for the web app's origins (credentials allowed; headers set on the Node
- * response, so that they reach Fastify's answers too) and the per-address rate limit. A hand-written CORS
+ * response, so that they reach Fastify's answers too) and the per-address rate limit, by the client's
+ * address (X-Forwarded-For from trusted proxies: behind the web tier or a load balancer, the end user's,
+ * never our own tier's). A hand-written CORS
  * rather than @fastify/cors, whose hook never sees the requests answered at the front door.
  */
 export class RequestGate {
@@ -21,6 +24,7 @@ export class RequestGate {
   constructor(
     webOrigins: readonly string[],
     private readonly limits: RequestLimits,
+    private readonly addresses: ClientAddresses,
   ) {
     this.origins = new Set(webOrigins);
   }
@@ -37,8 +41,7 @@ export class RequestGate {
         response.setHeader('access-control-expose-headers', EXPOSE_HEADERS);
       }
     }
-    // No proxy is trusted: the address is the peer's (as Fastify's request.ip without trustProxy).
-    const wait = this.limits.address(request.socket.remoteAddress ?? '', now);
+    const wait = this.limits.address(this.addresses.of(request), now);
     if (wait > 0) {
       sendTooManyRequests(request, response, 'address', wait);
       return false;

@@ -1,4 +1,4 @@
-import type { RateLimiter } from '../domain/rate-limiter';
+import type { SharedRateLimiter } from '@hwp/service-kit';
 import type { RateLimited } from './problem-reply';
 
 export interface RateLimitMetrics {
@@ -6,22 +6,23 @@ export interface RateLimitMetrics {
 }
 
 /**
- * The two rate limits of core-api: per client address (every request, in RequestGate) and per user
- * (where a route has authenticated the user). Each returns 0 to go on, else the seconds to wait. `now`
- * (milliseconds) lets the home route read the clock once for everything it checks.
+ * The two rate limits of core-api, shared by every instance (docs/adr/0014-shared-rate-limits.md): per
+ * client address (every request, in RequestGate) and per user (where a route has authenticated the
+ * user). Each returns 0 to go on, else the seconds to wait. `now` (milliseconds) lets the home route read
+ * the clock once for everything it checks.
  */
 export class RequestLimits {
   constructor(
-    private readonly perAddress: RateLimiter,
-    private readonly perUser: RateLimiter,
+    private readonly perAddress: SharedRateLimiter,
+    private readonly perUser: SharedRateLimiter,
     private readonly metrics: RateLimitMetrics,
   ) {}
 
-  address(ip: string, now?: number): number {
+  address(ip: string, now = Date.now()): number {
     return this.counted('address', this.perAddress.take(ip, now));
   }
 
-  user(userId: string, now?: number): number {
+  user(userId: string, now = Date.now()): number {
     return this.counted('user', this.perUser.take(userId, now));
   }
 

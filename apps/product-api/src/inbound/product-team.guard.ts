@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   SetMetadata,
+  createParamDecorator,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
@@ -30,6 +31,15 @@ const OTHER_CALLERS = 'hwp:other-callers';
 export const AlsoAccepts = (...callers: OtherCaller[]) => SetMetadata(OTHER_CALLERS, callers);
 
 type ProductRequest = FastifyRequest<{ Params: { productId: string } }>;
+
+// The team each admitted request writes for (its team id, "platform" for an admin session); none for the
+// platform refresh key.
+const writers = new WeakMap<FastifyRequest, string>();
+
+/** The team the request writes for, to count against its write limit (TeamWriteLimit). */
+export const WritingTeam = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  writers.get(context.switchToHttp().getRequest<FastifyRequest>()),
+);
 
 const unauthorized = (detail: string, headers?: Record<string, string>) =>
   new ProblemException(HttpStatus.UNAUTHORIZED, 'Unauthorized', { detail, headers });
@@ -68,7 +78,7 @@ export class ProductTeamGuard implements CanActivate {
       throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
     }
     if (apiKey === undefined && authorization !== undefined && others.includes('studio'))
-      return this.studioMayReach(authorization, productId);
+      return this.studioMayReach(request, authorization, productId);
     if (apiKey === undefined)
       throw unauthorized(
         others.includes('studio')
@@ -83,10 +93,15 @@ export class ProductTeamGuard implements CanActivate {
         detail: `this key cannot reach product ${productId}`,
       });
     }
+    writers.set(request, team.id);
     return true;
   }
 
-  private async studioMayReach(authorization: string, productId: string): Promise<boolean> {
+  private async studioMayReach(
+    request: ProductRequest,
+    authorization: string,
+    productId: string,
+  ): Promise<boolean> {
     const authentication = await this.studioTokens.fromAuthorization(authorization);
     if (!authentication.ok)
       throw unauthorized(authentication.detail, {
@@ -99,6 +114,7 @@ export class ProductTeamGuard implements CanActivate {
     }
     if (authentication.session.role === 'admin' && !(await this.products.exists(productId)))
       throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
+    writers.set(request, authentication.session.teamId);
     return true;
   }
 }

@@ -22,6 +22,7 @@ import {
   ApiProperty,
   ApiSecurity,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -29,7 +30,8 @@ import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit
 import { SDUI_SCHEMA_VERSION } from '@hwp/sdui-schema';
 import { GENERIC, USER_ID_PATTERN, type Audience } from '@hwp/widget-events';
 import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
-import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
+import { AlsoAccepts, ProductTeamGuard, WritingTeam } from './product-team.guard';
+import { TeamWriteLimit } from './team-write-limit';
 
 export const MAX_USERS_PER_CALL = 1000;
 
@@ -90,10 +92,16 @@ const userIds = z
 @ApiForbiddenResponse({
   description: "The key or studio session belongs to another product's team (problem+json).",
 })
+@ApiTooManyRequestsResponse({
+  description: 'The team is over its widget writes per second (problem+json, Retry-After).',
+})
 @UseGuards(ProductTeamGuard)
 @Controller('v1/products/:productId')
 export class PublishingController {
-  constructor(@Inject(Publishing) private readonly publishing: Publishing) {}
+  constructor(
+    @Inject(Publishing) private readonly publishing: Publishing,
+    @Inject(TeamWriteLimit) private readonly writeLimit: TeamWriteLimit,
+  ) {}
 
   @Put('widgets/generic')
   @AlsoAccepts('studio')
@@ -106,8 +114,8 @@ export class PublishingController {
   @ApiAcceptedResponse({ type: AcceptedWidget })
   @ApiBadRequestResponse({ description: 'The widget is invalid; `errors[].pointer` locates the problem.' })
   @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
-  putGeneric(@Param('productId') productId: string, @Body() body: unknown) {
-    return this.publishOne(productId, GENERIC, widgetOf(body));
+  putGeneric(@Param('productId') productId: string, @Body() body: unknown, @WritingTeam() team?: string) {
+    return this.publishOne(team, productId, GENERIC, widgetOf(body));
   }
 
   @Delete('widgets/generic')
@@ -119,8 +127,8 @@ export class PublishingController {
       "Delete the product's generic widget (its slot stays empty for users without a personalised one)",
   })
   @ApiAcceptedResponse({ type: AcceptedWidget })
-  deleteGeneric(@Param('productId') productId: string) {
-    return this.publishOne(productId, GENERIC, null);
+  deleteGeneric(@Param('productId') productId: string, @WritingTeam() team?: string) {
+    return this.publishOne(team, productId, GENERIC, null);
   }
 
   @Put('widgets/users/:userId')
@@ -132,8 +140,13 @@ export class PublishingController {
   @ApiAcceptedResponse({ type: AcceptedWidget })
   @ApiBadRequestResponse({ description: 'Invalid user id or widget; `errors` locates the problem.' })
   @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
-  putForUser(@Param('productId') productId: string, @Param('userId') userId: string, @Body() body: unknown) {
-    return this.publishOne(productId, userAudience(userId), widgetOf(body));
+  putForUser(
+    @Param('productId') productId: string,
+    @Param('userId') userId: string,
+    @Body() body: unknown,
+    @WritingTeam() team?: string,
+  ) {
+    return this.publishOne(team, productId, userAudience(userId), widgetOf(body));
   }
 
   @Delete('widgets/users/:userId')
@@ -144,8 +157,12 @@ export class PublishingController {
     summary: "Delete one user's personalised widget: the user falls back to the generic widget",
   })
   @ApiAcceptedResponse({ type: AcceptedWidget })
-  deleteForUser(@Param('productId') productId: string, @Param('userId') userId: string) {
-    return this.publishOne(productId, userAudience(userId), null);
+  deleteForUser(
+    @Param('productId') productId: string,
+    @Param('userId') userId: string,
+    @WritingTeam() team?: string,
+  ) {
+    return this.publishOne(team, productId, userAudience(userId), null);
   }
 
   @Post('widgets/campaigns')
@@ -161,7 +178,11 @@ export class PublishingController {
     description: 'Any invalid entry rejects the whole campaign; `errors` locates it.',
   })
   @ApiPayloadTooLargeResponse({ description: 'A widget or the whole body is larger than the limit.' })
-  async publishCampaign(@Param('productId') productId: string, @Body() body: unknown) {
+  async publishCampaign(
+    @Param('productId') productId: string,
+    @Body() body: unknown,
+    @WritingTeam() team?: string,
+  ) {
     const { widgets } = parseRequest(
       z.object({
         widgets: z
@@ -181,6 +202,7 @@ export class PublishingController {
         widget: checked(widget, `/widgets/${i}/widget`),
       }),
     );
+    await this.writeLimit.admit(team, writes.length);
     return {
       productId,
       accepted: await this.publishing.publish(productId, writes).then((a) => a.map(withProduct(productId))),
@@ -200,15 +222,22 @@ export class PublishingController {
   @ApiBody({ type: RefreshBody })
   @ApiAcceptedResponse({ type: AcceptedBatch })
   @ApiNotFoundResponse({ description: 'With the platform refresh key: no such product (problem+json).' })
-  async refresh(@Param('productId') productId: string, @Body() body: unknown) {
+  async refresh(@Param('productId') productId: string, @Body() body: unknown, @WritingTeam() team?: string) {
     const request = parseRequest(z.object({ userIds }), body);
+    await this.writeLimit.admit(team, request.userIds.length);
     return {
       productId,
       accepted: (await this.publishing.refresh(productId, request.userIds)).map(withProduct(productId)),
     };
   }
 
-  private async publishOne(productId: string, audience: Audience, widget: WidgetWrite['widget']) {
+  private async publishOne(
+    team: string | undefined,
+    productId: string,
+    audience: Audience,
+    widget: WidgetWrite['widget'],
+  ) {
+    await this.writeLimit.admit(team, 1);
     const [accepted] = await this.publishing.publish(productId, [{ audience, widget }]);
     return withProduct(productId)(accepted!);
   }
