@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { workspaceRoot } from '@hwp/dev-services';
+import { requiredSecrets } from './lib/app-config';
 
 const root = workspaceRoot();
 const composeFile = join(root, 'docker/compose.yml');
@@ -58,6 +59,16 @@ describe('docker/compose.yml', () => {
       const env = compose.services[app]!.environment!;
       expect(host(env['DATABASE_URL']), app).toBe('postgres:5432');
       expect(host(env['PRODUCT_DATABASE_URL']), app).toBe('postgres:5432');
+    }
+  });
+
+  it("is a demo: every app runs with DEMO_MODE=1 (the demo's secrets) or is given each secret it needs", () => {
+    for (const app of APPS) {
+      const env = compose.services[app]!.environment!;
+      if (env['DEMO_MODE'] === '1') continue;
+      const secrets = app === 'web' ? [{ name: 'STUDIO_JWT_SECRET' }] : requiredSecrets(app);
+      for (const { name, or } of secrets)
+        expect(env[name] ?? (or === undefined ? undefined : env[or]), `${app} sets ${name}`).toBeDefined();
     }
   });
 

@@ -8,6 +8,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { workspaceRoot } from '@hwp/dev-services';
+import { configVariables, requiredSecrets } from './lib/app-config';
 
 const dir = join(workspaceRoot(), 'docker/k8s');
 
@@ -54,18 +55,6 @@ const containerOf = (deployment: Manifest) =>
   (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
 
 const NEST_APPS = ['core-api', 'product-api', 'ingester', 'outbox-worker'];
-
-/**
- * The variables an app's config schema declares, read from its source (apps cannot be imported here): the
- * object keys in CONSTANT_CASE of its config.ts and of service-kit's baseEnvSchema.
- */
-function variablesOf(app: string): string[] {
-  const keys = (file: string) =>
-    [...readFileSync(join(workspaceRoot(), file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map(
-      (m) => m[1]!,
-    );
-  return [...keys(`apps/${app}/src/config.ts`), ...keys('libs/service-kit/src/config.ts')];
-}
 
 describe('docker/k8s (kustomize)', () => {
   it('lists every manifest file of the folder in kustomization.yaml', () => {
@@ -120,7 +109,7 @@ describe('docker/k8s (kustomize)', () => {
       return Object.keys(manifest!.data ?? manifest!.stringData ?? {});
     };
     for (const app of NEST_APPS) {
-      const known = variablesOf(app);
+      const known = configVariables(app);
       expect(known, app).toContain('DATABASE_POOL_SIZE');
       for (const variable of containerOf(named('Deployment', app)!).env ?? []) {
         expect(known, `${app} sets ${variable.name}`).toContain(variable.name);
@@ -130,5 +119,25 @@ describe('docker/k8s (kustomize)', () => {
         expect(keysOf(kind, ref.name!), `${app}: ${kind} ${ref.name} has ${ref.key}`).toContain(ref.key);
       }
     }
+  });
+
+  it('runs every app outside demo mode, with each secret its config needs from the Secret', () => {
+    for (const app of [...NEST_APPS, 'web']) {
+      const env = containerOf(named('Deployment', app)!).env ?? [];
+      const names = env.map(({ name }) => name);
+      expect(names, app).not.toContain('DEMO_MODE');
+      const fromSecret = env.filter(({ valueFrom }) => valueFrom?.['secretKeyRef']).map(({ name }) => name);
+      // The web's only secret outside demo mode is the studio's (apps/web/src/server/config.ts).
+      const secrets = app === 'web' ? [{ name: 'STUDIO_JWT_SECRET' }] : requiredSecrets(app);
+      for (const { name, or } of secrets) {
+        const set = fromSecret.includes(name) || (or !== undefined && names.includes(or));
+        expect(set, `${app} gets ${name}${or ? ` or ${or}` : ''}`).toBe(true);
+      }
+    }
+    // What the check reads from the configs' source, so that a change of their form cannot pass it silently.
+    expect(requiredSecrets('core-api')).toEqual([
+      { name: 'JWT_SECRET', or: 'JWT_JWKS_URL' },
+      { name: 'STUDIO_JWT_SECRET', or: undefined },
+    ]);
   });
 });

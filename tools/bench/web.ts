@@ -32,7 +32,9 @@ export async function measureWeb(options: {
     ...process.env,
     CORE_API_URL: options.coreApiUrl,
     JWT_SECRET: options.jwtSecret,
+    // Not demo mode, so every secret is set; the studio's is not used by the measurement.
     DEMO_MODE: '0',
+    STUDIO_JWT_SECRET: 'hwp-bench-studio-secret-unused',
     NEXT_TELEMETRY_DISABLED: '1',
   };
   const next = spawn(

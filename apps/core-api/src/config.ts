@@ -1,4 +1,4 @@
-import { DEV_URLS, baseEnvSchema, envVar } from '@hwp/service-kit';
+import { DEV_URLS, baseEnvSchema, envVar, withDemoSecrets } from '@hwp/service-kit';
 import { trustedProxiesVar } from '@hwp/service-kit';
 import { z } from 'zod';
 
@@ -25,7 +25,7 @@ const origins = (fallback: string) =>
     });
 
 /** Every setting of core-api, from the environment, validated at start-up. Defaults fit `npm run demo`. */
-export const configSchema = baseEnvSchema.extend({
+const settings = baseEnvSchema.extend({
   PORT: envVar.port(3001),
   DATABASE_URL: envVar.postgresUrl(DEV_URLS.DATABASE_URL),
   /**
@@ -39,8 +39,8 @@ export const configSchema = baseEnvSchema.extend({
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
   /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the durable role, instead of REDIS_URL. */
   REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
-  /** HS256 key of the users' bearer tokens. The default only suits the demo. */
-  JWT_SECRET: z.string().min(16).default('hwp-demo-jwt-secret-not-for-production'),
+  /** HS256 key of the users' bearer tokens. */
+  JWT_SECRET: envVar.secret(),
   /** When set, tokens must carry this `iss`. */
   JWT_ISSUER: optionalText(),
   /** When set, tokens must carry this `aud`. */
@@ -59,7 +59,7 @@ export const configSchema = baseEnvSchema.extend({
   /** Response bodies from this size on are compressed (br or gzip, as the client accepts). */
   COMPRESSION_THRESHOLD_BYTES: envVar.positiveInt(1_024),
   /** HS256 key of the studio session tokens that product-api issues (the same variable there). */
-  STUDIO_JWT_SECRET: z.string().min(16).default('hwp-demo-studio-secret-change-me'),
+  STUDIO_JWT_SECRET: envVar.secret(),
   /** Browser origins of the web app (CORS with credentials), comma-separated. */
   WEB_ORIGIN: origins('http://127.0.0.1:3000'),
   /**
@@ -88,6 +88,12 @@ export const configSchema = baseEnvSchema.extend({
   ANALYTICS_RECLAIM_IDLE_MS: envVar.positiveInt(30_000),
   /** This instance's consumer name in the analytics aggregator's consumer group. */
   INSTANCE_ID: envVar.instanceId(),
+});
+
+/** The secrets take their demo values only with DEMO_MODE=1. */
+export const configSchema = withDemoSecrets(settings, {
+  JWT_SECRET: 'hwp-demo-jwt-secret-not-for-production',
+  STUDIO_JWT_SECRET: 'hwp-demo-studio-secret-change-me',
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -15,6 +15,7 @@ describeAppProcess('core-api', {
   env,
   databaseVariable: 'DATABASE_URL',
   dependencies: ['coreDatabase', 'cacheRedis', 'durableRedis'],
+  secrets: ['JWT_SECRET', 'STUDIO_JWT_SECRET'],
 });
 
 describe('core-api readiness', () => {

@@ -1,4 +1,4 @@
-import { DEV_URLS, baseEnvSchema, envVar } from '@hwp/service-kit';
+import { DEV_URLS, baseEnvSchema, envVar, withDemoSecrets } from '@hwp/service-kit';
 import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
 import { z } from 'zod';
 
@@ -16,7 +16,7 @@ const productIds = (fallback: string) =>
     );
 
 /** Every setting of ingester, from the environment, validated at start-up. Defaults fit `npm run demo`. */
-export const configSchema = baseEnvSchema.extend({
+const settings = baseEnvSchema.extend({
   PORT: envVar.port(3003),
   DATABASE_URL: envVar.postgresUrl(DEV_URLS.DATABASE_URL),
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
@@ -43,7 +43,7 @@ export const configSchema = baseEnvSchema.extend({
   /** The products asked to refresh a cold user. */
   REFRESH_PRODUCTS: productIds('deals,subscriptions,loyalty,travel'),
   /** The platform's key on the refresh endpoints (x-api-key); product-api must be given the same one. */
-  PLATFORM_REFRESH_KEY: z.string().min(16).default('hwp_demo_platform_refresh_key'),
+  PLATFORM_REFRESH_KEY: envVar.secret(),
   /** Cold users refreshed at once by this ingester. */
   REFRESH_CONCURRENCY: envVar.positiveInt(8),
   /** Products asked at once for one user. */
@@ -54,6 +54,11 @@ export const configSchema = baseEnvSchema.extend({
   REFRESH_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   /** The pause before the first retry of a call; it doubles with each further one. */
   REFRESH_BACKOFF_MS: envVar.positiveInt(200),
+});
+
+/** The secrets take their demo values only with DEMO_MODE=1. */
+export const configSchema = withDemoSecrets(settings, {
+  PLATFORM_REFRESH_KEY: 'hwp_demo_platform_refresh_key',
 });
 
 export type Config = z.infer<typeof configSchema>;

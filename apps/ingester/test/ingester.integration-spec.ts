@@ -8,4 +8,5 @@ describeAppProcess('ingester', {
   }),
   databaseVariable: 'DATABASE_URL',
   dependencies: ['coreDatabase', 'durableRedis', 'cacheRedis'],
+  secrets: ['PLATFORM_REFRESH_KEY'],
 });

@@ -7,4 +7,5 @@ describeAppProcess('outbox-worker', {
   }),
   databaseVariable: 'PRODUCT_DATABASE_URL',
   dependencies: ['productDatabase', 'durableRedis'],
+  secrets: [],
 });

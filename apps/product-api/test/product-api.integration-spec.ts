@@ -6,4 +6,5 @@ describeAppProcess('product-api', {
   }),
   databaseVariable: 'PRODUCT_DATABASE_URL',
   dependencies: ['productDatabase'],
+  secrets: ['PLATFORM_REFRESH_KEY', 'PLATFORM_ADMIN_KEY', 'STUDIO_JWT_SECRET'],
 });

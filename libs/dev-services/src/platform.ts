@@ -47,6 +47,8 @@ export async function startPlatform({ migrate, log, name = 'hwp-platform', envPr
     REDIS_URL: durable.url,
     CACHE_REDIS_URL: cache.url,
     LOG_LEVEL: 'warn',
+    // A private platform: the secrets its callers do not set take the demo's values.
+    DEMO_MODE: '1',
     ...(envPrefix === undefined
       ? {}
       : Object.fromEntries(

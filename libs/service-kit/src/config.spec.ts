@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_URLS, baseEnvSchema, envVar, loadConfig } from './config';
+import { ConfigError, DEV_URLS, baseEnvSchema, envVar, loadConfig, withDemoSecrets } from './config';
 
 const schema = baseEnvSchema.extend({
   PORT: envVar.port(3001),
@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DATABASE_POOL_SIZE: 10,
+      DEMO_MODE: false,
       PORT: 3001,
       DATABASE_URL: DEV_URLS.DATABASE_URL,
       REDIS_URL: DEV_URLS.REDIS_URL,
@@ -64,5 +65,51 @@ describe('loadConfig', () => {
       expect(message).not.toContain('hunter2');
       expect(message).not.toContain('\n');
     }
+  });
+
+  describe('secrets', () => {
+    const secrets = withDemoSecrets(
+      baseEnvSchema.extend({
+        API_KEY: envVar.secret(),
+        SIGNING_SECRET: envVar.secret(),
+        SIGNING_KEYS_URL: envVar.optionalHttpUrl(),
+      }),
+      {
+        API_KEY: 'demo-api-key-of-16-chars',
+        SIGNING_SECRET: { demoValue: 'demo-signing-secret', or: 'SIGNING_KEYS_URL' },
+      },
+    );
+
+    it.each(['1', 'true', 'on', 'yes', 'YES'])('take their demo values with DEMO_MODE=%s', (demoMode) => {
+      expect(loadConfig(secrets, { DEMO_MODE: demoMode })).toMatchObject({
+        DEMO_MODE: true,
+        API_KEY: 'demo-api-key-of-16-chars',
+        SIGNING_SECRET: 'demo-signing-secret',
+      });
+    });
+
+    it.each([undefined, '', '0', 'off'])(
+      'must all be set outside demo mode (DEMO_MODE=%s), named in one line',
+      (demoMode) => {
+        expect(() => loadConfig(secrets, { DEMO_MODE: demoMode })).toThrow(
+          /^invalid configuration: API_KEY must be set outside demo mode; SIGNING_SECRET \(or SIGNING_KEYS_URL\) must be set outside demo mode$/,
+        );
+      },
+    );
+
+    it('are taken as set, in demo mode or not; a set alternative stands for its secret', () => {
+      const set = { API_KEY: 'a-real-api-key-0123', SIGNING_KEYS_URL: 'https://idp.example/jwks.json' };
+      for (const DEMO_MODE of ['0', '1']) {
+        const config = loadConfig(secrets, { ...set, DEMO_MODE });
+        expect(config).toMatchObject(set);
+        expect(config.SIGNING_SECRET).toBeUndefined();
+      }
+    });
+
+    it('refuses a DEMO_MODE that is neither on nor off', () => {
+      expect(() => loadConfig(secrets, { DEMO_MODE: 'maybe' })).toThrow(
+        /^invalid configuration: DEMO_MODE must be 1\/true\/on\/yes or 0\/false\/off\/no/,
+      );
+    });
   });
 });

@@ -69,6 +69,24 @@ export const envVar = {
         return z.NEVER;
       }),
   httpUrl: (fallback: string) => urlWithProtocols(['http:', 'https:'], 'http(s):// URL').default(fallback),
+  optionalHttpUrl: () => urlWithProtocols(['http:', 'https:'], 'http(s):// URL').optional(),
+  /** On or off: 1/true/on/yes or 0/false/off/no; unset or empty is off. */
+  flag: () =>
+    z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        const normalised = value?.trim().toLowerCase() ?? '';
+        if (['', '0', 'false', 'off', 'no'].includes(normalised)) return false;
+        if (['1', 'true', 'on', 'yes'].includes(normalised)) return true;
+        context.addIssue({ code: 'custom', message: 'must be 1/true/on/yes or 0/false/off/no' });
+        return z.NEVER;
+      }),
+  /**
+   * A key or password. Unset, it takes its demo value only in demo mode (see withDemoSecrets); otherwise
+   * start-up fails naming it.
+   */
+  secret: () => z.string().min(16).optional(),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   /** Shards of the widget event stream; the outbox-worker and the ingester must agree on it. */
   streamShards: () => z.coerce.number().int().min(1).max(1024).default(4),
@@ -89,7 +107,46 @@ export const baseEnvSchema = z.object({
    * server's (or PgBouncer's) limit: docs/scaling.md.
    */
   DATABASE_POOL_SIZE: envVar.positiveInt(10),
+  /**
+   * DEMO_MODE=1: secrets left unset take the demo's values (`npm run demo`, the tests). Anything else, unset
+   * included, is a deployment: every secret must be set or the app refuses to start.
+   */
+  DEMO_MODE: envVar.flag(),
 });
+
+/** A secret's demo value, or that value and a variable whose being set replaces the secret. */
+export type DemoSecret = string | { demoValue: string; or: string };
+
+type WithSecrets<T, M> = Omit<T, keyof M> & {
+  [K in keyof M]-?: M[K] extends string ? string : string | undefined;
+};
+
+/**
+ * An app's schema whose secrets (`envVar.secret()`) fall back to the demo values in `secrets` only with
+ * DEMO_MODE=1; outside demo mode an unset one fails start-up with e.g. `JWT_SECRET (or JWT_JWKS_URL) must
+ * be set outside demo mode`. The one place of that rule for every app.
+ */
+export function withDemoSecrets<
+  S extends z.ZodType<{ DEMO_MODE: boolean }>,
+  const M extends { [K in keyof z.output<S>]?: DemoSecret },
+>(schema: S, secrets: M) {
+  return schema.transform((config: z.output<S>, context) => {
+    const settings = config as Record<string, unknown>;
+    const filled: Record<string, string> = {};
+    for (const [name, secret] of Object.entries(secrets) as [string, DemoSecret][]) {
+      const [demoValue, or] = typeof secret === 'string' ? [secret] : [secret.demoValue, secret.or];
+      if (settings[name] !== undefined || (or !== undefined && settings[or] !== undefined)) continue;
+      if (settings['DEMO_MODE'] === true) filled[name] = demoValue;
+      else
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${or === undefined ? '' : `(or ${or}) `}must be set outside demo mode`,
+        });
+    }
+    return { ...config, ...filled } as WithSecrets<z.output<S>, M>;
+  });
+}
 
 /**
  * Validates `env` against `schema`. Throws a ConfigError whose one-line message names every bad variable

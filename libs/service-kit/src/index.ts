@@ -1,5 +1,14 @@
 export { createServiceApp, runService, type ServiceDefinition } from './bootstrap';
-export { ConfigError, DEV_SERVICES, DEV_URLS, baseEnvSchema, envVar, loadConfig } from './config';
+export {
+  ConfigError,
+  DEV_SERVICES,
+  DEV_URLS,
+  baseEnvSchema,
+  envVar,
+  loadConfig,
+  withDemoSecrets,
+  type DemoSecret,
+} from './config';
 export {
   CACHE_REDIS,
   DURABLE_REDIS,

@@ -37,10 +37,13 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<number 
   });
 }
 
-/** Runs the built app as a real process (exactly what the demo and production run). */
+/**
+ * Runs the built app as a real process (exactly what the demo and production run), in demo mode unless
+ * `env` sets DEMO_MODE: the secrets a test does not set take the demo's values.
+ */
 export function spawnApp(name: AppName, env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, [appBundle(name)], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', DEMO_MODE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -83,6 +86,17 @@ export async function startApp(
   return app;
 }
 
+/** Starts `name` with `env` and checks that it refuses to start with exactly one line: its configuration error. */
+export async function expectRefusedToStart(name: AppName, env: Record<string, string>): Promise<string> {
+  const app = spawnApp(name, { ...env, PORT: String(await freePort()) });
+  const code = await app.exited();
+  const lines = app.output().trim().split('\n');
+  expect(code).not.toBe(0);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(`${name}: invalid configuration: `);
+  return lines[0]!;
+}
+
 /**
  * Starts `name` with `variable` set to a malformed URL and checks that it refuses to start with exactly one
  * line on stderr that names the variable (and does not echo the value, which may hold a password).
@@ -92,24 +106,43 @@ export async function expectMalformedUrlRejected(
   env: Record<string, string>,
   variable: string,
 ) {
-  const secret = 'postgres//user:s3cret@nohost';
-  const app = spawnApp(name, { ...env, PORT: String(await freePort()), [variable]: secret });
-  const code = await app.exited();
-  const lines = app.output().trim().split('\n');
-  expect(code).not.toBe(0);
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(`${name}: invalid configuration: ${variable} must be`);
-  expect(lines[0]).not.toContain('s3cret');
+  const line = await expectRefusedToStart(name, { ...env, [variable]: 'postgres//user:s3cret@nohost' });
+  expect(line).toContain(`${name}: invalid configuration: ${variable} must be`);
+  expect(line).not.toContain('s3cret');
 }
+
+/**
+ * Starts `name` outside demo mode without `secrets` and checks that it refuses to start with one line
+ * naming each of them.
+ */
+export async function expectMissingSecretsRejected(
+  name: AppName,
+  env: Record<string, string>,
+  secrets: string[],
+) {
+  const withoutSecrets = Object.fromEntries(
+    Object.entries(env).filter(([variable]) => !secrets.includes(variable) && variable !== 'DEMO_MODE'),
+  );
+  const line = await expectRefusedToStart(name, { ...withoutSecrets, DEMO_MODE: '0' });
+  for (const secret of secrets)
+    expect(line).toMatch(new RegExp(`[:;] ${secret}( \\(or [A-Z_]+\\))? must be set outside demo mode`));
+}
+
 
 /**
  * The contract every app process keeps: it boots against the real services, reports each dependency up
  * on /ready, serves /health, Prometheus /metrics and its OpenAPI document, and refuses a malformed
- * database URL with one clear line.
+ * database URL, or missing secrets outside demo mode, with one clear line.
  */
 export function describeAppProcess(
   name: AppName,
-  options: { env: () => Promise<Record<string, string>>; databaseVariable: string; dependencies: string[] },
+  options: {
+    env: () => Promise<Record<string, string>>;
+    databaseVariable: string;
+    dependencies: string[];
+    /** The secrets it needs outside demo mode. */
+    secrets: string[];
+  },
 ) {
   describe(`${name} process`, () => {
     let env: Record<string, string>;
@@ -133,5 +166,12 @@ export function describeAppProcess(
     it(`exits non-zero with one line naming ${options.databaseVariable} when it is malformed`, async () => {
       await expectMalformedUrlRejected(name, env, options.databaseVariable);
     });
+
+    it.runIf(options.secrets.length > 0)(
+      `exits non-zero outside demo mode with one line naming ${options.secrets.join(', ')} when unset`,
+      async () => {
+        await expectMissingSecretsRejected(name, env, options.secrets);
+      },
+    );
   });
 }

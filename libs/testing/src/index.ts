@@ -2,6 +2,8 @@ export {
   appBundle,
   describeAppProcess,
   expectMalformedUrlRejected,
+  expectMissingSecretsRejected,
+  expectRefusedToStart,
   spawnApp,
   startApp,
   type AppName,
