@@ -1,5 +1,6 @@
 import { SDUI_NODE_TYPES, SDUI_SCHEMA_VERSION } from '@hwp/sdui-schema';
 import { coreApiUrl } from './config';
+import { requestForwardedFor } from './forwarded';
 
 export type HomeResult =
   | { kind: 'ok'; screen: unknown; stale: boolean }
@@ -24,6 +25,7 @@ export async function fetchHome(token: string): Promise<HomeResult> {
       headers: {
         authorization: bearer(token),
         accept: 'application/json',
+        ...(await requestForwardedFor()),
         'x-sdui-version': SDUI_SCHEMA_VERSION,
         'x-sdui-components': SDUI_NODE_TYPES.join(','),
       },

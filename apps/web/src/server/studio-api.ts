@@ -1,5 +1,6 @@
 import { bearer } from './core-api';
 import { coreApiUrl, productApiUrl } from './config';
+import { requestForwardedFor } from './forwarded';
 
 /**
  * The studio's calls to product-api and core-api, server-side, with the studio session token. Every
@@ -31,6 +32,7 @@ async function call<T>(
       headers: {
         authorization: bearer(token),
         accept: 'application/json',
+        ...(await requestForwardedFor()),
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),

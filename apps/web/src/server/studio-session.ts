@@ -1,6 +1,7 @@
 import { verifyStudioToken, type StudioSession } from '@hwp/studio-auth';
 import { cookies } from 'next/headers';
 import { productApiUrl, studioJwtSecret } from './config';
+import { requestForwardedFor } from './forwarded';
 
 /**
  * The studio's session token (from product-api's POST /v1/studio/session) lives in its own cookie, apart
@@ -23,7 +24,7 @@ export async function openStudioSession(apiKey: string, secure: boolean): Promis
   try {
     response = await fetch(`${productApiUrl()}/v1/studio/session`, {
       method: 'POST',
-      headers: { 'x-api-key': apiKey },
+      headers: { 'x-api-key': apiKey, ...(await requestForwardedFor()) },
       cache: 'no-store',
       signal: AbortSignal.timeout(5_000),
     });

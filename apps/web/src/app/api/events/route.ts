@@ -1,5 +1,6 @@
 import { coreApiUrl } from '../../../server/config';
 import { bearer } from '../../../server/core-api';
+import { forwardedFor } from '../../../server/forwarded';
 import { sessionToken } from '../../../server/session';
 
 export const dynamic = 'force-dynamic';
@@ -79,7 +80,11 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const upstream = await fetch(`${coreApiUrl()}/v1/events`, {
       method: 'POST',
-      headers: { authorization: bearer(token), 'content-type': 'application/json' },
+      headers: {
+        authorization: bearer(token),
+        'content-type': 'application/json',
+        ...forwardedFor(request.headers),
+      },
       body: JSON.stringify({ events }),
       cache: 'no-store',
       signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),

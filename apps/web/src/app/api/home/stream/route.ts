@@ -1,5 +1,6 @@
 import { coreApiUrl } from '../../../../server/config';
 import { bearer } from '../../../../server/core-api';
+import { forwardedFor } from '../../../../server/forwarded';
 import { sessionToken } from '../../../../server/session';
 
 export const dynamic = 'force-dynamic';
@@ -19,6 +20,7 @@ export async function GET(request: Request): Promise<Response> {
       headers: {
         authorization: bearer(token),
         accept: 'text/event-stream',
+        ...forwardedFor(request.headers),
         ...(request.headers.get('last-event-id')
           ? { 'last-event-id': request.headers.get('last-event-id')! }
           : {}),
