@@ -128,7 +128,6 @@ export async function expectMissingSecretsRejected(
     expect(line).toMatch(new RegExp(`[:;] ${secret}( \\(or [A-Z_]+\\))? must be set outside demo mode`));
 }
 
-
 /**
  * The contract every app process keeps: it boots against the real services, reports each dependency up
  * on /ready, serves /health, Prometheus /metrics and its OpenAPI document, and refuses a malformed
