@@ -55,7 +55,10 @@ export class AccessModule {
           provide: BearerAuthenticator,
           useFactory: () =>
             new BearerAuthenticator({
-              secret: config.JWT_SECRET,
+              keys:
+                config.JWT_JWKS_URL === undefined
+                  ? { secret: config.JWT_SECRET! }
+                  : { jwksUrl: config.JWT_JWKS_URL, cooldownMs: config.JWT_JWKS_COOLDOWN_MS },
               issuer: config.JWT_ISSUER,
               audience: config.JWT_AUDIENCE,
             }),

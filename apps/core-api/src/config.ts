@@ -39,11 +39,18 @@ const settings = baseEnvSchema.extend({
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
   /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the durable role, instead of REDIS_URL. */
   REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
-  /** HS256 key of the users' bearer tokens. */
+  /** HS256 key of the users' bearer tokens (the demo's way; JWT_JWKS_URL is an identity provider's). */
   JWT_SECRET: envVar.secret(),
-  /** When set, tokens must carry this `iss`. */
+  /**
+   * The JWKS of the identity provider that signs the users' tokens (RS256 or ES256), instead of
+   * JWT_SECRET; JWT_ISSUER and JWT_AUDIENCE must be set with it.
+   */
+  JWT_JWKS_URL: envVar.optionalHttpUrl(),
+  /** A token whose key id the JWKS lacks refetches it, at most once per this long. */
+  JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Tokens must carry this `iss` (always set with JWT_JWKS_URL). */
   JWT_ISSUER: optionalText(),
-  /** When set, tokens must carry this `aud`. */
+  /** Tokens must carry this `aud` (always set with JWT_JWKS_URL). */
   JWT_AUDIENCE: optionalText(),
   /** Entries of the in-process cache (L1): widget sets, layouts and rendered screens. */
   L1_MAX_ENTRIES: envVar.positiveInt(100_000),
@@ -90,9 +97,20 @@ const settings = baseEnvSchema.extend({
   INSTANCE_ID: envVar.instanceId(),
 });
 
+/** Users' tokens are verified one way: an identity provider's JWKS, bound to its issuer and our audience, or the secret. */
+const userTokens = settings.superRefine((config, context) => {
+  if (config.JWT_JWKS_URL === undefined) return;
+  const problem = (variable: string, message: string) =>
+    context.addIssue({ code: 'custom', path: [variable], message });
+  if (config.JWT_SECRET !== undefined)
+    problem('JWT_SECRET', 'must not be set with JWT_JWKS_URL (choose one)');
+  if (config.JWT_ISSUER === undefined) problem('JWT_ISSUER', 'must be set with JWT_JWKS_URL');
+  if (config.JWT_AUDIENCE === undefined) problem('JWT_AUDIENCE', 'must be set with JWT_JWKS_URL');
+});
+
 /** The secrets take their demo values only with DEMO_MODE=1. */
-export const configSchema = withDemoSecrets(settings, {
-  JWT_SECRET: 'hwp-demo-jwt-secret-not-for-production',
+export const configSchema = withDemoSecrets(userTokens, {
+  JWT_SECRET: { demoValue: 'hwp-demo-jwt-secret-not-for-production', or: 'JWT_JWKS_URL' },
   STUDIO_JWT_SECRET: 'hwp-demo-studio-secret-change-me',
 });
 

@@ -1,10 +1,19 @@
-import { errors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { USER_ID_PATTERN } from '@hwp/widget-events';
 
+/** Where the keys that sign the users' tokens come from. */
+export type UserTokenKeys =
+  /** An HS256 secret shared with whoever mints the tokens (the demo's web sign-in). */
+  | { secret: string }
+  /**
+   * An identity provider's JWKS (RS256, ES256). A token whose key id is not in it refetches it, at most
+   * once per `cooldownMs` (30 s if unset).
+   */
+  | { jwksUrl: string; cooldownMs?: number };
+
 export interface BearerAuthOptions {
-  /** HS256 key. */
-  secret: string;
+  keys: UserTokenKeys;
   issuer?: string;
   audience?: string;
   /** Verified tokens kept in memory. */
@@ -17,7 +26,10 @@ export type Authentication = { ok: true; userId: string } | { ok: false; detail:
 export interface VerifiedBearer {
   authorization: string;
   userId: string;
+  /** Set to 0 when the token's key leaves the JWKS, so that whoever holds this entry verifies again. */
   expiresAtMs: number;
+  /** The `kid` of the JWKS key that signed it (JWKS mode). */
+  keyId?: string;
 }
 
 const REALM = 'Bearer realm="hwp"';
@@ -33,19 +45,36 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return authorization?.slice(0, 7).toLowerCase() === 'bearer ' ? authorization.slice(7).trim() : undefined;
 }
 
+type Verify = (token: string) => ReturnType<typeof jwtVerify>;
+
 /**
- * Who is asking: the `sub` of an HS256 bearer JWT (with `exp`, and `iss`/`aud` when configured). Verified
- * headers are remembered until their token expires (bounded LRU), so a returning client costs one map
- * lookup. The expiry is checked here rather than with lru-cache's `ttl`, which reads the clock again and
- * arms a timer for it.
+ * Who is asking: the `sub` of a bearer JWT (with `exp`, and `iss`/`aud` when configured), signed with the
+ * shared secret or by a key of the identity provider's JWKS. Verified headers are remembered until their
+ * token expires (bounded LRU), so a returning client costs one map lookup whichever the signature; the
+ * expiry is checked here rather than with lru-cache's `ttl`, which reads the clock again and arms a timer.
+ * When a refetched JWKS no longer holds a key, the tokens it signed are forgotten and refused from then on.
  */
 export class BearerAuthenticator {
-  private readonly key: Uint8Array;
+  private readonly verify: Verify;
   private readonly verified: LRUCache<string, VerifiedBearer>;
+  /** Key ids of the JWKS as last applied; undefined in secret mode. */
+  private keyIds: ReadonlySet<string | undefined> | undefined;
 
-  constructor(private readonly options: BearerAuthOptions) {
-    this.key = new TextEncoder().encode(options.secret);
+  constructor(options: BearerAuthOptions) {
     this.verified = new LRUCache({ max: options.maxCachedTokens ?? 10_000 });
+    const claims = {
+      issuer: options.issuer,
+      audience: options.audience,
+      requiredClaims: ['exp', 'sub'],
+    };
+    const { keys } = options;
+    if ('secret' in keys) {
+      const secret = new TextEncoder().encode(keys.secret);
+      this.verify = (token) => jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] });
+    } else {
+      const jwks = this.identityProviderKeys(keys.jwksUrl, keys.cooldownMs);
+      this.verify = (token) => jwtVerify(token, jwks, { ...claims, algorithms: ['RS256', 'ES256'] });
+    }
   }
 
   /** A header verified before whose token has not expired, without a promise: the warm path's check. */
@@ -64,19 +93,53 @@ export class BearerAuthenticator {
     const known = this.known(authorization);
     if (known !== undefined) return { ok: true, userId: known.userId };
     try {
-      const { payload } = await jwtVerify(token, this.key, {
-        algorithms: ['HS256'],
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        requiredClaims: ['exp', 'sub'],
-      });
+      const { payload, protectedHeader } = await this.verify(token);
       const userId = payload.sub!;
       if (!USER_ID_PATTERN.test(userId)) return invalid('the subject is not a user id');
       const expiresAtMs = payload.exp! * 1000;
-      if (expiresAtMs > Date.now()) this.verified.set(authorization, { authorization, userId, expiresAtMs });
+      const keyId = protectedHeader.kid;
+      // A verification that overlapped a JWKS refetch may have used a key that is gone now.
+      const keyStillPublished = this.keyIds === undefined || this.keyIds.has(keyId);
+      if (expiresAtMs > Date.now() && keyStillPublished)
+        this.verified.set(authorization, { authorization, userId, expiresAtMs, keyId });
       return { ok: true, userId };
     } catch (error) {
       return invalid(error instanceof errors.JWTExpired ? 'the token has expired' : 'the token is invalid');
+    }
+  }
+
+  /**
+   * jose's remote key set (cached; an unknown `kid` refetches it, rate-limited by the cooldown), which
+   * after each refetch it applied forgets the verified tokens of keys that have left it.
+   */
+  private identityProviderKeys(url: string, cooldownMs: number | undefined): JWTVerifyGetKey {
+    let refetched = false;
+    const jwks = createRemoteJWKSet(new URL(url), {
+      cooldownDuration: cooldownMs,
+      [customFetch]: (input, init) => {
+        refetched = true;
+        return fetch(input, init);
+      },
+    });
+    return async (header, token) => {
+      try {
+        return await jwks(header, token);
+      } finally {
+        const published = refetched && !jwks.reloading ? jwks.jwks() : undefined;
+        if (published !== undefined) {
+          refetched = false;
+          this.keepTokensOf(new Set(published.keys.map((key) => key.kid)));
+        }
+      }
+    };
+  }
+
+  private keepTokensOf(keyIds: ReadonlySet<string | undefined>): void {
+    this.keyIds = keyIds;
+    const removed = [...this.verified.values()].filter((bearer) => !keyIds.has(bearer.keyId));
+    for (const bearer of removed) {
+      bearer.expiresAtMs = 0;
+      this.verified.delete(bearer.authorization);
     }
   }
 }
