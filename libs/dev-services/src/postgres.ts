@@ -7,7 +7,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
-  realpathSync,
+  readlinkSync,
   rmdirSync,
   statSync,
   symlinkSync,
@@ -111,8 +111,10 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
  */
 function reachableByPostgres(dir: string, log?: (line: string) => void): string {
   const path = resolve(dir);
-  if (lstatOrUndefined(path)?.isSymbolicLink()) return realpathSync(path);
-  if (traversable(dirname(path))) return path;
+  // Linked by an earlier run; the link may outlive its target (cleared /var/tmp), which is then made anew.
+  if (lstatOrUndefined(path)?.isSymbolicLink()) return resolve(dirname(path), readlinkSync(path));
+  const closed = closedFolder(dirname(path));
+  if (closed === undefined) return path;
   const home = join(
     '/var/tmp',
     `hwp-postgres-${createHash('sha256').update(path).digest('hex').slice(0, 12)}`,
@@ -122,24 +124,22 @@ function reachableByPostgres(dir: string, log?: (line: string) => void): string 
     // An empty folder left by an earlier attempt gives way to the link; one with data never does.
     if (readdirSync(path).length > 0)
       throw new Error(
-        `Postgres runs as the postgres user, which cannot enter ${dirname(path)}, and ${path} holds data: ` +
+        `Postgres runs as the postgres user, which cannot enter ${closed}, and ${path} holds data: ` +
           `chmod o+x the folders above it, or move it away`,
       );
     rmdirSync(path);
   }
   mkdirSync(dirname(path), { recursive: true });
   symlinkSync(home, path);
-  log?.(
-    `the postgres user cannot enter ${dirname(path)}: the cluster lives in ${home} (linked from ${path})`,
-  );
+  log?.(`the postgres user cannot enter ${closed}: the cluster lives in ${home} (linked from ${path})`);
   return home;
 }
 
-/** Whether others may pass through `folder` and every folder above it (those not made yet are made 0755). */
-function traversable(folder: string): boolean {
+/** The first folder from `folder` up that others may not pass through, if any (missing ones are made 0755). */
+function closedFolder(folder: string): string | undefined {
   for (let at = folder; ; at = dirname(at)) {
-    if (existsSync(at) && (statSync(at).mode & 0o001) === 0) return false;
-    if (at === dirname(at)) return true;
+    if (existsSync(at) && (statSync(at).mode & 0o001) === 0) return at;
+    if (at === dirname(at)) return undefined;
   }
 }
 
