@@ -130,8 +130,9 @@ export async function expectMissingSecretsRejected(
 
 /**
  * The contract every app process keeps: it boots against the real services, reports each dependency up
- * on /ready, serves /health, Prometheus /metrics and its OpenAPI document, and refuses a malformed
- * database URL, or missing secrets outside demo mode, with one clear line.
+ * on /ready, serves /health, Prometheus /metrics and its OpenAPI document, answers what Node's parser
+ * refuses with problem+json, and refuses a malformed database URL, or missing secrets outside demo mode,
+ * with one clear line.
  */
 export function describeAppProcess(
   name: AppName,
@@ -160,6 +161,19 @@ export function describeAppProcess(
       expect(await (await fetch(`${app.url}/metrics`)).text()).toContain(`service="${name}"`);
       const openapi = (await (await fetch(`${app.url}/docs/openapi.json`)).json()) as { paths: object };
       expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health', '/ready']));
+    });
+
+    it('answers a URL of about 70 KB, which Node refuses before any route, with 431 problem+json', async () => {
+      const app = await startApp(name, env);
+      const response = await fetch(`${app.url}/health?q=${'a'.repeat(70_000)}`);
+      expect(response.status).toBe(431);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.json()).toMatchObject({
+        type: 'about:blank',
+        title: 'Request header fields too large',
+        status: 431,
+      });
+      expect((await fetch(`${app.url}/health`)).status).toBe(200);
     });
 
     it(`exits non-zero with one line naming ${options.databaseVariable} when it is malformed`, async () => {
