@@ -78,6 +78,9 @@ async function main() {
       ...DEMO_SECRETS,
       // The web app's demo sign-in (pick a seeded user) and its SDUI fixture gallery.
       DEMO_MODE: '1',
+      // The web server calls core-api from this machine and forwards each browser's address: core-api
+      // limits per browser, not per web server.
+      TRUSTED_PROXIES: 'loopback',
     };
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding product teams and the home layout', () => seedPlatform(env, log));
