@@ -7,6 +7,17 @@ export const repoRoot = join(__dirname, '../../..');
 const FIXTURES = join(repoRoot, 'libs/sdui-schema/fixtures');
 
 export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  // axe reads computed colours, which are half-way while a transition runs: for 150 ms after the colour
+  // scheme changes (emulateMedia), a button's text and background pass through unreadable pairs. Judge the
+  // settled page: wait for every finite animation (infinite ones, like a skeleton's pulse, never end).
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime))
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
   const { violations } = await new AxeBuilder({ page }).analyze();
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
