@@ -41,6 +41,14 @@ test('signing in sets an httpOnly cookie that page scripts cannot read; signing 
   await expect(page.getByRole('main').getByRole('alert')).toContainText('can’t load your home screen');
   await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
   await expect(page.locator('[data-live-updates]')).toHaveAttribute('data-live-updates', 'retrying');
+  // Never a 200 without a screen: the document answers 503, and its retry loads it again.
+  const [retried] = await Promise.all([
+    page.waitForResponse((r) => r.request().isNavigationRequest() && new URL(r.url()).pathname === '/'),
+    page.getByRole('link', { name: 'Try again' }).click(),
+  ]);
+  expect(retried.status()).toBe(503);
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('can’t load your home screen');
+  await expectNoSeriousA11yViolations(page);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/signin$/);

@@ -18,4 +18,10 @@ export {
 } from './redis-cluster';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 export { seedProductTeam } from './seed';
-export { startPlatform, type Platform, type PlatformApp, type PlatformOptions } from './platform';
+export {
+  startBuiltApp,
+  startPlatform,
+  type Platform,
+  type PlatformApp,
+  type PlatformOptions,
+} from './platform';

@@ -67,23 +67,9 @@ export async function startPlatform({ migrate, log, name = 'hwp-platform', envPr
     redis: { durable, cache },
     /** Starts the built bundle of `app` on a free port and waits for /ready. */
     async startApp(app: PlatformApp, extraEnv: Record<string, string> = {}) {
-      const port = await freePort();
-      const child = spawn(process.execPath, [join(workspaceRoot(), 'dist/apps', app, 'main.js')], {
-        env: { PATH: process.env['PATH'], ...env, ...extraEnv, PORT: String(port) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      children.push(child);
-      const url = `http://127.0.0.1:${port}`;
-      await waitFor(
-        `${app} /ready`,
-        () =>
-          fetch(`${url}/ready`).then(
-            (r) => r.ok,
-            () => false,
-          ),
-        60_000, // a busy machine (the whole test suite at once) can take a while
-      );
-      return { url, process: child };
+      const started = await startBuiltApp(app, { ...env, ...extraEnv });
+      children.push(started.process);
+      return started;
     },
     async stop() {
       children.forEach((child) => child.kill('SIGKILL'));
@@ -94,3 +80,37 @@ export async function startPlatform({ migrate, log, name = 'hwp-platform', envPr
 }
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;
+
+/**
+ * Starts the built bundle of `app` (dist/apps) with `env` on `port` (a free one by default) and waits for
+ * its /ready. The caller stops it (`process`); a test may start it again on the same port.
+ */
+export async function startBuiltApp(
+  app: PlatformApp,
+  env: Record<string, string>,
+  port?: number,
+): Promise<{ url: string; process: ChildProcess }> {
+  const listen = port ?? (await freePort());
+  const child = spawn(process.execPath, [join(workspaceRoot(), 'dist/apps', app, 'main.js')], {
+    env: { PATH: process.env['PATH'], ...env, PORT: String(listen) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${listen}`;
+  try {
+    await waitFor(
+      `${app} /ready`,
+      () => {
+        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}`);
+        return fetch(`${url}/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      60_000, // a busy machine (the whole test suite at once) can take a while
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { url, process: child };
+}

@@ -11,4 +11,6 @@ export interface E2ePlatform {
   /** A product of another team. */
   otherProduct: string;
   adminKey: string;
+  /** The environment the platform's apps run with (databases, Redis), to start another of them. */
+  appEnv: Record<string, string>;
 }

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, seedProductTeam, startPlatform, waitFor, workspaceRoot } from '@hwp/dev-services';
+import { seedProductTeam, startPlatform } from '@hwp/dev-services';
 import { migrate } from '@hwp/migrator';
 import { PLATFORM_ENV, type E2ePlatform } from './platform-env';
+import { startWebServer } from './web-server';
 
 /** The teams, products and home layout the platform specs work with. */
 export const E2E = {
@@ -23,9 +22,9 @@ const log = (line: string) => process.stdout.write(`[e2e platform] ${line}\n`);
  */
 export default async function setUpPlatform(): Promise<() => Promise<void>> {
   const platform = await startPlatform({ migrate, log, name: 'hwp-e2e' });
-  let web: ReturnType<typeof spawn> | undefined;
+  let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
   const teardown = async () => {
-    if (web?.pid !== undefined && web.exitCode === null) process.kill(-web.pid, 'SIGKILL');
+    web?.stop();
     await platform.stop();
   };
   try {
@@ -47,46 +46,20 @@ export default async function setUpPlatform(): Promise<() => Promise<void>> {
       platform.startApp('ingester', { PRODUCT_REFRESH_URL: productApi.url }),
     ]);
 
-    const port = await freePort();
-    // Its own process group, so the teardown also ends whatever `next start` spawns.
-    web = spawn(
-      join(workspaceRoot(), 'node_modules/.bin/next'),
-      ['start', '--hostname', '127.0.0.1', '--port', String(port)],
-      {
-        cwd: join(workspaceRoot(), 'apps/web'),
-        env: {
-          PATH: process.env['PATH'],
-          NEXT_TELEMETRY_DISABLED: '1',
-          DEMO_MODE: '1',
-          CORE_API_URL: coreApi.url,
-          PRODUCT_API_URL: productApi.url,
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-        detached: true,
-      },
-    );
-    const webUrl = `http://127.0.0.1:${port}`;
-    await waitFor(
-      'web /api/health',
-      () =>
-        fetch(`${webUrl}/api/health`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      60_000,
-    );
+    web = await startWebServer({ coreApiUrl: coreApi.url, productApiUrl: productApi.url });
     const info: E2ePlatform = {
-      webUrl,
+      webUrl: web.url,
       productApiUrl: productApi.url,
       coreApiUrl: coreApi.url,
       teamKey: E2E.team.apiKey,
       teamProducts: E2E.team.productIds,
       otherProduct: E2E.otherTeam.productIds[0]!,
       adminKey: E2E.adminKey,
+      appEnv: platform.env,
     };
     // Workers start after the global set-up and inherit this.
     process.env[PLATFORM_ENV] = JSON.stringify(info);
-    log(`web ${webUrl}, core-api ${coreApi.url}, product-api ${productApi.url}`);
+    log(`web ${web.url}, core-api ${coreApi.url}, product-api ${productApi.url}`);
   } catch (error) {
     await teardown();
     throw error;

@@ -26,12 +26,17 @@ export async function studioSignIn(page: Page, apiKey: string): Promise<void> {
   await expect(page.getByText('Signed in as')).toBeVisible();
 }
 
-/** Signs a user in on the demo sign-in page and waits for the home screen's live updates to connect. */
-export async function openHomeOf(page: Page, userId: string): Promise<void> {
+/** Signs a user in on the demo sign-in page (a new session), which then shows their home page. */
+export async function signInAs(page: Page, userId: string): Promise<void> {
   await page.goto('/signin');
   await page.getByLabel('Any other user').fill(userId);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByText(`Signed in as ${userId}`)).toBeVisible();
+}
+
+/** Signs a user in on the demo sign-in page and waits for the home screen's live updates to connect. */
+export async function openHomeOf(page: Page, userId: string): Promise<void> {
+  await signInAs(page, userId);
   await expect(page.locator('[data-live-updates]')).toHaveAttribute('data-live-updates', 'open', {
     timeout: 15_000,
   });
@@ -51,7 +56,41 @@ export async function publishGeneric(
   productId: string,
   widget: unknown,
 ): Promise<void> {
-  const response = await fetch(`${platformInfo.productApiUrl}/v1/products/${productId}/widgets/generic`, {
+  await putWidget(platformInfo, `${productId}/widgets/generic`, widget);
+}
+
+/** Publishes one user's personalised widget through product-api, and waits until core-api has it. */
+export async function publishForUser(
+  platformInfo: E2ePlatform,
+  productId: string,
+  userId: string,
+  widget: unknown,
+): Promise<void> {
+  await putWidget(platformInfo, `${productId}/widgets/users/${userId}`, widget);
+  const session = await fetch(`${platformInfo.productApiUrl}/v1/studio/session`, {
+    method: 'POST',
+    headers: { 'x-api-key': platformInfo.teamKey },
+  });
+  expect(session.status).toBe(200);
+  const { token } = (await session.json()) as { token: string };
+  // The studio's pipeline status, asked of core-api: no home screen request is spent on the wait.
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(
+          `${platformInfo.coreApiUrl}/v1/studio/products/${productId}/ingested-widgets?audiences=user:${userId}`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        const { widgets } = (await response.json()) as { widgets: { deleted: boolean }[] };
+        return widgets.filter((w) => !w.deleted).length;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(1);
+}
+
+async function putWidget(platformInfo: E2ePlatform, path: string, widget: unknown): Promise<void> {
+  const response = await fetch(`${platformInfo.productApiUrl}/v1/products/${path}`, {
     method: 'PUT',
     headers: { 'x-api-key': platformInfo.teamKey, 'content-type': 'application/json' },
     body: JSON.stringify({ widget }),

@@ -5,7 +5,8 @@ import { requestForwardedFor } from './forwarded';
 export type HomeResult =
   | { kind: 'ok'; screen: unknown; stale: boolean }
   | { kind: 'unauthorized' }
-  | { kind: 'unavailable'; detail: string };
+  /** `status` and `retryAfter` when core-api answered (a refusal or an error), not when it could not be reached. */
+  | { kind: 'unavailable'; detail: string; status?: number; retryAfter?: string };
 
 /** How long the page waits for core-api before showing its error state. */
 const HOME_TIMEOUT_MS = 5_000;
@@ -38,7 +39,13 @@ export async function fetchHome(token: string): Promise<HomeResult> {
   if (response.status === 401) return { kind: 'unauthorized' };
   if (!response.ok) {
     await response.body?.cancel();
-    return { kind: 'unavailable', detail: `core-api answered ${response.status}` };
+    const retryAfter = response.headers.get('retry-after') ?? undefined;
+    return {
+      kind: 'unavailable',
+      detail: `core-api answered ${response.status}`,
+      status: response.status,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    };
   }
   try {
     return {

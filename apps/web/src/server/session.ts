@@ -18,6 +18,8 @@ export const USER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export interface Session {
   userId: string;
   token: string;
+  /** The token's `exp`, in ms since the epoch, when it has one. */
+  expiresAt?: number;
 }
 
 /** Mints an HS256 token for `userId` and stores it in the session cookie (Server Actions and route handlers only). */
@@ -58,8 +60,9 @@ export async function currentSession(): Promise<Session | undefined> {
   const token = await sessionToken();
   if (token === undefined) return undefined;
   try {
-    const { sub } = decodeJwt(token);
-    return sub && USER_ID_PATTERN.test(sub) ? { userId: sub, token } : undefined;
+    const { sub, exp } = decodeJwt(token);
+    if (!sub || !USER_ID_PATTERN.test(sub)) return undefined;
+    return { userId: sub, token, ...(exp === undefined ? {} : { expiresAt: exp * 1_000 }) };
   } catch {
     return undefined;
   }
