@@ -63,6 +63,15 @@ const settings = baseEnvSchema.extend({
   GENERIC_TTL_MS: envVar.positiveInt(5_000),
   /** TTL of a user's hash in the cache Redis when core-api refills it from Postgres (the ingester's is 7 days). */
   L3_REFILL_TTL_SECONDS: envVar.positiveInt(3_600),
+  /** Most cold users in one refresh batch job (its data holds them all); a buffer this full is flushed at once. */
+  REFRESH_BATCH_MAX_USERS: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Longest a cold user waits in this instance's buffer before its batch is flushed. */
+  REFRESH_BATCH_MAX_WAIT_MS: envVar.positiveInt(100),
+  /**
+   * A user whose refresh was claimed (by any instance) is not asked for again for this long: it covers
+   * the job's wait, attempts and the pipeline's delivery of the answers.
+   */
+  REFRESH_CLAIM_TTL_SECONDS: envVar.positiveInt(120),
   /** Response bodies from this size on are compressed (br or gzip, as the client accepts). */
   COMPRESSION_THRESHOLD_BYTES: envVar.positiveInt(1_024),
   /** HS256 key of the studio session tokens that product-api issues (the same variable there). */

@@ -10,6 +10,7 @@ import {
 } from '@hwp/service-kit';
 import type { Config } from './config';
 import { ReadHomeScreen } from './domain/read-home.use-case';
+import { RefreshBatcher } from './domain/refresh-batcher';
 import { WidgetLoader } from './domain/widget-loader';
 import { BearerAuthenticator } from './inbound/bearer-auth';
 import { HomeController } from './inbound/home.controller';
@@ -50,9 +51,28 @@ export class HomeModule {
         },
         {
           provide: UserRefreshQueue,
-          inject: [DURABLE_REDIS, PrometheusReadPathMetrics],
-          useFactory: (durable: RedisConnection, metrics: PrometheusReadPathMetrics) =>
-            new UserRefreshQueue(durable.client, metrics),
+          inject: [DURABLE_REDIS],
+          useFactory: (durable: RedisConnection) =>
+            new UserRefreshQueue(durable.client, {
+              ttlMs: config.REFRESH_CLAIM_TTL_SECONDS * 1000,
+              owner: config.INSTANCE_ID,
+            }),
+        },
+        {
+          provide: RefreshBatcher,
+          inject: [UserRefreshQueue, PrometheusReadPathMetrics],
+          useFactory: (queue: UserRefreshQueue, metrics: PrometheusReadPathMetrics) =>
+            new RefreshBatcher(queue, metrics, {
+              maxUsers: config.REFRESH_BATCH_MAX_USERS,
+              maxWaitMs: config.REFRESH_BATCH_MAX_WAIT_MS,
+              recentMs: config.REFRESH_CLAIM_TTL_SECONDS * 1000,
+            }),
+        },
+        {
+          // Shutdown: the buffered users are sent before the queue closes (onApplicationShutdown).
+          provide: 'RefreshBatcherShutdown',
+          inject: [RefreshBatcher],
+          useFactory: (batcher: RefreshBatcher) => ({ beforeApplicationShutdown: () => batcher.close() }),
         },
         {
           provide: ReadHomeScreen,
@@ -60,14 +80,14 @@ export class HomeModule {
             CACHE_REDIS,
             CORE_DATABASE,
             CORE_DATABASE_REPLICA,
-            UserRefreshQueue,
+            RefreshBatcher,
             PrometheusReadPathMetrics,
           ],
           useFactory: (
             cache: RedisConnection,
             database: PostgresConnection<CoreDatabaseClient>,
             replica: PostgresConnection<CoreDatabaseClient> | null,
-            refresh: UserRefreshQueue,
+            refresh: RefreshBatcher,
             metrics: PrometheusReadPathMetrics,
           ) =>
             new ReadHomeScreen(

@@ -13,7 +13,7 @@ import {
 } from '@hwp/service-kit';
 import type { Config } from './config';
 import { IngestBatch } from './domain/ingest-batch.use-case';
-import { RefreshUser } from './domain/refresh-user.use-case';
+import { RefreshUsers } from './domain/refresh-users.use-case';
 import { RefreshWorker } from './inbound/refresh-worker.service';
 import { StreamConsumer } from './inbound/stream-consumer.service';
 import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
@@ -85,7 +85,7 @@ export class AppModule {
           useFactory: (queue: RefreshQueueConnection, metrics: IngesterMetrics) =>
             new RefreshWorker(
               queue.client,
-              new RefreshUser(
+              new RefreshUsers(
                 config.REFRESH_PRODUCTS,
                 new HttpProductRefresh(
                   {
@@ -99,10 +99,11 @@ export class AppModule {
                   retries: config.REFRESH_RETRIES,
                   backoffMs: config.REFRESH_BACKOFF_MS,
                   concurrency: config.REFRESH_PRODUCT_CONCURRENCY,
+                  maxUsersPerCall: config.REFRESH_MAX_USERS_PER_CALL,
                 },
               ),
               metrics,
-              config.REFRESH_CONCURRENCY,
+              { concurrency: config.REFRESH_CONCURRENCY, stalledMs: config.REFRESH_STALLED_MS },
             ),
         },
       ],

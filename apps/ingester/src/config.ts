@@ -40,14 +40,21 @@ const settings = baseEnvSchema.extend({
   WIDGET_CACHE_TTL_SECONDS: envVar.positiveInt(7 * 24 * 3600),
   /** Where the products' refresh endpoints live: `<url>/v1/products/<id>/refresh` (product-api in the demo). */
   PRODUCT_REFRESH_URL: envVar.httpUrl('http://127.0.0.1:3002'),
-  /** The products asked to refresh a cold user. */
+  /** The products asked to refresh cold users. */
   REFRESH_PRODUCTS: productIds('deals,subscriptions,loyalty,travel'),
   /** The platform's key on the refresh endpoints (x-api-key); product-api must be given the same one. */
   PLATFORM_REFRESH_KEY: envVar.secret(),
-  /** Cold users refreshed at once by this ingester. */
+  /** Refresh batch jobs (of up to core-api's REFRESH_BATCH_MAX_USERS users) run at once by this ingester. */
   REFRESH_CONCURRENCY: envVar.positiveInt(8),
-  /** Products asked at once for one user. */
+  /** Products asked at once for one batch. */
   REFRESH_PRODUCT_CONCURRENCY: envVar.positiveInt(4),
+  /** Most users in one call to a refresh endpoint (product-api takes up to 1,000); larger batches take several. */
+  REFRESH_MAX_USERS_PER_CALL: envVar.positiveInt(1_000),
+  /**
+   * The lock an ingester renews on each refresh batch it runs; when it dies, another ingester puts the
+   * batch back to run within about twice this (its stalled-job check runs this often too).
+   */
+  REFRESH_STALLED_MS: envVar.positiveInt(30_000),
   /** How long one call to a refresh endpoint may take, the response body included. */
   REFRESH_TIMEOUT_MS: envVar.positiveInt(2_000),
   /** Retries of a call that failed with a 5xx, a timeout or a network error (4xx are not retried). */

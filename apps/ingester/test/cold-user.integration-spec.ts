@@ -1,19 +1,18 @@
-import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCachedWidget, widgetHashKey, type UserRefreshJob } from '@hwp/cache';
+import { USER_REFRESH_JOB, USER_REFRESH_JOB_OPTIONS, decodeCachedWidget, widgetHashKey } from '@hwp/cache';
 import { seedProductTeam } from '@hwp/dev-services';
 import { startApp, useTestDatabase, useTestRedis } from '@hwp/testing';
 import { PATIENCE, connectDatabase } from './ingester.harness';
-import { refreshQueue, requestRefresh } from './product-backends.harness';
+import { RefreshProducer } from './product-backends.harness';
 
 // The demo's product backends, which product-api hosts (libs/sample-products).
 const PRODUCTS = ['deals', 'loyalty', 'subscriptions', 'travel'];
-const USER = 'user-0042';
+const USERS = ['user-0042', 'user-0043', 'user-0044'];
 
-describe('a cold user, end to end', () => {
-  let queue: Queue<UserRefreshJob>;
+describe('cold users, end to end', () => {
+  let producer: RefreshProducer;
   let product: Client;
   let core: Client;
   let cache: Redis;
@@ -39,36 +38,54 @@ describe('a cold user, end to end', () => {
       PRODUCT_REFRESH_URL: productApi.url,
       REFRESH_PRODUCTS: PRODUCTS.join(','),
     });
-    queue = refreshQueue(env.REDIS_URL);
+    producer = new RefreshProducer(env.REDIS_URL);
     product = await connectDatabase(env.PRODUCT_DATABASE_URL);
     core = await connectDatabase(env.DATABASE_URL);
     cache = new Redis(env.CACHE_REDIS_URL);
   });
   afterAll(async () => {
-    await queue.close();
+    await producer.close();
     await Promise.all([product.end(), core.end()]);
     cache.disconnect();
   });
 
   const widgets = async (db: Client) =>
     (
-      await db.query<{ product_id: string; data_version: string; content: unknown }>(
-        'SELECT product_id, data_version, content FROM widgets WHERE audience = $1 ORDER BY product_id',
-        [`user:${USER}`],
+      await db.query<{ audience: string; product_id: string; data_version: string; content: unknown }>(
+        `SELECT audience, product_id, data_version, content FROM widgets WHERE audience = ANY($1)
+         ORDER BY audience, product_id`,
+        [USERS.map((userId) => `user:${userId}`)],
       )
     ).rows;
+  const versions = async () => (await widgets(core)).map((row) => Number(row.data_version));
 
-  it("one refresh job brings every product's widget for the user into the core database and the cache", async () => {
-    await requestRefresh(queue, USER);
+  it("one batch job brings every product's widget for each of its users into the core database and the cache", async () => {
+    expect(await producer.request(USERS)).toEqual(USERS);
 
-    await expect
-      .poll(async () => (await widgets(core)).map((row) => row.product_id), PATIENCE)
-      .toEqual(PRODUCTS);
+    await expect.poll(versions, PATIENCE).toEqual(Array(USERS.length * PRODUCTS.length).fill(1));
     // What each product computed (its own database) is what the home screen now reads.
     expect(await widgets(core)).toEqual(await widgets(product));
-    const cached = await cache.hgetall(widgetHashKey(`user:${USER}`));
-    expect(PRODUCTS.map((productId) => decodeCachedWidget(cached[productId] ?? '')?.dataVersion)).toEqual(
-      PRODUCTS.map(() => 1),
+    for (const userId of USERS) {
+      const cached = await cache.hgetall(widgetHashKey(`user:${userId}`));
+      expect(PRODUCTS.map((productId) => decodeCachedWidget(cached[productId] ?? '')?.dataVersion)).toEqual(
+        PRODUCTS.map(() => 1),
+      );
+    }
+  });
+
+  it('a batch run again (as after a crash) republishes the same widgets: only their version moves', async () => {
+    const before = await widgets(core);
+    // What BullMQ does with a batch whose ingester died after the products answered: it runs it again.
+    await producer.queue.add(
+      USER_REFRESH_JOB,
+      { userIds: USERS, requestedAt: new Date().toISOString() },
+      USER_REFRESH_JOB_OPTIONS,
+    );
+
+    await expect.poll(versions, PATIENCE).toEqual(Array(USERS.length * PRODUCTS.length).fill(2));
+    const after = await widgets(core);
+    expect(after.map(({ data_version: _, ...screen }) => screen)).toEqual(
+      before.map(({ data_version: _, ...screen }) => screen),
     );
   });
 });

@@ -1,23 +1,27 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import {
-  USER_REFRESH_JOB,
   USER_REFRESH_PREFIX,
   USER_REFRESH_QUEUE,
-  userRefreshJobOptions,
+  enqueueUserRefreshes,
   type UserRefreshJob,
 } from '@hwp/cache';
 
 /** One request a product backend received. */
 export interface RefreshCall {
   productId: string;
-  userId: string;
+  /** The batch's user ids, as sent. */
+  userIds: string[];
   body: unknown;
   apiKey: string | undefined;
 }
 
-/** The status to answer the `nth` call (from 1) for this product and user; a promise answers when it settles. */
+/**
+ * The status to answer a call for this product whose batch starts with `userId`: the `nth` call (from 1)
+ * of this product naming that user. A promise answers when it settles.
+ */
 export type Script = (productId: string, userId: string, nth: number) => number | Promise<number>;
 
 /** A promise that never settles: the backend never answers. */
@@ -26,7 +30,7 @@ export const NEVER = new Promise<number>(() => undefined);
 export interface ProductBackends {
   url: string;
   calls: RefreshCall[];
-  /** Calls received for this product and user. */
+  /** Calls received for this product that named this user. */
   count(productId: string, userId: string): number;
   close(): Promise<void>;
 }
@@ -44,14 +48,14 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 export async function startProductBackends(script: Script): Promise<ProductBackends> {
   const calls: RefreshCall[] = [];
   const count = (productId: string, userId: string) =>
-    calls.filter((call) => call.productId === productId && call.userId === userId).length;
+    calls.filter((call) => call.productId === productId && call.userIds.includes(userId)).length;
   const server = createServer(async (request, response) => {
     const productId = /^\/v1\/products\/([^/]+)\/refresh$/.exec(request.url ?? '')?.[1];
     if (request.method !== 'POST' || !productId) return void response.writeHead(404).end();
     const body = await readJson(request);
-    const userId = (body as { userIds?: string[] }).userIds?.[0] ?? '';
-    calls.push({ productId, userId, body, apiKey: request.headers['x-api-key'] as string | undefined });
-    const status = await script(productId, userId, count(productId, userId));
+    const userIds = (body as { userIds?: string[] }).userIds ?? [];
+    calls.push({ productId, userIds, body, apiKey: request.headers['x-api-key'] as string | undefined });
+    const status = await script(productId, userIds[0] ?? '', count(productId, userIds[0] ?? ''));
     response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -67,15 +71,28 @@ export async function startProductBackends(script: Script): Promise<ProductBacke
 }
 
 /** A producer of the user-refresh queue, as core-api has one per instance. */
-export function refreshQueue(durableRedisUrl: string): Queue<UserRefreshJob> {
-  return new Queue<UserRefreshJob>(USER_REFRESH_QUEUE, {
-    connection: { url: durableRedisUrl },
-    prefix: USER_REFRESH_PREFIX,
-  });
-}
+export class RefreshProducer {
+  readonly queue: Queue<UserRefreshJob>;
+  private readonly redis: Redis;
 
-/** Adds a refresh job exactly as core-api does for a cold user. */
-export function requestRefresh(queue: Queue<UserRefreshJob>, userId: string) {
-  const job: UserRefreshJob = { userId, requestedAt: new Date().toISOString() };
-  return queue.add(USER_REFRESH_JOB, job, userRefreshJobOptions(userId));
+  constructor(
+    durableRedisUrl: string,
+    private readonly ttlMs = 60_000,
+  ) {
+    this.redis = new Redis(durableRedisUrl);
+    this.queue = new Queue<UserRefreshJob>(USER_REFRESH_QUEUE, {
+      connection: { url: durableRedisUrl },
+      prefix: USER_REFRESH_PREFIX,
+    });
+  }
+
+  /** Claims and enqueues a batch exactly as core-api's flush does; resolves with the users it enqueued. */
+  request(userIds: string[]): Promise<string[]> {
+    return enqueueUserRefreshes(this.redis, this.queue, userIds, { ttlMs: this.ttlMs, owner: 'test' });
+  }
+
+  async close() {
+    await this.queue.close();
+    this.redis.disconnect();
+  }
 }

@@ -1,16 +1,10 @@
-import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE, userRefreshJobId, type UserRefreshJob } from '@hwp/cache';
+import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE } from '@hwp/cache';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { PATIENCE, metric } from './ingester.harness';
-import {
-  refreshQueue,
-  requestRefresh,
-  startProductBackends,
-  type ProductBackends,
-} from './product-backends.harness';
+import { RefreshProducer, startProductBackends, type ProductBackends } from './product-backends.harness';
 
 const PRODUCTS = ['alpha', 'beta', 'gamma'];
 const CORE_API_INSTANCES = 4;
@@ -24,12 +18,19 @@ class Gate {
   }
 }
 
+/** `items` in a random order. */
+const shuffled = <T>(items: T[]) =>
+  items
+    .map((item) => [Math.random(), item] as const)
+    .sort(([a], [b]) => a - b)
+    .map(([, item]) => item);
+
 describe('the user-refresh queue', () => {
-  const gates: Record<string, Gate> = { crowd: new Gate(), draining: new Gate() };
+  const gates: Record<string, Gate> = { draining: new Gate() };
   let backends: ProductBackends;
   let ingester: AppProcess;
   let durable: Redis;
-  let queues: Queue<UserRefreshJob>[];
+  let producers: RefreshProducer[];
 
   beforeAll(async () => {
     backends = await startProductBackends((_, userId) => gates[userId]?.answer ?? 202);
@@ -47,50 +48,53 @@ describe('the user-refresh queue', () => {
       LOG_LEVEL: 'info',
     });
     durable = new Redis(durableUrl);
-    queues = Array.from({ length: CORE_API_INSTANCES }, () => refreshQueue(durableUrl));
+    producers = Array.from({ length: CORE_API_INSTANCES }, () => new RefreshProducer(durableUrl));
   });
   afterAll(async () => {
     await ingester.stop();
-    await Promise.all(queues.map((queue) => queue.close()));
+    await Promise.all(producers.map((producer) => producer.close()));
     durable.disconnect();
     await backends.close();
   });
 
   const jobs = (outcome: string) => metric(ingester.url, 'ingester_refresh_jobs_total', { outcome });
-  const calls = (userId: string) =>
-    Object.fromEntries(PRODUCTS.map((productId) => [productId, backends.count(productId, userId)]));
-  const allCalled = (userId: string) => () => Object.values(calls(userId)).every((count) => count === 1);
 
-  /** What BullMQ's event stream recorded for the user's job id, in order. */
-  async function jobEvents(userId: string): Promise<string[]> {
+  /** What BullMQ's event stream recorded, by event. */
+  async function jobEvents(): Promise<string[]> {
     const events = await durable.xrange(`${USER_REFRESH_PREFIX}:${USER_REFRESH_QUEUE}:events`, '-', '+');
-    return events
-      .map(([, fields]) => fields)
-      .filter((fields) => fields[fields.indexOf('jobId') + 1] === userRefreshJobId(userId))
-      .map((fields) => fields[fields.indexOf('event') + 1]!);
+    return events.map(([, fields]) => fields[fields.indexOf('event') + 1]!);
   }
 
-  it('coalesces 1,000 concurrent requests for one user into one job and one call per product', async () => {
-    // 1,000 cold reads of one user spread over the core-api instances, while the job is waiting or running.
-    const added = await Promise.all(
-      Array.from({ length: 1_000 }, (_, i) => requestRefresh(queues[i % CORE_API_INSTANCES]!, 'crowd')),
+  it('claims each user once across instances: overlapping batches flushed at once make one call per product and user', async () => {
+    // Every instance found the same 1,000 cold users, in its own order, and flushes them in batches of 100.
+    const users = Array.from({ length: 1_000 }, (_, i) => `crowd-${i}`);
+    const enqueued = await Promise.all(
+      producers.flatMap((producer) => {
+        const mine = shuffled(users);
+        return Array.from({ length: 10 }, (_, i) => producer.request(mine.slice(i * 100, i * 100 + 100)));
+      }),
     );
-    expect(new Set(added.map((job) => job.id))).toEqual(new Set([userRefreshJobId('crowd')]));
-    await expect.poll(allCalled('crowd'), PATIENCE).toBe(true);
-    gates['crowd']!.release();
+    expect(enqueued.flat().sort()).toEqual([...users].sort());
+    const batches = enqueued.filter((batch) => batch.length > 0).length;
+    expect((await jobEvents()).filter((event) => event === 'added')).toHaveLength(batches);
 
-    await expect.poll(() => jobs('completed'), PATIENCE).toBe(1);
-    expect(calls('crowd')).toEqual({ alpha: 1, beta: 1, gamma: 1 });
-    const events = await jobEvents('crowd');
-    expect(events.filter((event) => event === 'added')).toHaveLength(1);
-    expect(events.filter((event) => event === 'duplicated')).toHaveLength(999);
-    expect(events.filter((event) => event === 'active')).toHaveLength(1);
-    expect(await queues[0]!.getJob(userRefreshJobId('crowd'))).toBeUndefined();
+    await expect.poll(() => jobs('completed'), PATIENCE).toBe(batches);
+    for (const productId of PRODUCTS) {
+      const received = backends.calls
+        .filter((call) => call.productId === productId)
+        .flatMap((c) => c.userIds);
+      expect(received.sort()).toEqual([...users].sort());
+    }
+    expect(backends.calls).toHaveLength(batches * PRODUCTS.length);
+    // Claimed users are not enqueued again while their claim lasts, even after their refresh completed.
+    expect(await producers[0]!.request(users.slice(0, 10))).toEqual([]);
   });
 
   it('on SIGTERM finishes the running refresh before it exits', async () => {
-    await requestRefresh(queues[0]!, 'draining');
-    await expect.poll(allCalled('draining'), PATIENCE).toBe(true);
+    const completed = (await jobEvents()).filter((event) => event === 'completed').length;
+    await producers[0]!.request(['draining']);
+    const called = () => PRODUCTS.every((productId) => backends.count(productId, 'draining') === 1);
+    await expect.poll(called, PATIENCE).toBe(true);
     const stopped = ingester.stop('SIGTERM');
     await expect.poll(() => ingester.output(), PATIENCE).toContain('closing the refresh worker');
     // Time enough for an ingester that did not wait for its running jobs to exit; this one cannot.
@@ -98,8 +102,8 @@ describe('the user-refresh queue', () => {
     gates['draining']!.release();
 
     await stopped;
-    expect(await jobEvents('draining')).toContain('completed');
-    expect(await queues[0]!.getJob(userRefreshJobId('draining'))).toBeUndefined();
+    expect((await jobEvents()).filter((event) => event === 'completed')).toHaveLength(completed + 1);
+    expect(await producers[0]!.queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
     expect(ingester.output()).not.toContain('"level":50');
   });
 });

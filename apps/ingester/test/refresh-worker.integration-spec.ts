@@ -1,12 +1,9 @@
-import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserRefreshJob } from '@hwp/cache';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { PATIENCE, metric } from './ingester.harness';
 import {
   NEVER,
-  refreshQueue,
-  requestRefresh,
+  RefreshProducer,
   startProductBackends,
   type ProductBackends,
 } from './product-backends.harness';
@@ -14,6 +11,7 @@ import {
 const PRODUCTS = ['alpha', 'beta', 'gamma'];
 const PLATFORM_KEY = 'platform-refresh-key-for-tests';
 const RETRIES = 2;
+const MAX_USERS_PER_CALL = 4;
 
 /**
  * How each product answers each user: `grace`'s beta fails twice, `linus`'s gamma never answers the calls
@@ -29,7 +27,7 @@ function answer(productId: string, userId: string, nth: number): number | Promis
 describe('the refresh worker', () => {
   let backends: ProductBackends;
   let ingester: AppProcess;
-  let queue: Queue<UserRefreshJob>;
+  let producer: RefreshProducer;
 
   beforeAll(async () => {
     backends = await startProductBackends(answer);
@@ -45,12 +43,13 @@ describe('the refresh worker', () => {
       REFRESH_TIMEOUT_MS: '1500',
       REFRESH_RETRIES: String(RETRIES),
       REFRESH_BACKOFF_MS: '20',
+      REFRESH_MAX_USERS_PER_CALL: String(MAX_USERS_PER_CALL),
     });
-    queue = refreshQueue(durable);
+    producer = new RefreshProducer(durable);
   });
   afterAll(async () => {
     await ingester.stop();
-    await queue.close();
+    await producer.close();
     await backends.close();
   });
 
@@ -58,22 +57,38 @@ describe('the refresh worker', () => {
   const calls = (userId: string) =>
     Object.fromEntries(PRODUCTS.map((productId) => [productId, backends.count(productId, userId)]));
 
-  /** Requests the refresh of `userId` and waits until its job has completed (it is removed then). */
-  async function refreshed(userId: string) {
+  /** Requests the refresh of a batch and waits until its job has completed (it is removed then). */
+  async function refreshed(...userIds: string[]) {
     const completed = await jobs('completed');
-    const job = await requestRefresh(queue, userId);
+    expect(await producer.request(userIds)).toEqual(userIds);
     await expect.poll(() => jobs('completed'), PATIENCE).toBe(completed + 1);
-    expect(await queue.getJob(job.id!)).toBeUndefined();
+    expect(await producer.queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
   }
 
   it('asks every product once for the user, with the platform key', async () => {
     await refreshed('ada');
     expect(calls('ada')).toEqual({ alpha: 1, beta: 1, gamma: 1 });
-    for (const call of backends.calls.filter((c) => c.userId === 'ada')) {
+    for (const call of backends.calls.filter((c) => c.userIds.includes('ada'))) {
       expect(call.body).toEqual({ userIds: ['ada'] });
       expect(call.apiKey).toBe(PLATFORM_KEY);
     }
     expect(await metric(ingester.url, 'ingester_refresh_calls_total', { outcome: 'accepted' })).toBe(3);
+  });
+
+  it('asks every product for a whole batch in calls of at most REFRESH_MAX_USERS_PER_CALL users', async () => {
+    const batch = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'];
+    const users = await metric(ingester.url, 'ingester_refresh_batch_users_sum');
+    await refreshed(...batch);
+    for (const productId of PRODUCTS) {
+      const received = backends.calls.filter(
+        (call) => call.productId === productId && batch.includes(call.userIds[0]!),
+      );
+      expect(received.map((call) => call.userIds)).toEqual([
+        ['b1', 'b2', 'b3', 'b4'],
+        ['b5', 'b6'],
+      ]);
+    }
+    expect(await metric(ingester.url, 'ingester_refresh_batch_users_sum')).toBe(users + batch.length);
   });
 
   it('retries a product that answers 500 until it accepts, within one attempt', async () => {

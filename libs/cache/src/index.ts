@@ -18,10 +18,11 @@ export {
 } from './layout';
 export {
   USER_REFRESH_JOB,
+  USER_REFRESH_JOB_OPTIONS,
   USER_REFRESH_PREFIX,
   USER_REFRESH_QUEUE,
-  userRefreshJobId,
-  userRefreshJobOptions,
+  enqueueUserRefreshes,
+  userRefreshClaimKey,
   type UserRefreshJob,
 } from './user-refresh';
 export { COMPLETE_FIELD, readWidgetHash, refillWidgetHash, type WidgetHash } from './widget-hash';

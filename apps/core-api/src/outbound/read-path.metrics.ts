@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { Counter, type Histogram } from 'prom-client';
 import type { CacheKind, CacheLevel, LookupResult, ReadPathMetrics } from '../domain/home.ports';
+import type { RefreshBatchMetrics } from '../domain/refresh-batcher';
 
 const LOAD_SECONDS = 'home_cache_load_seconds';
 const STALE = 'home_stale_responses_total';
 const REFRESH_JOBS = 'home_refresh_jobs_total';
+const REFRESH_BATCH_USERS = 'home_refresh_batch_users';
+const REFRESH_USERS = 'home_refresh_users_total';
 
 const LEVELS: readonly CacheLevel[] = ['l1', 'l2', 'l3'];
 const KINDS: readonly CacheKind[] = ['user', 'generic', 'layout'];
@@ -27,18 +30,23 @@ export const readPathMetricProviders = [
   }),
   makeCounterProvider({
     name: REFRESH_JOBS,
-    help: 'Refresh jobs of cold users added to the user-refresh queue, or that failed to be added.',
+    help: 'Batch jobs of cold users added to the user-refresh queue (one per flush with users to refresh), or flushes that failed to add theirs.',
+    labelNames: ['result'],
+  }),
+  makeHistogramProvider({
+    name: REFRESH_BATCH_USERS,
+    help: 'Users in each batch job added to the user-refresh queue.',
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+  }),
+  makeCounterProvider({
+    name: REFRESH_USERS,
+    help: 'Cold users this instance asked a refresh for, by result: enqueued (in a batch job), already_claimed (a refresh pending or recent elsewhere), failed (the add failed) or dropped (the buffer was full).',
     labelNames: ['result'],
   }),
 ];
 
-/** What the refresh queue counts. */
-export interface RefreshJobMetrics {
-  refreshJob(result: 'enqueued' | 'failed'): void;
-}
-
 @Injectable()
-export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshJobMetrics {
+export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshBatchMetrics {
   // Lookups are counted in plain numbers and copied into the counter when it is scraped: the warm path
   // counts three a request, and a labelled prom-client increment costs more than the rest of the read.
   private readonly lookupCounts = new Float64Array(LEVELS.length * KINDS.length * RESULTS.length);
@@ -47,6 +55,8 @@ export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshJobMet
     @InjectMetric(LOAD_SECONDS) private readonly loads: Histogram,
     @InjectMetric(STALE) private readonly stale: Counter,
     @InjectMetric(REFRESH_JOBS) private readonly refreshJobs: Counter,
+    @InjectMetric(REFRESH_BATCH_USERS) private readonly refreshBatchUsers: Histogram,
+    @InjectMetric(REFRESH_USERS) private readonly refreshUsers: Counter,
   ) {
     const counts = this.lookupCounts;
     const lookups: Counter = new Counter({
@@ -77,7 +87,21 @@ export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshJobMet
     this.stale.inc();
   }
 
-  refreshJob(result: 'enqueued' | 'failed'): void {
-    this.refreshJobs.inc({ result });
+  flushed(enqueued: number, alreadyClaimed: number): void {
+    if (enqueued > 0) {
+      this.refreshJobs.inc({ result: 'enqueued' });
+      this.refreshBatchUsers.observe(enqueued);
+      this.refreshUsers.inc({ result: 'enqueued' }, enqueued);
+    }
+    if (alreadyClaimed > 0) this.refreshUsers.inc({ result: 'already_claimed' }, alreadyClaimed);
+  }
+
+  flushFailed(users: number): void {
+    this.refreshJobs.inc({ result: 'failed' });
+    this.refreshUsers.inc({ result: 'failed' }, users);
+  }
+
+  dropped(users: number): void {
+    this.refreshUsers.inc({ result: 'dropped' }, users);
   }
 }

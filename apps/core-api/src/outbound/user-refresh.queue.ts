@@ -1,30 +1,32 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { LRUCache } from 'lru-cache';
 import {
-  USER_REFRESH_JOB,
   USER_REFRESH_PREFIX,
   USER_REFRESH_QUEUE,
-  userRefreshJobOptions,
+  enqueueUserRefreshes,
   type UserRefreshJob,
 } from '@hwp/cache';
-import { withTimeout, type RedisClient } from '@hwp/service-kit';
-import type { RefreshRequests } from '../domain/home.ports';
-import type { RefreshJobMetrics } from './read-path.metrics';
+import type { RedisClient } from '@hwp/service-kit';
+import type { RefreshBatchQueue } from '../domain/refresh-batcher';
 
-// BullMQ already keeps one job per user (job id); this spares the durable Redis the repeated adds of a
-// burst of cold reads.
-const RECENTLY_ENQUEUED_MS = 60_000;
+export interface UserRefreshClaims {
+  /** REFRESH_CLAIM_TTL_SECONDS in ms: how long a claimed user is not asked for again by any instance. */
+  ttlMs: number;
+  /** INSTANCE_ID, stored in each claim for whoever inspects Redis. */
+  owner: string;
+}
 
-/** Producer side of the user-refresh queue (libs/cache/src/user-refresh.ts); the ingester runs the worker. */
-export class UserRefreshQueue implements RefreshRequests, OnApplicationShutdown {
+/**
+ * Producer side of the user-refresh queue (libs/cache/src/user-refresh.ts): claims the batch's users on
+ * the durable Redis and adds one job for those it claimed. The ingester runs the worker.
+ */
+export class UserRefreshQueue implements RefreshBatchQueue, OnApplicationShutdown {
   private readonly logger = new Logger(UserRefreshQueue.name);
   private readonly queue: Queue<UserRefreshJob>;
-  private readonly recentlyEnqueued = new LRUCache<string, true>({ max: 100_000, ttl: RECENTLY_ENQUEUED_MS });
 
   constructor(
-    durableRedis: RedisClient,
-    private readonly metrics: RefreshJobMetrics,
+    private readonly durableRedis: RedisClient,
+    private readonly claims: UserRefreshClaims,
   ) {
     this.queue = new Queue<UserRefreshJob>(USER_REFRESH_QUEUE, {
       connection: durableRedis,
@@ -33,22 +35,17 @@ export class UserRefreshQueue implements RefreshRequests, OnApplicationShutdown 
     this.queue.on('error', () => undefined); // a failed add is reported below
   }
 
-  request(userId: string): void {
-    if (this.recentlyEnqueued.has(userId)) return;
-    this.recentlyEnqueued.set(userId, true);
-    const job: UserRefreshJob = { userId, requestedAt: new Date().toISOString() };
-    withTimeout(
-      this.queue.add(USER_REFRESH_JOB, job, userRefreshJobOptions(userId)),
-      2_000,
-      'durable Redis',
-    ).then(
-      () => this.metrics.refreshJob('enqueued'),
-      (error: Error) => {
-        this.metrics.refreshJob('failed');
-        this.recentlyEnqueued.delete(userId); // the next cold read asks again
-        this.logger.warn(`refresh of a cold user not enqueued: ${error.message}`);
-      },
-    );
+  /**
+   * No timeout of its own: a timed-out add may still land, so only Redis's answer says what happened (the
+   * connection fails fast when Redis is gone). Meanwhile the batcher buffers, within its bound.
+   */
+  async enqueue(userIds: string[]): Promise<string[]> {
+    try {
+      return await enqueueUserRefreshes(this.durableRedis, this.queue, userIds, this.claims);
+    } catch (error) {
+      this.logger.warn(`refresh of ${userIds.length} cold users not enqueued: ${(error as Error).message}`);
+      throw error;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -49,8 +49,8 @@ export interface EventStream {
  */
 export type RefreshAnswer = { outcome: 'accepted' } | { outcome: 'refused' | 'unavailable'; detail: string };
 
-/** The products' side of the cold-user refresh contract: "compute and publish this user's widget". */
+/** The products' side of the cold-user refresh contract: "compute and publish these users' widgets". */
 export interface ProductRefresh {
-  /** One call, bounded by the call timeout; never throws. */
-  refresh(productId: string, userId: string): Promise<RefreshAnswer>;
+  /** One call for a batch of distinct users, bounded by the call timeout; never throws. */
+  refresh(productId: string, userIds: readonly string[]): Promise<RefreshAnswer>;
 }

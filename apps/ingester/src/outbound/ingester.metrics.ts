@@ -11,8 +11,11 @@ import type { BatchOutcome } from '../domain/ingest-batch.use-case';
 /** Where the consume loop failed: reading (or reclaiming), the durable write and ack, or the cache. */
 export type FailureStage = 'read' | 'ingest' | 'cache';
 
-/** How an attempt of a refresh job ended; `retrying` means BullMQ will run it again. */
-export type RefreshJobOutcome = 'completed' | 'retrying' | 'failed';
+/**
+ * How an attempt of a refresh batch job ended; `retrying` means BullMQ will run it again, `stalled` that
+ * this ingester found it abandoned by a dead one and put it back to run again.
+ */
+export type RefreshJobOutcome = 'completed' | 'retrying' | 'failed' | 'stalled';
 
 /** How one call to a product's refresh endpoint ended. */
 export type RefreshCallOutcome = 'accepted' | 'refused' | 'server_error' | 'timeout' | 'network_error';
@@ -58,12 +61,17 @@ export const ingesterMetricProviders = [
   }),
   makeCounterProvider({
     name: 'ingester_refresh_jobs_total',
-    help: 'Attempts of cold-user refresh jobs, by outcome (retrying: a product stayed unreachable).',
+    help: 'Attempts of cold-user refresh batch jobs, by outcome (retrying: a product stayed unreachable; stalled: found abandoned by a dead ingester and put back).',
     labelNames: ['outcome'],
+  }),
+  makeHistogramProvider({
+    name: 'ingester_refresh_batch_users',
+    help: 'Users in each completed refresh batch job.',
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
   }),
   makeCounterProvider({
     name: 'ingester_refresh_calls_total',
-    help: "Calls to the products' refresh endpoints, retries included.",
+    help: "Calls to the products' refresh endpoints (each with a batch of users), retries included.",
     labelNames: ['product', 'outcome'],
   }),
   makeHistogramProvider({
@@ -87,6 +95,7 @@ export class IngesterMetrics {
     @InjectMetric('ingester_dead_letter_entries') private readonly deadLetterEntries: Gauge<'shard'>,
     @InjectMetric('ingester_failures_total') private readonly failures: Counter<'stage'>,
     @InjectMetric('ingester_refresh_jobs_total') private readonly refreshJobs: Counter<'outcome'>,
+    @InjectMetric('ingester_refresh_batch_users') private readonly refreshBatchUsers: Histogram,
     @InjectMetric('ingester_refresh_calls_total')
     private readonly refreshCalls: Counter<'product' | 'outcome'>,
     @InjectMetric('ingester_refresh_call_duration_seconds')
@@ -116,6 +125,10 @@ export class IngesterMetrics {
 
   refreshJob(outcome: RefreshJobOutcome) {
     this.refreshJobs.inc({ outcome });
+  }
+
+  refreshBatch(users: number) {
+    this.refreshBatchUsers.observe(users);
   }
 
   refreshCall(product: string, outcome: RefreshCallOutcome, durationSeconds: number) {

@@ -13,8 +13,9 @@ export interface ProductRefreshSettings {
 const DETAIL_CHARS = 200;
 
 /**
- * The refresh contract over HTTP: `POST {"userIds":[userId]}`, answered 202 (see product-api). A 4xx is a
- * refusal (bad key, unknown product or user id); a 5xx, a timeout or a network error is worth a retry.
+ * The refresh contract over HTTP: `POST {"userIds":[...]}` with a batch of users, answered 202 (see
+ * product-api). A 4xx is a refusal (bad key, unknown product, a batch the endpoint will not take); a 5xx,
+ * a timeout or a network error is worth a retry.
  */
 export class HttpProductRefresh implements ProductRefresh {
   private readonly baseUrl: string;
@@ -26,19 +27,22 @@ export class HttpProductRefresh implements ProductRefresh {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
   }
 
-  async refresh(productId: string, userId: string): Promise<RefreshAnswer> {
+  async refresh(productId: string, userIds: readonly string[]): Promise<RefreshAnswer> {
     const started = performance.now();
-    const [outcome, answer] = await this.call(productId, userId);
+    const [outcome, answer] = await this.call(productId, userIds);
     this.metrics.refreshCall(productId, outcome, (performance.now() - started) / 1000);
     return answer;
   }
 
-  private async call(productId: string, userId: string): Promise<[RefreshCallOutcome, RefreshAnswer]> {
+  private async call(
+    productId: string,
+    userIds: readonly string[],
+  ): Promise<[RefreshCallOutcome, RefreshAnswer]> {
     try {
       const response = await fetch(`${this.baseUrl}/v1/products/${encodeURIComponent(productId)}/refresh`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': this.settings.apiKey },
-        body: JSON.stringify({ userIds: [userId] }),
+        body: JSON.stringify({ userIds }),
         // Covers the body as well: reading it frees the keep-alive connection for the next call.
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
