@@ -23,7 +23,7 @@ type Autocannon = (options: {
 }) => Promise<{
   requests: { total: number };
   duration: number;
-  latency: { p50: number; p99: number };
+  latency: { p50: number; p99: number; p99_9: number };
   errors: number;
   timeouts: number;
   non2xx: number;
@@ -34,6 +34,8 @@ async function main() {
   const run = JSON.parse(process.env['BENCH_AUTOCANNON']!) as Run;
   const values = readFileSync(run.authorizationsFile, 'utf8').split('\n').filter(Boolean);
   let next = 0;
+  // Requests built, answered or not: each took an Authorization value.
+  let sent = 0;
   const result = await autocannon({
     url: run.url,
     connections: run.connections,
@@ -41,17 +43,21 @@ async function main() {
     requests: [
       {
         setupRequest: (request) => {
+          sent++;
+          const authorization = values[next]!; // from the first line, as wrk: a file's users in order
           next = (next + 1) % values.length;
-          return { ...request, headers: { ...request.headers, authorization: values[next]! } };
+          return { ...request, headers: { ...request.headers, authorization } };
         },
       },
     ],
   });
   const line = {
     requests: result.requests.total,
+    sent,
     seconds: result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    p999Ms: result.latency.p99_9,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };

@@ -4,26 +4,37 @@
 // of bench-results/bench-<mode>-<time>.json; --skip-build when the apps were just built.
 //
 // Sections, in order: the write path's physical limits (pgbench, redis-benchmark), GET /v1/home warm and
-// on an L1 miss (L2, then Postgres), the publish pipeline, the web app, peak memory. BENCH_ENV_<NAME>=value
-// sets <NAME> for every app (see harness.ts), to try a setting without editing code.
+// on an L1 miss (L2, then Postgres), users never seen before, the publish pipeline, the web app, a
+// cold-user storm, core-api's memory after many distinct users, peak memory. BENCH_ENV_<NAME>=value sets
+// <NAME> for every app (see harness.ts), to try a setting without editing code.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
-import { ensureSystemPackages, workspaceRoot } from '@hwp/dev-services';
+import { ensureSystemPackages, waitFor, workspaceRoot } from '@hwp/dev-services';
 import { validateScreen } from '@hwp/sdui-schema';
 import { logger } from '../lib/log';
 import { commandLine } from '../lib/command-line';
 import { buildApps, setUp } from '../lib/setup';
-import { BENCH_JWT_SECRET, BENCH_PRODUCTS, BenchDataSet } from './data-set';
-import { startBenchPlatform, type BenchApp, type BenchPlatform } from './harness';
+import { BENCH_JWT_SECRET, BENCH_PRODUCTS, BenchDataSet, REFRESH_PRODUCTS, STORM_LAYOUT } from './data-set';
+import { DistinctUsers } from './distinct-users';
+import {
+  dropRefreshBacklog,
+  startBenchPlatform,
+  startRefreshPipeline,
+  type BenchApp,
+  type BenchPlatform,
+} from './harness';
 import { measureMiss, L1_MISS_ENV } from './home-miss';
-import { measureWarmHome } from './home-warm';
+import { atConnectionCounts } from './home-warm';
 import { loadGenerator, type LoadGenerator } from './load-generator';
+import { measureManyUsers } from './memory';
+import { measureNeverSeen } from './never-seen';
 import { measurePipeline } from './pipeline';
 import { CORES, peakRssBytes, pinProcess } from './process-stats';
 import { startReferenceServer } from './reference-servers';
+import { measureStorm } from './storm';
 import { benchTable, evaluateTargets, missedTargets, type BenchFigures } from './report';
 import { measureWeb } from './web';
 import { pgbenchProductWrites, redisBenchmarkXadd } from './write-references';
@@ -32,10 +43,13 @@ const USAGE = `
 usage: npm run bench [-- --smoke] [--out FILE] [--skip-build]
 
 Starts the platform on private ports with a realistic data set and measures it: the write path's
-physical limits, GET /v1/home warm and on an L1 miss, the publish pipeline, the web app and peak memory.
-Every figure stands next to a reference measured in the same run; targets are shown, never asserted.
-Prints one markdown table and writes the figures as JSON. About 10 minutes on 2 cores.
-BENCH_ENV_<NAME>=value sets <NAME> for every app.
+physical limits, GET /v1/home warm, on an L1 miss and for users never seen before (256 and 1,000
+connections), the publish pipeline, the web app, a storm of cold users while known users read, core-api's
+memory after a million distinct users, and peak memory. Every figure stands next to a reference measured
+in the same run; targets are shown, never asserted. Prints one markdown table and writes the figures as
+JSON. About 12 minutes on 2 cores.
+BENCH_ENV_<NAME>=value sets <NAME> for every app. The 1,000-connection runs need a hard limit of open
+files above about 1,100 (ulimit -Hn): the load generator raises its soft limit to it, Node does itself.
 
 options:
   --smoke       seconds per section: checks the bench itself works (npm test runs it); figures not meaningful
@@ -46,30 +60,41 @@ options:
 
 const log = logger('bench');
 
-/** How much of everything: the full bench (< 10 min on 2 cores) and the smoke check (seconds each). */
+/** How much of everything: the full bench (about 12 min on 2 cores) and the smoke check (seconds each). */
 const SIZES = {
   full: {
     users: 10_000,
     // Short rounds, many turns: a burst of other work on a shared machine hits every target alike.
     warm: { seconds: 3, rounds: 5, connections: [64, 256] },
     miss: { seconds: 5, rounds: 2, connections: 64 },
+    // expectedRate sizes the first token file (later ones follow the fastest run): above any cold rate.
+    neverSeen: { seconds: 4, rounds: 2, connections: [256, 1_000], expectedRate: 20_000 },
     pipeline: { events: 40_000, rate: 1_000, seconds: 15 },
     pgbenchSeconds: 10,
     xaddRequests: 100_000,
     web: { requests: 300, loads: 5 },
+    storm: { users: 10_000, arrivalSeconds: 3, sample: 200, knownUsers: 1_000, connections: 64, seconds: 10 },
+    stormDeadlineSeconds: 90,
+    manyUsers: { users: 1_000_000, connections: 256, runSeconds: 10, boundSeconds: 100 },
   },
   smoke: {
     users: 2_000,
     warm: { seconds: 2, rounds: 1, connections: [64, 256] },
     miss: { seconds: 2, rounds: 1, connections: 64 },
+    neverSeen: { seconds: 1, rounds: 1, connections: [256, 1_000], expectedRate: 2_000 },
     pipeline: { events: 800, rate: 200, seconds: 1 },
     pgbenchSeconds: 1,
     xaddRequests: 2_000,
     web: { requests: 10, loads: 1 },
+    storm: { users: 200, arrivalSeconds: 1, sample: 20, knownUsers: 200, connections: 64, seconds: 2 },
+    stormDeadlineSeconds: 30,
+    manyUsers: { users: 2_000, connections: 64, runSeconds: 2, boundSeconds: 10 },
   },
 };
 
-// One user, or every user in turn, never refused by the per-instance limits.
+// One user, or every user in turn, never refused by the rate limits (per user and per address, shared by
+// the instances through the durable Redis: at these limits each instance reports to it once per 1 % of
+// them, i.e. never). The L1 settings stay core-api's defaults except where a section says otherwise.
 const CORE_API_ENV = {
   JWT_SECRET: BENCH_JWT_SECRET,
   RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
@@ -91,7 +116,7 @@ async function main() {
   const size = SIZES[mode];
   const startedAt = new Date();
   const loadAverageBefore = loadavg();
-  const sections = 7;
+  const sections = 10;
   let section = 0;
   const step = <T>(what: string, work: () => Promise<T> | T) =>
     log.step(`(${++section}/${sections}) ${what}`, work);
@@ -139,24 +164,24 @@ async function main() {
       measureHome({ platform, dataSet, coreApi, startPinned, load, size, stops }),
     );
 
-    const { pipeline, ingester } = await step(
+    const neverSeen = await step(
+      `GET /v1/home of never-seen users, ${size.neverSeen.connections.map((c) => c.toLocaleString('en-US')).join(' and ')} connections`,
+      () => measureNeverSeenHome({ platform, startPinned, load, size, stops }),
+    );
+
+    const { pipeline, refresh } = await step(
       'publish pipeline: throughput, then freshness at a fixed rate',
       async () => {
-        const productApi = await platform.startApp('product-api');
-        // Cold-user refreshes, if any, go to this platform's product-api, never to one on the demo's port.
-        const [ingester] = await Promise.all([
-          platform.startApp('ingester', { PRODUCT_REFRESH_URL: productApi.url }),
-          platform.startApp('outbox-worker'),
-        ]);
+        const refresh = await startRefreshPipeline(platform);
         const pipeline = await measurePipeline({
           dataSet,
-          productApiUrl: productApi.url,
+          productApiUrl: refresh.productApi.url,
           coreApiUrl: coreApi.url,
           coreDatabaseUrl: platform.env['DATABASE_URL']!,
           ...size.pipeline,
           log,
         });
-        return { pipeline, ingester };
+        return { pipeline, refresh };
       },
     );
 
@@ -167,6 +192,54 @@ async function main() {
         userId: dataSet.users[0]!,
         ...size.web,
       }),
+    );
+
+    const storm = await step(
+      `cold-user storm: ${size.storm.users} never-seen users while known users read`,
+      async () => {
+        const coreDatabaseUrl = platform.env['DATABASE_URL']!;
+        // The sample products personalise any user; the layout shows them for the storm only.
+        await BenchDataSet.setLayout(coreDatabaseUrl, STORM_LAYOUT);
+        await waitForSlots(coreApi.url, dataSet.users[0]!, STORM_LAYOUT.length);
+        try {
+          return await measureStorm({
+            ...size.storm,
+            coreApi: { url: coreApi.url, pid: coreApi.process.pid! },
+            coreDatabaseUrl,
+            refreshProducts: REFRESH_PRODUCTS,
+            load,
+            knownUsersFile: BenchDataSet.writeAuthorizations(
+              join(scratch, 'known-users.txt'),
+              dataSet.users.slice(0, size.storm.knownUsers),
+            ),
+            deadlineSeconds: size.stormDeadlineSeconds,
+            log,
+          });
+        } finally {
+          await BenchDataSet.setLayout(coreDatabaseUrl, BENCH_PRODUCTS);
+        }
+      },
+    );
+
+    // Read before the ingester stops: its refresh would compete with the next section for the cores.
+    const ingesterPeakRssBytes = peakRssBytes(refresh.ingester.process.pid!);
+    refresh.ingester.process.kill('SIGKILL');
+    const manyUsers = await step(
+      `core-api memory: up to ${size.manyUsers.users.toLocaleString('en-US')} distinct users in ${size.manyUsers.boundSeconds} s`,
+      async () => {
+        const fresh = await startPinned('core-api', CORE_API_ENV);
+        stops.push(() => fresh.process.kill('SIGKILL'));
+        const users = new DistinctUsers(join(scratch, 'many-users.txt'), {
+          first: dataSet.users,
+          limit: size.manyUsers.users,
+          expectedRate: Math.max(1_000, neverSeen.runs[0]!.coreApi.requestsPerSecond),
+        });
+        return measureManyUsers({ url: `${fresh.url}/v1/home`, pid: fresh.process.pid! }, users, {
+          ...size.manyUsers,
+          load,
+          log,
+        });
+      },
     );
 
     const figures = await step('peak memory, report', (): BenchFigures => {
@@ -190,14 +263,16 @@ async function main() {
           screenWidgets: screen.widgets,
           screenBytes: screen.bytes,
         },
-        home,
+        home: { ...home, neverSeen },
+        storm,
         pipeline,
         references,
         web,
         memory: {
           coreApiPeakRssBytes: peakRssBytes(coreApi.process.pid!),
-          ingesterPeakRssBytes: peakRssBytes(ingester.process.pid!),
+          ingesterPeakRssBytes,
           bareServerPeakRssBytes: peakRssBytes(bare.process.pid!),
+          manyUsers,
         },
       };
       return { ...withoutTargets, targets: evaluateTargets(withoutTargets) };
@@ -222,6 +297,24 @@ interface HomeRun {
   stops: (() => unknown)[];
 }
 
+const target = ({ url, process }: { url: string; process: ChildProcess }) => ({ url, pid: process.pid! });
+
+/** core-api's answer to `userId`'s GET /v1/home, uncompressed and checked, with the header fields to copy. */
+async function screenOf(coreApiUrl: string, userId: string) {
+  const response = await fetch(`${coreApiUrl}/v1/home`, {
+    headers: { authorization: `Bearer ${BenchDataSet.token(userId)}`, 'accept-encoding': 'identity' },
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  const checked = validateScreen(JSON.parse(body.toString()));
+  if (response.status !== 200 || !checked.ok)
+    throw new Error(`core-api answered ${response.status}: ${body.toString()}`);
+  // The same header fields as core-api's answer; each server writes its own Date and connection fields.
+  const headers = Object.fromEntries(
+    [...response.headers].filter(([name]) => !['date', 'connection', 'keep-alive'].includes(name)),
+  );
+  return { body, headers, widgets: checked.value.widgets.length };
+}
+
 /**
  * GET /v1/home warm (one user), then on an L1 miss from L2 and from Postgres (every user in turn, on a
  * second core-api), each next to reference servers that answer the bytes core-api sent.
@@ -229,32 +322,18 @@ interface HomeRun {
 async function measureHome({ platform, dataSet, coreApi, startPinned, load, size, stops }: HomeRun) {
   const scratch = platform.dir;
   const coreApiUrl = coreApi.url;
-  const target = ({ url, process }: { url: string; process: ChildProcess }) => ({ url, pid: process.pid! });
-  const first = await fetch(`${coreApiUrl}/v1/home`, {
-    headers: {
-      authorization: `Bearer ${await BenchDataSet.token(dataSet.users[0]!)}`,
-      'accept-encoding': 'identity',
-    },
-  });
-  const body = Buffer.from(await first.arrayBuffer());
-  const checked = validateScreen(JSON.parse(body.toString()));
-  if (first.status !== 200 || !checked.ok)
-    throw new Error(`core-api answered ${first.status}: ${body.toString()}`);
-  // The same header fields as core-api's answer; each server writes its own Date and connection fields.
-  const headers = Object.fromEntries(
-    [...first.headers].filter(([name]) => !['date', 'connection', 'keep-alive'].includes(name)),
-  );
+  const { body, headers, widgets } = await screenOf(coreApiUrl, dataSet.users[0]!);
   const bare = await startReferenceServer('node:http', scratch, body, headers);
   const fastify = await startReferenceServer('fastify', scratch, body, headers);
   stops.push(
     () => bare.process.kill(),
     () => fastify.process.kill(),
   );
-  log(`screen of ${checked.value.widgets.length} widgets, ${body.length} bytes`);
+  log(`screen of ${widgets} widgets, ${body.length} bytes`);
 
   const common = { load, log, seconds: size.warm.seconds, rounds: size.warm.rounds };
-  const oneUser = await BenchDataSet.writeAuthorizations(join(scratch, 'one-user.txt'), [dataSet.users[0]!]);
-  const warm = await measureWarmHome(
+  const oneUser = BenchDataSet.writeAuthorizations(join(scratch, 'one-user.txt'), [dataSet.users[0]!]);
+  const warm = await atConnectionCounts(
     {
       bare: target(bare),
       fastify: target(fastify),
@@ -265,7 +344,7 @@ async function measureHome({ platform, dataSet, coreApi, startPinned, load, size
   );
 
   const missing = await startPinned('core-api', { ...CORE_API_ENV, ...L1_MISS_ENV });
-  const everyUser = await BenchDataSet.writeAuthorizations(join(scratch, 'every-user.txt'), dataSet.users);
+  const everyUser = BenchDataSet.writeAuthorizations(join(scratch, 'every-user.txt'), dataSet.users);
   const missOptions = { ...common, ...size.miss, authorizationsFile: everyUser };
   log('L1 miss, L2 hit: every user in turn');
   const l2 = await measureMiss(target(bare), target(missing), missOptions);
@@ -282,9 +361,57 @@ async function measureHome({ platform, dataSet, coreApi, startPinned, load, size
   await dataSet.fillCache(platform.redis.cache.url);
   return {
     home: { warm, l2, postgres },
-    screen: { widgets: checked.value.widgets.length, bytes: body.length },
+    screen: { widgets, bytes: body.length },
     bare,
   };
+}
+
+/**
+ * GET /v1/home of users never seen before, on a core-api of their own (default settings; its L1 fills
+ * with them, which would change what the later sections measure), next to a bare node:http server that
+ * answers what core-api answers such a user. Their refresh jobs are dropped afterwards.
+ */
+async function measureNeverSeenHome({
+  platform,
+  startPinned,
+  load,
+  size,
+  stops,
+}: Omit<HomeRun, 'dataSet' | 'coreApi'>) {
+  const fresh = await startPinned('core-api', CORE_API_ENV);
+  const { body, headers } = await screenOf(fresh.url, 'bench-never-seen-probe');
+  const bare = await startReferenceServer('node:http', platform.dir, body, headers);
+  stops.push(() => bare.process.kill());
+  log(`a never-seen user's screen: ${body.length} bytes`);
+  const { seconds, rounds, connections, expectedRate } = size.neverSeen;
+  const figures = await measureNeverSeen(
+    { bare: target(bare), coreApi: { ...target(fresh), url: `${fresh.url}/v1/home` } },
+    new DistinctUsers(join(platform.dir, 'never-seen.txt'), { expectedRate }),
+    connections,
+    {
+      load,
+      log,
+      seconds,
+      rounds,
+      // The bare server reads no token: any file does.
+      authorizationsFile: BenchDataSet.writeAuthorizations(join(platform.dir, 'probe.txt'), [
+        'bench-never-seen-probe',
+      ]),
+    },
+  );
+  fresh.process.kill('SIGKILL');
+  bare.process.kill();
+  await dropRefreshBacklog(platform.redis.durable.url);
+  return figures;
+}
+
+/** Waits until core-api shows `slots` widgets on a screen: it reloads the layout within GENERIC_TTL_MS. */
+async function waitForSlots(coreApiUrl: string, userId: string, slots: number) {
+  await waitFor(
+    `a layout of ${slots} slots in core-api`,
+    async () => (await screenOf(coreApiUrl, userId)).widgets === slots,
+    30_000,
+  );
 }
 
 /** What a fresh clone lacks: system packages, generated Prisma clients, the built apps (Nx caches them). */

@@ -1,10 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { SignJWT } from 'jose';
 import { Client } from 'pg';
 import { COMPLETE_FIELD, encodeCachedWidget, widgetHashKey } from '@hwp/cache';
 import { seedProductTeam, workspaceRoot } from '@hwp/dev-services';
+import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import type { Widget } from '@hwp/sdui-schema';
 import { GENERIC, userAudience, type Audience } from '@hwp/widget-events';
 
@@ -22,6 +23,27 @@ export const BENCH_PRODUCTS = [
 
 export const BENCH_TEAM = { id: 'bench', apiKey: 'hwp_bench_team_key' };
 export const BENCH_JWT_SECRET = 'hwp-bench-jwt-secret-of-enough-length';
+
+/**
+ * The demo's product backends hosted by product-api (libs/sample-products): the products the cold-user
+ * refresh asks, each of which personalises any user ("deals" is also one of the bench's products). The
+ * others are in both databases from the start, generic widgets included, and in the home layout only
+ * while the cold-user storm runs (STORM_LAYOUT).
+ */
+export const REFRESH_PRODUCTS = SAMPLE_PRODUCTS.map((product) => product.id);
+/** The sample products the bench's own do not already stand for (both have a "deals"). */
+const ADDED_PRODUCTS = SAMPLE_PRODUCTS.filter(
+  (product) => !(BENCH_PRODUCTS as readonly string[]).includes(product.id),
+);
+/** The layout while the cold-user storm runs: every refresh product has a slot. */
+export const STORM_LAYOUT = [...BENCH_PRODUCTS, ...ADDED_PRODUCTS.map((product) => product.id)];
+const REFRESH_TEAM = {
+  id: 'bench-samples',
+  apiKey: 'hwp_bench_samples_team_key',
+  productIds: ADDED_PRODUCTS.map((product) => product.id),
+};
+const TOKEN_HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+const TOKEN_SECONDS = 2 * 3600;
 /** As the ingester writes its hashes (WIDGET_CACHE_TTL_SECONDS' default, 7 days). */
 const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -53,7 +75,7 @@ interface Row {
 
 /**
  * The data set: `users` users, each with personalised widgets from half of the products (the others show
- * the generic widget), every product with a generic widget. It is written straight into both databases
+ * the generic widget), every product with a generic widget, the sample products' included (STORM_LAYOUT). It is written straight into both databases
  * and the cache Redis, as the pipeline would have left them (version 1 everywhere), which takes seconds
  * where publishing it would take minutes.
  */
@@ -77,6 +99,8 @@ export class BenchDataSet {
   private *rows(): Generator<Row> {
     for (const productId of BENCH_PRODUCTS)
       yield { productId, audience: GENERIC, widget: this.widgetOf(productId) };
+    for (const product of ADDED_PRODUCTS)
+      yield { productId: product.id, audience: GENERIC, widget: product.widget() };
     for (const [u, userId] of this.users.entries())
       for (const [p, productId] of BENCH_PRODUCTS.entries())
         if (this.personalised(u, p))
@@ -97,15 +121,13 @@ export class BenchDataSet {
   /** The product team, its products and widgets (product database); the layout and widgets (core database). */
   async seedDatabases(env: Record<string, string>): Promise<number> {
     await seedProductTeam(env['PRODUCT_DATABASE_URL']!, { ...BENCH_TEAM, productIds: [...BENCH_PRODUCTS] });
+    await seedProductTeam(env['PRODUCT_DATABASE_URL']!, REFRESH_TEAM);
     const product = new Client({ connectionString: env['PRODUCT_DATABASE_URL'] });
     const core = new Client({ connectionString: env['DATABASE_URL'] });
     await Promise.all([product.connect(), core.connect()]);
     let rows = 0;
     try {
-      await core.query(
-        'INSERT INTO home_slots (product_id, position) SELECT * FROM unnest($1::text[], $2::int[])',
-        [BENCH_PRODUCTS, BENCH_PRODUCTS.map((_, i) => i)],
-      );
+      await BenchDataSet.setLayout(env['DATABASE_URL']!, BENCH_PRODUCTS);
       for (const batch of this.batches(5_000)) {
         const columns = [
           batch.map((r) => r.productId),
@@ -156,19 +178,38 @@ export class BenchDataSet {
     }
   }
 
-  /** A bearer token of `userId`, as the platform's sign-in would issue it. */
-  static token(userId: string): Promise<string> {
-    return new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(userId)
-      .setIssuedAt()
-      .setExpirationTime('2h')
-      .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
+  /** The home layout: `productIds` in this order, one slot each (core-api reloads it within GENERIC_TTL_MS). */
+  static async setLayout(coreDatabaseUrl: string, productIds: readonly string[]): Promise<void> {
+    const core = new Client({ connectionString: coreDatabaseUrl });
+    await core.connect();
+    try {
+      await core.query('BEGIN');
+      await core.query('DELETE FROM home_slots');
+      await core.query(
+        'INSERT INTO home_slots (product_id, position) SELECT * FROM unnest($1::text[], $2::int[])',
+        [productIds, productIds.map((_, i) => i)],
+      );
+      await core.query('COMMIT');
+    } finally {
+      await core.end();
+    }
+  }
+
+  /**
+   * A bearer token of `userId`, as the platform's sign-in would issue it (HS256, sub, iat, exp in 2 h).
+   * Signed with node:crypto, synchronously: runs sign up to a million of them, which jose's async
+   * SignJWT does some 15 times slower.
+   */
+  static token(userId: string): string {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = JSON.stringify({ sub: userId, iat: now, exp: now + TOKEN_SECONDS });
+    const unsigned = `${TOKEN_HEADER}.${Buffer.from(claims).toString('base64url')}`;
+    return `${unsigned}.${createHmac('sha256', BENCH_JWT_SECRET).update(unsigned).digest('base64url')}`;
   }
 
   /** A file of `Bearer <token>` lines for `userIds`, in a random order, for the load generator. */
-  static async writeAuthorizations(file: string, userIds: string[]): Promise<string> {
-    const lines = await Promise.all(userIds.map(async (id) => `Bearer ${await BenchDataSet.token(id)}`));
+  static writeAuthorizations(file: string, userIds: readonly string[]): string {
+    const lines = userIds.map((id) => `Bearer ${BenchDataSet.token(id)}`);
     // Shuffled, so that consecutive requests do not walk the hashes in the order they were written.
     for (let i = lines.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));

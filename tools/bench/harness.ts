@@ -1,6 +1,10 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE } from '@hwp/cache';
 import { startPlatform, type Platform, type PlatformApp } from '@hwp/dev-services';
 import { migrate } from '@hwp/migrator';
 import type { Logger } from '../lib/log';
+import { REFRESH_PRODUCTS } from './data-set';
 
 // The private platform moved to libs/dev-services (the web's end-to-end tests start it too).
 export type BenchApp = PlatformApp;
@@ -9,6 +13,42 @@ export type BenchPlatform = Platform;
 /** A private platform for benchmarks (see startPlatform); BENCH_ENV_<NAME>=value sets <NAME> for every app. */
 export const startBenchPlatform = (log: Logger) =>
   startPlatform({ migrate, log, name: 'hwp-bench', envPrefix: 'BENCH_ENV_' });
+
+/** The platform's key on the products' refresh endpoints, given to product-api and the ingester alike. */
+const PLATFORM_REFRESH_KEY = 'hwp_bench_platform_refresh_key';
+
+/**
+ * The write path and the cold-user refresh: product-api (which hosts the sample products' backends), the
+ * outbox-worker and the ingester, whose refresh worker asks this platform's product-api (never one on the
+ * demo's port) for the sample products' widgets of the cold users core-api enqueues.
+ */
+export async function startRefreshPipeline(platform: BenchPlatform) {
+  const productApi = await platform.startApp('product-api', { PLATFORM_REFRESH_KEY });
+  const [ingester, outboxWorker] = await Promise.all([
+    platform.startApp('ingester', {
+      PRODUCT_REFRESH_URL: productApi.url,
+      PLATFORM_REFRESH_KEY,
+      REFRESH_PRODUCTS: REFRESH_PRODUCTS.join(','),
+    }),
+    platform.startApp('outbox-worker'),
+  ]);
+  return { productApi, ingester, outboxWorker };
+}
+
+/**
+ * Removes every refresh job waiting in the durable Redis: the never-seen runs leave one for each of their
+ * users, and no ingester should spend a later section on them.
+ */
+export async function dropRefreshBacklog(durableRedisUrl: string): Promise<void> {
+  const connection = new Redis(durableRedisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(USER_REFRESH_QUEUE, { connection, prefix: USER_REFRESH_PREFIX });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
 
 /** The p-th percentile (0-100) of `values`, nearest rank. */
 export function percentile(values: number[], p: number): number {

@@ -3,15 +3,18 @@
 // turns for `rounds` rounds and each figure is the median of its rounds, so that a burst of other work
 // on the machine does not favour one target.
 import type { Logger } from '../lib/log';
-import type { LoadGenerator, LoadResult } from './load-generator';
+import type { AuthorizationFeed, LoadGenerator, LoadResult } from './load-generator';
 import { processCpuSeconds } from './process-stats';
 
 export interface HttpFigure {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  p999Ms: number;
   /** Connection errors and timeouts over all rounds. */
   errors: number;
+  /** Non-2xx answers over all rounds (0 unless the runs count them rather than fail). */
+  non2xx: number;
   /** The load generator's own CPU during these runs, in cores and as a share of the machine. */
   generatorCores: number;
   generatorShare: number;
@@ -26,6 +29,8 @@ export interface HttpFigure {
 export interface Target {
   url: string;
   pid: number;
+  /** This target's Authorization values, instead of the common file. */
+  feed?: AuthorizationFeed;
 }
 
 export interface SideBySide {
@@ -33,7 +38,10 @@ export interface SideBySide {
   connections: number;
   seconds: number;
   rounds: number;
-  authorizationsFile: string;
+  /** Authorization values of every target without a feed of its own. */
+  authorizationsFile?: string;
+  /** Count non-2xx answers as a figure rather than fail the run (see LoadRun). */
+  countNon2xx?: boolean;
   log: Logger;
 }
 
@@ -42,16 +50,19 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /** Loads each target in turn, round after round; the median figures per target name. */
 export async function sideBySide<T extends string>(
   targets: Record<T, Target>,
-  { load, connections, seconds, rounds, authorizationsFile, log }: SideBySide,
+  { load, connections, seconds, rounds, authorizationsFile, countNon2xx, log }: SideBySide,
 ): Promise<Record<T, HttpFigure>> {
   const names = Object.keys(targets) as T[];
   const results = new Map<T, LoadResult[]>(names.map((name) => [name, []]));
   const serverCpuSeconds = new Map<T, number>(names.map((name) => [name, 0]));
   for (let round = 1; round <= rounds; round++) {
     for (const name of names) {
-      const { url, pid } = targets[name];
+      const { url, pid, feed } = targets[name];
+      const file = feed?.fileFor(seconds) ?? authorizationsFile;
+      if (file === undefined) throw new Error(`no Authorization values for ${name}`);
       const cpuBefore = processCpuSeconds(pid);
-      const result = await load.run({ url, connections, seconds, authorizationsFile });
+      const result = await load.run({ url, connections, seconds, authorizationsFile: file, countNon2xx });
+      feed?.ended(result);
       serverCpuSeconds.set(name, serverCpuSeconds.get(name)! + processCpuSeconds(pid) - cpuBefore);
       log(
         `  round ${round}/${rounds}, ${name}, ${connections} connections: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(1)} ms`,
@@ -66,7 +77,9 @@ export async function sideBySide<T extends string>(
         requestsPerSecond: Math.round(median(runs.map((r) => r.requestsPerSecond))),
         p50Ms: median(runs.map((r) => r.p50Ms)),
         p99Ms: median(runs.map((r) => r.p99Ms)),
+        p999Ms: median(runs.map((r) => r.p999Ms)),
         errors: runs.reduce((sum, r) => sum + r.errors, 0),
+        non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
         generatorCores: median(runs.map((r) => r.generatorCores)),
         generatorShare: median(runs.map((r) => r.generatorShare)),
         serverCpuUsPerRequest:
@@ -81,21 +94,19 @@ export async function sideBySide<T extends string>(
   ) as Record<T, HttpFigure>;
 }
 
-export interface WarmHomeFigures {
-  connections: number;
-  bare: HttpFigure;
-  fastify: HttpFigure;
-  coreApi: HttpFigure;
-}
+/** Every target's figures at one connection count. */
+export type AtConnections<T extends string> = { connections: number } & Record<T, HttpFigure>;
 
-/** The warm path at each connection count, after a warm-up second of every target. */
-export async function measureWarmHome(
-  targets: { bare: Target; fastify: Target; coreApi: Target },
+export type WarmHomeFigures = AtConnections<'bare' | 'fastify' | 'coreApi'>;
+
+/** The targets side by side at each connection count, after a warm-up second of every target. */
+export async function atConnectionCounts<T extends string>(
+  targets: Record<T, Target>,
   connectionCounts: number[],
   options: Omit<SideBySide, 'connections'>,
-): Promise<WarmHomeFigures[]> {
+): Promise<AtConnections<T>[]> {
   await sideBySide(targets, { ...options, connections: connectionCounts[0]!, seconds: 1, rounds: 1 }); // warm-up
-  const figures: WarmHomeFigures[] = [];
+  const figures: AtConnections<T>[] = [];
   for (const connections of connectionCounts)
     figures.push({ connections, ...(await sideBySide(targets, { ...options, connections })) });
   return figures;

@@ -184,7 +184,7 @@ async function probeFreshness(
   widget: Widget,
   publish: (method: string, path: string, body: unknown) => Promise<{ dataVersion: number }>,
 ): Promise<number> {
-  const authorization = `Bearer ${await BenchDataSet.token(userId)}`;
+  const authorization = `Bearer ${BenchDataSet.token(userId)}`;
   const { dataVersion } = await publish('PUT', `${productId}/widgets/users/${userId}`, {
     widget: personalisedWidget(widget, userId),
   });

@@ -23,9 +23,9 @@ export async function startReferenceServer(
   body: Buffer,
   headers: Record<string, string>,
 ): Promise<ReferenceServer> {
-  const bodyFile = join(scratchDir, 'home-screen.json');
-  writeFileSync(bodyFile, body);
   const port = await freePort();
+  const bodyFile = join(scratchDir, `home-screen-${port}.json`);
+  writeFileSync(bodyFile, body);
   const head = JSON.stringify(headers);
   const read = `const body = require('fs').readFileSync(${JSON.stringify(bodyFile)});`;
   const code =

@@ -1,8 +1,11 @@
 // The bench's one table: every figure next to its reference from the same run, their ratio, and the
-// target of issue #8 with whether it was met.
+// targets of issues #8 and #15 with whether they were met.
 import type { HttpFigure, WarmHomeFigures } from './home-warm';
 import type { MissFigures } from './home-miss';
+import type { MemoryRunFigures } from './memory';
+import type { NeverSeenFigures } from './never-seen';
 import type { PipelineFigures } from './pipeline';
+import type { StormFigures } from './storm';
 import type { WebFigures } from './web';
 import { markdownTable } from './harness';
 
@@ -20,14 +23,21 @@ export interface BenchFigures {
   };
   loadGenerator: 'wrk' | 'autocannon';
   dataSet: { users: number; products: number; rows: number; screenWidgets: number; screenBytes: number };
-  home: { warm: WarmHomeFigures[]; l2: MissFigures; postgres: MissFigures };
+  home: { warm: WarmHomeFigures[]; l2: MissFigures; postgres: MissFigures; neverSeen: NeverSeenFigures };
+  storm: StormFigures;
   pipeline: PipelineFigures;
   references: {
     pgbenchProductWrites: { transactionsPerSecond: number; clients: number };
     redisXadd: { xaddPerSecond: number; clients: number };
   };
   web: WebFigures;
-  memory: { coreApiPeakRssBytes: number; ingesterPeakRssBytes: number; bareServerPeakRssBytes: number };
+  memory: {
+    coreApiPeakRssBytes: number;
+    ingesterPeakRssBytes: number;
+    bareServerPeakRssBytes: number;
+    /** A fresh core-api's after many distinct users. */
+    manyUsers: MemoryRunFigures;
+  };
   targets: Target[];
 }
 
@@ -40,7 +50,7 @@ export interface Target {
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number) => (value < 10 ? value.toFixed(1) : n(value));
-const pct = (value: number, of: number) => `${Math.round((100 * value) / of)} %`;
+const pct = (value: number, of: number) => (of > 0 ? `${Math.round((100 * value) / of)} %` : '–');
 const times = (value: number, of: number) => `${(value / of).toFixed(1)}×`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const mib = (bytes: number) => `${n(bytes / 1024 / 1024)} MiB`;
@@ -48,10 +58,26 @@ const share = (value: number) => `${Math.round(100 * value)} %`;
 const rps = (f: HttpFigure) => `${n(f.requestsPerSecond)}${f.errors > 0 ? ` (${n(f.errors)} errors)` : ''}`;
 const us = (f: HttpFigure) => f.serverCpuUsPerRequest.toFixed(1);
 const cpu = (f: HttpFigure) => `${f.generatorCores.toFixed(2)} cores (${share(f.generatorShare)})`;
+const MIB = 1024 * 1024;
 
-/** The targets of issue #8, evaluated on the figures. */
+/** The never-seen runs at 256 and 1,000 connections (the first and last when the sizes differ). */
+function neverSeenRuns(f: Pick<BenchFigures, 'home'>) {
+  const runs = f.home.neverSeen.runs;
+  return {
+    at256: runs.find((r) => r.connections === 256) ?? runs[0]!,
+    at1000: runs.find((r) => r.connections === 1_000) ?? runs[runs.length - 1]!,
+  };
+}
+
+/** The targets of issues #8 and #15, evaluated on the figures. */
 export function evaluateTargets(f: Omit<BenchFigures, 'targets'>): Target[] {
   const warm64 = f.home.warm.find((w) => w.connections === 64) ?? f.home.warm[0]!;
+  const { at256, at1000 } = neverSeenRuns(f);
+  const ratio = (a: HttpFigure, b: HttpFigure) => a.requestsPerSecond / b.requestsPerSecond;
+  const coldCpu = at256.coreApi.serverCpuUsPerRequest / at256.bare.serverCpuUsPerRequest;
+  const known = ratio(f.storm.known.storm, f.storm.known.quiet);
+  const many = f.memory.manyUsers;
+  const manyMiB = many.coreApiPeakRssBytes / MIB;
   const check = (what: string, figure: number, target: string, met: boolean): Target => ({
     what,
     figure,
@@ -74,6 +100,57 @@ export function evaluateTargets(f: Omit<BenchFigures, 'targets'>): Target[] {
       f.home.l2.coreApi.requestsPerSecond / f.home.l2.bare.requestsPerSecond,
       '≥ 35 %',
       f.home.l2.coreApi.requestsPerSecond / f.home.l2.bare.requestsPerSecond >= 0.35,
+    ),
+    check(
+      'Postgres-fallback home throughput vs bare node:http',
+      ratio(f.home.postgres.coreApi, f.home.postgres.bare),
+      '≥ 10 %',
+      ratio(f.home.postgres.coreApi, f.home.postgres.bare) >= 0.1,
+    ),
+    check(
+      'never-seen home throughput at 256 connections vs bare node:http',
+      ratio(at256.coreApi, at256.bare),
+      '≥ 25 %',
+      ratio(at256.coreApi, at256.bare) >= 0.25,
+    ),
+    check(
+      'never-seen home p99 at 256 connections (ms)',
+      at256.coreApi.p99Ms,
+      '≤ 50 ms',
+      at256.coreApi.p99Ms <= 50,
+    ),
+    check(
+      'never-seen home socket errors at 1,000 connections',
+      at1000.coreApi.errors,
+      '0',
+      at1000.coreApi.errors === 0,
+    ),
+    check(
+      'never-seen home non-2xx at 1,000 connections',
+      at1000.coreApi.non2xx,
+      '0',
+      at1000.coreApi.non2xx === 0,
+    ),
+    check(
+      'never-seen home p99 at 1,000 connections (ms)',
+      at1000.coreApi.p99Ms,
+      '≤ 250 ms',
+      at1000.coreApi.p99Ms <= 250,
+    ),
+    check('core-api CPU per cold read over bare node:http (×)', coldCpu, '≤ 4×', coldCpu <= 4),
+    check(
+      'cold-user storm: users/s personalised end to end',
+      f.storm.personalised.perSecond,
+      '≥ 1,000/s',
+      f.storm.personalised.perSecond >= 1_000,
+    ),
+    check("cold-user storm: known users' throughput vs quiet", known, '≥ 50 %', known >= 0.5),
+    // Met only once every user was served: fewer users say nothing about a million.
+    check(
+      'core-api peak RSS after a million distinct users (MiB)',
+      manyMiB,
+      '≤ 512 MiB',
+      manyMiB <= 512 && many.usersServed >= many.usersTarget,
     ),
     check(
       'pipeline events/s',
@@ -100,6 +177,9 @@ export function benchTable(f: BenchFigures): string {
   };
   const both = (a: string[], b: string[]) => [`${a[0]}; ${b[0]}`, `${a[1]}; ${b[1]}`];
   const latency = (x: { p50Ms: number; p99Ms: number }) => `${ms(x.p50Ms)} / ${ms(x.p99Ms)}`;
+  const latency3 = (x: HttpFigure) => `${latency(x)} / ${ms(x.p999Ms)}`;
+  const failures = (x: HttpFigure) => `${n(x.errors)} / ${n(x.non2xx)}`;
+  const none = ['', ''];
   const rows: string[][] = [];
   for (const w of f.home.warm) {
     const is64 = w.connections === 64;
@@ -162,6 +242,54 @@ export function benchTable(f: BenchFigures): string {
     `home Postgres fallback, cache Redis emptied (${share(f.home.postgres.answeredBy.l3)} of reads), 64 conn`,
     f.home.postgres,
   );
+  const ns = f.home.neverSeen;
+  const { at256, at1000 } = neverSeenRuns(f);
+  for (const r of ns.runs) {
+    const label = `home never-seen users (a new user id every request), ${n(r.connections)} conn`;
+    const [is256, is1000] = [r === at256, r === at1000];
+    const repeated = ns.repeatedRequests > 0 ? ` (${n(ns.repeatedRequests)} requests repeated a user)` : '';
+    rows.push([
+      `${label}: req/s${repeated}`,
+      rps(r.coreApi),
+      `node:http ${rps(r.bare)}`,
+      pct(r.coreApi.requestsPerSecond, r.bare.requestsPerSecond),
+      ...(is256 ? result('never-seen home throughput at 256 connections vs bare node:http') : none),
+      cpu(r.coreApi),
+    ]);
+    rows.push([
+      `${label}: p50 / p99 / p99.9 ms`,
+      latency3(r.coreApi),
+      `node:http ${latency3(r.bare)}`,
+      `p99 ${times(r.coreApi.p99Ms, r.bare.p99Ms)}`,
+      ...(is256
+        ? result('never-seen home p99 at 256 connections (ms)')
+        : is1000
+          ? result('never-seen home p99 at 1,000 connections (ms)')
+          : none),
+      '',
+    ]);
+    rows.push([
+      `${label}: socket errors / non-2xx`,
+      failures(r.coreApi),
+      `node:http ${failures(r.bare)}`,
+      '',
+      ...(is1000
+        ? both(
+            result('never-seen home socket errors at 1,000 connections'),
+            result('never-seen home non-2xx at 1,000 connections'),
+          )
+        : none),
+      '',
+    ]);
+    rows.push([
+      `${label}: server CPU µs per request`,
+      us(r.coreApi),
+      `node:http ${us(r.bare)}`,
+      times(r.coreApi.serverCpuUsPerRequest, r.bare.serverCpuUsPerRequest),
+      ...(is256 ? result('core-api CPU per cold read over bare node:http (×)') : none),
+      '',
+    ]);
+  }
   const p = f.pipeline;
   const { pgbenchProductWrites: pg, redisXadd: xadd } = f.references;
   rows.push([
@@ -178,6 +306,41 @@ export function benchTable(f: BenchFigures): string {
     `accepted → applied ${n(p.ingressLag.p50Ms)} / ${n(p.ingressLag.p99Ms)}`,
     `p99 ${times(p.freshness.p99Ms, Math.max(1, p.ingressLag.p99Ms))}`,
     ...result('freshness p99 (ms)'),
+    '',
+  ]);
+  const st = f.storm;
+  const pipelineUsers = p.appliedPerSecond / st.refreshProducts;
+  rows.push([
+    `cold-user storm, ${n(st.users)} never-seen users answered in ${st.arrivalSeconds.toFixed(1)} s` +
+      ` (${n(st.failedReads)} failed): users/s personalised end to end (${st.personalised.visible} of a sample of ${st.personalised.sampled})`,
+    n(st.personalised.perSecond),
+    `core database: ${n(st.applied.users)} users applied, ${n(st.applied.perSecond)}/s; pipeline events/s ÷ ${st.refreshProducts} products ${n(pipelineUsers)}/s`,
+    `${pct(st.personalised.perSecond, st.applied.perSecond)}; ${pct(st.personalised.perSecond, pipelineUsers)}`,
+    ...result('cold-user storm: users/s personalised end to end'),
+    '',
+  ]);
+  rows.push([
+    'cold-user storm: cold read sent → personalised in GET /v1/home (sample), p50 / p99 ms',
+    `${n(st.personalised.p50Ms)} / ${n(st.personalised.p99Ms)}`,
+    '',
+    '',
+    ...none,
+    '',
+  ]);
+  rows.push([
+    `cold-user storm: known users (L1 hit), ${st.known.connections} conn: req/s`,
+    rps(st.known.storm),
+    `without the storm ${rps(st.known.quiet)}`,
+    pct(st.known.storm.requestsPerSecond, st.known.quiet.requestsPerSecond),
+    ...result("cold-user storm: known users' throughput vs quiet"),
+    cpu(st.known.storm),
+  ]);
+  rows.push([
+    `cold-user storm: known users, ${st.known.connections} conn: p50 / p99 ms`,
+    latency(st.known.storm),
+    `without the storm ${latency(st.known.quiet)}`,
+    `p99 ${times(st.known.storm.p99Ms, st.known.quiet.p99Ms)}`,
+    ...none,
     '',
   ]);
   const w = f.web;
@@ -215,6 +378,15 @@ export function benchTable(f: BenchFigures): string {
     '',
     '',
   ]);
+  const many = m.manyUsers;
+  rows.push([
+    `peak RSS, a fresh core-api after ${n(many.usersServed)} distinct users of ${n(many.usersTarget)} (${many.seconds} s, default L1 settings)`,
+    mib(many.coreApiPeakRssBytes),
+    `bare node:http ${mib(m.bareServerPeakRssBytes)}`,
+    times(many.coreApiPeakRssBytes, m.bareServerPeakRssBytes),
+    ...result('core-api peak RSS after a million distinct users (MiB)'),
+    '',
+  ]);
   rows.push([
     'peak RSS, ingester',
     mib(m.ingesterPeakRssBytes),
@@ -243,7 +415,11 @@ export function missedTargets(targets: Target[]): string[] {
   return targets
     .filter((t) => !t.met)
     .map((t) => {
-      const figure = t.what.includes(' vs ') ? `${Math.round(100 * t.figure)} %` : n(t.figure);
+      const figure = t.what.includes(' vs ')
+        ? `${Math.round(100 * t.figure)} %`
+        : t.what.endsWith('(×)')
+          ? `${t.figure.toFixed(1)}×`
+          : n(t.figure);
       return `missed: ${t.what} = ${figure}, target ${t.target}`;
     });
 }
