@@ -22,6 +22,7 @@ describe('10,000 concurrent cold reads of distinct users', () => {
   let coreApi: AppProcess;
   let ingester: AppProcess;
   let product: Client;
+  let coreApiEnv: Record<string, string>;
 
   beforeAll(async () => {
     const env = {
@@ -49,7 +50,7 @@ describe('10,000 concurrent cold reads of distinct users', () => {
       PRODUCT_REFRESH_URL: productApi.url,
       REFRESH_PRODUCTS: PRODUCTS.join(','),
     });
-    coreApi = await startApp('core-api', {
+    coreApiEnv = {
       ...env,
       JWT_SECRET,
       RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
@@ -57,7 +58,8 @@ describe('10,000 concurrent cold reads of distinct users', () => {
       // Only full batches are flushed during the storm, so the count of batches does not depend on how
       // fast this machine serves the reads.
       REFRESH_BATCH_MAX_WAIT_MS: '600000',
-    });
+    };
+    coreApi = await startApp('core-api', coreApiEnv);
   });
   afterAll(async () => {
     await product.end();
@@ -129,4 +131,21 @@ describe('10,000 concurrent cold reads of distinct users', () => {
       );
     },
   );
+
+  it('flushes the users still buffered when core-api stops (SIGTERM)', async () => {
+    const app = await startApp('core-api', coreApiEnv);
+    const response = await fetch(`${app.url}/v1/home`, {
+      headers: { authorization: `Bearer ${await token('last-one')}` },
+    });
+    expect(response.status).toBe(200);
+    await app.stop('SIGTERM'); // the buffer's wait (10 minutes) has not passed
+
+    const asked = async () =>
+      (
+        await product.query<{ product_id: string }>(
+          `SELECT product_id FROM widgets WHERE audience = 'user:last-one' ORDER BY 1`,
+        )
+      ).rows.map((row) => row.product_id);
+    await expect.poll(asked, { timeout: 30_000 }).toEqual(PRODUCTS);
+  });
 });
