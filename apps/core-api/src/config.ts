@@ -52,9 +52,12 @@ const settings = baseEnvSchema.extend({
   JWT_ISSUER: optionalText(),
   /** Tokens must carry this `aud` (always set with JWT_JWKS_URL). */
   JWT_AUDIENCE: optionalText(),
-  /** Entries of the in-process cache (L1): widget sets, layouts and rendered screens. */
-  L1_MAX_ENTRIES: envVar.positiveInt(100_000),
-  /** Estimated bytes the in-process cache may hold. */
+  /**
+   * Entries of the in-process cache (L1: widget sets, layouts, rendered screens), if they are to be
+   * bounded by count as well; unset, L1_MAX_BYTES alone bounds them.
+   */
+  L1_MAX_ENTRIES: z.coerce.number().int().positive().optional(),
+  /** Estimated bytes the in-process cache may hold, every entry's key and bookkeeping included. */
   L1_MAX_BYTES: envVar.positiveInt(256 * 1024 * 1024),
   /**
    * How long the generic widgets and the layout stay fresh in-process; bounds how long a lost

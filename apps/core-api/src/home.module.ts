@@ -19,6 +19,7 @@ import { HomeRequestHandler } from './inbound/home.http-handler';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
 import { RequestLimits } from './inbound/request-limits';
 import { PrometheusReadPathMetrics, readPathMetricProviders } from './outbound/read-path.metrics';
+import { RedisPersonalisedUsersLookup } from './outbound/personalised-users.lookup';
 import { RedisWidgetCacheStore } from './outbound/redis-widget-cache.store';
 import { UserRefreshQueue } from './outbound/user-refresh.queue';
 import { WidgetRepository } from './outbound/widget.repository';
@@ -78,6 +79,7 @@ export class HomeModule {
           provide: ReadHomeScreen,
           inject: [
             CACHE_REDIS,
+            DURABLE_REDIS,
             CORE_DATABASE,
             CORE_DATABASE_REPLICA,
             RefreshBatcher,
@@ -85,6 +87,7 @@ export class HomeModule {
           ],
           useFactory: (
             cache: RedisConnection,
+            durable: RedisConnection,
             database: PostgresConnection<CoreDatabaseClient>,
             replica: PostgresConnection<CoreDatabaseClient> | null,
             refresh: RefreshBatcher,
@@ -94,6 +97,7 @@ export class HomeModule {
               new InProcessCache({ maxEntries: config.L1_MAX_ENTRIES, maxBytes: config.L1_MAX_BYTES }),
               new WidgetLoader(
                 new RedisWidgetCacheStore(cache.client, config.L3_REFILL_TTL_SECONDS * 1000),
+                new RedisPersonalisedUsersLookup(durable.client),
                 new WidgetRepository(replica ? [replica.client, database.client] : [database.client]),
                 refresh,
                 metrics,

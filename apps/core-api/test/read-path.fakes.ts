@@ -1,9 +1,10 @@
-import type { CachedWidget, WidgetHash } from '@hwp/cache';
+import type { CachedWidget, IndexedUser, WidgetHash } from '@hwp/cache';
 import type { Audience } from '@hwp/widget-events';
 import type {
   CacheKind,
   CacheLevel,
   LookupResult,
+  PersonalisedUsersLookup,
   ReadPathMetrics,
   RefreshRequests,
   StoredWidgets,
@@ -53,6 +54,19 @@ export class FakeDatabase implements WidgetDatabase {
   async layout(): Promise<string[]> {
     if (this.down) throw new Error('postgres down');
     return this.slots;
+  }
+}
+
+/** The personalised-users index: not built (every user unknown) until `complete` is set. */
+export class FakePersonalisedUsers implements PersonalisedUsersLookup {
+  readonly listed = new Set<string>();
+  complete = false;
+  down = false;
+
+  async lookUp(userId: string): Promise<IndexedUser> {
+    if (this.down) throw new Error('durable Redis down');
+    if (this.listed.has(userId)) return 'listed';
+    return this.complete ? 'unlisted' : 'unknown';
   }
 }
 

@@ -13,14 +13,17 @@ import {
 } from '@hwp/service-kit';
 import type { Config } from './config';
 import { IngestBatch } from './domain/ingest-batch.use-case';
+import { RebuildPersonalisedUsers } from './domain/rebuild-personalised-users.use-case';
 import { RefreshUsers } from './domain/refresh-users.use-case';
+import { PersonalisedUsersKeeper } from './inbound/personalised-users.keeper';
 import { RefreshWorker } from './inbound/refresh-worker.service';
 import { StreamConsumer } from './inbound/stream-consumer.service';
 import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
+import { RedisPersonalisedUsersIndex } from './outbound/personalised-users.index';
 import { HttpProductRefresh } from './outbound/product-refresh.client';
 import { RefreshQueueConnection } from './outbound/refresh-queue.connection';
 import { RedisWidgetCacheWriter } from './outbound/widget-cache.writer';
-import { PostgresWidgetRepository } from './outbound/widget.repository';
+import { PostgresPersonalisedAudiences, PostgresWidgetRepository } from './outbound/widget.repository';
 import { WidgetStreamClient } from './outbound/widget-stream.client';
 
 @Module({})
@@ -55,17 +58,42 @@ export class AppModule {
             }),
         },
         {
+          provide: RedisPersonalisedUsersIndex,
+          inject: [DURABLE_REDIS],
+          useFactory: (durable: RedisConnection) =>
+            new RedisPersonalisedUsersIndex(durable.client, config.INSTANCE_ID),
+        },
+        {
           provide: IngestBatch,
-          inject: [CORE_DATABASE, CACHE_REDIS, WidgetStreamClient],
+          inject: [CORE_DATABASE, RedisPersonalisedUsersIndex, CACHE_REDIS, WidgetStreamClient],
           useFactory: (
             database: PostgresConnection<CoreDatabaseClient>,
+            personalisedUsers: RedisPersonalisedUsersIndex,
             cache: RedisConnection,
             stream: WidgetStreamClient,
           ) =>
             new IngestBatch(
               new PostgresWidgetRepository(database.client),
+              personalisedUsers,
               new RedisWidgetCacheWriter(cache.client, config.WIDGET_CACHE_TTL_SECONDS * 1000),
               stream,
+            ),
+        },
+        {
+          provide: PersonalisedUsersKeeper,
+          inject: [CORE_DATABASE, RedisPersonalisedUsersIndex],
+          useFactory: (
+            database: PostgresConnection<CoreDatabaseClient>,
+            index: RedisPersonalisedUsersIndex,
+          ) =>
+            new PersonalisedUsersKeeper(
+              new RebuildPersonalisedUsers(
+                index,
+                new PostgresPersonalisedAudiences(database.client),
+                // A rebuild that stops renewing (its ingester died) is taken over after this long.
+                30_000,
+              ),
+              config.PERSONALISED_USERS_CHECK_MS,
             ),
         },
         {

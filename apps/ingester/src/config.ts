@@ -36,6 +36,8 @@ const settings = baseEnvSchema.extend({
   RECLAIM_IDLE_MS: envVar.positiveInt(30_000),
   /** Deliveries without an ack after which a reclaimed entry goes to the dead-letter stream. */
   MAX_DELIVERIES: envVar.positiveInt(5),
+  /** How often the personalised-users index is checked, and rebuilt from the database if incomplete. */
+  PERSONALISED_USERS_CHECK_MS: envVar.positiveInt(60_000),
   /** TTL of a user's widget hash in the cache Redis, refreshed by every write to it. */
   WIDGET_CACHE_TTL_SECONDS: envVar.positiveInt(7 * 24 * 3600),
   /** Where the products' refresh endpoints live: `<url>/v1/products/<id>/refresh` (product-api in the demo). */

@@ -7,6 +7,7 @@ import { useTestDatabase, useTestRedis, useTestRedisCluster } from '@hwp/testing
 import { GENERIC, encodeWidgetEvent, userAudience } from '@hwp/widget-events';
 import type { EventStream, StreamEntry } from '../src/domain/ports';
 import { IngestBatch } from '../src/domain/ingest-batch.use-case';
+import { RedisPersonalisedUsersIndex } from '../src/outbound/personalised-users.index';
 import { RedisWidgetCacheWriter } from '../src/outbound/widget-cache.writer';
 import { PostgresWidgetRepository } from '../src/outbound/widget.repository';
 import { connectDatabase, expectedState, storedState, versionEvent } from './ingester.harness';
@@ -39,6 +40,8 @@ describe.each(Object.entries(topologies))(
       cache = createRedisClient(await cacheEndpoint(), { connectionName: 'versionGuardTest' });
       ingestBatch = new IngestBatch(
         new PostgresWidgetRepository(prisma),
+        // The index belongs on the durable Redis; any Redis of the topology serves this property.
+        new RedisPersonalisedUsersIndex(cache, 'versionGuardTest'),
         new RedisWidgetCacheWriter(cache, 60_000),
         stream,
       );

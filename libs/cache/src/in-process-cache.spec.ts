@@ -104,14 +104,23 @@ describe('InProcessCache', () => {
     expect(cache.fresh('a')).toBe('a2');
   });
 
-  it('is bounded by entries and by bytes, evicting the least recently used', async () => {
-    const cache = new InProcessCache({ maxEntries: 3, maxBytes: 100 });
+  it('is bounded by entries and by bytes, each entry counting its key and bookkeeping too', async () => {
+    // An entry of a one-letter key and a 10-byte value counts 500 + 1 + 10 = 511 bytes.
+    const cache = new InProcessCache({ maxEntries: 3, maxBytes: 2_000 });
     for (const key of ['a', 'b', 'c', 'd']) await cache.read(key, async () => key, sized(Infinity));
     expect(cache.peek('a')).toBeUndefined(); // a fourth entry evicted the first
     expect(cache.peek('b')).toBe('b');
-    cache.remember('big', 'x', 80); // 30 + 80 bytes > 100: the least recently used goes
+    cache.remember('big', 'x', 700); // 1,203 bytes: with three of 511 over 2,000, the least recently used go
     expect(cache.recall('big')).toBe('x');
     expect(cache.peek('b')).toBeUndefined();
+    expect(cache.peek('c')).toBeUndefined();
     expect(cache.peek('d')).toBe('d');
+  });
+
+  it('without an entry bound, holds as many entries as their bytes allow', async () => {
+    const cache = new InProcessCache({ maxBytes: 5 * 511 });
+    const keys = 'abcdefghij'.split('');
+    for (const key of keys) await cache.read(key, async () => key, sized(Infinity));
+    expect(keys.filter((key) => cache.peek(key) !== undefined)).toEqual(['f', 'g', 'h', 'i', 'j']);
   });
 });

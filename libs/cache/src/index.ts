@@ -26,3 +26,13 @@ export {
   type UserRefreshJob,
 } from './user-refresh';
 export { COMPLETE_FIELD, readWidgetHash, refillWidgetHash, type WidgetHash } from './widget-hash';
+export {
+  PERSONALISED_USERS_BUCKETS,
+  incompletePersonalisedUserBuckets,
+  listPersonalisedUsers,
+  lookUpPersonalisedUser,
+  markPersonalisedUserBucketsComplete,
+  personalisedUsersBucket,
+  personalisedUsersKey,
+  type IndexedUser,
+} from './personalised-users';

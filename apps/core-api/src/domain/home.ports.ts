@@ -1,4 +1,4 @@
-import type { CachedWidget, WidgetHash } from '@hwp/cache';
+import type { CachedWidget, IndexedUser, WidgetHash } from '@hwp/cache';
 import type { Audience } from '@hwp/widget-events';
 
 /** One audience's widgets by product id, as stored (JSON text, null for a tombstone). */
@@ -19,12 +19,21 @@ export interface WidgetDatabase {
   layout(): Promise<string[]>;
 }
 
+/**
+ * The personalised-users index (libs/cache): whether a user has personalised widgets at all, so that a
+ * user with nothing costs no database query.
+ */
+export interface PersonalisedUsersLookup {
+  lookUp(userId: string): Promise<IndexedUser>;
+}
+
 /** Asks the product backends for a cold user's personalised widgets; never waits, never fails the read. */
 export interface RefreshRequests {
   request(userId: string): void;
 }
 
-export type CacheLevel = 'l1' | 'l2' | 'l3';
+/** The cache levels, and the personalised-users index asked beside L2 (hit: listed, miss: unlisted, partial: not built yet). */
+export type CacheLevel = 'l1' | 'l2' | 'index' | 'l3';
 /** What is cached: one user's personalised widgets, the generic widgets, or the layout. */
 export type CacheKind = 'user' | 'generic' | 'layout';
 /**

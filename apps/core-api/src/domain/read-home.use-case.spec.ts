@@ -6,6 +6,7 @@ import {
   FakeCacheStore,
   FakeDatabase,
   FakeMetrics,
+  FakePersonalisedUsers,
   FakeRefreshRequests,
   stored,
   widgetJson,
@@ -18,6 +19,7 @@ const alice = userAudience('alice');
 
 function setUp() {
   const l2 = new FakeCacheStore();
+  const index = new FakePersonalisedUsers();
   const l3 = new FakeDatabase();
   const metrics = new FakeMetrics();
   const refresh = new FakeRefreshRequests();
@@ -26,11 +28,11 @@ function setUp() {
   l3.rows.set(alice, stored({ orders: [5, widgetJson('orders-p')] }));
   const home = new ReadHomeScreen(
     new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
-    new WidgetLoader(l2, l3, refresh, metrics),
+    new WidgetLoader(l2, index, l3, refresh, metrics),
     metrics,
     { genericTtlMs: 60_000 },
   );
-  return { l2, l3, metrics, refresh, home };
+  return { l2, index, l3, metrics, refresh, home };
 }
 
 const screenOf = (rendered: RenderedHome) => JSON.parse(rendered.body.toString()) as Screen;
@@ -65,6 +67,25 @@ describe('ReadHomeScreen', () => {
     const after = (await home.read('alice', FULL_SCREEN)).rendered;
     expect(ids(after)).toEqual(['deals-g', 'orders-p6']);
     expect(after.etag).not.toBe(before.etag);
+  });
+
+  it('gives every user without personalised widgets one shared rendering of the generic screen, warm too', async () => {
+    const { home, index, l3, refresh } = setUp();
+    index.complete = true;
+    index.listed.add('alice');
+    const [bob, carol] = [await home.read('bob', FULL_SCREEN), await home.read('carol', FULL_SCREEN)];
+    expect(carol.rendered).toBe(bob.rendered);
+    expect(ids(bob.rendered)).toEqual(['deals-g', 'orders-g']);
+    expect(home.readWarm('carol', FULL_SCREEN)?.rendered).toBe(bob.rendered);
+    expect(l3.reads).toBe(1); // the generic audience only
+    expect(refresh.requested).toEqual(['bob', 'carol']);
+
+    // Once bob has a widget of his own, he gets his own rendering; carol keeps the shared one.
+    l3.rows.set(userAudience('bob'), stored({ orders: [1, widgetJson('orders-bob')] }));
+    index.listed.add('bob');
+    home.invalidate({ productId: 'orders', audience: userAudience('bob'), dataVersion: 1 });
+    expect(ids((await home.read('bob', FULL_SCREEN)).rendered)).toEqual(['deals-g', 'orders-bob']);
+    expect(home.readWarm('carol', FULL_SCREEN)?.rendered).toBe(bob.rendered);
   });
 
   it('keeps the rendering when a reload brings the same versions', async () => {

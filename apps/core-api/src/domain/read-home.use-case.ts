@@ -40,7 +40,6 @@ interface CachedRendering {
 const LAYOUT_KEY = 'layout';
 const GENERIC_KEY = 'generic';
 const userKey = (userId: string) => `u:${userId}`;
-const renderingKey = (userId: string, client: ClientProfile) => `r:${userId}:${client.signature}`;
 
 const KINDS: readonly CacheKind[] = ['layout', 'generic', 'user'];
 const madeFrom = (
@@ -51,10 +50,14 @@ const madeFrom = (
 ) => cached.layout === layout && cached.generic === generic && cached.personalised === personalised;
 
 /**
- * What a user's personalised widgets count as while they cannot be loaded and this instance never had
- * them: none, so the screen is the generic one. One object, so that its rendering is reused.
+ * The personalised widgets of a user who has none, and what they count as while they cannot be loaded
+ * and this instance never had them: one object, so that every such user shares one rendering per client
+ * profile (the generic screen, composed and serialised once).
  */
-const NONE_LOADED: AudienceWidgets = { byProduct: new Map(), bytes: 0 };
+const NO_PERSONALISED: AudienceWidgets = { byProduct: new Map(), bytes: 0 };
+// "*" is no user id: the key of the rendering every user without personalised widgets shares.
+const renderingKey = (userId: string, personalised: AudienceWidgets, client: ClientProfile) =>
+  `r:${personalised === NO_PERSONALISED ? '*' : userId}:${client.signature}`;
 
 const L1_RESULT: Record<ReadOutcome, LookupResult> = {
   hit: 'hit',
@@ -97,7 +100,7 @@ export class ReadHomeScreen implements ScreenContents {
     const generic = this.cache.fresh<AudienceWidgets>(GENERIC_KEY, now);
     const personalised = this.cache.fresh<AudienceWidgets>(userKey(userId), now);
     if (layout === undefined || generic === undefined || personalised === undefined) return undefined;
-    const cached = this.cache.recall<CachedRendering>(renderingKey(userId, client));
+    const cached = this.cache.recall<CachedRendering>(renderingKey(userId, personalised, client));
     if (cached === undefined || !madeFrom(cached, layout, generic, personalised)) return undefined;
     for (const kind of KINDS) this.metrics.lookup('l1', kind, 'hit');
     return { rendered: cached.rendered, stale: false };
@@ -119,7 +122,7 @@ export class ReadHomeScreen implements ScreenContents {
     if (stale) this.metrics.staleResponse();
 
     const inputs = { layout: layout.value, generic: generic.value, personalised: personalised.value };
-    const key = renderingKey(userId, client);
+    const key = renderingKey(userId, inputs.personalised, client);
     let cached = this.cache.recall<CachedRendering>(key);
     if (cached === undefined || !madeFrom(cached, inputs.layout, inputs.generic, inputs.personalised)) {
       const { screen, slots } = composeHomeScreen(
@@ -185,12 +188,13 @@ export class ReadHomeScreen implements ScreenContents {
       return await this.level1(userKey(userId), 'user', load, this.personalisedPolicy);
     } catch (error) {
       this.metrics.lookup('l1', 'user', 'error');
-      return { value: NONE_LOADED, outcome: 'stale', error };
+      return { value: NO_PERSONALISED, outcome: 'stale', error };
     }
   }
 
   private async loadWidgets(audience: Parameters<WidgetLoader['widgets']>[0]): Promise<AudienceWidgets> {
-    return parseWidgets(await this.loader.widgets(audience));
+    const stored = await this.loader.widgets(audience);
+    return stored.size === 0 && audience !== GENERIC ? NO_PERSONALISED : parseWidgets(stored);
   }
 
   private render(screen: Screen, etag: string, client: ClientProfile): RenderedHome {

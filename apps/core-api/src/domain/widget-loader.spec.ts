@@ -4,17 +4,19 @@ import {
   FakeCacheStore,
   FakeDatabase,
   FakeMetrics,
+  FakePersonalisedUsers,
   FakeRefreshRequests,
   stored,
 } from '../../test/read-path.fakes';
-import { WidgetLoader } from './widget-loader';
+import { NO_WIDGETS, WidgetLoader } from './widget-loader';
 
 function setUp() {
   const l2 = new FakeCacheStore();
+  const index = new FakePersonalisedUsers();
   const l3 = new FakeDatabase();
   const refresh = new FakeRefreshRequests();
   const metrics = new FakeMetrics();
-  return { l2, l3, refresh, metrics, loader: new WidgetLoader(l2, l3, refresh, metrics) };
+  return { l2, index, l3, refresh, metrics, loader: new WidgetLoader(l2, index, l3, refresh, metrics) };
 }
 
 const alice = userAudience('alice');
@@ -25,7 +27,7 @@ describe('WidgetLoader', () => {
     l2.hashes.set(alice, { widgets: stored({ deals: [3, '{}'] }), complete: true });
     expect(await loader.widgets(alice)).toEqual(stored({ deals: [3, '{}'] }));
     expect(l3.reads).toBe(0);
-    expect(metrics.lookups).toEqual(['l2 user hit']);
+    expect(metrics.lookups).toEqual(['index user partial', 'l2 user hit']);
   });
 
   it('loads an audience L2 does not hold from the database and refills L2', async () => {
@@ -50,12 +52,44 @@ describe('WidgetLoader', () => {
     expect(refresh.requested).toEqual(['alice']);
   });
 
+  it('asks no database for a user the complete index does not list and L2 does not hold', async () => {
+    const { index, l3, loader, refresh, metrics } = setUp();
+    index.complete = true;
+    expect(await loader.widgets(alice)).toBe(NO_WIDGETS);
+    expect(l3.reads).toBe(0);
+    expect(refresh.requested).toEqual(['alice']);
+    expect(metrics.lookups).toEqual(['index user miss', 'l2 user miss']);
+  });
+
+  it('asks the database for a user the index lists, or while it is not built or fails', async () => {
+    const { index, l3, loader } = setUp();
+    l3.rows.set(alice, stored({ deals: [3, '{}'] }));
+    expect(await loader.widgets(alice)).toEqual(stored({ deals: [3, '{}'] })); // not built
+    index.complete = true;
+    index.down = true;
+    expect((await loader.widgets(userAudience('bob'))).size).toBe(0);
+    index.down = false;
+    index.listed.add('carol');
+    l3.rows.set(userAudience('carol'), stored({ deals: [1, '{}'] }));
+    expect(await loader.widgets(userAudience('carol'))).toEqual(stored({ deals: [1, '{}'] }));
+    expect(l3.reads).toBe(3);
+  });
+
+  it('trusts a partial L2 hash over an index that does not list the user yet, and asks the database', async () => {
+    const { l2, index, l3, loader } = setUp();
+    index.complete = true; // the ingester wrote the cache before a crash, and lists the user on redelivery
+    l2.hashes.set(alice, { widgets: stored({ deals: [9, '{}'] }), complete: false });
+    l3.rows.set(alice, stored({ deals: [9, '{}'], orders: [1, '{}'] }));
+    expect(await loader.widgets(alice)).toEqual(stored({ deals: [9, '{}'], orders: [1, '{}'] }));
+    expect(l3.reads).toBe(1);
+  });
+
   it('falls back to the database when the cache Redis fails, without refilling it', async () => {
     const { l2, l3, loader, metrics } = setUp();
     l2.down = true;
     l3.rows.set(alice, stored({ deals: [3, '{}'] }));
     expect(await loader.widgets(alice)).toEqual(stored({ deals: [3, '{}'] }));
-    expect(metrics.lookups).toEqual(['l2 user error', 'l3 user hit']);
+    expect(metrics.lookups).toEqual(['index user partial', 'l2 user error', 'l3 user hit']);
   });
 
   it('fails when the database fails and L2 has no complete copy', async () => {
@@ -63,7 +97,7 @@ describe('WidgetLoader', () => {
     l3.down = true;
     l2.hashes.set(alice, { widgets: stored({ deals: [3, '{}'] }), complete: false });
     await expect(loader.widgets(alice)).rejects.toThrow('postgres down');
-    expect(metrics.lookups).toEqual(['l2 user partial', 'l3 user error']);
+    expect(metrics.lookups).toEqual(['index user partial', 'l2 user partial', 'l3 user error']);
   });
 
   it('requests no refresh for a user whose widgets could not be read', async () => {

@@ -1,8 +1,9 @@
-import type { CachedWidget, WidgetHash } from '@hwp/cache';
+import type { CachedWidget, IndexedUser, WidgetHash } from '@hwp/cache';
 import { audienceUser, type Audience } from '@hwp/widget-events';
 import type {
   CacheKind,
   CacheLevel,
+  PersonalisedUsersLookup,
   ReadPathMetrics,
   RefreshRequests,
   StoredWidgets,
@@ -10,14 +11,20 @@ import type {
   WidgetDatabase,
 } from './home.ports';
 
+/** What a user with no personalised widget has: one shared empty set. */
+export const NO_WIDGETS: StoredWidgets = new Map();
+
 /**
  * What an in-process miss loads, level by level: the cache Redis (L2) when it holds the audience's
- * complete set, else the core database (L3), which refills L2. A user found in neither is cold: the read
- * goes on with the generic widgets and a refresh is requested for them.
+ * complete set, else the core database (L3), which refills L2. For a user, the personalised-users index
+ * is asked beside L2, in parallel: when L2 has no hash and the index does not list the user, they have
+ * nothing and the database is not asked. A user found nowhere is cold: the read goes on with the generic
+ * widgets and a refresh is requested for them.
  */
 export class WidgetLoader {
   constructor(
     private readonly l2: WidgetCacheStore,
+    private readonly index: PersonalisedUsersLookup,
     private readonly l3: WidgetDatabase,
     private readonly refresh: RefreshRequests,
     private readonly metrics: ReadPathMetrics,
@@ -26,6 +33,7 @@ export class WidgetLoader {
   async widgets(audience: Audience): Promise<StoredWidgets> {
     const userId = audienceUser(audience);
     const kind: CacheKind = userId === undefined ? 'generic' : 'user';
+    const indexed = userId === undefined ? undefined : this.lookUp(userId);
     let cached: WidgetHash | undefined;
     let l2Failed = false;
     try {
@@ -39,6 +47,10 @@ export class WidgetLoader {
       l2Failed = true; // counted; the database answers instead
     }
     if (cached?.complete) return cached.widgets;
+    if (cached === undefined && (await indexed) === 'unlisted') {
+      this.refresh.request(userId!);
+      return NO_WIDGETS;
+    }
 
     const stored = await this.measure(
       'l3',
@@ -49,6 +61,16 @@ export class WidgetLoader {
     if (!l2Failed) await this.l2.refill(audience, stored).catch(() => undefined); // next miss retries it
     if (userId !== undefined && cached === undefined && stored.size === 0) this.refresh.request(userId);
     return cached === undefined ? stored : newest(cached.widgets, stored);
+  }
+
+  /** What the index says of the user; 'unknown' when it cannot be asked (the database answers then). */
+  private lookUp(userId: string): Promise<IndexedUser> {
+    return this.measure(
+      'index',
+      'user',
+      () => this.index.lookUp(userId),
+      (found) => (found === 'listed' ? 'hit' : found === 'unlisted' ? 'miss' : 'partial'),
+    ).catch((): IndexedUser => 'unknown');
   }
 
   layout(): Promise<string[]> {

@@ -10,7 +10,7 @@ const REFRESH_JOBS = 'home_refresh_jobs_total';
 const REFRESH_BATCH_USERS = 'home_refresh_batch_users';
 const REFRESH_USERS = 'home_refresh_users_total';
 
-const LEVELS: readonly CacheLevel[] = ['l1', 'l2', 'l3'];
+const LEVELS: readonly CacheLevel[] = ['l1', 'l2', 'index', 'l3'];
 const KINDS: readonly CacheKind[] = ['user', 'generic', 'layout'];
 const RESULTS: readonly LookupResult[] = ['hit', 'miss', 'partial', 'joined', 'stale', 'error'];
 const index = <T extends string>(values: readonly T[]) =>
@@ -20,7 +20,7 @@ const [LEVEL, KIND, RESULT] = [index(LEVELS), index(KINDS), index(RESULTS)];
 export const readPathMetricProviders = [
   makeHistogramProvider({
     name: LOAD_SECONDS,
-    help: 'Seconds one load from the cache Redis (l2) or Postgres (l3) took.',
+    help: 'Seconds one load from the cache Redis (l2), the personalised-users index (index) or Postgres (l3) took.',
     labelNames: ['level', 'kind'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   }),
@@ -61,7 +61,7 @@ export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshBatchM
     const counts = this.lookupCounts;
     const lookups: Counter = new Counter({
       name: 'home_cache_lookups_total',
-      help: 'Lookups of the home read path by cache level (l1 in-process, l2 cache Redis, l3 Postgres), kind and result.',
+      help: 'Lookups of the home read path by cache level (l1 in-process, l2 cache Redis, l3 Postgres; index: the personalised-users index, hit = listed, miss = has nothing, partial = not built yet), kind and result.',
       labelNames: ['level', 'kind', 'result'],
       collect() {
         lookups.reset();

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { GENERIC, encodeWidgetEvent, userAudience, type WidgetEvent } from '@hwp/widget-events';
-import type { DeadLetter, EventStream, StoredWidget, StreamEntry, WidgetCache, WidgetStore } from './ports';
+import type {
+  DeadLetter,
+  EventStream,
+  PersonalisedUsers,
+  StoredWidget,
+  StreamEntry,
+  WidgetCache,
+  WidgetStore,
+} from './ports';
 import { IngestBatch } from './ingest-batch.use-case';
 
 const widget = (text: string) =>
@@ -20,7 +28,7 @@ const entry = (id: string, fields: string[] | null): StreamEntry => ({ shard: 1,
 /** In-memory twins of the ports, logging the order of the calls. */
 function fakes(stored: Record<string, number> = {}) {
   const calls: string[] = [];
-  const failing = { store: false, cache: false };
+  const failing = { store: false, index: false, cache: false };
   const versions = new Map(Object.entries(stored));
   const store: WidgetStore = {
     async upsertIfNewer(events) {
@@ -32,6 +40,14 @@ function fakes(stored: Record<string, number> = {}) {
         if (before < e.dataVersion) versions.set(key, e.dataVersion);
         return { event: e, applied: before < e.dataVersion, current: before <= e.dataVersion };
       });
+    },
+  };
+  const listed: string[] = [];
+  const personalisedUsers: PersonalisedUsers = {
+    async list(userIds) {
+      calls.push('index');
+      if (failing.index) throw new Error('durable Redis down');
+      listed.push(...userIds);
     },
   };
   const cached: number[] = [];
@@ -51,7 +67,15 @@ function fakes(stored: Record<string, number> = {}) {
       deadLettered.push(...deadLetters);
     },
   };
-  return { ingestBatch: new IngestBatch(store, cache, stream), calls, failing, cached, acked, deadLettered };
+  return {
+    ingestBatch: new IngestBatch(store, personalisedUsers, cache, stream),
+    calls,
+    failing,
+    listed,
+    cached,
+    acked,
+    deadLettered,
+  };
 }
 
 describe('IngestBatch', () => {
@@ -67,6 +91,29 @@ describe('IngestBatch', () => {
     expect(outcome.ignored).toBe(2);
     expect(cached).toEqual([2]);
     expect(acked).toEqual(['1-0', '1-1', '1-2']);
+  });
+
+  it("lists the users of the database's current personalised versions before the cache write and the ack", async () => {
+    const { ingestBatch, calls, listed } = fakes({ 'deals user:u2': 9 });
+    await ingestBatch.run([
+      entry('1-0', encodeWidgetEvent(event(1, userAudience('u1')))),
+      entry('1-1', encodeWidgetEvent(event(1))),
+      // Stale: u2 was listed when their newer version was applied.
+      entry('1-2', encodeWidgetEvent(event(3, userAudience('u2')))),
+      entry('1-3', encodeWidgetEvent({ ...event(2, userAudience('u3')), widget: null })),
+    ]);
+    expect(calls).toEqual(['store', 'index', 'cache', 'ack']);
+    expect(listed).toEqual(['u1', 'u3']);
+  });
+
+  it('acks nothing when the personalised-users index cannot be written, so the batch is retried', async () => {
+    const { ingestBatch, failing, calls, acked } = fakes();
+    failing.index = true;
+    await expect(
+      ingestBatch.run([entry('1-0', encodeWidgetEvent(event(1, userAudience('u1'))))]),
+    ).rejects.toThrow('durable Redis down');
+    expect(calls).toEqual(['store', 'index']);
+    expect(acked).toEqual([]);
   });
 
   it('dead-letters a poison entry with its reason and applies the rest of the batch', async () => {

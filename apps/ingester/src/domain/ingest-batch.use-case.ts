@@ -1,6 +1,13 @@
-import type { WidgetEvent } from '@hwp/widget-events';
+import { audienceUser, type WidgetEvent } from '@hwp/widget-events';
 import { classifyEntry, latestPerWidget } from './event-batch';
-import type { DeadLetter, EventStream, StreamEntry, WidgetCache, WidgetStore } from './ports';
+import type {
+  DeadLetter,
+  EventStream,
+  PersonalisedUsers,
+  StreamEntry,
+  WidgetCache,
+  WidgetStore,
+} from './ports';
 
 export interface BatchOutcome {
   /** Events that replaced an older version in the database. */
@@ -14,12 +21,14 @@ export interface BatchOutcome {
 
 /**
  * One batch of stream entries: poison entries to the dead-letter stream, valid events into the database
- * (one statement), through to the cache, then one ack for everything. The ack comes only after the
+ * (one statement), their users into the personalised-users index, through to the cache, then one ack for
+ * everything. The ack comes only after the
  * database write: when it throws, nothing is acked and the caller retries the same entries.
  */
 export class IngestBatch {
   constructor(
     private readonly store: WidgetStore,
+    private readonly personalisedUsers: PersonalisedUsers,
     private readonly cache: WidgetCache,
     private readonly stream: EventStream,
   ) {}
@@ -40,6 +49,10 @@ export class IngestBatch {
     // Only the database's current versions go to the cache: an older event must not fill a key the cache
     // lost (eviction, restart) with data older than the database's.
     const current = stored.filter((widget) => widget.current).map((widget) => widget.event);
+    // Before the ack: a user missing from the index would be served as one with nothing (core-api then
+    // skips the database), so a failure here leaves the batch pending, to be retried.
+    const users = current.flatMap((event) => audienceUser(event.audience) ?? []);
+    if (users.length) await this.personalisedUsers.list(users);
     let cacheFailure: Error | undefined;
     if (current.length) {
       try {

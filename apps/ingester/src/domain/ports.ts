@@ -26,6 +26,15 @@ export interface WidgetStore {
   upsertIfNewer(events: WidgetEvent[]): Promise<StoredWidget[]>;
 }
 
+/**
+ * The personalised-users index (libs/cache): which users have personalised widgets, so that core-api can
+ * tell a user with nothing from a user it must look up in the database.
+ */
+export interface PersonalisedUsers {
+  /** Lists the users. Throws when the index cannot be written: the batch must not be acked then. */
+  list(userIds: Iterable<string>): Promise<void>;
+}
+
 /** The hot cache and the invalidation channel of core-api's in-process caches. */
 export interface WidgetCache {
   /** Version-guarded writes of the given widgets, then one invalidation message each. */

@@ -1,6 +1,7 @@
 import type { CoreDatabaseClient } from '@hwp/core-db';
 import type { WidgetEvent } from '@hwp/widget-events';
 import type { StoredWidget, WidgetStore } from '../domain/ports';
+import type { AudiencePage, PersonalisedAudiences } from '../domain/rebuild-personalised-users.use-case';
 
 const COLUMNS = 5;
 
@@ -51,5 +52,26 @@ export class PostgresWidgetRepository implements WidgetStore {
       ...parameters,
     );
     return rows.map(({ ord, applied, current }) => ({ event: events[ord]!, applied, current }));
+  }
+}
+
+/** Users with a personalised widget row (a tombstone too), for the index rebuild. */
+export class PostgresPersonalisedAudiences implements PersonalisedAudiences {
+  constructor(private readonly db: CoreDatabaseClient) {}
+
+  // Keyset pagination over the audience index, in the database's own collation (the cursor is the last
+  // audience read), so that each page is an index range scan whatever the collation.
+  async page(limit: number, after?: string): Promise<AudiencePage> {
+    const rows = await this.db.$queryRawUnsafe<{ audience: string }[]>(
+      `SELECT DISTINCT audience FROM widgets
+       WHERE audience LIKE 'user:%' AND audience > $1
+       ORDER BY audience LIMIT $2`,
+      after ?? '',
+      limit,
+    );
+    return {
+      userIds: rows.map(({ audience }) => audience.slice('user:'.length)),
+      next: rows.length === limit ? rows[rows.length - 1]!.audience : undefined,
+    };
   }
 }

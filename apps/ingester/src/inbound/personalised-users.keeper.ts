@@ -1,0 +1,46 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { RebuildPersonalisedUsers } from '../domain/rebuild-personalised-users.use-case';
+
+/**
+ * Keeps the personalised-users index complete: checks it at start-up and then every `checkEveryMs`, and
+ * rebuilds it from the core database when some bucket is not complete. Until then core-api asks the
+ * database for every user nothing is cached for, as it did before the index existed.
+ */
+export class PersonalisedUsersKeeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(PersonalisedUsersKeeper.name);
+  private timer?: NodeJS.Timeout;
+  private running = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly rebuild: RebuildPersonalisedUsers,
+    private readonly checkEveryMs: number,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.check();
+  }
+
+  async beforeApplicationShutdown() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private check() {
+    this.running = this.rebuild.run().then(
+      (result) => {
+        if (result.outcome === 'rebuilt')
+          this.logger.log(
+            `personalised-users index rebuilt: ${result.users} users, ${result.buckets} buckets marked complete`,
+          );
+      },
+      (error: Error) => this.logger.warn(`personalised-users index check failed, retrying: ${error.message}`),
+    );
+    void this.running.then(() => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.check(), this.checkEveryMs);
+      this.timer.unref();
+    });
+  }
+}
