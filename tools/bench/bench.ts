@@ -129,6 +129,7 @@ async function main() {
     const rows = await step(`data set: ${size.users} users, ${BENCH_PRODUCTS.length} products`, async () => {
       const count = await dataSet.seedDatabases(platform.env);
       await dataSet.fillCache(platform.redis.cache.url);
+      await dataSet.fillPersonalisedUsersIndex(platform.redis.durable.url);
       return count;
     });
 

@@ -3,11 +3,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { COMPLETE_FIELD, encodeCachedWidget, widgetHashKey } from '@hwp/cache';
+import {
+  COMPLETE_FIELD,
+  PERSONALISED_USERS_BUCKETS,
+  encodeCachedWidget,
+  listPersonalisedUsers,
+  markPersonalisedUserBucketsComplete,
+  widgetHashKey,
+} from '@hwp/cache';
 import { seedProductTeam, workspaceRoot } from '@hwp/dev-services';
 import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import type { Widget } from '@hwp/sdui-schema';
-import { GENERIC, userAudience, type Audience } from '@hwp/widget-events';
+import { GENERIC, audienceUser, userAudience, type Audience } from '@hwp/widget-events';
 
 /** The home layout of the benchmark: eight products, one slot each, in this order. */
 export const BENCH_PRODUCTS = [
@@ -173,6 +180,28 @@ export class BenchDataSet {
           pipeline.hset(key, ...hashes.get(key)!).pexpire(key, CACHE_TTL_MS);
         await pipeline.exec();
       }
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  /**
+   * The personalised-users index in the durable Redis, complete, as the ingester keeps it: every user with
+   * a personalised row listed, so that a never-seen user costs core-api no database query.
+   */
+  async fillPersonalisedUsersIndex(durableRedisUrl: string): Promise<void> {
+    const redis = new Redis(durableRedisUrl);
+    try {
+      const users = new Set<string>();
+      for (const { audience } of this.rows()) {
+        const userId = audienceUser(audience);
+        if (userId !== undefined) users.add(userId);
+      }
+      await listPersonalisedUsers(redis, users);
+      await markPersonalisedUserBucketsComplete(
+        redis,
+        Array.from({ length: PERSONALISED_USERS_BUCKETS }, (_, bucket) => bucket),
+      );
     } finally {
       redis.disconnect();
     }

@@ -56,7 +56,8 @@ describe('the platform on a Redis Cluster', () => {
     await core.query(`INSERT INTO home_slots (product_id, position) VALUES ($1, 0)`, [PRODUCT]);
     for (const name of ['product-api', 'outbox-worker', 'ingester', 'core-api'] as const) {
       // The ingester's refresh worker calls this run's product-api, never one on the demo's port.
-      const refresh = name === 'ingester' ? { PRODUCT_REFRESH_URL: apps.get('product-api')!.url } : {};
+      const refresh: Record<string, string> =
+        name === 'ingester' ? { PRODUCT_REFRESH_URL: apps.get('product-api')!.url } : {};
       apps.set(name, await startApp(name, { ...env, ...refresh }));
     }
   });
