@@ -11,7 +11,8 @@
 //       Also, against that running web app (e.g. `npm run demo`), signed in as the user (a session cookie
 //       minted with JWT_SECRET, the demo's by default): server-rendered TTFB p50/p99 over `--requests`
 //       sequential requests after a warm-up, and the largest contentful paint in headless Chromium
-//       (CHROMIUM_PATH, default /usr/bin/chromium), the median of `--loads` first visits.
+//       (CHROMIUM_PATH, default /usr/bin/chromium), the median of `--loads` first visits, unthrottled and
+//       with Lighthouse's mobile throttling applied (MOBILE), each with how far / is behind /empty.
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -123,8 +124,35 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * Lighthouse's mobile profile (a Moto G Power) as DevTools applies it: its screen, 4× CPU slowdown, and
+ * Lighthouse's "slow 4G" (150 ms RTT, 1.6 Mbit/s) turned into applied throttling with Lighthouse's own
+ * factors (RTT × 3.75, throughput × 0.9). Lighthouse simulates instead of applying, so its figures differ;
+ * the gap between two pages measured alike is what this is for.
+ */
+const MOBILE = {
+  viewport: { width: 412, height: 823 },
+  deviceScaleFactor: 1.75,
+  isMobile: true,
+  hasTouch: true,
+  cpuSlowdown: 4,
+  network: {
+    offline: false,
+    latency: 150 * 3.75,
+    downloadThroughput: (1_638.4 * 0.9 * 1024) / 8,
+    uploadThroughput: (750 * 0.9 * 1024) / 8,
+  },
+};
+
+type LcpProfile = 'desktop' | 'mobile';
+
 /** Largest contentful paint of first visits (a fresh browser context each), in ms: median of `loads`. */
-async function measureLcp(urls: string[], cookie: string, loads: number): Promise<Timing[]> {
+async function measureLcp(
+  urls: string[],
+  cookie: string,
+  loads: number,
+  profile: LcpProfile,
+): Promise<Timing[]> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
@@ -134,7 +162,16 @@ async function measureLcp(urls: string[], cookie: string, loads: number): Promis
     for (const url of urls) {
       const samples: number[] = [];
       for (let i = 0; i < loads; i++) {
-        const context = await browser.newContext();
+        const context = await browser.newContext(
+          profile === 'mobile'
+            ? {
+                viewport: MOBILE.viewport,
+                deviceScaleFactor: MOBILE.deviceScaleFactor,
+                isMobile: MOBILE.isMobile,
+                hasTouch: MOBILE.hasTouch,
+              }
+            : {},
+        );
         await context.addCookies([{ name: SESSION_COOKIE, value: cookie, url }]);
         // Widget images live on a CDN this machine may not reach: answer them locally, as a CDN would.
         await context.route('https://cdn.homewidgets.com/**', (route) =>
@@ -144,6 +181,12 @@ async function measureLcp(urls: string[], cookie: string, loads: number): Promis
           }),
         );
         const page = await context.newPage();
+        if (profile === 'mobile') {
+          const cdp = await context.newCDPSession(page);
+          await cdp.send('Network.enable');
+          await cdp.send('Network.emulateNetworkConditions', MOBILE.network);
+          await cdp.send('Emulation.setCPUThrottlingRate', { rate: MOBILE.cpuSlowdown });
+        }
         await page.goto(url, { waitUntil: 'load' });
         const lcp = await page.evaluate(
           () =>
@@ -193,9 +236,8 @@ async function main(): Promise<void> {
   const emptyFiles = new Set(empty.files.map((f) => f.file));
   const added = home.files.filter((f) => !emptyFiles.has(f.file));
   const baseUrl = args['base-url']?.replace(/\/+$/, '');
-  let served:
-    | { ttfb: Record<keyof typeof ROUTES, Timing>; lcp: Record<keyof typeof ROUTES, Timing> }
-    | undefined;
+  type Lcp = Record<keyof typeof ROUTES, Timing> & { homeBehindEmptyMs: number };
+  let served: { ttfb: Record<keyof typeof ROUTES, Timing>; lcp: Lcp; lcpMobile: Lcp } | undefined;
   if (baseUrl !== undefined) {
     const cookie = await sessionCookie(args.user);
     const [homeUrl, emptyUrl] = [`${baseUrl}${ROUTES.home}`, `${baseUrl}${ROUTES.empty}`];
@@ -204,8 +246,11 @@ async function main(): Promise<void> {
       home: await measureTtfb(homeUrl, cookie, requests),
       empty: await measureTtfb(emptyUrl, cookie, requests),
     };
-    const [homeLcp, emptyLcp] = await measureLcp([homeUrl, emptyUrl], cookie, Number(args.loads));
-    served = { ttfb, lcp: { home: homeLcp!, empty: emptyLcp! } };
+    const lcpOf = async (profile: LcpProfile) => {
+      const [home, empty] = await measureLcp([homeUrl, emptyUrl], cookie, Number(args.loads), profile);
+      return { home: home!, empty: empty!, homeBehindEmptyMs: home!.p50Ms - empty!.p50Ms };
+    };
+    served = { ttfb, lcp: await lcpOf('desktop'), lcpMobile: await lcpOf('mobile') };
   }
   const result = {
     buildId: readFileSync(join(NEXT_DIR, 'BUILD_ID'), 'utf8').trim(),
@@ -231,12 +276,15 @@ async function main(): Promise<void> {
     for (const [what, timings] of [
       ['SSR TTFB', served.ttfb],
       ['LCP (Chromium)', served.lcp],
+      ['LCP (Chromium, Lighthouse mobile throttling applied)', served.lcpMobile],
     ] as const) {
       process.stdout.write(`${what}, signed in as ${args.user}:\n`);
       for (const route of ['home', 'empty'] as const)
         process.stdout.write(
           `  ${ROUTES[route].padEnd(8)} p50 ${ms(timings[route].p50Ms)}  p99 ${ms(timings[route].p99Ms)}  (${timings[route].samples} samples)\n`,
         );
+      if ('homeBehindEmptyMs' in timings)
+        process.stdout.write(`  / behind /empty (p50): ${ms(timings.homeBehindEmptyMs)}\n`);
     }
   }
 }

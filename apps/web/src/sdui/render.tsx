@@ -296,6 +296,7 @@ function ImageView({ node, ctx }: { node: ImageNode; ctx: RenderContext }) {
       src={node.url}
       alt={node.alt}
       loading={ctx.eager ? 'eager' : 'lazy'}
+      fetchPriority={ctx.eager ? 'high' : undefined}
       decoding="async"
       className={clsx('block w-full bg-surface-variant object-cover', shape)}
     />
@@ -394,6 +395,7 @@ function BannerView({ node, ctx }: { node: BannerNode; ctx: RenderContext }) {
             src={node.imageUrl}
             alt={node.imageAlt ?? ''}
             loading={ctx.eager ? 'eager' : 'lazy'}
+            fetchPriority={ctx.eager ? 'high' : undefined}
             decoding="async"
             className="absolute inset-0 -z-10 size-full object-cover text-transparent"
           />
