@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { USER_ID_PATTERN } from '@hwp/widget-events';
+import { Hs256Verifier } from './hs256-token';
 
 /** Where the keys that sign the users' tokens come from. */
 export type UserTokenKeys =
@@ -45,8 +46,6 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return authorization?.slice(0, 7).toLowerCase() === 'bearer ' ? authorization.slice(7).trim() : undefined;
 }
 
-type Verify = (token: string) => ReturnType<typeof jwtVerify>;
-
 /**
  * Who is asking: the `sub` of a bearer JWT (with `exp`, and `iss`/`aud` when configured), signed with the
  * shared secret or by a key of the identity provider's JWKS. Verified headers are remembered until their
@@ -55,25 +54,21 @@ type Verify = (token: string) => ReturnType<typeof jwtVerify>;
  * When a refetched JWKS no longer holds a key, the tokens it signed are forgotten and refused from then on.
  */
 export class BearerAuthenticator {
-  private readonly verify: Verify;
+  /** The shared secret's verifier (node:crypto, synchronous), or the identity provider's (jose, JWKS). */
+  private readonly verify: Hs256Verifier | ((token: string) => ReturnType<typeof jwtVerify>);
   private readonly verified: LRUCache<string, VerifiedBearer>;
   /** Key ids of the JWKS as last applied; undefined in secret mode. */
   private keyIds: ReadonlySet<string | undefined> | undefined;
 
   constructor(options: BearerAuthOptions) {
     this.verified = new LRUCache({ max: options.maxCachedTokens ?? 10_000 });
-    const claims = {
-      issuer: options.issuer,
-      audience: options.audience,
-      requiredClaims: ['exp', 'sub'],
-    };
-    const { keys } = options;
+    const { keys, issuer, audience } = options;
     if ('secret' in keys) {
-      const secret = new TextEncoder().encode(keys.secret);
-      this.verify = (token) => jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] });
+      this.verify = new Hs256Verifier(keys.secret, { issuer, audience });
     } else {
       const jwks = this.identityProviderKeys(keys.jwksUrl, keys.cooldownMs);
-      this.verify = (token) => jwtVerify(token, jwks, { ...claims, algorithms: ['RS256', 'ES256'] });
+      const claims = { issuer, audience, requiredClaims: ['exp', 'sub'], algorithms: ['RS256', 'ES256'] };
+      this.verify = (token) => jwtVerify(token, jwks, claims);
     }
   }
 
@@ -92,20 +87,28 @@ export class BearerAuthenticator {
     if (token === undefined) return invalid('the Bearer scheme is required');
     const known = this.known(authorization);
     if (known !== undefined) return { ok: true, userId: known.userId };
+    if (this.verify instanceof Hs256Verifier) {
+      const result = this.verify.verify(token);
+      if (!result.ok)
+        return invalid(result.reason === 'expired' ? 'the token has expired' : 'the token is invalid');
+      return this.accept(authorization, result.subject, result.expiresAtSeconds * 1000);
+    }
     try {
       const { payload, protectedHeader } = await this.verify(token);
-      const userId = payload.sub!;
-      if (!USER_ID_PATTERN.test(userId)) return invalid('the subject is not a user id');
-      const expiresAtMs = payload.exp! * 1000;
-      const keyId = protectedHeader.kid;
-      // A verification that overlapped a JWKS refetch may have used a key that is gone now.
-      const keyStillPublished = this.keyIds === undefined || this.keyIds.has(keyId);
-      if (expiresAtMs > Date.now() && keyStillPublished)
-        this.verified.set(authorization, { authorization, userId, expiresAtMs, keyId });
-      return { ok: true, userId };
+      return this.accept(authorization, payload.sub!, payload.exp! * 1000, protectedHeader.kid);
     } catch (error) {
       return invalid(error instanceof errors.JWTExpired ? 'the token has expired' : 'the token is invalid');
     }
+  }
+
+  /** A verified token: refused if its subject is no user id, else remembered until it expires. */
+  private accept(authorization: string, userId: string, expiresAtMs: number, keyId?: string): Authentication {
+    if (!USER_ID_PATTERN.test(userId)) return invalid('the subject is not a user id');
+    // A verification that overlapped a JWKS refetch may have used a key that is gone now.
+    const keyStillPublished = this.keyIds === undefined || this.keyIds.has(keyId);
+    if (expiresAtMs > Date.now() && keyStillPublished)
+      this.verified.set(authorization, { authorization, userId, expiresAtMs, keyId });
+    return { ok: true, userId };
   }
 
   /**
