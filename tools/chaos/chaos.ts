@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { decodeCachedWidget, widgetHashKey } from '@hwp/cache';
+import { decodeCachedWidget, USER_REFRESH_PREFIX, USER_REFRESH_QUEUE, widgetHashKey } from '@hwp/cache';
 import {
   sleep,
   startPostgres,
@@ -14,19 +15,35 @@ import { markdownTable, percentile, startBenchPlatform } from '../bench/harness'
 import type { Audience } from '@hwp/widget-events';
 import type { Logger } from '../lib/log';
 import {
+  eachAtMost,
   HomeReads,
   LOAD_PRODUCTS,
   loadUsers,
+  loadWebPages,
+  publishCampaign,
   PublishLoad,
   widgetKey,
   type HomeFigures,
   type PublishFigures,
+  type WebFigures,
 } from './load';
-import { card, startApps, stopApps, TEAMS, type AppInstance, type Apps } from './platform';
+import {
+  card,
+  PRODUCT_IDS,
+  REFRESH_PRODUCT_IDS,
+  startApps,
+  startWebInstances,
+  stopApps,
+  TEAMS,
+  type AppInstance,
+  type Apps,
+} from './platform';
 
 // A chaos run: the whole platform with two instances of each worker and of core-api, a steady publish and
 // home-read load, and one fault at a time drawn from a seeded schedule. The report holds the delivery
-// invariants (nothing lost, nothing stale, nothing applied twice) and what users saw.
+// invariants (nothing lost, nothing stale, nothing applied twice) and what users saw. During the faults,
+// bursts of never-seen users (the cold-user storm) read their screens at once; after them, signed-in users
+// load the web's home page at its own maximum rate (the web phase).
 
 export interface ChaosOptions {
   seconds: number;
@@ -34,6 +51,12 @@ export interface ChaosOptions {
   writesPerSecond: number;
   readsPerSecond: number;
   users: number;
+  /** Never-seen users per cold-user storm burst; one burst per minute of the run. */
+  stormUsers: number;
+  /** Length of the web phase; 0 skips it. */
+  webSeconds: number;
+  /** Signed-in users loading pages at once in the web phase (closed loop). */
+  webConcurrency: number;
   log: Logger;
 }
 
@@ -92,6 +115,26 @@ export interface ChaosReport {
   unexpectedExits: string[];
   home: HomeFigures;
   faults: FaultOutcome[];
+  storm: StormFigures;
+  /** Undefined when the run had no web phase. */
+  web: WebFigures | undefined;
+}
+
+export interface StormFigures {
+  bursts: number;
+  users: number;
+  /** Storm reads answered 200 (they count in the home figures too). */
+  answered: number;
+  /** Storm reads answered 200 without a widget (generic at least) in every slot of the layout. */
+  incomplete: number;
+  /** Storm user × refreshed product pairs the product published a widget for (the product database). */
+  refreshAnswered: number;
+  /** Pairs asked of the products: users × refreshed products. */
+  refreshAsked: number;
+  /** Answered pairs whose widget is not on the user's screen of every core-api once the bound passed. */
+  notPersonalised: number;
+  /** From the end of the faults until every answered pair was on every screen; undefined: never. */
+  personalisedAfterS: number | undefined;
 }
 
 /** mulberry32: a small seeded generator, so that a seed always yields the same schedule. */
@@ -136,6 +179,15 @@ export function* faultSchedule(seed: number, appInstances: string[]): Generator<
 }
 
 const RECOVERY_TIMEOUT_MS = 120_000;
+/** How long the screens of the storm users get, after the drain, to show what the products answered. */
+const STORM_SCREENS_TIMEOUT_MS = 30_000;
+/**
+ * Connections of a storm burst. Thousands of sockets opened at once from one process measure the kernel's
+ * accept queue, and on a busy 2-core machine 256 requests in flight wait past the reads' 5 s timeout (an
+ * unanswered read): the bench measures capacity, this run what users get.
+ */
+const STORM_CONNECTIONS = 64;
+const SCREEN_CHECK_CONNECTIONS = 64;
 const DRAIN_TIMEOUT_MS = 180_000;
 const PROBE_USER = 'chaos-probe';
 const PROBE_PRODUCT = LOAD_PRODUCTS[0]!;
@@ -185,6 +237,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let postgres: PostgresInstance = infrastructure.postgres;
   let { durable, cache }: Record<'durable' | 'cache', RedisInstance> = infrastructure.redis;
   let apps: Apps | undefined;
+  let webs: AppInstance[] = [];
   try {
     await query(services.DATABASE_URL, WRITE_LOG_SQL);
     apps = await log.step('starting two instances of each app (one product-api)', () =>
@@ -275,8 +328,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
-    // The faults hit a platform in its steady state: every user's screen read once on every instance.
+    // The faults hit a platform in its steady state: every product has a generic widget (a storm user's
+    // screen must show one in every slot), every user's screen is read once on every instance.
     await log.step('warming the home screens', async () => {
+      for (const team of Object.values(TEAMS))
+        for (const productId of team.productIds) {
+          const response = await fetch(`${productApi.url}/v1/products/${productId}/widgets/generic`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json', 'x-api-key': team.apiKey },
+            body: JSON.stringify({ widget: card('generic', `${productId} for everyone`) }),
+          });
+          if (response.status !== 202) throw new Error(`generic widget of ${productId}: ${response.status}`);
+        }
       await waitFor('the probe write on every core-api', recovered, 60_000);
       for (const instance of platform['core-api'])
         for (const user of users) await reads.fetchScreen(instance, user);
@@ -294,6 +357,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(
       `load: ${options.writesPerSecond} writes/s, ${options.readsPerSecond} home reads/s; seed ${options.seed}`,
     );
+    const storm = coldUserStorms(options, reads, started);
     while (Date.now() < deadline) {
       const fault = schedule.next().value as Fault;
       const startedAtS = Math.round((Date.now() - started) / 1000);
@@ -319,8 +383,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       );
       await sleep(Math.min(fault.pauseMs, Math.max(0, deadline - Date.now())));
     }
+    const stormRun = await storm;
     await publishing.stop();
     await reads.stop();
+    const faultsStopped = Date.now();
     for (const at of reads.instanceServerErrorTimes) {
       const during = faults.findLast((fault) => started + fault.startedAtS * 1000 <= at);
       if (during) during.homeServerErrors++;
@@ -328,21 +394,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const highest = publishing.highestAccepted();
     const loadKeys = [...highest.keys()];
+    // The storm users' widgets are those the products published when the refresh asked them.
+    const stormKeys = (product: Map<string, number>) =>
+      [...product.keys()].filter((key) => key.includes(' user:storm-'));
     const drained = async () => {
       const [product, core] = await Promise.all([
         versions(services.PRODUCT_DATABASE_URL),
         versions(services.DATABASE_URL),
       ]);
-      return { product, core, behind: loadKeys.filter((key) => core.get(key) !== product.get(key)) };
+      const keys = [...loadKeys, ...stormKeys(product)];
+      return { product, core, behind: keys.filter((key) => core.get(key) !== product.get(key)) };
     };
-    await log.step('draining the pipeline', () =>
-      waitFor(
+    await log.step('draining the pipeline', async () => {
+      await waitFor(
+        'no refresh job left',
+        () => refreshQueueIdle(services.REDIS_URL),
+        DRAIN_TIMEOUT_MS,
+      ).catch(() => undefined);
+      await waitFor(
         'every write in the core database',
         async () => (await drained()).behind.length === 0,
         DRAIN_TIMEOUT_MS,
-      ).catch(() => undefined),
-    );
-    const { core, behind } = await drained();
+      ).catch(() => undefined);
+    });
+    const { product, core, behind } = await drained();
 
     const lost = publishing.acceptedWrites.filter(([key, version]) => (core.get(key) ?? 0) < version).length;
     const finalVersionMismatches = [...highest].filter(
@@ -358,8 +433,43 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     const { behind: staleScreens, mixed: mixedScreens } = await log.step(
       'comparing every screen with the core database',
-      () => screensBehind(platform['core-api'], reads, users, core),
+      () => screensBehind(platform['core-api'], reads, users, LOAD_PRODUCTS, core),
     );
+    const stormScreens = await log.step("comparing the storm users' screens with the core database", () =>
+      screensBehind(
+        platform['core-api'],
+        reads,
+        stormRun.users,
+        REFRESH_PRODUCT_IDS,
+        core,
+        STORM_SCREENS_TIMEOUT_MS,
+      ),
+    );
+
+    const web = options.webSeconds
+      ? await log.step(`web phase: ${options.webSeconds} s`, async () => {
+          webs = await startWebInstances(platform, infrastructure.dir);
+          // Every load user's widgets, published before the phase and on every core-api's screen.
+          const text = (key: string) => `${key} for the web phase`;
+          const published = await publishCampaign(productApi, LOAD_PRODUCTS, users, text);
+          await waitFor(
+            "the web phase's widgets on every core-api",
+            async () =>
+              (await screensBehind(platform['core-api'], reads, users, LOAD_PRODUCTS, published)).behind ===
+              0,
+            60_000,
+          );
+          const figures = await loadWebPages(
+            webs,
+            users,
+            (userId) => LOAD_PRODUCTS.map((productId) => text(widgetKey(productId, userId))),
+            { seconds: options.webSeconds, concurrency: options.webConcurrency, random },
+          );
+          for (const instance of webs.filter((app) => !app.running))
+            unexpectedExits.push(`${instance.label} in the web phase: ${instance.outputTail(1_000)}`);
+          return figures;
+        })
+      : undefined;
     return {
       seed: options.seed,
       seconds: options.seconds,
@@ -371,12 +481,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       staleOverwrites: Number(writes!.stale) + (await staleCacheEntries(cache.url, core)),
       duplicatesApplied: Number(writes!.repeated) + Number(writes!.twice),
       staleScreens,
-      mixedScreens,
+      mixedScreens: mixedScreens + stormScreens.mixed,
       unexpectedExits,
       home: reads.figures(),
       faults,
+      storm: {
+        ...stormRun,
+        users: stormRun.users.length,
+        refreshAnswered: stormKeys(product).length,
+        refreshAsked: stormRun.users.length * REFRESH_PRODUCT_IDS.length,
+        notPersonalised: stormScreens.behind,
+        personalisedAfterS:
+          stormScreens.behind === 0 ? (stormScreens.settledAt - faultsStopped) / 1000 : undefined,
+      },
+      web,
     };
   } finally {
+    await Promise.all(webs.map((web) => web.kill()));
     if (apps) await stopApps(apps);
     await Promise.all([postgres.stop(), durable.stop(), cache.stop()]);
     await infrastructure.stop();
@@ -401,33 +522,81 @@ async function staleCacheEntries(cacheUrl: string, core: Map<string, number>): P
 }
 
 /**
- * Screens (user × core-api instance) that keep showing an older widget than the core database's, and
- * screens that showed another user's widget at any of these reads.
+ * Screens (user × core-api instance) that keep showing another personalised widget of `productIds` than
+ * the version in `expected` (the core database), and screens that showed another user's widget at any of
+ * these reads; `settledAt`: when the last screen caught up.
  */
 async function screensBehind(
   instances: AppInstance[],
   reads: HomeReads,
   users: string[],
-  core: Map<string, number>,
-): Promise<{ behind: number; mixed: number }> {
+  productIds: readonly string[],
+  expected: Map<string, number>,
+  timeoutMs = 10_000,
+): Promise<{ behind: number; mixed: number; settledAt: number }> {
   const mixed = new Set<string>();
   const behindOn = async (instance: AppInstance, userId: string) => {
     const screen = await reads.fetchScreen(instance, userId);
     if (screen?.foreign) mixed.add(`${instance.label} ${userId}`);
-    return LOAD_PRODUCTS.some((productId) => {
+    return productIds.some((productId) => {
       const key = widgetKey(productId, userId);
-      return core.has(key) && screen?.personalised.get(productId) !== core.get(key);
+      return expected.has(key) && screen?.personalised.get(productId) !== expected.get(key);
     });
   };
-  const pairs = instances.flatMap((instance) => users.map((userId) => [instance, userId] as const));
-  let behind = pairs;
+  let behind = instances.flatMap((instance) => users.map((userId) => [instance, userId] as const));
   // Invalidations travel asynchronously: give the in-process caches a few seconds to hear them.
-  for (let attempt = 0; attempt < 20 && behind.length; attempt++) {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; behind.length && (attempt === 0 || Date.now() < deadline); attempt++) {
     if (attempt) await sleep(500);
-    const still = await Promise.all(behind.map(([instance, userId]) => behindOn(instance, userId)));
+    const still = await eachAtMost(SCREEN_CHECK_CONNECTIONS, behind, ([instance, userId]) =>
+      behindOn(instance, userId),
+    );
     behind = behind.filter((_, i) => still[i]);
   }
-  return { behind: behind.length, mixed: mixed.size };
+  return { behind: behind.length, mixed: mixed.size, settledAt: Date.now() };
+}
+
+/**
+ * The cold-user storm: one burst per minute of the run, in the middle of its minute, of
+ * `options.stormUsers` never-seen users who read their screen over STORM_CONNECTIONS through the load
+ * balancer (counted in the home figures), while the faults and the steady load go on. Their tokens are
+ * signed before the burst.
+ */
+async function coldUserStorms(options: ChaosOptions, reads: HomeReads, started: number) {
+  const bursts = options.stormUsers ? Math.max(1, Math.floor(options.seconds / 60)) : 0;
+  const run = { bursts, users: [] as string[], answered: 0, incomplete: 0 };
+  for (let burst = 1; burst <= bursts; burst++) {
+    const users = Array.from(
+      { length: options.stormUsers },
+      (_, i) => `storm-${burst}-${String(i + 1).padStart(5, '0')}`,
+    );
+    await reads.signTokens(users);
+    await sleep(started + ((burst - 0.5) * options.seconds * 1000) / bursts - Date.now());
+    const burstStarted = Date.now();
+    run.users.push(...users);
+    const screens = await eachAtMost(STORM_CONNECTIONS, users, (userId) => reads.read(userId));
+    const answered = screens.filter((screen) => screen?.status === 200);
+    run.answered += answered.length;
+    run.incomplete += answered.filter((screen) => screen!.products < PRODUCT_IDS.length).length;
+    options.log(
+      `t=${Math.round((burstStarted - started) / 1000)}s cold-user storm: ${users.length} never-seen ` +
+        `users, ${answered.length} answered 200, in ${Date.now() - burstStarted} ms`,
+    );
+  }
+  return run;
+}
+
+/** Whether the durable Redis holds no refresh job left to run: every product asked has answered or failed. */
+async function refreshQueueIdle(durableUrl: string): Promise<boolean> {
+  const connection = new Redis(durableUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(USER_REFRESH_QUEUE, { connection, prefix: USER_REFRESH_PREFIX });
+  try {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+    return Object.values(counts).every((count) => count === 0);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
 }
 
 /**
@@ -449,6 +618,12 @@ export function invariantFailures(report: ChaosReport, minAvailability = 0): str
   expectZero("screens showing another user's widget", report.mixedScreens);
   expectZero('home answers with a 4xx', report.home.other);
   expectZero('app processes that exited by themselves', report.unexpectedExits.length);
+  expectZero('storm screens without a widget in every slot', report.storm.incomplete);
+  expectZero("storm users' answered refreshes not on their screens", report.storm.notPersonalised);
+  if (report.web) {
+    expectZero("web pages without the user's widgets", report.web.withoutWidgets);
+    expectZero("web pages showing another user's widget", report.web.foreign);
+  }
   for (const fault of report.faults.filter((f) => f.recoveredMs === undefined))
     failures.push(`never recovered from "${fault.kind}" at t=${fault.startedAtS}s`);
   return failures;
@@ -457,8 +632,21 @@ export function invariantFailures(report: ChaosReport, minAvailability = 0): str
 /** The availability as a share of home requests answered 200 (fresh or stale). */
 export const availability = (home: HomeFigures) => (home.requests ? home.answered / home.requests : 1);
 
+const webRows = (web: WebFigures) => [
+  ['web phase: seconds / concurrent users', `${web.seconds} / ${web.concurrency} (2 web, 2 core-api)`],
+  ['web pages', web.pages],
+  ['web pages/s', web.pagesPerSecond.toFixed(1)],
+  ["web pages without the user's widgets (200)", web.withoutWidgets],
+  ["web pages showing another user's widget", web.foreign],
+  ['web pages marked out of date (200)', web.outOfDate],
+  ['web pages not served (429 / 503)', web.notServed],
+  ['web other non-200 pages / unanswered', `${web.otherStatus} / ${web.unanswered}`],
+  ['web 5xx of an instance (retried on the other)', web.instanceServerErrors],
+  ['web page p50 / p99', `${web.p50Ms.toFixed(1)} ms / ${web.p99Ms.toFixed(1)} ms`],
+];
+
 export function formatReport(report: ChaosReport): string {
-  const { publish, home } = report;
+  const { publish, home, storm, web } = report;
   const percent = (share: number) => `${(share * 100).toFixed(3)} %`;
   const summary = markdownTable(
     ['figure', 'value'],
@@ -484,6 +672,19 @@ export function formatReport(report: ChaosReport): string {
       ['home 5xx of an instance (retried on the other)', home.instanceServerErrors],
       ['home unanswered', home.unanswered],
       ['home p50 / p99', `${home.p50Ms.toFixed(1)} ms / ${home.p99Ms.toFixed(1)} ms`],
+      ['cold-user storm: bursts / never-seen users', `${storm.bursts} / ${storm.users}`],
+      ['storm reads answered 200 (in the home figures)', storm.answered],
+      ['storm screens without a widget in every slot', storm.incomplete],
+      [
+        'storm refreshes answered by the products (user × product)',
+        `${storm.refreshAnswered} / ${storm.refreshAsked}`,
+      ],
+      ["storm users' answered refreshes not on their screens", storm.notPersonalised],
+      [
+        'storm screens personalised, after the faults stopped',
+        storm.personalisedAfterS === undefined ? 'never' : `${storm.personalisedAfterS.toFixed(1)} s`,
+      ],
+      ...(web ? webRows(web) : [['web phase', 'skipped']]),
     ],
   );
   const faults = markdownTable(

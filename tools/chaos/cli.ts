@@ -9,13 +9,18 @@ const USAGE = `
 usage: npm run chaos [-- --skip-build]
 
 The whole platform (two instances of each app, private Postgres and Redis) under steady writes and
-reads while seeded faults kill and restart processes and stores; then the delivery and availability
-report. Exit 1 when an invariant failed (a lost, stale or duplicated write, another user's widget on a
-screen) or home availability was below the minimum.
+reads while seeded faults kill and restart processes and stores, and bursts of never-seen users read
+their screens at once (the cold-user storm); then signed-in users load the web's home page through two
+web servers at their maximum rate (the web phase); then the delivery and availability report. Exit 1
+when an invariant failed (a lost, stale or duplicated write, another user's widget on a screen, a storm
+user's answered refresh not on their screen, a web page without the user's widgets) or home
+availability was below the minimum.
 
 settings (environment):
   CHAOS_SECONDS (600), CHAOS_SEED (random, printed), CHAOS_WRITES_PER_SECOND (20),
-  CHAOS_READS_PER_SECOND (40), CHAOS_USERS (200), CHAOS_MIN_AVAILABILITY (0.999)
+  CHAOS_READS_PER_SECOND (40), CHAOS_USERS (200), CHAOS_MIN_AVAILABILITY (0.999),
+  CHAOS_STORM_USERS (2000 never-seen users per burst, one burst per minute of the run; 0: none),
+  CHAOS_WEB_SECONDS (90; 0 skips the web phase), CHAOS_WEB_CONCURRENCY (24 users at once)
 options:
   --skip-build  use the apps as last built
   -h, --help    this text
@@ -39,6 +44,9 @@ async function main() {
     writesPerSecond: setting('CHAOS_WRITES_PER_SECOND', 20),
     readsPerSecond: setting('CHAOS_READS_PER_SECOND', 40),
     users: setting('CHAOS_USERS', 200),
+    stormUsers: setting('CHAOS_STORM_USERS', 2_000),
+    webSeconds: setting('CHAOS_WEB_SECONDS', 90),
+    webConcurrency: setting('CHAOS_WEB_CONCURRENCY', 24),
     log,
   });
   process.stdout.write(`\n${formatReport(report)}\n\n`);

@@ -25,23 +25,28 @@ export const TEAMS = {
   b: { id: 'team-b', apiKey: 'team-b-api-key-0001', productIds: ['loyalty', 'travel'] },
 } as const;
 export const PRODUCT_IDS = [...TEAMS.a.productIds, ...TEAMS.b.productIds];
+/**
+ * The products the ingester asks to refresh a cold user. These ids are also sample products
+ * (libs/sample-products), so product-api's sample personaliser answers them with a widget per user.
+ */
+export const REFRESH_PRODUCT_IDS: readonly string[] = TEAMS.b.productIds;
 
 /** Settings every app of the platform gets besides the service URLs. */
 const PLATFORM_ENV: Record<string, string> = {
   ...SECRETS,
   LOG_LEVEL: 'warn',
-  REFRESH_PRODUCTS: TEAMS.b.productIds.join(','),
+  REFRESH_PRODUCTS: REFRESH_PRODUCT_IDS.join(','),
   // The load comes from one address; behind a real load balancer every client has its own.
   RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
   RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
 };
 
-/** One process of an app; `start` again after `kill` restarts it on the same port. */
+/** One process of an app, or a `next start` of the web build; `start` again after `kill` restarts it on the same port. */
 export class AppInstance {
   private child: ChildProcess | undefined;
 
   constructor(
-    readonly name: AppName,
+    readonly name: AppName | 'web',
     /** e.g. "core-api#2". */
     readonly label: string,
     private readonly port: number,
@@ -57,10 +62,19 @@ export class AppInstance {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the bundle and waits until /ready answers 200. */
+  /** Starts the bundle (or the web) and waits until /ready (the web: /api/health) answers 200. */
   async start(timeoutMs = 60_000): Promise<void> {
     const out = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [join(workspaceRoot(), 'dist/apps', this.name, 'main.js')], {
+    const [command, args, cwd] =
+      this.name === 'web'
+        ? [
+            join(workspaceRoot(), 'node_modules/.bin/next'),
+            ['start', '--hostname', '127.0.0.1', '--port', String(this.port)],
+            join(workspaceRoot(), 'apps/web'),
+          ]
+        : [process.execPath, [join(workspaceRoot(), 'dist/apps', this.name, 'main.js')], undefined];
+    const child = spawn(command, args, {
+      cwd,
       env: { PATH: process.env['PATH'], ...this.env, PORT: String(this.port) },
       stdio: ['ignore', out, out],
     });
@@ -72,7 +86,7 @@ export class AppInstance {
       `${this.label} /ready`,
       async () => {
         if (!this.running) throw new Error(`${this.label} exited; its output:\n${this.outputTail()}`);
-        return fetch(`${this.url}/ready`).then(
+        return fetch(`${this.url}${this.name === 'web' ? '/api/health' : '/ready'}`).then(
           (response) => response.ok,
           () => false,
         );
@@ -138,6 +152,34 @@ export async function startApps(
     await Promise.all(apps[name].map((app) => app.start()));
   }
   return apps;
+}
+
+/**
+ * One `next start` of the web build (apps/web/.next) per core-api instance, each pointed at its own: the
+ * web makes one core-api call per page, and a front load balancer spreads the pages over the web servers.
+ */
+export async function startWebInstances(apps: Apps, logDir: string): Promise<AppInstance[]> {
+  const webs = await Promise.all(
+    apps['core-api'].map(
+      async (coreApi, i) =>
+        new AppInstance(
+          'web',
+          `web#${i + 1}`,
+          await freePort(),
+          {
+            NEXT_TELEMETRY_DISABLED: '1',
+            DEMO_MODE: '1',
+            JWT_SECRET: SECRETS.JWT_SECRET,
+            STUDIO_JWT_SECRET: SECRETS.STUDIO_JWT_SECRET,
+            CORE_API_URL: coreApi.url,
+            PRODUCT_API_URL: apps['product-api'][0]!.url,
+          },
+          join(logDir, `web#${i + 1}.log`),
+        ),
+    ),
+  );
+  await Promise.all(webs.map((web) => web.start()));
+  return webs;
 }
 
 export async function stopApps(apps: Apps): Promise<void> {
