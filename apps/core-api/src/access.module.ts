@@ -11,10 +11,10 @@ import {
 } from '@hwp/service-kit';
 import type { Config } from './config';
 import { BearerAuthenticator } from './inbound/bearer-auth';
-import { RequestGate } from './inbound/request-gate';
-import type { RateLimited } from './inbound/problem-reply';
-import { RequestLimits } from './inbound/request-limits';
+import { HttpEdge } from './inbound/http-edge';
+import { RequestLimits, type RateLimited } from './inbound/request-limits';
 import { StudioAuthenticator } from './inbound/studio-auth';
+import { UserGuard } from './inbound/user.guard';
 
 // Users and client addresses whose windows each instance keeps.
 const RATE_LIMIT_KEYS = 100_000;
@@ -39,8 +39,8 @@ function sharedPerMinute(
 /**
  * Who may call and how often, for every feature: the users' bearer tokens, the studio's session tokens,
  * the per-user and per-address rate limits (shared by every instance through the durable Redis), and the
- * request gate (CORS, per-address limit by the client's address behind trusted proxies) that runs first
- * for every request.
+ * HTTP edge that applies them (CORS, per-address limit by the client's address behind trusted proxies,
+ * then the user routes' token and per-user limit) with UserGuard, its Nest side.
  */
 @Module({})
 export class AccessModule {
@@ -75,17 +75,19 @@ export class AccessModule {
             ),
         },
         {
-          provide: RequestGate,
-          inject: [RequestLimits],
-          useFactory: (limits: RequestLimits) =>
-            new RequestGate(
+          provide: HttpEdge,
+          inject: [BearerAuthenticator, RequestLimits],
+          useFactory: (auth: BearerAuthenticator, limits: RequestLimits) =>
+            new HttpEdge(
               config.WEB_ORIGIN,
+              auth,
               limits,
               new ClientAddresses(compileProxyTrust(config.TRUSTED_PROXIES)),
             ),
         },
+        UserGuard,
       ],
-      exports: [BearerAuthenticator, StudioAuthenticator, RequestLimits, RequestGate],
+      exports: [StudioAuthenticator, HttpEdge, UserGuard],
     };
   }
 }

@@ -12,12 +12,11 @@ import type { Config } from './config';
 import { ReadHomeScreen } from './domain/read-home.use-case';
 import { RefreshBatcher } from './domain/refresh-batcher';
 import { WidgetLoader } from './domain/widget-loader';
-import { BearerAuthenticator } from './inbound/bearer-auth';
+import { EdgeEntryPoints } from './inbound/edge-entry-points';
 import { HomeController } from './inbound/home.controller';
-import { HomeFrontDoor } from './inbound/home.front-door';
 import { HomeRequestHandler } from './inbound/home.http-handler';
+import { HttpEdge } from './inbound/http-edge';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
-import { RequestLimits } from './inbound/request-limits';
 import { PrometheusReadPathMetrics, readPathMetricProviders } from './outbound/read-path.metrics';
 import { RedisPersonalisedUsersLookup } from './outbound/personalised-users.lookup';
 import { RedisWidgetCacheStore } from './outbound/redis-widget-cache.store';
@@ -26,7 +25,8 @@ import { WidgetRepository } from './outbound/widget.repository';
 
 /**
  * GET /v1/home: the read path over the three cache levels, and the invalidations that keep L1 current.
- * Uses AccessModule's authenticator, rate limits and request gate; exports what live updates build on.
+ * Uses AccessModule's HttpEdge, and installs its entry points (the front door for this route, a Fastify
+ * hook for the others); exports what live updates build on.
  */
 /** The optional read replica (DATABASE_REPLICA_URL); not a /ready check: the primary stands in for it. */
 const CORE_DATABASE_REPLICA = Symbol('CORE_DATABASE_REPLICA');
@@ -108,11 +108,11 @@ export class HomeModule {
         },
         {
           provide: HomeRequestHandler,
-          inject: [BearerAuthenticator, RequestLimits, ReadHomeScreen],
-          useFactory: (auth: BearerAuthenticator, limits: RequestLimits, home: ReadHomeScreen) =>
-            new HomeRequestHandler(auth, limits, home, config.COMPRESSION_THRESHOLD_BYTES),
+          inject: [HttpEdge, ReadHomeScreen],
+          useFactory: (edge: HttpEdge, home: ReadHomeScreen) =>
+            new HomeRequestHandler(edge, home, config.COMPRESSION_THRESHOLD_BYTES),
         },
-        HomeFrontDoor,
+        EdgeEntryPoints,
         {
           provide: InvalidationSubscriber,
           inject: [ReadHomeScreen],

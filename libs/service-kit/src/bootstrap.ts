@@ -9,8 +9,10 @@ import { answerClientError, answerUnmetExpectation } from './client-error';
 import { ConfigError, loadConfig } from './config';
 import { FrontDoor } from './front-door';
 import { answerFrameworkError } from './problem-details.filter';
-import { createLogger, logRequests, NestPinoLogger } from './logging';
+import { createLogger, NestPinoLogger } from './logging';
 import { drainRefusedBodies } from './refused-body';
+import { RequestRecorder, recordFastifyRequests } from './request-recorder';
+import { trackRouteMethods } from './route-methods';
 
 export interface ServiceDefinition<S extends z.ZodType> {
   name: string;
@@ -38,6 +40,7 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
 ): Promise<NestFastifyApplication> {
   const logger = createLogger(service.name, config.LOG_LEVEL);
   const frontDoor = new FrontDoor();
+  const recorder = new RequestRecorder(logger);
   const bodyLimitBytes = service.bodyLimitBytes?.(config) ?? FASTIFY_BODY_LIMIT_BYTES;
   const app = await NestFactory.create<NestFastifyApplication>(
     {
@@ -45,8 +48,11 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
       imports: [
         {
           module: FrontDoorModule,
-          providers: [{ provide: FrontDoor, useValue: frontDoor }],
-          exports: [FrontDoor],
+          providers: [
+            { provide: FrontDoor, useValue: frontDoor },
+            { provide: RequestRecorder, useValue: recorder },
+          ],
+          exports: [FrontDoor, RequestRecorder],
         },
         service.module(config),
       ],
@@ -61,7 +67,8 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
     }),
     { logger: new NestPinoLogger(logger) },
   );
-  logRequests(app.getHttpAdapter().getInstance(), logger);
+  recordFastifyRequests(app.getHttpAdapter().getInstance(), recorder);
+  trackRouteMethods(app.getHttpAdapter().getInstance());
   drainRefusedBodies(app.getHttpAdapter().getInstance(), bodyLimitBytes);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

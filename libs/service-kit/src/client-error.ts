@@ -1,6 +1,6 @@
 import { STATUS_CODES, maxHeaderSize, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { problemDocument } from './problem-details.filter';
+import { ProblemException, problemDocument, writeProblem } from './problem-details.filter';
 
 /** Node's codes for the requests its parser or its timers refuse, by the status they are answered with. */
 const REFUSALS: Record<string, { status: number; detail: string }> = {
@@ -53,11 +53,5 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
  */
 export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
   const detail = 'The only expectation this server meets is "100-continue".';
-  const body = JSON.stringify(problemDocument(417, detail, request.url));
-  response
-    .writeHead(417, {
-      'content-type': 'application/problem+json',
-      'content-length': Buffer.byteLength(body),
-    })
-    .end(body);
+  writeProblem(response, ProblemException.of(417, detail), request.url);
 }

@@ -38,7 +38,14 @@ export {
 export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './redis-rate-limit-store';
 export { PrometheusRateLimitMetrics, rateLimitMetricProviders } from './rate-limit.metrics';
 export { TOO_MANY_REQUESTS_TITLE, tooManyRequests } from './too-many-requests';
-export { ProblemDetailsFilter, ProblemException, type ProblemField } from './problem-details.filter';
+export {
+  ProblemDetailsFilter,
+  ProblemException,
+  problemBody,
+  writeProblem,
+  type ProblemField,
+} from './problem-details.filter';
+export { RequestRecorder, RouteSeries, UNMATCHED_ROUTE, recordFastifyRequests } from './request-recorder';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';
 export { invalidRequest, jsonPointer, parseRequest } from './request-validation';

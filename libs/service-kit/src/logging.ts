@@ -1,10 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { isPath } from './front-door';
-
-/** Probes and scrapes would drown the log. */
-const PROBE_PATHS = ['/health', '/ready', '/metrics'];
 
 /** The app's root JSON logger. */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
@@ -15,7 +10,7 @@ export function createLogger(name: string, level: string, destination?: Destinat
  * Nest's own log calls (`new Logger(context).log(...)`) as pino lines with a `context` field. Written by
  * hand rather than with nestjs-pino: nestjs-pino keeps a request-scoped logger in an AsyncLocalStorage,
  * which on Node 20 turns on async hooks for the whole process and costs the hot home route 5–18 % of its
- * throughput (docs/adr/0009-core-api-read-path.md); the request line below needs no such scope.
+ * throughput (docs/adr/0009-core-api-read-path.md); the request line (RequestRecorder) needs no such scope.
  */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
@@ -50,27 +45,4 @@ export class NestPinoLogger implements LoggerService {
     if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
     else this.logger[level]({ context }, String(message));
   }
-}
-
-/**
- * One line per request answered by Fastify (method, path, status, time), without headers so that no
- * credential can reach the log. A route answered at the FrontDoor is observed by its metrics instead.
- */
-export function logRequests(fastify: FastifyInstance, logger: Logger): void {
-  if (!logger.isLevelEnabled('info')) return;
-  fastify.addHook('onResponse', (request, reply, done) => {
-    if (!PROBE_PATHS.some((path) => isPath(request.url, path))) {
-      logger.info(
-        {
-          requestId: request.id,
-          method: request.method,
-          url: request.url,
-          statusCode: reply.statusCode,
-          responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
-        },
-        'request completed',
-      );
-    }
-    done();
-  });
 }

@@ -4,10 +4,12 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { allowedMethods } from './route-methods';
 
 /**
  * One invalid input and what is wrong with it: a body member (JSON pointer into the request body) or a
@@ -33,6 +35,11 @@ export class ProblemException extends HttpException {
   ) {
     super(problem.detail ?? title, status);
   }
+
+  /** A problem with its status's standard title (e.g. 406 "Not acceptable"). */
+  static of(status: number, detail?: string, headers?: Record<string, string>): ProblemException {
+    return new ProblemException(status, statusTitle(status), { detail, headers });
+  }
 }
 
 // Nest's names first (the titles clients already see), then Node's for the statuses Nest has no name for (431).
@@ -53,40 +60,45 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const body: Record<string, unknown> = { type: 'about:blank', instance: request.url };
-    let status = HttpStatus.INTERNAL_SERVER_ERROR;
-    if (exception instanceof ProblemException) {
-      status = exception.getStatus();
-      const { detail, errors, headers = {}, extensions = {} } = exception.problem;
-      Object.assign(body, extensions, { title: exception.title, detail, errors });
-      for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
-    } else if (exception instanceof HttpException) {
-      status = exception.getStatus();
+    const problem = this.problemOf(exception, request);
+    for (const [name, value] of Object.entries(problem.problem.headers ?? {})) void reply.header(name, value);
+    void reply
+      .status(problem.getStatus())
+      .header('content-type', 'application/problem+json')
+      .send(problemBody(problem, request.url));
+  }
+
+  private problemOf(exception: unknown, request: FastifyRequest): ProblemException {
+    if (exception instanceof ProblemException) return exception;
+    if (exception instanceof NotFoundException) {
+      // No route matched: a path that other methods take is a 405 naming them, not a 404.
+      const allowed = allowedMethods(request);
+      if (allowed.length > 0) {
+        const detail = `${request.method} is not allowed here; this path takes ${allowed.join(', ')}.`;
+        return ProblemException.of(HttpStatus.METHOD_NOT_ALLOWED, detail, { allow: allowed.join(', ') });
+      }
+    }
+    if (exception instanceof HttpException) {
       const response = exception.getResponse();
       const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-      Object.assign(body, {
-        title: statusTitle(status),
-        detail: Array.isArray(message) ? message.join('; ') : message,
-      });
-    } else if (isFastifyError(exception)) {
-      // Fastify's own rejections (unparseable JSON, body too large, wrong content type) are client errors.
-      status = exception.statusCode;
-      Object.assign(body, { title: statusTitle(status), detail: exception.message });
-    } else if (databaseUnreachable(exception)) {
-      // An outage of the database, not a defect: the client may retry (a write was not acknowledged).
-      status = HttpStatus.SERVICE_UNAVAILABLE;
-      this.logger.warn(`database unreachable: ${(exception as Error).message.split('\n').at(-1)}`);
-      Object.assign(body, {
-        title: statusTitle(status),
-        detail: 'The database is unreachable; retry shortly.',
-      });
-      void reply.header('retry-after', '1');
-    } else {
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-      body['title'] = 'Internal server error';
+      const detail = Array.isArray(message) ? message.join('; ') : (message as string | undefined);
+      return ProblemException.of(exception.getStatus(), detail);
     }
-    body['status'] = status;
-    void reply.status(status).header('content-type', 'application/problem+json').send(body);
+    // Fastify's own rejections (unparseable JSON, body too large, wrong content type) are client errors.
+    if (isFastifyError(exception)) return ProblemException.of(exception.statusCode, exception.message);
+    if (databaseUnreachable(exception)) {
+      // An outage of the database, not a defect: the client may retry (a write was not acknowledged).
+      this.logger.warn(`database unreachable: ${(exception as Error).message.split('\n').at(-1)}`);
+      return ProblemException.of(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'The database is unreachable; retry shortly.',
+        {
+          'retry-after': '1',
+        },
+      );
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return new ProblemException(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
 }
 
@@ -109,9 +121,40 @@ export function answerFrameworkError(
     .send(problemDocument(status, error.message, request.url));
 }
 
-/** A problem+json document with its status's standard title, for answers written outside the filter. */
-export function problemDocument(status: number, detail: string, instance?: string) {
-  return { type: 'about:blank', instance, title: statusTitle(status), detail, status };
+/** A problem+json document (its status's standard title unless given), for answers written outside the filter. */
+export function problemDocument(
+  status: number,
+  detail: string | undefined,
+  instance?: string,
+  title = statusTitle(status),
+) {
+  return { type: 'about:blank', instance, title, detail, status };
+}
+
+/** The document of a ProblemException: what the filter sends and `writeProblem` writes. */
+export function problemBody(exception: ProblemException, instance: string | undefined) {
+  const { detail, errors, extensions } = exception.problem;
+  return {
+    ...extensions,
+    ...problemDocument(exception.getStatus(), detail, instance, exception.title),
+    errors,
+  };
+}
+
+/**
+ * Writes a problem on Node's own response, for answers made outside Nest (an app's FrontDoor, a Fastify
+ * hook): the same document and headers as the filter's.
+ */
+export function writeProblem(response: ServerResponse, problem: ProblemException, instance?: string): void {
+  const status = problem.getStatus();
+  const body = JSON.stringify(problemBody(problem, instance));
+  response
+    .writeHead(status, {
+      ...problem.problem.headers,
+      'content-type': 'application/problem+json',
+      'content-length': Buffer.byteLength(body),
+    })
+    .end(body);
 }
 
 /** Prisma's codes for a database it cannot reach, lost the connection to, or waited too long for. */

@@ -1,4 +1,4 @@
-import { Controller, HttpCode, HttpStatus, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -11,15 +11,12 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
 import { MAX_EVENTS_PER_BATCH, analyticsEventSchema } from '../domain/analytics-events';
 import type { AnalyticsEventLog } from '../domain/analytics.ports';
 import { AnalyticsMetrics, type BatchResult } from '../outbound/analytics.metrics';
-import { BearerAuthenticator } from './bearer-auth';
-import { RATE_LIMITED_DETAIL, tooManyRequests, unauthorized } from './problem-reply';
-import { RequestLimits } from './request-limits';
+import { AcceptsBodyToken, UserGuard } from './user.guard';
 
 /** Injection token of the log accepted events are appended to. */
 export const ANALYTICS_EVENT_LOG = Symbol('ANALYTICS_EVENT_LOG');
@@ -85,13 +82,13 @@ const bodySchema = {
 @Controller('v1')
 export class EventsController {
   constructor(
-    private readonly auth: BearerAuthenticator,
-    private readonly limits: RequestLimits,
     @Inject(ANALYTICS_EVENT_LOG) private readonly log: AnalyticsEventLog,
     private readonly metrics: AnalyticsMetrics,
   ) {}
 
   @Post('events')
+  @UseGuards(UserGuard)
+  @AcceptsBodyToken()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Report impressions and clicks of home screen widgets (batched)',
@@ -129,25 +126,18 @@ export class EventsController {
   @ApiPayloadTooLargeResponse({ description: 'The body is larger than EVENTS_BODY_LIMIT_BYTES.' })
   @ApiTooManyRequestsResponse({ description: 'Rate limited (Retry-After).' })
   @ApiServiceUnavailableResponse({ description: 'The durable Redis is unavailable (Retry-After).' })
-  async report(@Req() request: FastifyRequest): Promise<void> {
+  async report(@Body() body: unknown): Promise<void> {
     try {
-      await this.accept(request);
+      await this.accept(body);
     } catch (error) {
       this.metrics.batch(refusal(error));
       throw error;
     }
   }
 
-  private async accept(request: FastifyRequest): Promise<void> {
-    const body = jsonBody(request.body);
-    const bodyToken = (body as { token?: unknown } | null)?.token;
-    const who = await this.auth.authenticate(
-      request.headers.authorization ?? (typeof bodyToken === 'string' ? `Bearer ${bodyToken}` : undefined),
-    );
-    if (!who.ok) throw unauthorized(who.detail, who.challenge);
-    const wait = this.limits.user(who.userId);
-    if (wait > 0) throw tooManyRequests(wait, RATE_LIMITED_DETAIL.user);
-    const { events } = parseRequest(eventBatch, body);
+  /** The user is UserGuard's (the header's token, or the body's); only the events are read here. */
+  private async accept(body: unknown): Promise<void> {
+    const { events } = parseRequest(eventBatch, jsonBody(body));
     try {
       await this.log.append(events);
     } catch {
@@ -172,8 +162,6 @@ function jsonBody(body: unknown): unknown {
 
 function refusal(error: unknown): BatchResult {
   const status = error instanceof ProblemException ? error.getStatus() : 500;
-  if (status === HttpStatus.UNAUTHORIZED) return 'unauthorized';
-  if (status === HttpStatus.TOO_MANY_REQUESTS) return 'limited';
   if (status === HttpStatus.BAD_REQUEST) return 'invalid';
   return 'unavailable';
 }

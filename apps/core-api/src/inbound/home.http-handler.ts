@@ -1,13 +1,11 @@
-import { Logger } from '@nestjs/common';
+import { HttpStatus, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { LRUCache } from 'lru-cache';
+import { ProblemException } from '@hwp/service-kit';
 import { clientProfile, type ClientProfileResult } from '../domain/client-profile';
 import type { HomeRead, ReadHomeScreen, RenderedHome } from '../domain/read-home.use-case';
-import type { BearerAuthenticator, VerifiedBearer } from './bearer-auth';
+import type { HttpEdge } from './http-edge';
 import { compressBody, etagMatches, preferredEncoding, type ContentEncoding } from './http-encoding';
-import { sendProblem, sendTooManyRequests } from './problem-reply';
-import type { RequestLimits } from './request-limits';
 
 /** Response header saying that part of the screen is the last known good copy (a cache level failed). */
 export const STALE_HEADER = 'x-hwp-stale';
@@ -44,9 +42,9 @@ const json = (
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
 
 /**
- * GET /v1/home over HTTP: bearer authentication, the per-user rate limit, client profile, conditional
- * request and content encoding around ReadHomeScreen, on Node's own request and response. Errors are
- * problem+json, written here because this handler runs at the front door (HomeFrontDoor), outside Nest's
+ * GET /v1/home over HTTP: the user and the per-user limit (HttpEdge, as every user route), client
+ * profile, conditional request and content encoding around ReadHomeScreen, on Node's own request and
+ * response. Refusals are the edge's problem+json: this handler runs at the front door, outside Nest's
  * exception filters.
  */
 export class HomeRequestHandler {
@@ -55,13 +53,9 @@ export class HomeRequestHandler {
   private readonly profiles = new LRUCache<string, ClientProfileResult>({ max: 1_000 });
   // Responses prepared per rendering; they go when the rendering leaves the in-process cache.
   private readonly prepared = new WeakMap<RenderedHome, PreparedResponses>();
-  // A keep-alive connection mostly carries one client's requests: its last verified Authorization header
-  // is compared first, before the authenticator's map. It goes with the connection.
-  private readonly lastBearer = new WeakMap<Socket, VerifiedBearer>();
 
   constructor(
-    private readonly auth: BearerAuthenticator,
-    private readonly limits: RequestLimits,
+    private readonly edge: HttpEdge,
     private readonly home: ReadHomeScreen,
     /** Bodies from this size on are compressed; below it compression costs more than it saves. */
     private readonly compressionThresholdBytes: number,
@@ -70,49 +64,34 @@ export class HomeRequestHandler {
   /** Answers one request received at `now` (ms); never rejects (errors become problem+json answers). */
   handle(request: IncomingMessage, response: ServerResponse, now = Date.now()): void {
     // The warm path, all in memory and without a promise: a known token and a current rendering.
-    const bearer = this.knownBearer(request, now);
-    if (bearer !== undefined) {
-      const wait = this.limits.user(bearer.userId, now);
-      if (wait > 0) return sendTooManyRequests(request, response, 'user', wait);
+    const user = this.edge.knownUser(request, now);
+    if (user instanceof ProblemException) return this.edge.refuse(request, response, user);
+    if (user !== undefined) {
       const client = this.profile(request);
-      const warm = client.ok ? this.home.readWarm(bearer.userId, client.profile, now) : undefined;
+      const warm = client.ok ? this.home.readWarm(user, client.profile, now) : undefined;
       if (warm !== undefined) return this.send(request, response, warm);
     }
-    this.answer(request, response, bearer?.userId).catch((error: Error) => {
-      this.logger.error(error.stack ?? String(error));
-      if (!response.headersSent)
-        sendProblem(request, response, 500, 'Internal server error', 'The request could not be served.');
+    this.answer(request, response, user).catch((error: unknown) => {
+      if (response.headersSent) return;
+      if (error instanceof ProblemException) return this.edge.refuse(request, response, error);
+      this.logger.error((error as Error).stack ?? String(error));
+      const detail = 'The request could not be served.';
+      this.edge.refuse(request, response, ProblemException.of(HttpStatus.INTERNAL_SERVER_ERROR, detail));
     });
   }
 
-  private knownBearer({ socket, headers: { authorization } }: IncomingMessage, now: number) {
-    const last = this.lastBearer.get(socket);
-    if (last !== undefined && last.authorization === authorization && now < last.expiresAtMs) return last;
-    const known = this.auth.known(authorization, now);
-    if (known !== undefined) this.lastBearer.set(socket, known);
-    return known;
-  }
-
-  /** The rest of the read; `knownUser` is the user of a token already verified and counted above. */
+  /**
+   * The rest of the read; `knownUser` is the user of a token already verified and counted above. Throws
+   * the refusals (ProblemException) that `handle` writes.
+   */
   private async answer(
     request: IncomingMessage,
     response: ServerResponse,
     knownUser?: string,
   ): Promise<void> {
-    let userId = knownUser;
-    if (userId === undefined) {
-      const who = await this.auth.authenticate(request.headers.authorization);
-      if (!who.ok) {
-        return sendProblem(request, response, 401, 'Unauthorized', who.detail, {
-          'www-authenticate': who.challenge,
-        });
-      }
-      const wait = this.limits.user(who.userId);
-      if (wait > 0) return sendTooManyRequests(request, response, 'user', wait);
-      userId = who.userId;
-    }
+    const userId = knownUser ?? (await this.edge.user(request.headers.authorization));
     const client = this.profile(request);
-    if (!client.ok) return sendProblem(request, response, 406, 'Not acceptable', client.reason);
+    if (!client.ok) throw ProblemException.of(HttpStatus.NOT_ACCEPTABLE, client.reason);
     let read: HomeRead;
     try {
       read = await this.home.read(userId, client.profile);
@@ -121,7 +100,7 @@ export class HomeRequestHandler {
         `home screen unavailable, nothing cached to fall back on: ${(error as Error).message}`,
       );
       const detail = 'The home screen cannot be loaded right now.';
-      return sendProblem(request, response, 503, 'Service unavailable', detail, { 'retry-after': '1' });
+      throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, detail, { 'retry-after': '1' });
     }
     this.send(request, response, read);
   }

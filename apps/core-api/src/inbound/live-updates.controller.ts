@@ -1,4 +1,4 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -7,23 +7,18 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BearerAuthenticator } from './bearer-auth';
+import type { FastifyReply } from 'fastify';
 import { HOME_CHANGED_EVENT, LiveUpdateStreams, WIDGET_CHANGED_EVENT } from './live-updates.streams';
-import { RATE_LIMITED_DETAIL, tooManyRequests, unauthorized } from './problem-reply';
-import { RequestLimits } from './request-limits';
+import { AuthenticatedUser, UserGuard } from './user.guard';
 
 /** GET /v1/home/stream: tells an open home screen when one of its widgets changed. */
 @ApiTags('home')
 @Controller('v1')
 export class LiveUpdatesController {
-  constructor(
-    private readonly auth: BearerAuthenticator,
-    private readonly limits: RequestLimits,
-    private readonly streams: LiveUpdateStreams,
-  ) {}
+  constructor(private readonly streams: LiveUpdateStreams) {}
 
   @Get('home/stream')
+  @UseGuards(UserGuard)
   @ApiOperation({
     summary: 'Live updates of the home screen (Server-Sent Events)',
     description:
@@ -44,11 +39,7 @@ export class LiveUpdatesController {
   @ApiTooManyRequestsResponse({
     description: 'Too many requests, or too many open streams for this user or instance (Retry-After).',
   })
-  async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const who = await this.auth.authenticate(request.headers.authorization);
-    if (!who.ok) throw unauthorized(who.detail, who.challenge);
-    const wait = this.limits.user(who.userId);
-    if (wait > 0) throw tooManyRequests(wait, RATE_LIMITED_DETAIL.user);
-    this.streams.open(who.userId, reply);
+  stream(@AuthenticatedUser() userId: string, @Res() reply: FastifyReply): void {
+    this.streams.open(userId, reply);
   }
 }

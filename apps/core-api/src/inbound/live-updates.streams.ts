@@ -1,6 +1,7 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { tooManyRequests } from '@hwp/service-kit';
 import {
   LiveScreens,
   type LiveScreenLimits,
@@ -9,7 +10,6 @@ import {
   type WidgetChange,
 } from '../domain/live-screens';
 import type { InvalidationSubscriber } from './invalidation.subscriber';
-import { tooManyRequests } from './problem-reply';
 
 export const WIDGET_CHANGED_EVENT = 'widget-changed';
 export const HOME_CHANGED_EVENT = 'home-changed';

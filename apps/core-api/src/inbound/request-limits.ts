@@ -1,5 +1,7 @@
 import type { SharedRateLimiter } from '@hwp/service-kit';
-import type { RateLimited } from './problem-reply';
+
+/** Who went over a rate limit: the user of the token, or the client address. */
+export type RateLimited = 'user' | 'address';
 
 export interface RateLimitMetrics {
   limited(limit: RateLimited): void;
@@ -7,7 +9,7 @@ export interface RateLimitMetrics {
 
 /**
  * The two rate limits of core-api, shared by every instance (docs/adr/0014-shared-rate-limits.md): per
- * client address (every request, in RequestGate) and per user (where a route has authenticated the
+ * client address (every request, in HttpEdge.admit) and per user (where a route has authenticated the
  * user). Each returns 0 to go on, else the seconds to wait. `now` (milliseconds) lets the home route read
  * the clock once for everything it checks.
  */

@@ -3,7 +3,7 @@ import { invalidRequest, ProblemException } from '@hwp/service-kit';
 import { canAccessProduct, verifyStudioToken, type StudioSession } from '@hwp/studio-auth';
 import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
 import { bearerToken } from './bearer-auth';
-import { unauthorized } from './problem-reply';
+import { unauthorized } from './http-edge';
 
 const CHALLENGE = 'Bearer realm="hwp-studio"';
 

@@ -9,12 +9,12 @@ const AGGREGATED_BATCHES = 'analytics_aggregated_batches_total';
 const AGGREGATED_EVENTS = 'analytics_aggregated_events_total';
 const AGGREGATION_FAILURES = 'analytics_aggregation_failures_total';
 
-export type BatchResult = 'accepted' | 'invalid' | 'unauthorized' | 'limited' | 'unavailable';
+export type BatchResult = 'accepted' | 'invalid' | 'unavailable';
 
 export const analyticsMetricProviders = [
   makeCounterProvider({
     name: BATCHES,
-    help: 'Event batches posted to /v1/events, by result (accepted, or why they were refused).',
+    help: 'Event batches posted to /v1/events by an authenticated user within the limit, by result (accepted, or why they were refused); 401 and 429 are in http_requests_total.',
     labelNames: ['result'],
   }),
   makeCounterProvider({ name: EVENTS_ACCEPTED, help: 'Impressions and clicks accepted into the stream.' }),
