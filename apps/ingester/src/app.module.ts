@@ -14,13 +14,16 @@ import {
 import type { Config } from './config';
 import { IngestBatch } from './domain/ingest-batch.use-case';
 import { RebuildPersonalisedUsers } from './domain/rebuild-personalised-users.use-case';
+import { PullGeneric } from './domain/pull-generic.use-case';
 import { RefreshUsers } from './domain/refresh-users.use-case';
+import { GenericPullScheduler } from './inbound/generic-pull.scheduler';
 import { PersonalisedUsersKeeper } from './inbound/personalised-users.keeper';
 import { RefreshWorker } from './inbound/refresh-worker.service';
 import { StreamConsumer } from './inbound/stream-consumer.service';
 import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
 import { RedisPersonalisedUsersIndex } from './outbound/personalised-users.index';
 import { HttpProductRefresh } from './outbound/product-refresh.client';
+import { HttpRefreshEndpoints } from './outbound/refresh-endpoints.client';
 import { RefreshQueueConnection } from './outbound/refresh-queue.connection';
 import { RedisWidgetCacheWriter } from './outbound/widget-cache.writer';
 import { PostgresPersonalisedAudiences, PostgresWidgetRepository } from './outbound/widget.repository';
@@ -108,28 +111,56 @@ export class AppModule {
           useFactory: () => new RefreshQueueConnection(durableRedisEndpoint(config)),
         },
         {
+          provide: HttpRefreshEndpoints,
+          useFactory: () =>
+            new HttpRefreshEndpoints({
+              productApiUrl: config.PRODUCT_API_URL,
+              apiKey: config.PLATFORM_REFRESH_KEY,
+              ttlMs: config.REFRESH_ENDPOINTS_TTL_MS,
+              timeoutMs: config.REFRESH_TIMEOUT_MS,
+            }),
+        },
+        {
+          provide: HttpProductRefresh,
+          inject: [IngesterMetrics],
+          useFactory: (metrics: IngesterMetrics) =>
+            new HttpProductRefresh(config.REFRESH_TIMEOUT_MS, metrics),
+        },
+        {
+          provide: GenericPullScheduler,
+          inject: [RefreshQueueConnection, HttpRefreshEndpoints, HttpProductRefresh],
+          useFactory: (
+            queue: RefreshQueueConnection,
+            endpoints: HttpRefreshEndpoints,
+            products: HttpProductRefresh,
+          ) =>
+            new GenericPullScheduler(
+              queue.client,
+              endpoints,
+              new PullGeneric(endpoints, products, {
+                retries: config.REFRESH_RETRIES,
+                backoffMs: config.REFRESH_BACKOFF_MS,
+              }),
+              { syncMs: config.REFRESH_ENDPOINTS_TTL_MS, concurrency: config.REFRESH_PRODUCT_CONCURRENCY },
+            ),
+        },
+        {
           provide: RefreshWorker,
-          inject: [RefreshQueueConnection, IngesterMetrics],
-          useFactory: (queue: RefreshQueueConnection, metrics: IngesterMetrics) =>
+          inject: [RefreshQueueConnection, HttpRefreshEndpoints, HttpProductRefresh, IngesterMetrics],
+          useFactory: (
+            queue: RefreshQueueConnection,
+            endpoints: HttpRefreshEndpoints,
+            products: HttpProductRefresh,
+            metrics: IngesterMetrics,
+          ) =>
             new RefreshWorker(
               queue.client,
-              new RefreshUsers(
-                config.REFRESH_PRODUCTS,
-                new HttpProductRefresh(
-                  {
-                    baseUrl: config.PRODUCT_REFRESH_URL,
-                    apiKey: config.PLATFORM_REFRESH_KEY,
-                    timeoutMs: config.REFRESH_TIMEOUT_MS,
-                  },
-                  metrics,
-                ),
-                {
-                  retries: config.REFRESH_RETRIES,
-                  backoffMs: config.REFRESH_BACKOFF_MS,
-                  concurrency: config.REFRESH_PRODUCT_CONCURRENCY,
-                  maxUsersPerCall: config.REFRESH_MAX_USERS_PER_CALL,
-                },
-              ),
+              new RefreshUsers(endpoints, products, {
+                retries: config.REFRESH_RETRIES,
+                backoffMs: config.REFRESH_BACKOFF_MS,
+                concurrency: config.REFRESH_PRODUCT_CONCURRENCY,
+                maxUsersPerCall: config.REFRESH_MAX_USERS_PER_CALL,
+              }),
               metrics,
               { concurrency: config.REFRESH_CONCURRENCY, stalledMs: config.REFRESH_STALLED_MS },
             ),

@@ -1,19 +1,5 @@
 import { DEV_URLS, baseEnvSchema, envVar, withDemoSecrets } from '@hwp/service-kit';
-import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
 import { z } from 'zod';
-
-/** A comma-separated list of product ids. */
-const productIds = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((list) => list.split(',').map((id) => id.trim()))
-    .pipe(
-      z
-        .array(z.string().regex(PRODUCT_ID_PATTERN, 'must be a comma-separated list of product ids'))
-        .min(1)
-        .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a product id'),
-    );
 
 /** Every setting of ingester, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 const settings = baseEnvSchema.extend({
@@ -40,17 +26,23 @@ const settings = baseEnvSchema.extend({
   PERSONALISED_USERS_CHECK_MS: envVar.positiveInt(60_000),
   /** TTL of a user's widget hash in the cache Redis, refreshed by every write to it. */
   WIDGET_CACHE_TTL_SECONDS: envVar.positiveInt(7 * 24 * 3600),
-  /** Where the products' refresh endpoints live: `<url>/v1/products/<id>/refresh` (product-api in the demo). */
-  PRODUCT_REFRESH_URL: envVar.httpUrl('http://127.0.0.1:3002'),
-  /** The products asked to refresh cold users. */
-  REFRESH_PRODUCTS: productIds('deals,subscriptions,loyalty,travel'),
-  /** The platform's key on the refresh endpoints (x-api-key); product-api must be given the same one. */
+  /**
+   * product-api, which keeps every product's registered refresh endpoint and signing secret; the ingester
+   * reads them from GET /v1/platform/refresh-endpoints (docs/adr/0016-product-refresh-contract.md).
+   */
+  PRODUCT_API_URL: envVar.httpUrl('http://127.0.0.1:3002'),
+  /** The platform's key on that route (x-api-key); product-api must be given the same one. */
   PLATFORM_REFRESH_KEY: envVar.secret(),
+  /**
+   * How long the registrations read from product-api are used before it is asked again; also how often
+   * the generic-pull schedules are matched to them.
+   */
+  REFRESH_ENDPOINTS_TTL_MS: envVar.positiveInt(10_000),
   /** Refresh batch jobs (of up to core-api's REFRESH_BATCH_MAX_USERS users) run at once by this ingester. */
   REFRESH_CONCURRENCY: envVar.positiveInt(8),
   /** Products asked at once for one batch. */
   REFRESH_PRODUCT_CONCURRENCY: envVar.positiveInt(4),
-  /** Most users in one call to a refresh endpoint (product-api takes up to 1,000); larger batches take several. */
+  /** Most users in one call to a refresh endpoint (the contract promises at most 1,000); larger batches take several. */
   REFRESH_MAX_USERS_PER_CALL: envVar.positiveInt(1_000),
   /**
    * The lock an ingester renews on each refresh batch it runs; when it dies, another ingester puts the

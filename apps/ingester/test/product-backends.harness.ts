@@ -8,6 +8,9 @@ import {
   enqueueUserRefreshes,
   type UserRefreshJob,
 } from '@hwp/cache';
+import { seedProductTeam } from '@hwp/dev-services';
+import { startApp, useTestDatabase, type AppProcess } from '@hwp/testing';
+import { verifyRefreshCall } from '@hwp/widget-events';
 
 /** One request a product backend received. */
 export interface RefreshCall {
@@ -15,8 +18,14 @@ export interface RefreshCall {
   /** The batch's user ids, as sent. */
   userIds: string[];
   body: unknown;
-  apiKey: string | undefined;
+  /** The call's x-hwp-call-id. */
+  callId: string | undefined;
+  /** Whether x-hwp-timestamp and x-hwp-signature verify with the product's registered secret. */
+  signed: boolean;
 }
+
+/** The signing secret each test product registers. */
+export const secretOf = (productId: string) => `${productId}-signing-secret-for-the-tests-0123456789`;
 
 /**
  * The status to answer a call for this product whose batch starts with `userId`: the `nth` call (from 1)
@@ -35,15 +44,18 @@ export interface ProductBackends {
   close(): Promise<void>;
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readText(request: IncomingMessage): Promise<string> {
   let text = '';
   for await (const chunk of request) text += chunk;
-  return JSON.parse(text);
+  return text;
 }
 
+const header = (request: IncomingMessage, name: string) => request.headers[name] as string | undefined;
+
 /**
- * A real HTTP server standing in for product-api's refresh endpoints
- * (`POST /v1/products/{productId}/refresh`): it records every call and answers as `script` says.
+ * A real HTTP server standing in for the products' registered refresh endpoints
+ * (`POST <url>/v1/products/{productId}/refresh`): it records every call, checks its signature, and
+ * answers as `script` says (`userId` is '' for a generic pull).
  */
 export async function startProductBackends(script: Script): Promise<ProductBackends> {
   const calls: RefreshCall[] = [];
@@ -52,9 +64,14 @@ export async function startProductBackends(script: Script): Promise<ProductBacke
   const server = createServer(async (request, response) => {
     const productId = /^\/v1\/products\/([^/]+)\/refresh$/.exec(request.url ?? '')?.[1];
     if (request.method !== 'POST' || !productId) return void response.writeHead(404).end();
-    const body = await readJson(request);
+    const text = await readText(request);
+    const body = JSON.parse(text) as unknown;
     const userIds = (body as { userIds?: string[] }).userIds ?? [];
-    calls.push({ productId, userIds, body, apiKey: request.headers['x-api-key'] as string | undefined });
+    const signature = verifyRefreshCall(secretOf(productId), text, {
+      timestamp: header(request, 'x-hwp-timestamp'),
+      signature: header(request, 'x-hwp-signature'),
+    });
+    calls.push({ productId, userIds, body, callId: header(request, 'x-hwp-call-id'), signed: signature.ok });
     const status = await script(productId, userIds[0] ?? '', count(productId, userIds[0] ?? ''));
     response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
   });
@@ -68,6 +85,39 @@ export async function startProductBackends(script: Script): Promise<ProductBacke
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export const PLATFORM_REFRESH_KEY = 'platform-refresh-key-for-tests';
+
+/**
+ * A real product-api on this file's product database, where a team owning `productIds` has registered
+ * each product's endpoint on `backends` (signed with `secretOf(productId)`, generic pulls as given).
+ * Returns the ingester's settings to read them.
+ */
+export async function registerBackends(
+  backends: { url: string },
+  productIds: string[],
+  {
+    genericPullSeconds = null,
+    urlOf = (productId) => `${backends.url}/v1/products/${productId}/refresh`,
+  }: { genericPullSeconds?: number | null; urlOf?: (productId: string) => string } = {},
+): Promise<{ productApi: AppProcess; env: Record<string, string> }> {
+  const PRODUCT_DATABASE_URL = await useTestDatabase('product');
+  await seedProductTeam(PRODUCT_DATABASE_URL, { id: 'team-test', apiKey: 'team-test-key', productIds });
+  const productApi = await startApp('product-api', { PRODUCT_DATABASE_URL, PLATFORM_REFRESH_KEY });
+  for (const productId of productIds) {
+    const response = await fetch(`${productApi.url}/v1/products/${productId}/refresh-endpoint`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'team-test-key' },
+      body: JSON.stringify({
+        url: urlOf(productId),
+        secret: secretOf(productId),
+        genericPullSeconds,
+      }),
+    });
+    if (response.status !== 200) throw new Error(`registering ${productId}: ${await response.text()}`);
+  }
+  return { productApi, env: { PRODUCT_API_URL: productApi.url, PLATFORM_REFRESH_KEY } };
 }
 
 /** A producer of the user-refresh queue, as core-api has one per instance. */

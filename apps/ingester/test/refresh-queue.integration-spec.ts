@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE } from '@hwp/cache';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { PATIENCE, metric } from './ingester.harness';
-import { RefreshProducer, startProductBackends, type ProductBackends } from './product-backends.harness';
+import {
+  RefreshProducer,
+  registerBackends,
+  startProductBackends,
+  type ProductBackends,
+} from './product-backends.harness';
 
 const PRODUCTS = ['alpha', 'beta', 'gamma'];
 const CORE_API_INSTANCES = 4;
@@ -39,8 +44,7 @@ describe('the user-refresh queue', () => {
       DATABASE_URL: await useTestDatabase('core'),
       REDIS_URL: durableUrl,
       CACHE_REDIS_URL: await useTestRedis('cache'),
-      PRODUCT_REFRESH_URL: backends.url,
-      REFRESH_PRODUCTS: PRODUCTS.join(','),
+      ...(await registerBackends(backends, PRODUCTS)).env,
       // The gated calls must not time out while the test holds them.
       REFRESH_TIMEOUT_MS: '60000',
       // The rest of the shutdown waits for one blocking read of the stream at most.

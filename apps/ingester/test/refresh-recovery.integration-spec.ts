@@ -4,6 +4,7 @@ import { PATIENCE, metric } from './ingester.harness';
 import {
   NEVER,
   RefreshProducer,
+  registerBackends,
   startProductBackends,
   type ProductBackends,
 } from './product-backends.harness';
@@ -30,8 +31,7 @@ describe('a refresh batch whose ingester is killed', () => {
       DATABASE_URL: await useTestDatabase('core'),
       REDIS_URL: await useTestRedis('durable'),
       CACHE_REDIS_URL: await useTestRedis('cache'),
-      PRODUCT_REFRESH_URL: backends.url,
-      REFRESH_PRODUCTS: PRODUCTS.join(','),
+      ...(await registerBackends(backends, PRODUCTS)).env,
       // The held call must not time out: only the kill ends the first attempt.
       REFRESH_TIMEOUT_MS: '60000',
       REFRESH_STALLED_MS: '1000',

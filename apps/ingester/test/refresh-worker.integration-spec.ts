@@ -4,12 +4,12 @@ import { PATIENCE, metric } from './ingester.harness';
 import {
   NEVER,
   RefreshProducer,
+  registerBackends,
   startProductBackends,
   type ProductBackends,
 } from './product-backends.harness';
 
 const PRODUCTS = ['alpha', 'beta', 'gamma'];
-const PLATFORM_KEY = 'platform-refresh-key-for-tests';
 const RETRIES = 2;
 const MAX_USERS_PER_CALL = 4;
 
@@ -36,9 +36,7 @@ describe('the refresh worker', () => {
       DATABASE_URL: await useTestDatabase('core'),
       REDIS_URL: durable,
       CACHE_REDIS_URL: await useTestRedis('cache'),
-      PRODUCT_REFRESH_URL: backends.url,
-      REFRESH_PRODUCTS: PRODUCTS.join(','),
-      PLATFORM_REFRESH_KEY: PLATFORM_KEY,
+      ...(await registerBackends(backends, PRODUCTS)).env,
       // Long enough that a loaded machine never times out an answering backend.
       REFRESH_TIMEOUT_MS: '1500',
       REFRESH_RETRIES: String(RETRIES),
@@ -65,12 +63,13 @@ describe('the refresh worker', () => {
     expect(await producer.queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
   }
 
-  it('asks every product once for the user, with the platform key', async () => {
+  it("calls every product's registered endpoint once for the user, signed with the product's secret", async () => {
     await refreshed('ada');
     expect(calls('ada')).toEqual({ alpha: 1, beta: 1, gamma: 1 });
     for (const call of backends.calls.filter((c) => c.userIds.includes('ada'))) {
       expect(call.body).toEqual({ userIds: ['ada'] });
-      expect(call.apiKey).toBe(PLATFORM_KEY);
+      expect(call.signed).toBe(true);
+      expect(call.callId).toMatch(/^user-refresh:\d+:0$/);
     }
     expect(await metric(ingester.url, 'ingester_refresh_calls_total', { outcome: 'accepted' })).toBe(3);
   });

@@ -14,7 +14,10 @@ const settings = baseEnvSchema.extend({
   REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
   /** Largest request body: a full campaign of 1,000 widgets is typically a few MiB. */
   PUBLISH_BODY_LIMIT_BYTES: envVar.positiveInt(16 * 1024 * 1024),
-  /** The platform's key (the ingester's refresh worker): accepted on the refresh route of every product only. */
+  /**
+   * The platform's key (the ingester's refresh worker): reads every product's refresh endpoint and signing
+   * secret (GET /v1/platform/refresh-endpoints), and nothing else.
+   */
   PLATFORM_REFRESH_KEY: envVar.secret(),
   /** Opens an admin studio session over every product. */
   PLATFORM_ADMIN_KEY: envVar.secret(),

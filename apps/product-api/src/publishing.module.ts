@@ -9,12 +9,10 @@ import {
 } from '@hwp/service-kit';
 import type { Config } from './config';
 import {
-  PERSONALISER,
   PRODUCT_CATALOG,
   Publishing,
   TEAM_DIRECTORY,
   WIDGET_STORE,
-  type Personaliser,
   type ProductCatalog,
   type TeamDirectory,
   type WidgetStore,
@@ -30,29 +28,40 @@ import { WidgetListingController } from './inbound/widget-listing.controller';
 import { PostgresProductCatalog } from './outbound/postgres-product-catalog';
 import { PostgresTeamDirectory } from './outbound/postgres-team-directory';
 import { PostgresWidgetStore } from './outbound/postgres-widget-store';
-import { SamplePersonaliser } from './outbound/sample-personaliser';
+import { PostgresRefreshEndpoints } from './outbound/postgres-refresh-endpoints';
+import { REFRESH_ENDPOINT_STORE } from './domain/refresh-endpoints';
+import {
+  PlatformRefreshEndpointsController,
+  RefreshEndpointController,
+} from './inbound/refresh-endpoint.controller';
 
 /** The durable Redis of the shared write limits; not in /ready, since the limits fail open without it. */
 const LIMITS_REDIS = Symbol('LIMITS_REDIS');
 // Teams whose windows each instance keeps.
 const TEAM_KEYS = 10_000;
 
-/** The product teams' API: publishing, the refresh contract, and what the studio reads. */
+/** The product teams' API: publishing, their refresh endpoints, and what the studio reads. */
 @Module({})
 export class PublishingModule {
   static register(config: Config): DynamicModule {
     return {
       module: PublishingModule,
-      controllers: [PublishingController, WidgetListingController, StudioSessionController],
+      controllers: [
+        PublishingController,
+        WidgetListingController,
+        StudioSessionController,
+        RefreshEndpointController,
+        PlatformRefreshEndpointsController,
+      ],
       providers: [
         { provide: WIDGET_STORE, useClass: PostgresWidgetStore },
         { provide: TEAM_DIRECTORY, useClass: PostgresTeamDirectory },
         { provide: PRODUCT_CATALOG, useClass: PostgresProductCatalog },
-        { provide: PERSONALISER, useClass: SamplePersonaliser },
+        { provide: REFRESH_ENDPOINT_STORE, useClass: PostgresRefreshEndpoints },
         {
           provide: Publishing,
-          inject: [WIDGET_STORE, PERSONALISER],
-          useFactory: (store: WidgetStore, personaliser: Personaliser) => new Publishing(store, personaliser),
+          inject: [WIDGET_STORE],
+          useFactory: (store: WidgetStore) => new Publishing(store),
         },
         {
           provide: PlatformKeys,

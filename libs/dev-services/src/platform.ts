@@ -7,7 +7,7 @@ import { freePort, waitFor } from './processes';
 import { startRedis } from './redis';
 import { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 
-export type PlatformApp = 'core-api' | 'product-api' | 'outbox-worker' | 'ingester';
+export type PlatformApp = 'core-api' | 'product-api' | 'outbox-worker' | 'ingester' | 'sample-products';
 
 export interface PlatformOptions {
   /** Applies a database's migrations: @hwp/migrator's migrate (which depends on this library). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor, workspaceRoot } from '@hwp/dev-services';
 
-export type AppName = 'core-api' | 'ingester' | 'outbox-worker' | 'product-api';
+export type AppName = 'core-api' | 'ingester' | 'outbox-worker' | 'product-api' | 'sample-products';
 
 export interface AppProcess {
   readonly url: string;

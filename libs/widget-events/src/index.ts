@@ -16,3 +16,12 @@ export {
   type WidgetEvent,
 } from './widget-event';
 export { DEAD_LETTER_FIELDS, splitDeadLetter, type DeadLetterParts } from './dead-letter';
+export {
+  REFRESH_REPLAY_WINDOW_SECONDS,
+  REFRESH_SIGNATURE_HEADER,
+  REFRESH_TIMESTAMP_HEADER,
+  signRefreshCall,
+  verifyRefreshCall,
+  type RefreshRequest,
+  type SignatureCheck,
+} from './refresh-signature';

@@ -1,4 +1,4 @@
-import type { WidgetEvent } from '@hwp/widget-events';
+import type { RefreshRequest, WidgetEvent } from '@hwp/widget-events';
 
 /** One entry of a shard stream as a consumer read it. */
 export interface StreamEntry {
@@ -58,8 +58,30 @@ export interface EventStream {
  */
 export type RefreshAnswer = { outcome: 'accepted' } | { outcome: 'refused' | 'unavailable'; detail: string };
 
-/** The products' side of the cold-user refresh contract: "compute and publish these users' widgets". */
+/** A product's registered refresh endpoint (docs/product-refresh.md), as product-api hands it out. */
+export interface RefreshEndpoint {
+  productId: string;
+  url: string;
+  /** The key the platform signs its calls to `url` with. */
+  secret: string;
+  /** How often the product's generic widget is pulled; null: never. */
+  genericPullSeconds: number | null;
+}
+
+/** The products' registrations. */
+export interface RefreshEndpoints {
+  /** Every registered endpoint; throws when they cannot be known (never read, and their source is down). */
+  all(): Promise<RefreshEndpoint[]>;
+}
+
+/**
+ * The products' side of the refresh contract: "publish these users' widgets" or "publish your generic
+ * widget", answered 2xx once the product has taken the request.
+ */
 export interface ProductRefresh {
-  /** One call for a batch of distinct users, bounded by the call timeout; never throws. */
-  refresh(productId: string, userIds: readonly string[]): Promise<RefreshAnswer>;
+  /**
+   * One signed call to the product's endpoint, bounded by the call timeout; never throws. `callId` names
+   * the request (the same on retries of it), so that a product may drop a repeat.
+   */
+  refresh(endpoint: RefreshEndpoint, request: RefreshRequest, callId: string): Promise<RefreshAnswer>;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProductRefresh, RefreshAnswer } from './ports';
+import type { RefreshRequest } from '@hwp/widget-events';
+import type { ProductRefresh, RefreshAnswer, RefreshEndpoint, RefreshEndpoints } from './ports';
 import { RefreshUsers, type RefreshPolicy } from './refresh-users.use-case';
 
 const PRODUCTS = ['deals', 'subscriptions', 'loyalty', 'travel', 'orders'];
@@ -9,14 +10,18 @@ const BATCH = ['u1', 'u2'];
 
 /** Product backends that answer from a script per product (the last answer repeats), and record each call. */
 class ScriptedBackends implements ProductRefresh {
-  readonly calls: { productId: string; userIds: readonly string[] }[] = [];
+  readonly calls: { productId: string; userIds: readonly string[]; callId: string }[] = [];
   inFlight = 0;
   mostInFlight = 0;
 
   constructor(private readonly scripts: Record<string, RefreshAnswer[]> = {}) {}
 
-  async refresh(productId: string, userIds: readonly string[]): Promise<RefreshAnswer> {
-    this.calls.push({ productId, userIds });
+  async refresh(
+    { productId }: RefreshEndpoint,
+    request: RefreshRequest,
+    callId: string,
+  ): Promise<RefreshAnswer> {
+    this.calls.push({ productId, userIds: 'userIds' in request ? request.userIds : [], callId });
     this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
     await new Promise((resolve) => setImmediate(resolve));
     this.inFlight--;
@@ -29,14 +34,25 @@ class ScriptedBackends implements ProductRefresh {
   }
 }
 
+/** Every product registered, as product-api would list them. */
+const REGISTERED: RefreshEndpoints = {
+  all: async () =>
+    PRODUCTS.map((productId) => ({
+      productId,
+      url: `http://${productId}.test/refresh`,
+      secret: `${productId}-secret`,
+      genericPullSeconds: null,
+    })),
+};
+
 function refreshUsers(backends: ProductRefresh, pauses: number[] = []) {
-  return new RefreshUsers(PRODUCTS, backends, POLICY, async (ms: number) => pauses.push(ms));
+  return new RefreshUsers(REGISTERED, backends, POLICY, async (ms: number) => pauses.push(ms));
 }
 
 /** Runs a refresh and returns its outcome with what it reported as answered, in order. */
 async function run(backends: ProductRefresh, userIds: string[], answered = new Map<string, number>()) {
   const reported: [string, number][] = [];
-  const outcome = await refreshUsers(backends).run(userIds, answered, async (productId, users) => {
+  const outcome = await refreshUsers(backends).run('batch', userIds, answered, async (productId, users) => {
     reported.push([productId, users]);
   });
   return { outcome, reported };
@@ -70,7 +86,7 @@ describe('RefreshUsers', () => {
     const backends = new ScriptedBackends({ loyalty: [down, down, ACCEPTED] });
     const pauses: number[] = [];
     const reported: string[] = [];
-    const outcome = await refreshUsers(backends, pauses).run(BATCH, new Map(), async (productId) => {
+    const outcome = await refreshUsers(backends, pauses).run('batch', BATCH, new Map(), async (productId) => {
       reported.push(productId);
     });
     expect(backends.callsOf('loyalty')).toEqual([BATCH, BATCH, BATCH]);
@@ -120,7 +136,7 @@ describe('RefreshUsers', () => {
 
   it('fails when an answer cannot be recorded, once every call has ended', async () => {
     const backends = new ScriptedBackends();
-    const attempt = refreshUsers(backends).run(BATCH, new Map(), async (productId) => {
+    const attempt = refreshUsers(backends).run('batch', BATCH, new Map(), async (productId) => {
       if (productId === 'deals') throw new Error('durable Redis down');
     });
     await expect(attempt).rejects.toThrow('durable Redis down');

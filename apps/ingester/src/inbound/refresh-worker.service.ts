@@ -99,6 +99,7 @@ export class RefreshWorker implements OnApplicationBootstrap, BeforeApplicationS
     if (userIds.length === 0) throw new UnrecoverableError('the job names no valid user id');
     const answered = answeredBefore(job.progress, userIds.length);
     const { refused, unreachable } = await this.refreshUsers.run(
+      `${USER_REFRESH_QUEUE}:${job.id}`,
       userIds,
       answered,
       async (productId, users) => {

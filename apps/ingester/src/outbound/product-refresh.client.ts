@@ -1,63 +1,62 @@
-import type { ProductRefresh, RefreshAnswer } from '../domain/ports';
+import { signRefreshCall, type RefreshRequest } from '@hwp/widget-events';
+import type { ProductRefresh, RefreshAnswer, RefreshEndpoint } from '../domain/ports';
 import type { IngesterMetrics, RefreshCallOutcome } from './ingester.metrics';
 
-export interface ProductRefreshSettings {
-  /** PRODUCT_REFRESH_URL: the products' refresh endpoints are `<baseUrl>/v1/products/<id>/refresh`. */
-  baseUrl: string;
-  /** PLATFORM_REFRESH_KEY, sent as x-api-key. */
-  apiKey: string;
-  timeoutMs: number;
-}
+/** The header naming a call (the same on its retries), so that a product may drop a repeat. */
+export const REFRESH_CALL_ID_HEADER = 'x-hwp-call-id';
 
 // A problem body is short; more is only noise in a log line.
 const DETAIL_CHARS = 200;
 
 /**
- * The refresh contract over HTTP: `POST {"userIds":[...]}` with a batch of users, answered 202 (see
- * product-api). A 4xx is a refusal (bad key, unknown product, a batch the endpoint will not take); a 5xx,
- * a timeout or a network error is worth a retry.
+ * The refresh contract over HTTP (docs/product-refresh.md): `POST <registered url>` with
+ * `{"userIds":[...]}` or `{"audience":"generic"}`, signed with the product's secret (x-hwp-timestamp,
+ * x-hwp-signature), answered 2xx once the product has taken it. A 4xx (or a redirect, which is not
+ * followed) is a refusal; a 5xx, a timeout, a connection error or an answer that is not HTTP is worth a
+ * retry.
  */
 export class HttpProductRefresh implements ProductRefresh {
-  private readonly baseUrl: string;
-
   constructor(
-    private readonly settings: ProductRefreshSettings,
+    private readonly timeoutMs: number,
     private readonly metrics: IngesterMetrics,
-  ) {
-    this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
-  }
+  ) {}
 
-  async refresh(productId: string, userIds: readonly string[]): Promise<RefreshAnswer> {
+  async refresh(endpoint: RefreshEndpoint, request: RefreshRequest, callId: string): Promise<RefreshAnswer> {
     const started = performance.now();
-    const [outcome, answer] = await this.call(productId, userIds);
-    this.metrics.refreshCall(productId, outcome, (performance.now() - started) / 1000);
+    const [outcome, answer] = await this.call(endpoint, request, callId);
+    this.metrics.refreshCall(endpoint.productId, outcome, (performance.now() - started) / 1000);
     return answer;
   }
 
   private async call(
-    productId: string,
-    userIds: readonly string[],
+    endpoint: RefreshEndpoint,
+    request: RefreshRequest,
+    callId: string,
   ): Promise<[RefreshCallOutcome, RefreshAnswer]> {
+    const body = JSON.stringify(request);
     try {
-      const response = await fetch(`${this.baseUrl}/v1/products/${encodeURIComponent(productId)}/refresh`, {
+      const response = await fetch(endpoint.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': this.settings.apiKey },
-        body: JSON.stringify({ userIds }),
+        headers: {
+          'content-type': 'application/json',
+          [REFRESH_CALL_ID_HEADER]: callId,
+          ...signRefreshCall(endpoint.secret, body),
+        },
+        body,
+        redirect: 'manual',
         // Covers the body as well: reading it frees the keep-alive connection for the next call.
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const body = await response.text();
+      const text = await response.text();
       if (response.ok) return ['accepted', { outcome: 'accepted' }];
-      const detail = `${response.status} ${body.slice(0, DETAIL_CHARS)}`;
+      const detail = `${response.status} ${text.slice(0, DETAIL_CHARS)}`;
       if (response.status >= 500) return ['server_error', { outcome: 'unavailable', detail }];
       return ['refused', { outcome: 'refused', detail }];
     } catch (error) {
       if ((error as Error).name === 'TimeoutError')
-        return [
-          'timeout',
-          { outcome: 'unavailable', detail: `no answer within ${this.settings.timeoutMs} ms` },
-        ];
-      // fetch reports a refused or reset connection as "fetch failed"; the cause says which.
+        return ['timeout', { outcome: 'unavailable', detail: `no answer within ${this.timeoutMs} ms` }];
+      // fetch reports a refused or reset connection, or bytes that are not HTTP, as "fetch failed"; the
+      // cause says which.
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const detail = cause?.code ?? cause?.message ?? (error as Error).message;
       return ['network_error', { outcome: 'unavailable', detail }];

@@ -62,14 +62,6 @@ export interface ProductCatalog {
   allIds(): Promise<string[]>;
 }
 
-/** Port: a product backend's personalisation, for the cold-user refresh contract. */
-export interface Personaliser {
-  /** Whether this product can personalise (the demo's sample products can). */
-  supports(productId: string): boolean;
-  /** The user's personalised widget, or null when the product has nothing personal for them. */
-  widgetFor(productId: string, userId: string): Widget | null;
-}
-
 export type WidgetCheck =
   | { ok: true; widget: Widget }
   | { ok: false; tooLarge: boolean; pointer: string; detail: string };
@@ -102,13 +94,11 @@ export function checkWidget(json: unknown, pointer: string): WidgetCheck {
 export const WIDGET_STORE = Symbol('WidgetStore');
 export const TEAM_DIRECTORY = Symbol('TeamDirectory');
 export const PRODUCT_CATALOG = Symbol('ProductCatalog');
-export const PERSONALISER = Symbol('Personaliser');
 
 /** The publishing use cases; HTTP concerns (auth, request shapes) stay in the controller. */
 export class Publishing {
   constructor(
     private readonly store: WidgetStore,
-    private readonly personaliser: Personaliser,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -122,20 +112,5 @@ export class Publishing {
     if (widgets.length <= query.limit) return { widgets };
     const page = widgets.slice(0, query.limit);
     return { widgets: page, next: page[page.length - 1]!.audience };
-  }
-
-  /**
-   * The cold-user refresh contract: compute these users' personalised widgets and publish them through
-   * the outbox. A user the product has nothing for gets a tombstone, so the platform learns the user was
-   * asked about and keeps showing the generic widget without asking again.
-   */
-  refresh(productId: string, userIds: string[]): Promise<AcceptedWrite[]> {
-    return this.publish(
-      productId,
-      userIds.map((userId) => ({
-        audience: `user:${userId}`,
-        widget: this.personaliser.widgetFor(productId, userId),
-      })),
-    );
   }
 }

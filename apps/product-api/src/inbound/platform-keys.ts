@@ -16,7 +16,7 @@ export class PlatformKeys {
     this.admin = digest(keys.admin);
   }
 
-  /** PLATFORM_REFRESH_KEY: the refresh worker's key, valid on the refresh route only. */
+  /** PLATFORM_REFRESH_KEY: the refresh worker's key, valid on GET /v1/platform/refresh-endpoints only. */
   isRefreshKey(candidate: string): boolean {
     return timingSafeEqual(digest(candidate), this.refresh);
   }

@@ -17,14 +17,10 @@ import {
   type ProductCatalog,
   type TeamDirectory,
 } from '../domain/publishing';
-import { PlatformKeys } from './platform-keys';
 import { StudioTokens } from './studio-tokens';
 
-/**
- * Callers a route accepts besides the product's team: the platform's refresh key (the ingester's refresh
- * worker) and a studio session (`Authorization: Bearer`).
- */
-export type OtherCaller = 'platformRefresh' | 'studio';
+/** Callers a route accepts besides the product's team: a studio session (`Authorization: Bearer`). */
+export type OtherCaller = 'studio';
 
 const OTHER_CALLERS = 'hwp:other-callers';
 
@@ -32,8 +28,7 @@ export const AlsoAccepts = (...callers: OtherCaller[]) => SetMetadata(OTHER_CALL
 
 type ProductRequest = FastifyRequest<{ Params: { productId: string } }>;
 
-// The team each admitted request writes for (its team id, "platform" for an admin session); none for the
-// platform refresh key.
+// The team each admitted request writes for (its team id, "platform" for an admin session).
 const writers = new WeakMap<FastifyRequest, string>();
 
 /** The team the request writes for, to count against its write limit (TeamWriteLimit). */
@@ -47,9 +42,8 @@ const unauthorized = (detail: string, headers?: Record<string, string>) =>
 /**
  * The routes of one product (`:productId`). Per-team API keys (`x-api-key`): no or unknown key → 401; a
  * key of another team's product → 403 (the same answer whether or not the product exists, so keys cannot
- * probe for products). A route may also accept the callers named by `@AlsoAccepts`: the platform refresh
- * key reaches any existing product (404 otherwise), a studio session the products it covers (403
- * otherwise; an admin's session covers every existing product, 404 for others).
+ * probe for products). A route may also accept a studio session (`@AlsoAccepts`): it reaches the products
+ * it covers (403 otherwise; an admin's session covers every existing product, 404 for others).
  */
 @Injectable()
 export class ProductTeamGuard implements CanActivate {
@@ -57,7 +51,6 @@ export class ProductTeamGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(TEAM_DIRECTORY) private readonly teams: TeamDirectory,
     @Inject(PRODUCT_CATALOG) private readonly products: ProductCatalog,
-    @Inject(PlatformKeys) private readonly platformKeys: PlatformKeys,
     @Inject(StudioTokens) private readonly studioTokens: StudioTokens,
   ) {}
 
@@ -69,14 +62,6 @@ export class ProductTeamGuard implements CanActivate {
     const apiKey = typeof header === 'string' && header !== '' ? header : undefined;
     const { authorization } = request.headers;
 
-    if (
-      apiKey !== undefined &&
-      others.includes('platformRefresh') &&
-      this.platformKeys.isRefreshKey(apiKey)
-    ) {
-      if (await this.products.exists(productId)) return true;
-      throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
-    }
     if (apiKey === undefined && authorization !== undefined && others.includes('studio'))
       return this.studioMayReach(request, authorization, productId);
     if (apiKey === undefined)

@@ -16,7 +16,6 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiProperty,
@@ -53,11 +52,6 @@ class CampaignBody {
   widgets!: CampaignEntry[];
 }
 
-class RefreshBody {
-  @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_USERS_PER_CALL, example: ['user-0001'] })
-  userIds!: string[];
-}
-
 class AcceptedWidget {
   @ApiProperty({ example: 'deals' }) productId!: string;
   @ApiProperty({ example: 'user:user-0001', description: '"generic" or "user:<userId>"' }) audience!: string;
@@ -74,11 +68,6 @@ class AcceptedBatch {
 }
 
 const userIdSchema = z.string().regex(USER_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
-const userIds = z
-  .array(userIdSchema)
-  .min(1)
-  .max(MAX_USERS_PER_CALL)
-  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a user id');
 
 /**
  * The product teams' publishing API. Every write is validated against the SDUI schema, saved with its
@@ -206,28 +195,6 @@ export class PublishingController {
     return {
       productId,
       accepted: await this.publishing.publish(productId, writes).then((a) => a.map(withProduct(productId))),
-    };
-  }
-
-  @Post('refresh')
-  @HttpCode(HttpStatus.ACCEPTED)
-  @AlsoAccepts('platformRefresh')
-  @ApiOperation({
-    summary: 'Refresh contract for cold users: compute these users’ personalised widgets and publish them',
-    description:
-      'Users the product has nothing personal for get a deletion (they see the generic widget). Besides ' +
-      "the product team's key, `x-api-key` may hold the platform refresh key (PLATFORM_REFRESH_KEY, the " +
-      "ingester's refresh worker), which is valid for every product on this route only.",
-  })
-  @ApiBody({ type: RefreshBody })
-  @ApiAcceptedResponse({ type: AcceptedBatch })
-  @ApiNotFoundResponse({ description: 'With the platform refresh key: no such product (problem+json).' })
-  async refresh(@Param('productId') productId: string, @Body() body: unknown, @WritingTeam() team?: string) {
-    const request = parseRequest(z.object({ userIds }), body);
-    await this.writeLimit.admit(team, request.userIds.length);
-    return {
-      productId,
-      accepted: (await this.publishing.refresh(productId, request.userIds)).map(withProduct(productId)),
     };
   }
 
