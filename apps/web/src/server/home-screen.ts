@@ -37,8 +37,12 @@ const keyOf = (token: string) => createHash('sha256').update(token).digest('base
 /** The signed-in user's home screen: core-api's, else the last known one, else why there is none. */
 export async function loadHomeScreen(session: Session): Promise<HomeScreen> {
   const home = await fetchHome(session.token);
-  if (home.kind === 'unauthorized') return home;
   const key = keyOf(session.token);
+  if (home.kind === 'unauthorized') {
+    // A token core-api no longer accepts (expired, revoked, its key rotated out) gets no copy later either.
+    lastKnown.delete(key);
+    return home;
+  }
   if (home.kind === 'ok') {
     const decoded = decodeScreen(home.screen);
     if (decoded.ok) {
