@@ -21,8 +21,15 @@ export interface AppLaunch {
   readyPath: string;
 }
 
-/** The platform as the demo runs it: the built bundles of the four services and `next start` for web. */
-export function platformApps(ports: Record<'web' | NestAppName, number>): AppLaunch[] {
+/**
+ * The platform as the demo runs it: the built bundles of the four services, `next start` for web, and the
+ * sample products' service (another team's product backends: it registers their refresh endpoints on
+ * product-api and answers the platform's signed calls).
+ */
+export function platformApps(
+  ports: Record<'web' | NestAppName, number>,
+  sampleProductsPort: number,
+): AppLaunch[] {
   const nest = (name: NestAppName, port: number): AppLaunch => ({
     name,
     port,
@@ -34,6 +41,12 @@ export function platformApps(ports: Record<'web' | NestAppName, number>): AppLau
     nest('product-api', ports['product-api']),
     nest('ingester', ports.ingester),
     nest('outbox-worker', ports['outbox-worker']),
+    {
+      name: 'sample-products',
+      port: sampleProductsPort,
+      command: [process.execPath, join('dist/apps/sample-products/main.js')],
+      readyPath: '/ready',
+    },
     {
       name: 'web',
       port: ports.web,

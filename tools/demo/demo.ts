@@ -33,6 +33,8 @@ const DEMO_SECRETS = {
   PLATFORM_ADMIN_KEY: 'hwp_demo_admin_key',
 };
 const PORTS = { web: 3000, 'core-api': 3001, 'product-api': 3002, ingester: 3003, 'outbox-worker': 3004 };
+/** The sample products' service (apps/sample-products): no Swagger UI or metrics of its own. */
+const SAMPLE_PRODUCTS_PORT = 3005;
 const url = (port: number, path = '') => `http://127.0.0.1:${port}${path}`;
 /** What the demo prints: every link a visitor or operator opens. */
 const LINKS: [name: string, url: string][] = [
@@ -72,8 +74,8 @@ async function main() {
     const env: Record<string, string> = {
       ...services.env,
       CORE_API_URL: url(PORTS['core-api']),
-      PRODUCT_REFRESH_URL: url(PORTS['product-api']),
-      // The web studio's sign-in and publishing.
+      // The web studio's sign-in and publishing; where the ingester reads the products' refresh
+      // endpoints and the sample products register theirs and publish.
       PRODUCT_API_URL: url(PORTS['product-api']),
       ...DEMO_SECRETS,
       // The web app's demo sign-in (pick a seeded user) and its SDUI fixture gallery.
@@ -85,7 +87,9 @@ async function main() {
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding product teams and the home layout', () => seedPlatform(env, log));
     await log.step('building the apps', () => buildApps(log));
-    apps = await log.step('starting the apps', () => startApps(platformApps(PORTS), env, log));
+    apps = await log.step('starting the apps', () =>
+      startApps(platformApps(PORTS, SAMPLE_PRODUCTS_PORT), env, log),
+    );
     await log.step('publishing the sample widgets through the pipeline', () =>
       publishSampleWidgets(url(PORTS['product-api']), env, log),
     );

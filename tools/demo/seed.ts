@@ -49,9 +49,9 @@ export async function seedPlatform(env: Record<string, string>, log: Logger): Pr
 
 /**
  * Publishes the sample widgets the way product teams do, through product-api: a generic widget per
- * product and personalised widgets for many demo users (the refresh contract), then waits until the
- * pipeline has delivered them to the core database. Products that already have a generic widget are
- * skipped, so a second `npm run demo` keeps the data it had.
+ * product and personalised widgets for many demo users (one campaign each), then waits until the
+ * pipeline has delivered them to the core database. Products whose first demo user already has a widget
+ * are skipped, so a second `npm run demo` keeps the data it had.
  */
 export async function publishSampleWidgets(productApiUrl: string, env: Record<string, string>, log: Logger) {
   const core = createCoreDatabase(env['DATABASE_URL']!);
@@ -71,13 +71,16 @@ export async function publishSampleWidgets(productApiUrl: string, env: Record<st
       expected += 1 + users.length;
       if (
         await core.widget.findUnique({
-          where: { productId_audience: { productId: product.id, audience: 'generic' } },
+          // A personalised widget: the generic one may already come from the scheduled pull.
+          where: { productId_audience: { productId: product.id, audience: `user:${users[0]}` } },
         })
       ) {
         continue;
       }
       await call('PUT', '/widgets/generic', { widget: product.widget() });
-      await call('POST', '/refresh', { userIds: users });
+      await call('POST', '/widgets/campaigns', {
+        widgets: users.map((userId) => ({ userId, widget: product.widget(userId) })),
+      });
       log(`${product.id}: published a generic widget and ${users.length} personalised ones`);
     }
     const deadline = Date.now() + 60_000;

@@ -45,7 +45,6 @@ describe('the platform on a Redis Cluster', () => {
       RECLAIM_IDLE_MS: '2000',
       OUTBOX_POLL_MS: '200',
       RATE_LIMIT_PER_USER_PER_MINUTE: '10000',
-      REFRESH_PRODUCTS: PRODUCT,
     };
     core = new Client({ connectionString: env['DATABASE_URL'] });
     await core.connect();
@@ -54,11 +53,18 @@ describe('the platform on a Redis Cluster', () => {
       { connectionName: 'clusterTest' },
     );
     await core.query(`INSERT INTO home_slots (product_id, position) VALUES ($1, 0)`, [PRODUCT]);
-    for (const name of ['product-api', 'outbox-worker', 'ingester', 'core-api'] as const) {
-      // The ingester's refresh worker calls this run's product-api, never one on the demo's port.
-      const refresh: Record<string, string> =
-        name === 'ingester' ? { PRODUCT_REFRESH_URL: apps.get('product-api')!.url } : {};
-      apps.set(name, await startApp(name, { ...env, ...refresh }));
+    for (const name of ['product-api', 'sample-products', 'outbox-worker', 'ingester', 'core-api'] as const) {
+      // The sample products and the ingester's refresh worker use this run's product-api, never one on
+      // the demo's port: the former registers its endpoint there, the latter reads it.
+      const productApi: Record<string, string> =
+        name === 'product-api'
+          ? {}
+          : {
+              PRODUCT_API_URL: apps.get('product-api')!.url,
+              SAMPLE_PRODUCT_KEYS: `${PRODUCT}=${API_KEY}`,
+              GENERIC_PULL_SECONDS: '0',
+            };
+      apps.set(name, await startApp(name, { ...env, ...productApi }));
     }
   });
   afterAll(async () => {
@@ -120,7 +126,8 @@ describe('the platform on a Redis Cluster', () => {
     await expect.poll(() => refreshMetric('home_refresh_jobs_total')).toBe(1);
     expect(await refreshMetric('home_refresh_users_total')).toBe(1);
     expect(await redis.pttl(userRefreshClaimKey('cold-frank'))).toBeGreaterThan(0);
-    // The ingester asked product-api, whose answer came back through the pipeline: asked once, version 1.
+    // The ingester asked the product's registered endpoint, which published through product-api, and
+    // the answer came back through the pipeline: asked once, version 1.
     const versions = async () =>
       (
         await core.query<{ data_version: string }>(

@@ -45,8 +45,9 @@ export const EXPECTED: Record<string, Expected> = {
   'product-api DELETE /v1/products/{productId}/widgets/users/{userId}': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api POST /v1/products/{productId}/widgets/campaigns': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api GET /v1/products/{productId}/widgets': PRODUCT_TEAM_OR_ADMIN(200),
-  // The refresh contract: the team's key or the platform refresh key (the ingester), not the admin key.
-  'product-api POST /v1/products/{productId}/refresh': row(401, 401, 401, 202, 403, 401),
+  'product-api PUT /v1/products/{productId}/refresh-endpoint': PRODUCT_TEAM_OR_ADMIN(200),
+  // Every registration with its secret: the platform refresh key (the ingester) only, no principal here.
+  'product-api GET /v1/platform/refresh-endpoints': row(401, 401, 401, 401, 401, 401),
   // Any team key or the admin key opens a session over its own products.
   'product-api POST /v1/studio/session': row(401, 401, 401, 200, 200, 200),
   'core-api GET /v1/home': SIGNED_IN_USER(200),

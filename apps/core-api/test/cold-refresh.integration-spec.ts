@@ -6,16 +6,17 @@ import type { Screen } from '@hwp/sdui-schema';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { CoreSeed, JWT_SECRET, card, metric, token } from './home.harness';
 
-// The demo's product backends, which product-api hosts (libs/sample-products).
+// The demo's product backends, served by the sample products' service (apps/sample-products).
 const PRODUCTS = ['deals', 'loyalty'];
 const USERS = Array.from({ length: 10_000 }, (_, i) => `storm-${String(i).padStart(5, '0')}`);
 const BATCH = 500;
 const PLATFORM_REFRESH_KEY = 'platform-refresh-key-for-the-storm';
 
 /**
- * A storm of cold users against real processes: core-api, the ingester's refresh worker and product-api
- * (whose refresh route bumps a widget's version each time it is asked for a user, so the product database
- * shows how often each user was asked). Without the outbox-worker nothing is delivered back: the users
+ * A storm of cold users against real processes: core-api, the ingester's refresh worker, the sample
+ * products' service and product-api (each signed call makes the product publish its users' widgets, which
+ * bumps a widget's version each time the product is asked for a user, so the product database shows how
+ * often each user was asked). Without the outbox-worker nothing is delivered back: the users
  * stay cold, which is what the storm is about.
  */
 describe('10,000 concurrent cold reads of distinct users', () => {
@@ -45,11 +46,12 @@ describe('10,000 concurrent cold reads of distinct users', () => {
     await product.connect();
 
     const productApi = await startApp('product-api', env);
-    ingester = await startApp('ingester', {
-      ...env,
-      PRODUCT_REFRESH_URL: productApi.url,
-      REFRESH_PRODUCTS: PRODUCTS.join(','),
+    await startApp('sample-products', {
+      PRODUCT_API_URL: productApi.url,
+      SAMPLE_PRODUCT_KEYS: PRODUCTS.map((productId) => `${productId}=demo`).join(','),
+      GENERIC_PULL_SECONDS: '0',
     });
+    ingester = await startApp('ingester', { ...env, PRODUCT_API_URL: productApi.url });
     coreApiEnv = {
       ...env,
       JWT_SECRET,

@@ -7,7 +7,7 @@ import { startApp, useTestDatabase, useTestRedis } from '@hwp/testing';
 import { PATIENCE, connectDatabase } from './ingester.harness';
 import { RefreshProducer } from './product-backends.harness';
 
-// The demo's product backends, which product-api hosts (libs/sample-products).
+// The demo's product backends, served by the sample products' service (apps/sample-products).
 const PRODUCTS = ['deals', 'loyalty', 'subscriptions', 'travel'];
 const USERS = ['user-0042', 'user-0043', 'user-0044'];
 
@@ -32,12 +32,14 @@ describe('cold users, end to end', () => {
       productIds: PRODUCTS,
     });
     const productApi = await startApp('product-api', env);
-    await startApp('outbox-worker', env);
-    await startApp('ingester', {
-      ...env,
-      PRODUCT_REFRESH_URL: productApi.url,
-      REFRESH_PRODUCTS: PRODUCTS.join(','),
+    // It registers each product's endpoint with the team's key before it reports ready.
+    await startApp('sample-products', {
+      PRODUCT_API_URL: productApi.url,
+      SAMPLE_PRODUCT_KEYS: PRODUCTS.map((productId) => `${productId}=demo`).join(','),
+      GENERIC_PULL_SECONDS: '0',
     });
+    await startApp('outbox-worker', env);
+    await startApp('ingester', { ...env, PRODUCT_API_URL: productApi.url });
     producer = new RefreshProducer(env.REDIS_URL);
     product = await connectDatabase(env.PRODUCT_DATABASE_URL);
     core = await connectDatabase(env.DATABASE_URL);

@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import { seedProductTeam } from '@hwp/dev-services';
 import { startApp, useTestDatabase, type AppProcess } from '@hwp/testing';
 
@@ -226,14 +225,5 @@ describe('product-api publishing', () => {
         400,
       );
     });
-  });
-
-  it('refresh: computes and publishes the sample product’s personalised widgets for the given users', async () => {
-    const response = await call('POST', 'deals/refresh', { userIds: ['user-0001', 'user-0002'] });
-    expect(response.status).toBe(202);
-    const rows = (await outbox('deals')).filter((r) => r.audience.startsWith('user:user-000'));
-    expect(rows.map((r) => r.audience)).toEqual(['user:user-0001', 'user:user-0002']);
-    const deals = SAMPLE_PRODUCTS.find((p) => p.id === 'deals')!;
-    expect(rows[0]!.payload.widget).toEqual(deals.widget('user-0001'));
   });
 });

@@ -229,13 +229,15 @@ describe('the studio', () => {
       expect(listed.widgets.map((w) => w.audience)).not.toContain('user:s3');
     });
 
-    it('keeps the refresh contract for team keys and the platform refresh key only', async () => {
-      const response = await fetch(`${app.url}/v1/products/deals/refresh`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await token(KEYS.deals)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ userIds: ['u1'] }),
-      });
-      expect(response.status).toBe(401);
+    it("registers the product's refresh endpoint with a studio session of its team only", async () => {
+      const register = async (productId: string) =>
+        fetch(`${app.url}/v1/products/${productId}/refresh-endpoint`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${await token(KEYS.deals)}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ url: 'https://deals.example/refresh', secret: 'a'.repeat(32) }),
+        });
+      expect((await register('deals')).status).toBe(200);
+      expect((await register('loyalty')).status).toBe(403);
     });
   });
 });

@@ -21,7 +21,6 @@ export type EndpointRegistration = Omit<RefreshEndpoint, 'productId' | 'updatedA
 export interface RefreshEndpointStore {
   /** Creates or replaces the product's registration. */
   register(productId: string, registration: EndpointRegistration): Promise<RefreshEndpoint>;
-  find(productId: string): Promise<RefreshEndpoint | undefined>;
   /** Every registration, in product order. */
   all(): Promise<RefreshEndpoint[]>;
 }

@@ -4,7 +4,6 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
@@ -103,20 +102,6 @@ export class RefreshEndpointController {
   @ApiBadRequestResponse({ description: '`errors[].pointer` names the invalid field (problem+json).' })
   async register(@Param('productId') productId: string, @Body() body: unknown) {
     const endpoint = await this.endpoints.register(productId, parseRequest(registration, body));
-    return withoutSecret(endpoint);
-  }
-
-  @Get()
-  @AlsoAccepts('studio')
-  @ApiOperation({ summary: "The product's registered refresh endpoint, without its secret" })
-  @ApiOkResponse({ type: RegisteredEndpointBody })
-  @ApiNotFoundResponse({ description: 'The product has registered none (problem+json).' })
-  async find(@Param('productId') productId: string) {
-    const endpoint = await this.endpoints.find(productId);
-    if (!endpoint)
-      throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', {
-        detail: `product ${productId} has registered no refresh endpoint`,
-      });
     return withoutSecret(endpoint);
   }
 }

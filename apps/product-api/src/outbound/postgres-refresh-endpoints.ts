@@ -20,10 +20,6 @@ export class PostgresRefreshEndpoints implements RefreshEndpointStore {
     });
   }
 
-  async find(productId: string): Promise<RefreshEndpoint | undefined> {
-    return (await this.db.client.refreshEndpoint.findUnique({ where: { productId } })) ?? undefined;
-  }
-
   all(): Promise<RefreshEndpoint[]> {
     return this.db.client.refreshEndpoint.findMany({ orderBy: { productId: 'asc' } });
   }
