@@ -32,9 +32,9 @@ export const BENCH_TEAM = { id: 'bench', apiKey: 'hwp_bench_team_key' };
 export const BENCH_JWT_SECRET = 'hwp-bench-jwt-secret-of-enough-length';
 
 /**
- * The demo's product backends hosted by product-api (libs/sample-products): the products the cold-user
- * refresh asks, each of which personalises any user ("deals" is also one of the bench's products). The
- * others are in both databases from the start, generic widgets included, and in the home layout only
+ * The demo's product backends (libs/sample-products, served by apps/sample-products): the products the
+ * cold-user refresh asks, each of which personalises any user ("deals" is also one of the bench's
+ * products). The others are in both databases from the start, generic widgets included, and in the home layout only
  * while the cold-user storm runs (STORM_LAYOUT).
  */
 export const REFRESH_PRODUCTS = SAMPLE_PRODUCTS.map((product) => product.id);
@@ -44,7 +44,7 @@ const ADDED_PRODUCTS = SAMPLE_PRODUCTS.filter(
 );
 /** The layout while the cold-user storm runs: every refresh product has a slot. */
 export const STORM_LAYOUT = [...BENCH_PRODUCTS, ...ADDED_PRODUCTS.map((product) => product.id)];
-const REFRESH_TEAM = {
+export const REFRESH_TEAM = {
   id: 'bench-samples',
   apiKey: 'hwp_bench_samples_team_key',
   productIds: ADDED_PRODUCTS.map((product) => product.id),

@@ -4,7 +4,7 @@ import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE } from '@hwp/cache';
 import { startPlatform, type Platform, type PlatformApp } from '@hwp/dev-services';
 import { migrate } from '@hwp/migrator';
 import type { Logger } from '../lib/log';
-import { REFRESH_PRODUCTS } from './data-set';
+import { BENCH_PRODUCTS, BENCH_TEAM, REFRESH_PRODUCTS, REFRESH_TEAM } from './data-set';
 
 // The private platform moved to libs/dev-services (the web's end-to-end tests start it too).
 export type BenchApp = PlatformApp;
@@ -14,22 +14,26 @@ export type BenchPlatform = Platform;
 export const startBenchPlatform = (log: Logger) =>
   startPlatform({ migrate, log, name: 'hwp-bench', envPrefix: 'BENCH_ENV_' });
 
-/** The platform's key on the products' refresh endpoints, given to product-api and the ingester alike. */
+/** The platform's key on product-api's list of refresh endpoints, given to product-api and the ingester alike. */
 const PLATFORM_REFRESH_KEY = 'hwp_bench_platform_refresh_key';
 
 /**
- * The write path and the cold-user refresh: product-api (which hosts the sample products' backends), the
- * outbox-worker and the ingester, whose refresh worker asks this platform's product-api (never one on the
- * demo's port) for the sample products' widgets of the cold users core-api enqueues.
+ * The write path and the cold-user refresh: product-api, the sample products' service (which registers
+ * the sample products' endpoints there with their teams' keys), the outbox-worker and the ingester, whose
+ * refresh worker reads the endpoints from this platform's product-api (never one on the demo's port) and
+ * asks them for the sample products' widgets of the cold users core-api enqueues.
  */
 export async function startRefreshPipeline(platform: BenchPlatform) {
   const productApi = await platform.startApp('product-api', { PLATFORM_REFRESH_KEY });
+  const keyOf = (productId: string) =>
+    ((BENCH_PRODUCTS as readonly string[]).includes(productId) ? BENCH_TEAM : REFRESH_TEAM).apiKey;
+  await platform.startApp('sample-products', {
+    PRODUCT_API_URL: productApi.url,
+    SAMPLE_PRODUCT_KEYS: REFRESH_PRODUCTS.map((productId) => `${productId}=${keyOf(productId)}`).join(','),
+    GENERIC_PULL_SECONDS: '0',
+  });
   const [ingester, outboxWorker] = await Promise.all([
-    platform.startApp('ingester', {
-      PRODUCT_REFRESH_URL: productApi.url,
-      PLATFORM_REFRESH_KEY,
-      REFRESH_PRODUCTS: REFRESH_PRODUCTS.join(','),
-    }),
+    platform.startApp('ingester', { PRODUCT_API_URL: productApi.url, PLATFORM_REFRESH_KEY }),
     platform.startApp('outbox-worker'),
   ]);
   return { productApi, ingester, outboxWorker };

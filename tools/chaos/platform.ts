@@ -26,8 +26,9 @@ export const TEAMS = {
 } as const;
 export const PRODUCT_IDS = [...TEAMS.a.productIds, ...TEAMS.b.productIds];
 /**
- * The products the ingester asks to refresh a cold user. These ids are also sample products
- * (libs/sample-products), so product-api's sample personaliser answers them with a widget per user.
+ * The products that answer the ingester's refresh of a cold user. These ids are also sample products
+ * (libs/sample-products): the sample products' service (apps/sample-products) registers their endpoints
+ * with team B's key and answers them with a widget per user.
  */
 export const REFRESH_PRODUCT_IDS: readonly string[] = TEAMS.b.productIds;
 
@@ -35,7 +36,8 @@ export const REFRESH_PRODUCT_IDS: readonly string[] = TEAMS.b.productIds;
 const PLATFORM_ENV: Record<string, string> = {
   ...SECRETS,
   LOG_LEVEL: 'warn',
-  REFRESH_PRODUCTS: REFRESH_PRODUCT_IDS.join(','),
+  SAMPLE_PRODUCT_KEYS: REFRESH_PRODUCT_IDS.map((productId) => `${productId}=${TEAMS.b.apiKey}`).join(','),
+  GENERIC_PULL_SECONDS: '0',
   // The load comes from one address; behind a real load balancer every client has its own.
   RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',
   RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
@@ -46,7 +48,7 @@ export class AppInstance {
   private child: ChildProcess | undefined;
 
   constructor(
-    readonly name: AppName | 'web',
+    readonly name: AppName | 'web' | 'sample-products',
     /** e.g. "core-api#2". */
     readonly label: string,
     private readonly port: number,
@@ -120,7 +122,8 @@ export interface ServiceUrls {
   CACHE_REDIS_URL: string;
 }
 
-export type Apps = Record<AppName, AppInstance[]>;
+/** With one sample products' service beside product-api (no OpenAPI document of its own). */
+export type Apps = Record<AppName, AppInstance[]> & { 'sample-products'?: AppInstance[] };
 
 /**
  * Seeds both teams and the home layout (every product, team A's first), then starts `instances` of each
@@ -147,9 +150,21 @@ export async function startApps(
         ),
       );
     }
-    // product-api's URL is only known now; the ingester's refresh worker calls it.
-    if (name === 'product-api' && apps[name][0]) env = { PRODUCT_REFRESH_URL: apps[name][0].url, ...env };
     await Promise.all(apps[name].map((app) => app.start()));
+    // product-api's URL is only known now: the sample products register their endpoints there, and the
+    // ingester's refresh worker reads them from it.
+    if (name === 'product-api' && apps[name][0]) {
+      env = { PRODUCT_API_URL: apps[name][0].url, ...env };
+      const sampleProducts = new AppInstance(
+        'sample-products',
+        'sample-products#1',
+        await freePort(),
+        { ...PLATFORM_ENV, ...services, ...env },
+        join(logDir, 'sample-products#1.log'),
+      );
+      apps['sample-products'] = [sampleProducts];
+      await sampleProducts.start();
+    }
   }
   return apps;
 }

@@ -43,7 +43,7 @@ export default async function setUpPlatform(): Promise<() => Promise<void>> {
     const [coreApi] = await Promise.all([
       platform.startApp('core-api'),
       platform.startApp('outbox-worker'),
-      platform.startApp('ingester', { PRODUCT_REFRESH_URL: productApi.url }),
+      platform.startApp('ingester', { PRODUCT_API_URL: productApi.url }),
     ]);
 
     web = await startWebServer({ coreApiUrl: coreApi.url, productApiUrl: productApi.url });
