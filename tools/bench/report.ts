@@ -167,6 +167,12 @@ export function evaluateTargets(f: Omit<BenchFigures, 'targets'>): Target[] {
     ),
     check('SSR TTFB p50 (ms)', f.web.ttfb.home.p50Ms, '≤ 30 ms', f.web.ttfb.home.p50Ms <= 30),
     check('LCP (ms)', f.web.lcp.home.p50Ms, '≤ 1.0 s', f.web.lcp.home.p50Ms <= 1_000),
+    check(
+      'LCP mobile, home behind /empty (ms)',
+      f.web.lcpMobile.homeBehindEmptyMs,
+      '≤ +300 ms',
+      f.web.lcpMobile.homeBehindEmptyMs <= 300,
+    ),
   ];
 }
 
@@ -366,6 +372,14 @@ export function benchTable(f: BenchFigures): string {
     `/empty ${n(w.lcp.empty.p50Ms)}`,
     times(w.lcp.home.p50Ms, w.lcp.empty.p50Ms),
     ...result('LCP (ms)'),
+    '',
+  ]);
+  rows.push([
+    `web LCP, Lighthouse mobile throttling applied (median of ${w.lcpMobile.home.samples}): ms`,
+    n(w.lcpMobile.home.p50Ms),
+    `/empty ${n(w.lcpMobile.empty.p50Ms)}`,
+    `+${n(w.lcpMobile.homeBehindEmptyMs)} ms`,
+    ...result('LCP mobile, home behind /empty (ms)'),
     '',
   ]);
   const m = f.memory;
