@@ -74,6 +74,12 @@ describe('RefreshUsers', () => {
     const users = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const { reported } = await run(backends, users);
     expect(backends.callsOf('deals')).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+    // Each call is named by the batch and its first user's position, the same on a retry.
+    expect(backends.calls.filter((call) => call.productId === 'deals').map((call) => call.callId)).toEqual([
+      'batch:0',
+      'batch:3',
+      'batch:6',
+    ]);
     expect(reported.filter(([productId]) => productId === 'deals')).toEqual([
       ['deals', 3],
       ['deals', 6],
