@@ -17,6 +17,8 @@ export const SECRETS = {
   STUDIO_JWT_SECRET: 'platform-suite-studio-secret',
   PLATFORM_ADMIN_KEY: 'platform-suite-admin-key',
   PLATFORM_REFRESH_KEY: 'platform-suite-refresh-key',
+  // Registered by the sample products' service for each product: the platform signs its calls with it.
+  SAMPLE_PRODUCTS_SECRET: 'platform-suite-sample-products-signing-secret',
 } as const;
 
 /** Two teams with two products each: team A and team B of the authorization matrix. */
