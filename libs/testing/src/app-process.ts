@@ -43,7 +43,15 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<number 
  */
 export function spawnApp(name: AppName, env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, [appBundle(name)], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', DEMO_MODE: '1', ...env },
+    env: {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'warn',
+      DEMO_MODE: '1',
+      // Never the demo's product-api (the ingester reads the refresh endpoints there): a test that needs
+      // it names its own; nothing listens on port 9.
+      PRODUCT_API_URL: 'http://127.0.0.1:9',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
