@@ -1,25 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import { startApp, type AppProcess } from '@hwp/testing';
 import { event, postEvents } from './analytics.harness';
-import { CoreSeed, JWT_SECRET, card, getHome, metric, token } from './home.harness';
+import { getHome, metric, seededAppEnv, token } from './home.harness';
 
 const WEB = 'http://127.0.0.1:3000';
 const OTHER_WEB = 'https://home.example';
-
-async function appEnv(overrides: Record<string, string>) {
-  const env = {
-    DATABASE_URL: await useTestDatabase('core'),
-    CACHE_REDIS_URL: await useTestRedis('cache'),
-    REDIS_URL: await useTestRedis('durable'),
-    JWT_SECRET,
-    ...overrides,
-  };
-  const seed = new CoreSeed(env.DATABASE_URL);
-  await seed.layout(['deals']);
-  await seed.widget('deals', 'generic', 1, card('deals-g'));
-  await seed.close();
-  return env;
-}
 
 const preflight = (baseUrl: string, origin: string) =>
   fetch(`${baseUrl}/v1/home`, {
@@ -37,7 +22,7 @@ describe('CORS and the per-user rate limit', () => {
   beforeAll(async () => {
     app = await startApp(
       'core-api',
-      await appEnv({ WEB_ORIGIN: `${WEB},${OTHER_WEB}`, RATE_LIMIT_PER_USER_PER_MINUTE: '3' }),
+      await seededAppEnv({ WEB_ORIGIN: `${WEB},${OTHER_WEB}`, RATE_LIMIT_PER_USER_PER_MINUTE: '3' }),
     );
   });
 
@@ -90,7 +75,7 @@ describe('CORS and the per-user rate limit', () => {
 
 describe('the per-address rate limit', () => {
   it('answers 429 with Retry-After to an address over the limit, whatever the route or user, with CORS headers', async () => {
-    const app = await startApp('core-api', await appEnv({ RATE_LIMIT_PER_IP_PER_MINUTE: '20' }));
+    const app = await startApp('core-api', await seededAppEnv({ RATE_LIMIT_PER_IP_PER_MINUTE: '20' }));
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
       const response = await getHome(app.url, await token(`user-${i}`), { origin: WEB });

@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { INVALIDATION_CHANNEL, writeWidgetIfNewer, type WidgetInvalidation } from '@hwp/cache';
 import { CorePrisma, createCoreDatabase } from '@hwp/core-db';
 import type { Screen, Widget } from '@hwp/sdui-schema';
+import { useTestDatabase, useTestRedis } from '@hwp/testing';
 import type { Audience } from '@hwp/widget-events';
 
 /** What the home integration tests share: tokens, seeding the core database, reading /v1/home and /metrics. */
@@ -110,4 +111,23 @@ export async function metric(
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
     .filter((line) => wanted.every((label) => line.includes(label)))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * core-api's environment over this test file's database and Redis dbs, the layout one product (`deals`)
+ * with its generic widget `deals-g`; `overrides` are set on top.
+ */
+export async function seededAppEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const env = {
+    DATABASE_URL: await useTestDatabase('core'),
+    CACHE_REDIS_URL: await useTestRedis('cache'),
+    REDIS_URL: await useTestRedis('durable'),
+    JWT_SECRET,
+    ...overrides,
+  };
+  const seed = new CoreSeed(env.DATABASE_URL);
+  await seed.layout(['deals']);
+  await seed.widget('deals', 'generic', 1, card('deals-g'));
+  await seed.close();
+  return env;
 }

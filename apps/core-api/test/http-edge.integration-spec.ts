@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import { startApp, type AppProcess } from '@hwp/testing';
 import { STUDIO_JWT_SECRET, event, postEvents, studioToken } from './analytics.harness';
-import { CoreSeed, JWT_SECRET, card, getHome, metric, token } from './home.harness';
+import { getHome, metric, seededAppEnv, token } from './home.harness';
 
 /** Every route of core-api, as a request without credentials; the first is answered at the front door. */
 const ROUTES: { method: string; path: string; template: string; body?: string }[] = [
@@ -50,27 +50,11 @@ async function expectProblem(response: Response, status: number, instance?: stri
   return problem;
 }
 
-async function appEnv(overrides: Record<string, string> = {}) {
-  const env = {
-    DATABASE_URL: await useTestDatabase('core'),
-    CACHE_REDIS_URL: await useTestRedis('cache'),
-    REDIS_URL: await useTestRedis('durable'),
-    JWT_SECRET,
-    STUDIO_JWT_SECRET,
-    ...overrides,
-  };
-  const seed = new CoreSeed(env.DATABASE_URL);
-  await seed.layout(['deals']);
-  await seed.widget('deals', 'generic', 1, card('deals-g'));
-  await seed.close();
-  return env;
-}
-
 describe('the HTTP edge: one layer for every core-api route', () => {
   let app: AppProcess;
 
   beforeAll(async () => {
-    app = await startApp('core-api', await appEnv({ LOG_LEVEL: 'info' }));
+    app = await startApp('core-api', await seededAppEnv({ STUDIO_JWT_SECRET, LOG_LEVEL: 'info' }));
   });
 
   it('answers 401 problem+json with a Bearer challenge on every route, the front door included', async () => {
@@ -187,7 +171,10 @@ describe('the HTTP edge: one layer for every core-api route', () => {
 
 describe('the per-address limit at the edge', () => {
   it('answers 429 problem+json with Retry-After on every route once an address is over it', async () => {
-    const app = await startApp('core-api', await appEnv({ RATE_LIMIT_PER_IP_PER_MINUTE: '5' }));
+    const app = await startApp(
+      'core-api',
+      await seededAppEnv({ STUDIO_JWT_SECRET, RATE_LIMIT_PER_IP_PER_MINUTE: '5' }),
+    );
     // startApp's readiness polls count too; spend whatever is left of the window.
     for (let i = 0; i < 5; i++) await fetch(`${app.url}/health`);
     for (const route of [...ROUTES, { method: 'GET', path: '/v1/nothing-here', template: '' }]) {

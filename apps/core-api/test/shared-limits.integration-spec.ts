@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
-import { CoreSeed, JWT_SECRET, card, getHome, metric, token } from './home.harness';
+import { startApp, type AppProcess } from '@hwp/testing';
+import { getHome, metric, seededAppEnv, token } from './home.harness';
 
 // Limits with a window of a minute: every test below sends its requests well within one window.
-
-async function appEnv(overrides: Record<string, string>) {
-  const env = {
-    DATABASE_URL: await useTestDatabase('core'),
-    CACHE_REDIS_URL: await useTestRedis('cache'),
-    REDIS_URL: await useTestRedis('durable'),
-    JWT_SECRET,
-    DEMO_MODE: '1',
-    ...overrides,
-  };
-  const seed = new CoreSeed(env.DATABASE_URL);
-  await seed.layout(['deals']);
-  await seed.widget('deals', 'generic', 1, card('deals-g'));
-  await seed.close();
-  return env;
-}
 
 /** GET /health as a client behind our proxies: the chain in X-Forwarded-For. */
 const viaProxy = (app: AppProcess, forwardedFor: string) =>
@@ -50,7 +34,7 @@ describe('client addresses behind trusted proxies', () => {
   it('limits each forwarded client on its own when the peer is a trusted proxy, and takes the first untrusted hop from the right', async () => {
     const app = await startApp(
       'core-api',
-      await appEnv({ TRUSTED_PROXIES: '127.0.0.1/32,10.0.0.0/8', RATE_LIMIT_PER_IP_PER_MINUTE: '5' }),
+      await seededAppEnv({ TRUSTED_PROXIES: '127.0.0.1/32,10.0.0.0/8', RATE_LIMIT_PER_IP_PER_MINUTE: '5' }),
     );
     const first = [];
     for (let i = 0; i < 6; i++) first.push((await viaProxy(app, '203.0.113.1')).status);
@@ -71,7 +55,7 @@ describe('client addresses behind trusted proxies', () => {
   it('ignores X-Forwarded-For from a peer that is not a trusted proxy: the peer is the client', async () => {
     const app = await startApp(
       'core-api',
-      await appEnv({ TRUSTED_PROXIES: '10.0.0.0/8', RATE_LIMIT_PER_IP_PER_MINUTE: '30' }),
+      await seededAppEnv({ TRUSTED_PROXIES: '10.0.0.0/8', RATE_LIMIT_PER_IP_PER_MINUTE: '30' }),
     );
     // Every request names another client; all count against the peer, 127.0.0.1 (its /ready polls too).
     const statuses = [];
@@ -84,7 +68,7 @@ describe('client addresses behind trusted proxies', () => {
 describe('limits shared by two instances through one Redis', () => {
   it('admits about the per-address limit in total from a client hammering both instances, not twice it', async () => {
     const limit = 100;
-    const env = await appEnv({
+    const env = await seededAppEnv({
       TRUSTED_PROXIES: '127.0.0.1/32',
       RATE_LIMIT_PER_IP_PER_MINUTE: String(limit),
     });
@@ -103,7 +87,7 @@ describe('limits shared by two instances through one Redis', () => {
 
   it('admits about the per-user limit in total on the warm home path of both instances', async () => {
     const limit = 60;
-    const env = await appEnv({ RATE_LIMIT_PER_USER_PER_MINUTE: String(limit) });
+    const env = await seededAppEnv({ RATE_LIMIT_PER_USER_PER_MINUTE: String(limit) });
     const apps = [await startApp('core-api', env), await startApp('core-api', env)];
     const bearer = await token('hammering-user');
     const statuses = await hammer(300, 8, (i) => getHome(apps[i % 2]!.url, bearer));
