@@ -140,8 +140,8 @@ export class PublishLoad {
 
 /**
  * The users a run makes up: load users (`load-user-0001`) and cold-user storm users (`storm-1-0001`). The
- * load writes the key, hence the user id, into each widget it publishes, and the sample personaliser puts
- * the user id in its node ids: a widget naming another of these ids is another user's.
+ * load writes the key, hence the user id, into each widget it publishes, and the sample products' service
+ * puts the user id in its node ids: a widget naming another of these ids is another user's.
  */
 const USER_ID = /\b(?:load-user-\d+|storm-\d+-\d+)\b/g;
 const namesAnotherUser = (text: string, userId: string) =>
