@@ -72,11 +72,14 @@ export class HomeRequestHandler {
       if (warm !== undefined) return this.send(request, response, warm);
     }
     this.answer(request, response, user).catch((error: unknown) => {
-      if (response.headersSent) return;
-      if (error instanceof ProblemException) return this.edge.refuse(request, response, error);
-      this.logger.error((error as Error).stack ?? String(error));
-      const detail = 'The request could not be served.';
-      this.edge.refuse(request, response, ProblemException.of(HttpStatus.INTERNAL_SERVER_ERROR, detail));
+      let problem: ProblemException;
+      if (error instanceof ProblemException) problem = error;
+      else {
+        this.logger.error((error as Error).stack ?? String(error));
+        const detail = 'The request could not be served.';
+        problem = ProblemException.of(HttpStatus.INTERNAL_SERVER_ERROR, detail);
+      }
+      if (!response.headersSent) this.edge.refuse(request, response, problem);
     });
   }
 
