@@ -24,13 +24,14 @@ async function main() {
   });
   const port = await service.listen(config.PORT, config.HOST);
   const publicUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${port}`;
-  // product-api may still be starting: try for a while, as a deploy step would.
-  for (let attempt = 1; ; attempt++) {
+  // product-api may still be starting (the demo starts every app at once): try for up to 90 s, as a
+  // deploy step would.
+  for (const deadline = Date.now() + 90_000; ; ) {
     try {
       await service.register(publicUrl);
       break;
     } catch (error) {
-      if (attempt === 60) throw error;
+      if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
