@@ -13,7 +13,8 @@ const USAGE = `
 usage: npm run demo [-- --check]
 
 Brings the whole platform up on this machine with sample data: Postgres and the two Redis instances
-(private, under .data/), both databases migrated and seeded, the four services and the web app built and
+(private, under .data/), both databases migrated and seeded, the four services, the sample products'
+service (port 3005: it registers the sample products' refresh endpoints) and the web app built and
 started, sample widgets published through the pipeline. Prints the URLs and the demo keys; Ctrl-C stops
 what it started. Installs what it needs first (npm dependencies, Debian packages as root).
 
