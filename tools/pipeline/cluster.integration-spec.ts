@@ -1,10 +1,16 @@
 import { Client } from 'pg';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRefreshClaimKey } from '@hwp/cache';
 import { seedProductTeam, sleep, type RedisCluster } from '@hwp/dev-services';
 import { createRedisClient, envVar, type RedisClient } from '@hwp/service-kit';
-import { startApp, useTestDatabase, useTestRedisCluster, type AppName, type AppProcess } from '@hwp/testing';
+import {
+  startApp,
+  useTestDatabase,
+  useTestRedisCluster,
+  type AppName,
+  type AppProcess,
+  userToken,
+} from '@hwp/testing';
 import { streamKey, type Audience } from '@hwp/widget-events';
 import { waitUntilDelivered } from './delivery';
 
@@ -84,11 +90,7 @@ describe('the platform on a Redis Cluster', () => {
   };
 
   const home = async (userId: string) => {
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(userId)
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(JWT_SECRET));
+    const token = await userToken(userId, JWT_SECRET);
     return fetch(`${apps.get('core-api')!.url}/v1/home`, { headers: { authorization: `Bearer ${token}` } });
   };
 

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import { SignJWT } from 'jose';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +8,7 @@ import {
   PERSONALISED_USERS_BUCKETS,
 } from '@hwp/cache';
 import { waitFor } from '@hwp/dev-services';
-import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import { startApp, useTestDatabase, useTestRedis, type AppProcess, userToken } from '@hwp/testing';
 import { encodeWidgetEvent, shardOf, streamKey, userAudience, type WidgetEvent } from '@hwp/widget-events';
 
 // A cold read of core-api against the personalised-users index that the ingester keeps: real core-api
@@ -25,11 +24,7 @@ describe('cold reads and the personalised-users index', () => {
   let coreApi: AppProcess;
 
   const home = async (userId: string) => {
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(userId)
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(JWT_SECRET));
+    const token = await userToken(userId, JWT_SECRET);
     const response = await fetch(`${coreApi.url}/v1/home`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
     const screen = (await response.json()) as { widgets: { id: string }[] };

@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
-import { SignJWT } from 'jose';
 import { INVALIDATION_CHANNEL, writeWidgetIfNewer, type WidgetInvalidation } from '@hwp/cache';
 import { CorePrisma, createCoreDatabase } from '@hwp/core-db';
 import type { Screen, Widget } from '@hwp/sdui-schema';
-import { useTestDatabase, useTestRedis } from '@hwp/testing';
+import { useTestDatabase, useTestRedis, userToken } from '@hwp/testing';
 import type { Audience } from '@hwp/widget-events';
 
 /** What the home integration tests share: tokens, seeding the core database, reading /v1/home and /metrics. */
@@ -14,12 +13,7 @@ export function token(
   userId: string,
   { secret = JWT_SECRET, expiresAt = '1h' }: { secret?: string; expiresAt?: string | number } = {},
 ): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime(expiresAt)
-    .sign(new TextEncoder().encode(secret));
+  return userToken(userId, secret, expiresAt);
 }
 
 /** A valid widget: a card with one text (long text makes a large screen). */

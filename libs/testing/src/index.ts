@@ -17,3 +17,4 @@ export {
   type TestServices,
 } from './services';
 export { databaseShape, prismaSchemaShape, type SchemaShape } from './schema-agreement';
+export { userToken } from './user-token';
