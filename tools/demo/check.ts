@@ -52,6 +52,25 @@ export async function checkDemo(target: DemoCheckTarget, log: Logger): Promise<v
   const { dataVersion } = (await published.json()) as { dataVersion: number };
   log(`published "${text}" to ${CHECK_USER} (${target.productId} v${dataVersion})`);
 
+  // Read only once the pipeline has delivered it: a read before that finds the user cold, and the refresh
+  // it asks for would have the sample product publish its own widget for them over this one.
+  const session = await fetch(`${target.productApiUrl}/v1/studio/session`, {
+    method: 'POST',
+    headers: { 'x-api-key': target.apiKey },
+  });
+  if (!session.ok) throw new Error(`opening a studio session answered ${session.status}`);
+  const { token: studioToken } = (await session.json()) as { token: string };
+  await until(`v${dataVersion} delivered to the core database`, async () => {
+    const ingested = await fetch(
+      `${target.coreApiUrl}/v1/studio/products/${target.productId}/ingested-widgets?audiences=user:${CHECK_USER}`,
+      { headers: { authorization: `Bearer ${studioToken}` } },
+    );
+    if (!ingested.ok) return false;
+    const { widgets } = (await ingested.json()) as { widgets: { dataVersion: number }[] };
+    return widgets.some((widget) => widget.dataVersion >= dataVersion);
+  });
+  log(`the pipeline delivered v${dataVersion}`);
+
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(CHECK_USER)
