@@ -188,11 +188,10 @@ export function describeAppProcess(
       await expectMalformedUrlRejected(name, env, options.databaseVariable);
     });
 
-    it.runIf(options.secrets.length > 0)(
-      `exits non-zero outside demo mode with one line naming ${options.secrets.join(', ')} when unset`,
-      async () => {
+    // An app without secrets (the outbox-worker) has nothing to refuse: no test, rather than a skipped one.
+    if (options.secrets.length > 0)
+      it(`exits non-zero outside demo mode with one line naming ${options.secrets.join(', ')} when unset`, async () => {
         await expectMissingSecretsRejected(name, env, options.secrets);
-      },
-    );
+      });
   });
 }
