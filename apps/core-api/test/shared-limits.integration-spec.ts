@@ -3,6 +3,9 @@ import { startApp, type AppProcess } from '@hwp/testing';
 import { getHome, metric, seededAppEnv, token } from './home.harness';
 
 // Limits with a window of a minute: every test below sends its requests well within one window.
+// The shared limits are 300 so that 10 % of slack (30) holds what the two instances may admit beyond
+// the limit (ADR 0014): 2 × batch (3) plus the requests admitted while each instance's last report was in
+// flight, which on a loaded 2-core runner reached 8 (a limit of 60 then failed its 66).
 
 /** GET /health as a client behind our proxies: the chain in X-Forwarded-For. */
 const viaProxy = (app: AppProcess, forwardedFor: string) =>
@@ -67,13 +70,13 @@ describe('client addresses behind trusted proxies', () => {
 
 describe('limits shared by two instances through one Redis', () => {
   it('admits about the per-address limit in total from a client hammering both instances, not twice it', async () => {
-    const limit = 100;
+    const limit = 300;
     const env = await seededAppEnv({
       TRUSTED_PROXIES: '127.0.0.1/32',
       RATE_LIMIT_PER_IP_PER_MINUTE: String(limit),
     });
     const apps = [await startApp('core-api', env), await startApp('core-api', env)];
-    const statuses = await hammer(400, 8, (i) => viaProxy(apps[i % 2]!, '203.0.113.77'));
+    const statuses = await hammer(1_000, 8, (i) => viaProxy(apps[i % 2]!, '203.0.113.77'));
     // Each instance may admit its reports in flight beyond the limit (docs/adr/0014): a few, never 2×.
     expect(admitted(statuses)).toBeGreaterThanOrEqual(limit);
     expect(admitted(statuses)).toBeLessThanOrEqual(limit * 1.1);
@@ -86,11 +89,11 @@ describe('limits shared by two instances through one Redis', () => {
   });
 
   it('admits about the per-user limit in total on the warm home path of both instances', async () => {
-    const limit = 60;
+    const limit = 300;
     const env = await seededAppEnv({ RATE_LIMIT_PER_USER_PER_MINUTE: String(limit) });
     const apps = [await startApp('core-api', env), await startApp('core-api', env)];
     const bearer = await token('hammering-user');
-    const statuses = await hammer(300, 8, (i) => getHome(apps[i % 2]!.url, bearer));
+    const statuses = await hammer(1_000, 8, (i) => getHome(apps[i % 2]!.url, bearer));
     expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
     expect(admitted(statuses)).toBeGreaterThanOrEqual(limit);
     expect(admitted(statuses)).toBeLessThanOrEqual(limit * 1.1);
