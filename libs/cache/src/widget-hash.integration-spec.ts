@@ -34,7 +34,7 @@ describe('readWidgetHash and refillWidgetHash', () => {
       ['deals', { dataVersion: 8, widget: '{"v":8}' }],
       ['orders', { dataVersion: 2, widget: null }],
     ]);
-    await refillWidgetHash(redis, audience, fromDatabase, 60_000);
+    expect(await refillWidgetHash(redis, audience, fromDatabase, 60_000)).toBe(1); // orders; deals was newer
     expect(await readWidgetHash(redis, audience)).toEqual({
       widgets: new Map([
         ['deals', { dataVersion: 9, widget: '{"v":9}' }],

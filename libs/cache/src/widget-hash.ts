@@ -49,16 +49,18 @@ type MarkingRedis = RedisClient & { hwpMarkWidgetHashComplete(key: string, field
 /**
  * Copies an audience's whole widget set (read from the database) into the cache Redis with the version
  * guard, so a newer widget the ingester wrote meanwhile stays, then marks the hash complete. `ttlMs`
- * should be shorter than the ingester's: a refilled copy is only as fresh as the read that made it.
+ * should be shorter than the ingester's when the read may lag (a replica): a refilled copy is only as
+ * fresh as the read that made it. Returns how many widgets were written (the others were already there,
+ * or newer).
  */
 export async function refillWidgetHash(
   redis: RedisClient,
   audience: Audience,
   widgets: ReadonlyMap<string, CachedWidget>,
   ttlMs: number,
-): Promise<void> {
-  if (widgets.size === 0) return;
-  await Promise.all(
+): Promise<number> {
+  if (widgets.size === 0) return 0;
+  const written = await Promise.all(
     [...widgets].map(([productId, widget]) =>
       writeWidgetIfNewer(redis, { productId, audience, ...widget }, ttlMs),
     ),
@@ -67,4 +69,5 @@ export async function refillWidgetHash(
     redis.defineCommand('hwpMarkWidgetHashComplete', { numberOfKeys: 1, lua: MARK_COMPLETE });
   }
   await (redis as MarkingRedis).hwpMarkWidgetHashComplete(widgetHashKey(audience), COMPLETE_FIELD);
+  return written.filter(Boolean).length;
 }
