@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { workspaceRoot } from '@hwp/dev-services';
 import { requiredSecrets } from './lib/app-config';
+import { SCRAPED_APPS } from './observability/alert-rules';
+import { DASHBOARDS } from './observability/dashboards';
 
 const root = workspaceRoot();
 const composeFile = join(root, 'docker/compose.yml');
@@ -16,6 +18,7 @@ const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
       command?: string[];
       healthcheck?: unknown;
       environment?: Record<string, string>;
+      volumes?: string[];
     }
   >;
 };
@@ -70,6 +73,47 @@ describe('docker/compose.yml', () => {
       for (const { name, or } of secrets)
         expect(env[name] ?? (or === undefined ? undefined : env[or]), `${app} sets ${name}`).toBeDefined();
     }
+  });
+
+  it('provisions Prometheus and Grafana from files of the repo: the scrape config, the rules, every dashboard', () => {
+    const mounts = (service: string) =>
+      new Map(
+        (compose.services[service]?.volumes ?? [])
+          .map((volume) => volume.split(':'))
+          .filter(([source]) => source!.startsWith('.'))
+          .map(([source, target]) => [target!, join(root, 'docker', source!)]),
+      );
+    const prometheus = mounts('prometheus');
+    const grafana = mounts('grafana');
+    for (const source of [...prometheus.values(), ...grafana.values()])
+      expect(existsSync(source), source).toBe(true);
+    expect(prometheus.get('/etc/prometheus/alerts.yml')).toBe(
+      join(root, 'observability/prometheus/alerts.yml'),
+    );
+    const config = parse(readFileSync(prometheus.get('/etc/prometheus/prometheus.yml')!, 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.rule_files).toEqual(['alerts.yml']);
+    // Each app scraped under its own name (the job the alert rules name), at its compose service's port.
+    expect(config.scrape_configs.map((job) => [job.job_name, job.static_configs[0]!.targets])).toEqual(
+      SCRAPED_APPS.map((app) => [app, [`${app}:3000`]]),
+    );
+    const dashboards = grafana.get('/var/lib/grafana/dashboards/home-widget-platform')!;
+    const provider = parse(
+      readFileSync(
+        join(grafana.get('/etc/grafana/provisioning/dashboards')!, 'home-widget-platform.yml'),
+        'utf8',
+      ),
+    ) as { providers: { options: { path: string } }[] };
+    expect(provider.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards/home-widget-platform');
+    expect(readdirSync(dashboards).sort()).toEqual(DASHBOARDS.map(({ uid }) => `${uid}.json`).sort());
+    const datasources = parse(
+      readFileSync(join(grafana.get('/etc/grafana/provisioning/datasources')!, 'prometheus.yml'), 'utf8'),
+    ) as { datasources: { uid: string; url: string }[] };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ uid: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
   });
 
   // Machines without Docker's compose plugin (like CI here) report this one as skipped.

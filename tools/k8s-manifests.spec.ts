@@ -7,8 +7,11 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { PodMonitor, PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { workspaceRoot } from '@hwp/dev-services';
 import { configVariables, requiredSecrets } from './lib/app-config';
+import { ALERT_RULES, SCRAPED_APPS } from './observability/alert-rules';
+import { DASHBOARDS } from './observability/dashboards';
 
 const dir = join(workspaceRoot(), 'docker/k8s');
 
@@ -23,12 +26,14 @@ const MODELS: Record<string, new (data: never) => unknown> = {
   'v1/Secret': Secret,
   'v1/Service': Service,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
+  'monitoring.coreos.com/v1/PodMonitor': PodMonitor,
 };
 
 interface Manifest {
   apiVersion: string;
   kind: string;
-  metadata: { name: string };
+  metadata: { name: string; labels?: Record<string, string> };
   spec?: Record<string, unknown>;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
@@ -139,5 +144,31 @@ describe('docker/k8s (kustomize)', () => {
       { name: 'JWT_SECRET', or: 'JWT_JWKS_URL' },
       { name: 'STUDIO_JWT_SECRET', or: undefined },
     ]);
+  });
+
+  it('monitors the apps for the Prometheus Operator: the alert rules, every app scraped by its name, the dashboards', () => {
+    const rule = named('PrometheusRule', 'home-widget-platform');
+    const groups = (rule?.spec as { groups: { rules: { alert: string }[] }[] }).groups;
+    expect(groups.flatMap((group) => group.rules.map(({ alert }) => alert))).toEqual(
+      ALERT_RULES.map(({ alert }) => alert),
+    );
+    const monitor = named('PodMonitor', 'home-widget-platform')!.spec as {
+      selector: { matchExpressions: { key: string; values: string[] }[] };
+      podMetricsEndpoints: { port: string; relabelings: { targetLabel: string }[] }[];
+    };
+    expect(monitor.selector.matchExpressions[0]).toMatchObject({
+      key: 'app.kubernetes.io/name',
+      values: [...SCRAPED_APPS],
+    });
+    // The scraped pods expose the named port, and each app's job label is its name (what AppDown names).
+    for (const app of SCRAPED_APPS)
+      expect(JSON.stringify(containerOf(named('Deployment', app)!)), app).toContain('"name":"http"');
+    expect(monitor.podMetricsEndpoints[0]!.port).toBe('http');
+    expect(monitor.podMetricsEndpoints[0]!.relabelings[0]!.targetLabel).toBe('job');
+    const dashboards = named('ConfigMap', 'grafana-dashboards')!;
+    expect(dashboards.metadata.labels?.['grafana_dashboard']).toBe('1');
+    expect(Object.keys(dashboards.data!).sort()).toEqual(DASHBOARDS.map(({ uid }) => `${uid}.json`).sort());
+    for (const json of Object.values(dashboards.data!))
+      expect(JSON.parse(json).panels.length).toBeGreaterThan(0);
   });
 });

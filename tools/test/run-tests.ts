@@ -62,7 +62,7 @@ function countTests(): { passed: number; failed: number; skipped: number } {
 async function main() {
   commandLine({ usage: USAGE });
   const started = Date.now();
-  await setUp(log, ['postgres', 'redis', 'chromium', 'androidJson']);
+  await setUp(log, ['postgres', 'redis', 'chromium', 'androidJson', 'prometheus']);
   rmSync(join(root, 'test-results'), { recursive: true, force: true });
   mkdirSync(join(root, 'test-results'), { recursive: true });
 

@@ -9,6 +9,7 @@ export {
   withDatabase,
   type PostgresInstance,
 } from './postgres';
+export { startPrometheus, type PrometheusInstance, type PrometheusOptions } from './prometheus';
 export { redisRoleArgs, startRedis, type RedisInstance, type RedisRole } from './redis';
 export {
   startRedisCluster,

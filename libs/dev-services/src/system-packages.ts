@@ -7,6 +7,9 @@ export const SYSTEM_PACKAGES = {
   chromium: { pkg: 'chromium', binary: '/usr/bin/chromium' },
   androidJson: { pkg: 'libandroid-json-java', binary: '/usr/share/java/com.android.json.jar' },
   postgres: { pkg: 'postgresql-15', binary: '/usr/lib/postgresql/15/bin/postgres' },
+  // Scrapes the apps and evaluates the alert rules (observability tests, `npm run demo -- --observability`);
+  // its promtool unit-tests the rules.
+  prometheus: { pkg: 'prometheus', binary: '/usr/bin/prometheus' },
   // The benchmark's HTTP load generator (`npm run bench` falls back to autocannon without it).
   wrk: { pkg: 'wrk', binary: '/usr/bin/wrk' },
 } as const;
