@@ -13,6 +13,7 @@ import { createLogger, NestPinoLogger } from './logging';
 import { drainRefusedBodies } from './refused-body';
 import { RequestRecorder, recordFastifyRequests } from './request-recorder';
 import { trackRouteMethods } from './route-methods';
+import { PipelineTracer, startTracing, type TracingConfig } from './tracing';
 
 export interface ServiceDefinition<S extends z.ZodType> {
   name: string;
@@ -22,6 +23,11 @@ export interface ServiceDefinition<S extends z.ZodType> {
   module: (config: z.infer<S>) => DynamicModule;
   /** Largest request body accepted (Fastify answers 413 above it); 1 MiB, Fastify's default, if unset. */
   bodyLimitBytes?: (config: z.infer<S>) => number;
+  /**
+   * With tracing on, log lines written inside a span carry its trace id through AsyncLocalStorage. Only for
+   * the write path: on Node 20 it turns on async hooks for the whole process (ADR 0009, docs/tracing.md).
+   */
+  traceIdsInLogs?: boolean;
 }
 
 const FASTIFY_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -38,7 +44,14 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
   service: ServiceDefinition<S>,
   config: z.infer<S>,
 ): Promise<NestFastifyApplication> {
-  const logger = createLogger(service.name, config.LOG_LEVEL);
+  // Apps whose schema has no OTEL_* settings (tracingEnv) are not traced.
+  const tracingConfig = config as Partial<TracingConfig>;
+  const tracing =
+    tracingConfig.OTEL_TRACES_EXPORTER === undefined
+      ? undefined
+      : startTracing(service.name, tracingConfig as TracingConfig, service.traceIdsInLogs ?? false);
+  const traceIds = tracing?.exporting === true && service.traceIdsInLogs === true;
+  const logger = createLogger(service.name, config.LOG_LEVEL, undefined, traceIds);
   const frontDoor = new FrontDoor();
   const recorder = new RequestRecorder(logger);
   const bodyLimitBytes = service.bodyLimitBytes?.(config) ?? FASTIFY_BODY_LIMIT_BYTES;
@@ -51,8 +64,9 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
           providers: [
             { provide: FrontDoor, useValue: frontDoor },
             { provide: RequestRecorder, useValue: recorder },
+            { provide: PipelineTracer, useValue: tracing ?? new PipelineTracer() },
           ],
-          exports: [FrontDoor, RequestRecorder],
+          exports: [FrontDoor, RequestRecorder, PipelineTracer],
         },
         service.module(config),
       ],

@@ -49,3 +49,4 @@ export { RequestRecorder, RouteSeries, UNMATCHED_ROUTE, recordFastifyRequests } 
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';
 export { invalidRequest, jsonPointer, parseRequest } from './request-validation';
+export { PipelineTracer, inMemoryTracing, tracingEnv, type SpanRole } from './tracing';

@@ -1,9 +1,18 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { activeTraceFields } from './tracing';
 
-/** The app's root JSON logger. */
-export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
-  return pino({ name, level }, destination);
+/**
+ * The app's root JSON logger. With `traceIds` (tracing on, with the async context), a line written inside
+ * a span carries `trace_id` and `span_id`.
+ */
+export function createLogger(
+  name: string,
+  level: string,
+  destination?: DestinationStream,
+  traceIds = false,
+): Logger {
+  return pino({ name, level, ...(traceIds ? { mixin: activeTraceFields } : {}) }, destination);
 }
 
 /**
