@@ -1,4 +1,4 @@
-import { DEV_URLS, baseEnvSchema, envVar, withDemoSecrets } from '@hwp/service-kit';
+import { DEV_URLS, baseEnvSchema, envVar, tracingEnv, withDemoSecrets } from '@hwp/service-kit';
 import { trustedProxiesVar } from '@hwp/service-kit';
 import { z } from 'zod';
 
@@ -26,6 +26,8 @@ const origins = (fallback: string) =>
 
 /** Every setting of core-api, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 const settings = baseEnvSchema.extend({
+  /** Pipeline traces: OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), ... (docs/tracing.md). */
+  ...tracingEnv,
   PORT: envVar.port(3001),
   DATABASE_URL: envVar.postgresUrl(DEV_URLS.DATABASE_URL),
   /**

@@ -4,6 +4,7 @@ import { CORE_DATABASE, createCoreDatabase, type CoreDatabaseClient } from '@hwp
 import {
   CACHE_REDIS,
   DURABLE_REDIS,
+  PipelineTracer,
   PostgresConnection,
   cacheRedisEndpoint,
   type RedisConnection,
@@ -115,8 +116,9 @@ export class HomeModule {
         EdgeEntryPoints,
         {
           provide: InvalidationSubscriber,
-          inject: [ReadHomeScreen],
-          useFactory: (home: ReadHomeScreen) => new InvalidationSubscriber(cacheRedisEndpoint(config), home),
+          inject: [ReadHomeScreen, PipelineTracer],
+          useFactory: (home: ReadHomeScreen, tracer: PipelineTracer) =>
+            new InvalidationSubscriber(cacheRedisEndpoint(config), home, tracer),
         },
       ],
       exports: [ReadHomeScreen, InvalidationSubscriber],

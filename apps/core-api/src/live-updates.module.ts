@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { PipelineTracer } from '@hwp/service-kit';
 import type { Config } from './config';
 import { ReadHomeScreen } from './domain/read-home.use-case';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
@@ -22,11 +23,12 @@ export class LiveUpdatesModule {
         PrometheusLiveUpdateMetrics,
         {
           provide: LiveUpdateStreams,
-          inject: [ReadHomeScreen, InvalidationSubscriber, PrometheusLiveUpdateMetrics],
+          inject: [ReadHomeScreen, InvalidationSubscriber, PrometheusLiveUpdateMetrics, PipelineTracer],
           useFactory: (
             contents: ReadHomeScreen,
             invalidations: InvalidationSubscriber,
             metrics: PrometheusLiveUpdateMetrics,
+            tracer: PipelineTracer,
           ) => {
             const streams = new LiveUpdateStreams(
               { perUser: config.SSE_MAX_CONNECTIONS_PER_USER, total: config.SSE_MAX_CONNECTIONS },
@@ -34,6 +36,7 @@ export class LiveUpdatesModule {
               invalidations,
               metrics,
               config.SSE_HEARTBEAT_MS,
+              tracer,
             );
             metrics.watchClients(() => streams.size);
             return streams;

@@ -3,6 +3,7 @@ import { CORE_DATABASE, coreDatabaseConnection, type CoreDatabaseClient } from '
 import {
   CACHE_REDIS,
   DURABLE_REDIS,
+  PipelineTracer,
   ServiceKitModule,
   cacheRedisConnection,
   cacheRedisEndpoint,
@@ -68,18 +69,26 @@ export class AppModule {
         },
         {
           provide: IngestBatch,
-          inject: [CORE_DATABASE, RedisPersonalisedUsersIndex, CACHE_REDIS, WidgetStreamClient],
+          inject: [
+            CORE_DATABASE,
+            RedisPersonalisedUsersIndex,
+            CACHE_REDIS,
+            WidgetStreamClient,
+            PipelineTracer,
+          ],
           useFactory: (
             database: PostgresConnection<CoreDatabaseClient>,
             personalisedUsers: RedisPersonalisedUsersIndex,
             cache: RedisConnection,
             stream: WidgetStreamClient,
+            tracer: PipelineTracer,
           ) =>
             new IngestBatch(
               new PostgresWidgetRepository(database.client),
               personalisedUsers,
               new RedisWidgetCacheWriter(cache.client, config.WIDGET_CACHE_TTL_SECONDS * 1000),
               stream,
+              tracer,
             ),
         },
         {

@@ -1,8 +1,10 @@
-import { DEV_URLS, baseEnvSchema, envVar, withDemoSecrets } from '@hwp/service-kit';
+import { DEV_URLS, baseEnvSchema, envVar, tracingEnv, withDemoSecrets } from '@hwp/service-kit';
 import { z } from 'zod';
 
 /** Every setting of ingester, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 const settings = baseEnvSchema.extend({
+  /** Pipeline traces: OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), ... (docs/tracing.md). */
+  ...tracingEnv,
   PORT: envVar.port(3003),
   DATABASE_URL: envVar.postgresUrl(DEV_URLS.DATABASE_URL),
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),

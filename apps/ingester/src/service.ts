@@ -8,5 +8,7 @@ export const service: ServiceDefinition<typeof configSchema> = {
     'Consumes widget events from the Redis Stream into the core database and the hot cache, and asks the ' +
     'products to refresh cold users (the user-refresh queue).',
   configSchema,
+  // Write path: its log lines carry the trace id when tracing is on (docs/tracing.md).
+  traceIdsInLogs: true,
   module: (config) => AppModule.register(config),
 };

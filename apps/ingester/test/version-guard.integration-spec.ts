@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreDatabase, type CoreDatabaseClient } from '@hwp/core-db';
-import { createRedisClient, envVar, type RedisClient } from '@hwp/service-kit';
+import { PipelineTracer, createRedisClient, envVar, type RedisClient } from '@hwp/service-kit';
 import { useTestDatabase, useTestRedis, useTestRedisCluster } from '@hwp/testing';
 import { GENERIC, encodeWidgetEvent, userAudience } from '@hwp/widget-events';
 import type { EventStream, StreamEntry } from '../src/domain/ports';
@@ -44,6 +44,7 @@ describe.each(Object.entries(topologies))(
         new RedisPersonalisedUsersIndex(cache, 'versionGuardTest'),
         new RedisWidgetCacheWriter(cache, 60_000),
         stream,
+        new PipelineTracer(),
       );
     });
     afterAll(async () => {

@@ -1,8 +1,10 @@
-import { DEV_URLS, baseEnvSchema, envVar } from '@hwp/service-kit';
+import { DEV_URLS, baseEnvSchema, envVar, tracingEnv } from '@hwp/service-kit';
 import { z } from 'zod';
 
 /** Every setting of outbox-worker, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 export const configSchema = baseEnvSchema.extend({
+  /** Pipeline traces: OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), ... (docs/tracing.md). */
+  ...tracingEnv,
   PORT: envVar.port(3004),
   PRODUCT_DATABASE_URL: envVar.postgresUrl(DEV_URLS.PRODUCT_DATABASE_URL),
   REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { PipelineTracer } from '@hwp/service-kit';
 import { allShards } from '@hwp/widget-events';
 import { CONFIG, type Config } from './config';
 import { OutboxRelay } from './domain/outbox-relay';
@@ -24,12 +25,13 @@ export class OutboxModule {
         WidgetStreamRepository,
         {
           provide: OutboxRelay,
-          inject: [OutboxRepository, WidgetStreamRepository, PrometheusPublishingMetrics],
+          inject: [OutboxRepository, WidgetStreamRepository, PrometheusPublishingMetrics, PipelineTracer],
           useFactory: (
             outbox: OutboxRepository,
             stream: WidgetStreamRepository,
             metrics: PrometheusPublishingMetrics,
-          ) => new OutboxRelay(outbox, stream, metrics, config.OUTBOX_BATCH_SIZE),
+            tracer: PipelineTracer,
+          ) => new OutboxRelay(outbox, stream, metrics, tracer, config.OUTBOX_BATCH_SIZE),
         },
         {
           provide: StreamTrimmer,

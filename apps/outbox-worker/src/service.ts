@@ -6,5 +6,7 @@ export const service: ServiceDefinition<typeof configSchema> = {
   name: 'outbox-worker',
   description: "Publishes the product database's outbox rows to the widget event stream.",
   configSchema,
+  // Write path: its log lines carry the trace id when tracing is on (docs/tracing.md).
+  traceIdsInLogs: true,
   module: (config) => AppModule.register(config),
 };

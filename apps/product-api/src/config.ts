@@ -1,8 +1,10 @@
-import { DEV_URLS, baseEnvSchema, envVar, withDemoSecrets } from '@hwp/service-kit';
+import { DEV_URLS, baseEnvSchema, envVar, tracingEnv, withDemoSecrets } from '@hwp/service-kit';
 import { z } from 'zod';
 
 /** Every setting of product-api, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 const settings = baseEnvSchema.extend({
+  /** Pipeline traces: OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), ... (docs/tracing.md). */
+  ...tracingEnv,
   PORT: envVar.port(3002),
   PRODUCT_DATABASE_URL: envVar.postgresUrl(DEV_URLS.PRODUCT_DATABASE_URL),
   /**

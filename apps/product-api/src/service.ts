@@ -7,6 +7,8 @@ export const service: ServiceDefinition<typeof configSchema> = {
   description:
     "The product teams' publishing API: widgets in, transactional outbox out; studio sessions and widget listings.",
   configSchema,
+  // Write path: its log lines carry the trace id when tracing is on (docs/tracing.md).
+  traceIdsInLogs: true,
   module: (config) => AppModule.register(config),
   bodyLimitBytes: (config) => config.PUBLISH_BODY_LIMIT_BYTES,
 };

@@ -11,6 +11,12 @@ describe('parseWidgetInvalidation', () => {
     });
   });
 
+  it("keeps the change's trace context", () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const message = JSON.stringify({ productId: 'deals', audience: 'generic', dataVersion: 1, traceparent });
+    expect(parseWidgetInvalidation(message)).toHaveProperty('traceparent', traceparent);
+  });
+
   it.each([
     ['not JSON', '{'],
     ['a bad audience', JSON.stringify({ productId: 'deals', audience: 'everyone', dataVersion: 1 })],

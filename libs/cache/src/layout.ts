@@ -23,16 +23,25 @@ export interface WidgetInvalidation {
   productId: string;
   audience: Audience;
   dataVersion: number;
+  /** W3C traceparent of the ingester's cache write, when the change was traced (docs/tracing.md). */
+  traceparent?: string;
 }
 
 /** The invalidation a message on INVALIDATION_CHANNEL announces, or undefined if it is malformed. */
 export function parseWidgetInvalidation(message: string): WidgetInvalidation | undefined {
   try {
-    const { productId, audience, dataVersion } = JSON.parse(message) as Partial<WidgetInvalidation>;
+    const { productId, audience, dataVersion, traceparent } = JSON.parse(
+      message,
+    ) as Partial<WidgetInvalidation>;
     if (typeof productId !== 'string' || typeof audience !== 'string' || !isAudience(audience))
       return undefined;
     if (!Number.isSafeInteger(dataVersion)) return undefined;
-    return { productId, audience, dataVersion: dataVersion! };
+    return {
+      productId,
+      audience,
+      dataVersion: dataVersion!,
+      ...(typeof traceparent === 'string' ? { traceparent } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -19,6 +19,13 @@ describe('widget events', () => {
     expect(decodeWidgetEvent(encodeWidgetEvent(tombstone))).toEqual({ ok: true, event: tombstone });
   });
 
+  it('carries the trace context in the stream entry only when the event has one', () => {
+    const traced = { ...event, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    expect(encodeWidgetEvent(traced)).toContain('traceparent');
+    expect(decodeWidgetEvent(encodeWidgetEvent(traced))).toEqual({ ok: true, event: traced });
+    expect(encodeWidgetEvent(event)).not.toContain('traceparent');
+  });
+
   it.each([
     [['id', '1'], 'invalid product'],
     [encodeWidgetEvent({ ...event, dataVersion: 0 }), 'invalid version 0'],

@@ -16,13 +16,18 @@ export interface WidgetEvent {
   widget: string | null;
   /** When product-api accepted the write (epoch ms): the start of every lag measurement. */
   acceptedAt: number;
+  /**
+   * The W3C traceparent of the hop that handed the event on (product-api's write, then the outbox-worker's
+   * publish), so that the next process continues the write's trace; absent when it was not traced.
+   */
+  traceparent?: string;
 }
 
-/** A stream entry's fields, flat so XRANGE output stays readable. */
+/** A stream entry's fields, flat so XRANGE output stays readable; `traceparent` only when traced. */
 export type StreamFields = Record<
   'id' | 'product' | 'audience' | 'version' | 'widget' | 'tombstone' | 'accepted',
   string
->;
+> & { traceparent?: string };
 
 export function encodeWidgetEvent(event: WidgetEvent): string[] {
   const fields: StreamFields = {
@@ -33,6 +38,7 @@ export function encodeWidgetEvent(event: WidgetEvent): string[] {
     widget: event.widget ?? '',
     tombstone: event.widget === null ? '1' : '0',
     accepted: String(event.acceptedAt),
+    ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
   };
   return Object.entries(fields).flat();
 }
@@ -43,7 +49,7 @@ export type DecodeResult = { ok: true; event: WidgetEvent } | { ok: false; reaso
 export function decodeWidgetEvent(flat: string[]): DecodeResult {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-  const { id, product, audience, version, widget, tombstone, accepted } = fields;
+  const { id, product, audience, version, widget, tombstone, accepted, traceparent } = fields;
   if (!id) return { ok: false, reason: 'missing id' };
   if (!product || !PRODUCT_ID_PATTERN.test(product))
     return { ok: false, reason: `invalid product ${product}` };
@@ -64,6 +70,8 @@ export function decodeWidgetEvent(flat: string[]): DecodeResult {
       dataVersion,
       widget: tombstone === '1' ? null : widget!,
       acceptedAt,
+      // Not checked: a malformed one only means the trace is not continued.
+      ...(traceparent ? { traceparent } : {}),
     },
   };
 }

@@ -5,7 +5,12 @@ import {
   parseWidgetInvalidation,
   type WidgetInvalidation,
 } from '@hwp/cache';
-import { createRedisClient, type RedisClient, type RedisEndpoint } from '@hwp/service-kit';
+import {
+  createRedisClient,
+  type PipelineTracer,
+  type RedisClient,
+  type RedisEndpoint,
+} from '@hwp/service-kit';
 import type { ReadHomeScreen } from '../domain/read-home.use-case';
 
 /**
@@ -34,6 +39,7 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
   constructor(
     cacheRedis: RedisEndpoint,
     private readonly home: ReadHomeScreen,
+    private readonly tracer: PipelineTracer,
   ) {
     this.subscriber = createRedisClient(cacheRedis, {
       connectionName: 'cacheRedisSubscriber',
@@ -67,8 +73,16 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
       }
       const invalidation = parseWidgetInvalidation(message);
       if (invalidation === undefined) return;
-      this.home.invalidate(invalidation);
-      this.applied(invalidation);
+      // A traced change continues its trace here (docs/tracing.md); the listeners get this span's context.
+      this.tracer.continue(
+        'apply invalidation',
+        { role: 'consumer', attributes: { 'hwp.product_id': invalidation.productId } },
+        invalidation.traceparent,
+        (traceparent) => {
+          this.home.invalidate(invalidation);
+          this.applied(traceparent === undefined ? invalidation : { ...invalidation, traceparent });
+        },
+      );
     });
     // Not awaited: the app serves (from the other levels) even while the cache Redis is down at start.
     this.subscriber.subscribe(INVALIDATION_CHANNEL, LAYOUT_CHANNEL).catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { tooManyRequests } from '@hwp/service-kit';
+import { tooManyRequests, type PipelineTracer } from '@hwp/service-kit';
 import {
   LiveScreens,
   type LiveScreenLimits,
@@ -74,6 +74,7 @@ export class LiveUpdateStreams implements OnApplicationBootstrap, BeforeApplicat
     private readonly invalidations: InvalidationSubscriber,
     private readonly metrics: LiveUpdateMetrics,
     private readonly heartbeatMs: number,
+    private readonly tracer: PipelineTracer,
   ) {
     this.screens = new LiveScreens(limits, contents);
   }
@@ -86,7 +87,14 @@ export class LiveUpdateStreams implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     this.invalidations.onApplied((invalidation) => {
       if (invalidation === undefined) this.screens.announceAll();
-      else this.metrics.eventsSent(this.screens.announce(invalidation));
+      else
+        // The last span of a traced change: the widget-changed events to the open screens it concerns.
+        this.tracer.continue(
+          'send live updates',
+          { role: 'producer', attributes: { 'hwp.product_id': invalidation.productId } },
+          invalidation.traceparent,
+          () => this.metrics.eventsSent(this.screens.announce(invalidation)),
+        );
     });
     this.heartbeats = setInterval(() => {
       for (const screen of this.screens.screens()) screen.heartbeat();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inMemoryTracing } from '@hwp/service-kit';
 import { GENERIC, encodeWidgetEvent, userAudience, type WidgetEvent } from '@hwp/widget-events';
 import type {
   DeadLetter,
@@ -51,11 +52,13 @@ function fakes(stored: Record<string, number> = {}) {
     },
   };
   const cached: number[] = [];
+  const cachedEvents: WidgetEvent[] = [];
   const cache: WidgetCache = {
     async writeThrough(events) {
       calls.push('cache');
       if (failing.cache) throw new Error('cache Redis down');
       cached.push(...events.map((e) => e.dataVersion));
+      cachedEvents.push(...events);
     },
   };
   const acked: string[] = [];
@@ -67,8 +70,11 @@ function fakes(stored: Record<string, number> = {}) {
       deadLettered.push(...deadLetters);
     },
   };
+  const { tracer, spans } = inMemoryTracing();
   return {
-    ingestBatch: new IngestBatch(store, personalisedUsers, cache, stream),
+    ingestBatch: new IngestBatch(store, personalisedUsers, cache, stream, tracer),
+    spans,
+    cachedEvents,
     calls,
     failing,
     listed,
@@ -157,5 +163,32 @@ describe('IngestBatch', () => {
     await ingestBatch.run([entry('1-0', null)]);
     expect(calls).toEqual(['ack']);
     expect(acked).toEqual(['1-0']);
+  });
+
+  it("continues each traced event's trace: ingest, with the upsert and the cache write as its children", async () => {
+    const { ingestBatch, spans, cachedEvents } = fakes();
+    const publishedBy = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await ingestBatch.run([
+      entry('1-0', encodeWidgetEvent({ ...event(1), traceparent: publishedBy })),
+      entry('1-1', encodeWidgetEvent(event(1, userAudience('u1')))),
+    ]);
+    const byName = new Map(spans().map((span) => [span.name, span]));
+    expect([...byName.keys()].sort()).toEqual([
+      'ingest widget event',
+      'upsert widget',
+      'write through cache',
+    ]);
+    expect(spans()).toHaveLength(3);
+    const ingest = byName.get('ingest widget event')!;
+    expect(ingest.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(ingest.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    for (const step of ['upsert widget', 'write through cache'])
+      expect(byName.get(step)!.parentSpanContext?.spanId).toBe(ingest.spanContext().spanId);
+    // The invalidation message carries the cache write's span; an untraced event carries none.
+    const cacheWrite = byName.get('write through cache')!.spanContext();
+    expect(cachedEvents.map((e) => e.traceparent)).toEqual([
+      `00-${cacheWrite.traceId}-${cacheWrite.spanId}-01`,
+      undefined,
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { classifyEntry, latestPerWidget } from './event-batch';
 import type {
   DeadLetter,
   EventStream,
+  EventTracing,
   PersonalisedUsers,
   StreamEntry,
   WidgetCache,
@@ -31,6 +32,7 @@ export class IngestBatch {
     private readonly personalisedUsers: PersonalisedUsers,
     private readonly cache: WidgetCache,
     private readonly stream: EventStream,
+    private readonly tracing: EventTracing,
   ) {}
 
   async run(entries: StreamEntry[]): Promise<BatchOutcome> {
@@ -43,9 +45,22 @@ export class IngestBatch {
       if (result.ok) events.push(result.event);
       else deadLetters.push({ entry, reason: result.reason });
     }
+    // One 'ingest' span per traced event, from the read to the ack, with the upsert and the cache write
+    // as its children; the invalidation messages carry the cache write's span on to core-api.
+    return this.tracing.step('ingest widget event', 'consumer', events, (traced) =>
+      this.ingest(entries, traced, deadLetters),
+    );
+  }
 
+  private async ingest(
+    entries: StreamEntry[],
+    events: WidgetEvent[],
+    deadLetters: DeadLetter[],
+  ): Promise<BatchOutcome> {
     const latest = latestPerWidget(events);
-    const stored = latest.length ? await this.store.upsertIfNewer(latest) : [];
+    const stored = latest.length
+      ? await this.tracing.step('upsert widget', 'internal', latest, () => this.store.upsertIfNewer(latest))
+      : [];
     // Only the database's current versions go to the cache: an older event must not fill a key the cache
     // lost (eviction, restart) with data older than the database's.
     const current = stored.filter((widget) => widget.current).map((widget) => widget.event);
@@ -56,7 +71,9 @@ export class IngestBatch {
     let cacheFailure: Error | undefined;
     if (current.length) {
       try {
-        await this.cache.writeThrough(current);
+        await this.tracing.step('write through cache', 'internal', current, (traced) =>
+          this.cache.writeThrough(traced),
+        );
       } catch (error) {
         // The database is the durable truth; core-api falls back to it and the cache TTL bounds staleness.
         cacheFailure = error as Error;

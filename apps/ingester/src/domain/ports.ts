@@ -37,8 +37,24 @@ export interface PersonalisedUsers {
 
 /** The hot cache and the invalidation channel of core-api's in-process caches. */
 export interface WidgetCache {
-  /** Version-guarded writes of the given widgets, then one invalidation message each. */
+  /**
+   * Version-guarded writes of the given widgets, then one invalidation message each, carrying the event's
+   * trace context.
+   */
   writeThrough(events: WidgetEvent[]): Promise<void>;
+}
+
+/**
+ * The traces the events carry (docs/tracing.md): a step of a batch as one span in the trace of each traced
+ * event, child of the event's trace context; `work` gets the events carrying their own span's context.
+ */
+export interface EventTracing {
+  step<R>(
+    name: string,
+    role: 'consumer' | 'internal',
+    events: WidgetEvent[],
+    work: (traced: WidgetEvent[]) => Promise<R>,
+  ): Promise<R>;
 }
 
 export interface DeadLetter {

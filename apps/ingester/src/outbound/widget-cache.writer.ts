@@ -17,8 +17,8 @@ export class RedisWidgetCacheWriter implements WidgetCache {
     );
     // Announced after the writes, so a core-api instance that reloads on the message reads the new value.
     const announce = this.redis.pipeline();
-    for (const { productId, audience, dataVersion } of events) {
-      const message: WidgetInvalidation = { productId, audience, dataVersion };
+    for (const { productId, audience, dataVersion, traceparent } of events) {
+      const message: WidgetInvalidation = { productId, audience, dataVersion, traceparent };
       announce.publish(INVALIDATION_CHANNEL, JSON.stringify(message));
     }
     const published = (await announce.exec()) ?? [];

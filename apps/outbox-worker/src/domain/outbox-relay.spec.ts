@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { inMemoryTracing } from '@hwp/service-kit';
 import { GENERIC, type WidgetEvent } from '@hwp/widget-events';
 import { OutboxRelay } from './outbox-relay';
 import type { ClaimedEvent, Outbox, PublishingMetrics, WidgetStream } from './ports';
 
 const NOW = 1_795_000_010_000;
+const WRITE_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const WRITE_SPAN = 'b7ad6b7169203331';
 
 /** An outbox in memory: a row is claimable while nobody leases it. */
 class InMemoryOutbox implements Outbox {
@@ -19,6 +22,8 @@ class InMemoryOutbox implements Outbox {
         dataVersion: Number(eventId),
         widget: '{"type":"card"}',
         acceptedAt: NOW - 2_000,
+        // Every other row was written by a traced request.
+        ...(Number(eventId) % 2 === 1 ? { traceparent: `00-${WRITE_TRACE}-${WRITE_SPAN}-01` } : {}),
       };
       this.rows.set(eventId, { claimed: { event, createdAt: new Date(NOW - 1_500) }, leased: false });
     }
@@ -85,7 +90,14 @@ function setUp(rows: number) {
   outbox.add(rows);
   const stream = new InMemoryStream(outbox);
   const metrics = new RecordedMetrics();
-  return { outbox, stream, metrics, relay: new OutboxRelay(outbox, stream, metrics, 4, () => NOW) };
+  const { tracer, spans } = inMemoryTracing();
+  return {
+    outbox,
+    stream,
+    metrics,
+    spans,
+    relay: new OutboxRelay(outbox, stream, metrics, tracer, 4, () => NOW),
+  };
 }
 
 describe('OutboxRelay', () => {
@@ -118,5 +130,25 @@ describe('OutboxRelay', () => {
     await relay.publishBatch();
     expect(metrics.backlogs).toEqual([2]);
     expect(metrics.lags).toEqual([1.5, 1.5]);
+  });
+
+  it("publishes a traced row in a span of the write's trace, and the stream entry carries that span", async () => {
+    const { stream, spans, relay } = setUp(2);
+    await relay.publishBatch();
+    const [span, ...others] = spans();
+    expect(others).toEqual([]);
+    expect(span!.name).toBe('publish widget event');
+    expect(span!.spanContext().traceId).toBe(WRITE_TRACE);
+    expect(span!.parentSpanContext?.spanId).toBe(WRITE_SPAN);
+    const [traced, untraced] = stream.entries;
+    expect(traced!.traceparent).toBe(`00-${WRITE_TRACE}-${span!.spanContext().spanId}-01`);
+    expect(untraced!.traceparent).toBeUndefined();
+  });
+
+  it('marks the spans of a batch the stream refuses as failed', async () => {
+    const { stream, spans, relay } = setUp(1);
+    stream.down = true;
+    await expect(relay.publishBatch()).rejects.toThrow('Redis is down');
+    expect(spans().map((span) => span.status)).toEqual([{ code: 2, message: 'Redis is down' }]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Outbox, PublishingMetrics, WidgetStream } from './ports';
+import type { EventTracing, Outbox, PublishingMetrics, WidgetStream } from './ports';
 
 /**
  * Moves outbox rows to the widget event stream, one batch at a time: claim (lease) the rows, append
@@ -11,6 +11,7 @@ export class OutboxRelay {
     private readonly outbox: Outbox,
     private readonly stream: WidgetStream,
     private readonly metrics: PublishingMetrics,
+    private readonly tracing: EventTracing,
     private readonly batchSize: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -28,7 +29,13 @@ export class OutboxRelay {
     if (claimed.length === 0) return false;
     const eventIds = claimed.map(({ event }) => event.eventId);
     try {
-      await this.stream.append(claimed.map(({ event }) => event));
+      // The stream entries carry this step's span, so the ingester's spans are its children.
+      await this.tracing.step(
+        'publish widget event',
+        'producer',
+        claimed.map(({ event }) => event),
+        (events) => this.stream.append(events),
+      );
     } catch (error) {
       this.metrics.publishFailed();
       // Released so that they go out as soon as Redis is back rather than a lease later; if even that

@@ -43,3 +43,16 @@ export interface PublishingMetrics {
   publishFailed(): void;
   trimmed(entries: number): void;
 }
+
+/**
+ * The traces the events carry (docs/tracing.md): a step of a batch as one span in the trace of each traced
+ * event; `work` gets the events carrying their own span's context, to hand on.
+ */
+export interface EventTracing {
+  step<R>(
+    name: string,
+    role: 'producer',
+    events: WidgetEvent[],
+    work: (traced: WidgetEvent[]) => Promise<R>,
+  ): Promise<R>;
+}

@@ -13,6 +13,7 @@ interface OutboxRow {
   /** As product-api writes it: the SDUI widget (null for a deletion) and when it accepted the write. */
   payload: { widget: object | null; acceptedAt: number };
   created_at: Date;
+  traceparent: string | null;
 }
 
 /**
@@ -51,7 +52,7 @@ export class OutboxRepository implements Outbox {
       ), claimed AS (
         UPDATE outbox SET leased_by = ${this.owner}, leased_until = now() + ${this.leaseMs}::int * interval '1 millisecond'
         FROM candidates WHERE outbox.id = candidates.id
-        RETURNING outbox.id, product_id, audience, data_version, payload, created_at
+        RETURNING outbox.id, product_id, audience, data_version, payload, created_at, traceparent
       )
       SELECT * FROM claimed ORDER BY id`;
     return rows.map((row) => ({
@@ -62,6 +63,7 @@ export class OutboxRepository implements Outbox {
         dataVersion: Number(row.data_version),
         widget: row.payload.widget === null ? null : JSON.stringify(row.payload.widget),
         acceptedAt: row.payload.acceptedAt,
+        ...(row.traceparent === null ? {} : { traceparent: row.traceparent }),
       },
       createdAt: row.created_at,
     }));

@@ -39,8 +39,16 @@ export interface WidgetPage {
 
 /** Port: the products' widgets. */
 export interface WidgetStore {
-  /** Saves widget state and its outbox events in ONE transaction, all or nothing. */
-  save(productId: string, writes: WidgetWrite[], acceptedAt: number): Promise<AcceptedWrite[]>;
+  /**
+   * Saves widget state and its outbox events in ONE transaction, all or nothing. `traceparent` (W3C) is
+   * the write's trace, saved with its events for the rest of the pipeline.
+   */
+  save(
+    productId: string,
+    writes: WidgetWrite[],
+    acceptedAt: number,
+    traceparent?: string,
+  ): Promise<AcceptedWrite[]>;
   /** Up to `query.limit` current (not deleted) widgets in audience order. */
   find(productId: string, query: WidgetQuery): Promise<StoredWidget[]>;
 }
@@ -102,8 +110,8 @@ export class Publishing {
     private readonly now: () => number = Date.now,
   ) {}
 
-  publish(productId: string, writes: WidgetWrite[]): Promise<AcceptedWrite[]> {
-    return this.store.save(productId, writes, this.now());
+  publish(productId: string, writes: WidgetWrite[], traceparent?: string): Promise<AcceptedWrite[]> {
+    return this.store.save(productId, writes, this.now(), traceparent);
   }
 
   /** One page of the product's current widgets; asking for one more row tells whether more follow. */

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Delete,
+  Headers,
   HttpCode,
   HttpStatus,
   Inject,
@@ -25,7 +26,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
+import { PipelineTracer, ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
 import { SDUI_SCHEMA_VERSION } from '@hwp/sdui-schema';
 import { GENERIC, USER_ID_PATTERN, type Audience } from '@hwp/widget-events';
 import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
@@ -90,6 +91,7 @@ export class PublishingController {
   constructor(
     @Inject(Publishing) private readonly publishing: Publishing,
     @Inject(TeamWriteLimit) private readonly writeLimit: TeamWriteLimit,
+    @Inject(PipelineTracer) private readonly tracer: PipelineTracer,
   ) {}
 
   @Put('widgets/generic')
@@ -103,8 +105,13 @@ export class PublishingController {
   @ApiAcceptedResponse({ type: AcceptedWidget })
   @ApiBadRequestResponse({ description: 'The widget is invalid; `errors[].pointer` locates the problem.' })
   @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
-  putGeneric(@Param('productId') productId: string, @Body() body: unknown, @WritingTeam() team?: string) {
-    return this.publishOne(team, productId, GENERIC, widgetOf(body));
+  putGeneric(
+    @Param('productId') productId: string,
+    @Body() body: unknown,
+    @Headers('traceparent') traceparent?: string,
+    @WritingTeam() team?: string,
+  ) {
+    return this.publishOne(team, productId, GENERIC, widgetOf(body), traceparent);
   }
 
   @Delete('widgets/generic')
@@ -116,8 +123,12 @@ export class PublishingController {
       "Delete the product's generic widget (its slot stays empty for users without a personalised one)",
   })
   @ApiAcceptedResponse({ type: AcceptedWidget })
-  deleteGeneric(@Param('productId') productId: string, @WritingTeam() team?: string) {
-    return this.publishOne(team, productId, GENERIC, null);
+  deleteGeneric(
+    @Param('productId') productId: string,
+    @Headers('traceparent') traceparent?: string,
+    @WritingTeam() team?: string,
+  ) {
+    return this.publishOne(team, productId, GENERIC, null, traceparent);
   }
 
   @Put('widgets/users/:userId')
@@ -133,9 +144,10 @@ export class PublishingController {
     @Param('productId') productId: string,
     @Param('userId') userId: string,
     @Body() body: unknown,
+    @Headers('traceparent') traceparent?: string,
     @WritingTeam() team?: string,
   ) {
-    return this.publishOne(team, productId, userAudience(userId), widgetOf(body));
+    return this.publishOne(team, productId, userAudience(userId), widgetOf(body), traceparent);
   }
 
   @Delete('widgets/users/:userId')
@@ -149,9 +161,10 @@ export class PublishingController {
   deleteForUser(
     @Param('productId') productId: string,
     @Param('userId') userId: string,
+    @Headers('traceparent') traceparent?: string,
     @WritingTeam() team?: string,
   ) {
-    return this.publishOne(team, productId, userAudience(userId), null);
+    return this.publishOne(team, productId, userAudience(userId), null, traceparent);
   }
 
   @Post('widgets/campaigns')
@@ -170,6 +183,7 @@ export class PublishingController {
   async publishCampaign(
     @Param('productId') productId: string,
     @Body() body: unknown,
+    @Headers('traceparent') traceparent?: string,
     @WritingTeam() team?: string,
   ) {
     const { widgets } = parseRequest(
@@ -191,10 +205,9 @@ export class PublishingController {
         widget: checked(widget, `/widgets/${i}/widget`),
       }),
     );
-    await this.writeLimit.admit(team, writes.length);
     return {
       productId,
-      accepted: await this.publishing.publish(productId, writes).then((a) => a.map(withProduct(productId))),
+      accepted: await this.publish(team, productId, writes, traceparent),
     };
   }
 
@@ -203,10 +216,27 @@ export class PublishingController {
     productId: string,
     audience: Audience,
     widget: WidgetWrite['widget'],
+    traceparent: string | undefined,
   ) {
-    await this.writeLimit.admit(team, 1);
-    const [accepted] = await this.publishing.publish(productId, [{ audience, widget }]);
-    return withProduct(productId)(accepted!);
+    const [accepted] = await this.publish(team, productId, [{ audience, widget }], traceparent);
+    return accepted!;
+  }
+
+  /**
+   * A write's trace starts here (or continues the caller's W3C `traceparent` header), and its context is
+   * saved with the outbox rows for the rest of the pipeline (docs/tracing.md).
+   */
+  private publish(team: string | undefined, productId: string, writes: WidgetWrite[], traceparent?: string) {
+    return this.tracer.start(
+      'publish widgets',
+      { role: 'server', attributes: { 'hwp.product_id': productId, 'hwp.widgets': writes.length } },
+      traceparent,
+      async (trace) => {
+        await this.writeLimit.admit(team, writes.length);
+        const accepted = await this.publishing.publish(productId, writes, trace);
+        return accepted.map(withProduct(productId));
+      },
+    );
   }
 }
 

@@ -25,8 +25,8 @@ WITH input AS (
     SET data_version = w.data_version + 1, content = EXCLUDED.content, updated_at = EXCLUDED.updated_at
   RETURNING product_id, audience, data_version, content
 )
-INSERT INTO outbox (product_id, audience, data_version, payload)
-SELECT product_id, audience, data_version, jsonb_build_object('widget', content, 'acceptedAt', $3::bigint)
+INSERT INTO outbox (product_id, audience, data_version, payload, traceparent)
+SELECT product_id, audience, data_version, jsonb_build_object('widget', content, 'acceptedAt', $3::bigint), $4::text
 FROM saved
 RETURNING audience, data_version::text AS "dataVersion"`;
 
@@ -34,12 +34,18 @@ RETURNING audience, data_version::text AS "dataVersion"`;
 export class PostgresWidgetStore implements WidgetStore {
   constructor(@Inject(PRODUCT_DATABASE) private readonly db: PostgresConnection<ProductDatabaseClient>) {}
 
-  async save(productId: string, writes: WidgetWrite[], acceptedAt: number): Promise<AcceptedWrite[]> {
+  async save(
+    productId: string,
+    writes: WidgetWrite[],
+    acceptedAt: number,
+    traceparent?: string,
+  ): Promise<AcceptedWrite[]> {
     const rows = await this.db.client.$queryRawUnsafe<{ audience: Audience; dataVersion: string }[]>(
       SAVE_WITH_OUTBOX,
       productId,
       JSON.stringify(writes),
       acceptedAt,
+      traceparent ?? null,
     );
     // RETURNING order is not guaranteed; answer in request order.
     const versions = new Map(rows.map((row) => [row.audience, Number(row.dataVersion)]));
