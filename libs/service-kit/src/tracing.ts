@@ -115,7 +115,7 @@ export interface Traced {
 /**
  * Spans of the publishing pipeline, made explicitly: each hop carries the W3C `traceparent` of its span in
  * the data it hands on (outbox row, stream entry, invalidation message), and the next process continues
- * that trace. No HTTP auto-instrumentation: core-api's read path is not traced (docs/adr/0017-tracing.md).
+ * that trace. No HTTP auto-instrumentation: core-api's read path is not traced (docs/adr/0017-pipeline-tracing.md).
  */
 export class PipelineTracer implements OnApplicationShutdown {
   /** Without a tracer: no spans, but the trace context given is still handed on. */
