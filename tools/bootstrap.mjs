@@ -19,6 +19,8 @@ const tools = {
   'dead-letters': 'tools/dead-letters/cli.ts',
   bench: 'tools/bench/bench.ts',
   chaos: 'tools/chaos/cli.ts',
+  'cache:rebuild': 'tools/cache-rebuild/cli.ts',
+  backup: 'tools/backup/cli.ts',
 };
 /** The Prisma schemas whose clients are generated into the workspace (see .gitignore). */
 const PRISMA_SCHEMAS = ['libs/core-db/prisma/schema.prisma', 'libs/product-db/prisma/schema.prisma'];
