@@ -1,16 +1,19 @@
 // `npm run demo`: the whole platform on this machine with sample data. Ctrl-C stops what it started.
 // `npm run demo -- --check`: the same, then the first things a new user does, then everything stops.
+import { join } from 'node:path';
+import { startPrometheus, workspaceRoot, type PrometheusInstance } from '@hwp/dev-services';
 import { commandLine } from '../lib/command-line';
 import { migrateAll } from '../db/migrate';
 import { logger } from '../lib/log';
 import { buildApps, setUp } from '../lib/setup';
 import { servicesDown, servicesUp } from '../services/services';
+import { SCRAPED_APPS } from '../observability/alert-rules';
 import { platformApps, startApps, stopApps, type RunningApp } from './apps';
 import { checkDemo } from './check';
 import { DEMO_API_KEYS, publishSampleWidgets, seedPlatform } from './seed';
 
 const USAGE = `
-usage: npm run demo [-- --check]
+usage: npm run demo [-- --check] [--observability]
 
 Brings the whole platform up on this machine with sample data: Postgres and the two Redis instances
 (private, under .data/), both databases migrated and seeded, the four services, the sample products'
@@ -22,6 +25,10 @@ options:
   --check     after start-up, check what a new user does first: every printed URL answers, a widget
               published through product-api shows in GET /v1/home and on the web page of a user signed
               in at /signin (headless Chromium). Then stop everything; exit 0 when all of it held.
+  --observability
+              also start Prometheus (Debian's package; data under .data/prometheus, port 9090) scraping
+              the four services and evaluating the platform's alert rules, and print its URL. The
+              dashboards and rules: docs/observability.md.
   -h, --help  this text
 `;
 
@@ -37,6 +44,8 @@ const PORTS = { web: 3000, 'core-api': 3001, 'product-api': 3002, ingester: 3003
 /** The sample products' service (apps/sample-products): no Swagger UI or metrics of its own. */
 const SAMPLE_PRODUCTS_PORT = 3005;
 const url = (port: number, path = '') => `http://127.0.0.1:${port}${path}`;
+/** Prometheus with --observability. */
+const PROMETHEUS_PORT = 9090;
 /** What the demo prints: every link a visitor or operator opens. */
 const LINKS: [name: string, url: string][] = [
   ['web home', url(PORTS.web)],
@@ -50,8 +59,15 @@ const LINKS: [name: string, url: string][] = [
 ];
 
 async function main() {
-  const { values } = commandLine({ usage: USAGE, options: { check: { type: 'boolean', default: false } } });
+  const { values } = commandLine({
+    usage: USAGE,
+    options: {
+      check: { type: 'boolean', default: false },
+      observability: { type: 'boolean', default: false },
+    },
+  });
   let apps: RunningApp[] = [];
+  let prometheus: PrometheusInstance | undefined;
   let startedServices: string[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -59,6 +75,7 @@ async function main() {
     stopping = true;
     log('stopping the apps ...');
     await stopApps(apps);
+    await prometheus?.stop();
     if (startedServices.length) await servicesDown(log, startedServices);
     log('stopped');
     process.exit(code);
@@ -68,7 +85,12 @@ async function main() {
 
   let servicesEnv: Record<string, string>;
   try {
-    await setUp(log, values.check ? ['postgres', 'redis', 'chromium'] : ['postgres', 'redis']);
+    await setUp(log, [
+      'postgres',
+      'redis',
+      ...(values.check ? (['chromium'] as const) : []),
+      ...(values.observability ? (['prometheus'] as const) : []),
+    ]);
     const services = await log.step('starting Postgres and the two Redis instances', () => servicesUp(log));
     startedServices = services.started;
     servicesEnv = services.env;
@@ -94,6 +116,21 @@ async function main() {
     await log.step('publishing the sample widgets through the pipeline', () =>
       publishSampleWidgets(url(PORTS['product-api']), env, log),
     );
+    if (values.observability) {
+      prometheus = await log.step('starting Prometheus', () =>
+        startPrometheus({
+          dir: join(workspaceRoot(), '.data/prometheus'),
+          port: PROMETHEUS_PORT,
+          jobs: Object.fromEntries(SCRAPED_APPS.map((app) => [app, [`127.0.0.1:${PORTS[app]}`]])),
+          ruleFiles: [join(workspaceRoot(), 'observability/prometheus/alerts.yml')],
+          log,
+        }),
+      );
+      LINKS.push(
+        ['Prometheus', url(PROMETHEUS_PORT)],
+        ['Prometheus alerts', url(PROMETHEUS_PORT, '/alerts')],
+      );
+    }
   } catch (error) {
     log(`failed: ${(error as Error).message}`);
     await shutdown(1);
