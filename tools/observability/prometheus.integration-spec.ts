@@ -175,13 +175,21 @@ describe('the platform under a real Prometheus', () => {
     );
     expect(selectors.length).toBeGreaterThanOrEqual(ALERT_RULES.length);
     const missing: string[] = [];
+    const read = new Map<string, Sample[]>(ALERT_RULES.map(({ alert }) => [alert, []]));
     for (const { alert, name, labels } of selectors) {
       const series = await query(name);
+      read.get(alert)!.push(...series);
       if (series.length === 0) missing.push(`${alert}: ${name}`);
       for (const label of labels)
         if (!series.some(({ metric }) => label in metric))
           missing.push(`${alert}: ${name} has no label ${label}`);
     }
+    // What a rule aggregates by is a label of one of the metrics it reads.
+    for (const { alert, expr } of ALERT_RULES)
+      for (const [, by] of expr.matchAll(/\bby\s*\(([^)]*)\)/g))
+        for (const label of by!.split(',').map((name) => name.trim()))
+          if (label !== 'le' && !read.get(alert)!.some(({ metric }) => label in metric))
+            missing.push(`${alert}: no metric it reads has ${label}`);
     expect(missing).toEqual([]);
   });
 

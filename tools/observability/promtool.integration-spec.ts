@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SYSTEM_PACKAGES, workspaceRoot } from '@hwp/dev-services';
+import { ensureSystemPackages, SYSTEM_PACKAGES, workspaceRoot } from '@hwp/dev-services';
 
 // Prometheus' own checker (Debian's prometheus package, installed by the set-up) on the alert rules: their
 // syntax, the compose scrape configuration, and the unit tests of every rule.
@@ -12,6 +12,8 @@ import { SYSTEM_PACKAGES, workspaceRoot } from '@hwp/dev-services';
 const root = workspaceRoot();
 const promtool = join(SYSTEM_PACKAGES.prometheus.binary, '../promtool');
 const scratch = mkdtempSync(join(tmpdir(), 'hwp-promtool-'));
+// Installed by `npm test`'s set-up; run alone as root, installed here; otherwise the apt-get line to run.
+beforeAll(() => ensureSystemPackages(['prometheus']));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function run(...args: string[]) {
