@@ -85,6 +85,7 @@ describe('backup and restore of both databases (docs/backups.md)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // Up to 2 minutes: several processes and npm commands on a runner shared with the rest of npm test.
   it('restores into a fresh Postgres a copy on which the platform shows the same screens and widgets', async () => {
     // Published through the pipeline: product-api, the outbox-worker, the stream and the ingester.
     await seedProductTeam(source.product, { id: 'team-deals', apiKey: API_KEY, productIds: ['deals'] });
@@ -142,5 +143,5 @@ describe('backup and restore of both databases (docs/backups.md)', () => {
     );
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/already has \d+ tables: restore into a new database/);
-  });
+  }, 120_000);
 });
