@@ -66,7 +66,7 @@ describe('backup and restore of both databases (docs/backups.md)', () => {
         headers: { 'x-api-key': API_KEY },
       });
       expect(listing.status).toBe(200);
-      return { screens, widgets: await listing.json() };
+      return { screens, widgets: (await listing.json()) as { widgets: unknown[] } };
     } finally {
       await Promise.all([coreApi.stop(), productApi.stop()]);
     }
@@ -125,6 +125,7 @@ describe('backup and restore of both databases (docs/backups.md)', () => {
     await Promise.all(pipeline.map((app) => app.stop()));
     const before = await answers(source);
     expect(JSON.stringify(before.screens)).toContain('deals-ann');
+    expect(before.widgets.widgets).toHaveLength(USERS.length); // the generic one and all but dan's
 
     const backup = join(dir, 'backup');
     await npm(['backup', '--', 'dump', backup], source);
