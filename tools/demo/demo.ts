@@ -128,7 +128,8 @@ async function main() {
       );
       LINKS.push(
         ['Prometheus', url(PROMETHEUS_PORT)],
-        ['Prometheus alerts', url(PROMETHEUS_PORT, '/alerts')],
+        // Debian's build serves the classic UI only.
+        ['Prometheus alerts', url(PROMETHEUS_PORT, '/classic/alerts')],
       );
     }
   } catch (error) {
