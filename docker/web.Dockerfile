@@ -6,19 +6,19 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /repo
 COPY package.json package-lock.json ./
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NX_NO_CLOUD=true NX_DAEMON=false NEXT_TELEMETRY_DISABLED=1
-RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx nx build web --outputStyle=stream
 
+# Next.js's standalone output (next.config.ts): server.js and only the node_modules files it traced. The
+# client assets are copied beside it, as Next leaves them out. The app has no public/ folder (its icons are
+# app/ routes); one added later is copied with them (tools/docker-images.integration-spec.ts checks).
+# Owned by the app's user: Next writes its cache under .next.
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000
-WORKDIR /repo
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund
-COPY --from=build /repo/apps/web/.next ./apps/web/.next
-COPY --from=build /repo/apps/web/next.config.ts /repo/apps/web/package.json* ./apps/web/
-COPY --from=build /repo/apps/web/public ./apps/web/public
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0
+WORKDIR /app
+COPY --from=build --chown=node:node /repo/apps/web/.next/standalone/ ./
+COPY --from=build --chown=node:node /repo/apps/web/.next/static/ ./apps/web/.next/static/
 USER node
 EXPOSE 3000
-WORKDIR /repo/apps/web
-CMD ["sh", "-c", "exec /repo/node_modules/.bin/next start --hostname 0.0.0.0 --port $PORT"]
+CMD ["node", "apps/web/server.js"]

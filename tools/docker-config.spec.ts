@@ -22,7 +22,7 @@ const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
     }
   >;
 };
-const APPS = ['core-api', 'ingester', 'outbox-worker', 'product-api', 'web'];
+const APPS = ['core-api', 'ingester', 'outbox-worker', 'product-api', 'sample-products', 'web'];
 
 describe('docker/compose.yml', () => {
   it('builds every app from a multi-stage Dockerfile that exists', () => {

@@ -3,7 +3,19 @@ import { createCoreDatabase } from '@hwp/core-db';
 import { createProductDatabase } from '@hwp/product-db';
 import { DEMO_USERS, SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import { sleep } from '@hwp/dev-services';
-import type { Logger } from '../lib/log';
+import { commandLine } from '../lib/command-line';
+import { logger, type Logger } from '../lib/log';
+
+const USAGE = `
+usage: npx tsx tools/demo/seed.ts
+
+Seeds what npm run demo seeds into migrated databases: the sample products' teams with their demo API keys
+(hwp_demo_<product>_key) and the home layout, one slot per sample product. Existing rows are kept. Reads
+DATABASE_URL and PRODUCT_DATABASE_URL; docker/compose.yml runs it after the migrations.
+
+options:
+  -h, --help  this text
+`;
 
 /** The demo's product-team API keys (printed by `npm run demo`); only their hashes are stored. */
 export const DEMO_API_KEYS = Object.fromEntries(SAMPLE_PRODUCTS.map((p) => [p.id, `hwp_demo_${p.id}_key`]));
@@ -94,4 +106,19 @@ export async function publishSampleWidgets(productApiUrl: string, env: Record<st
   } finally {
     await core.$disconnect();
   }
+}
+
+async function main(log: Logger) {
+  commandLine({ usage: USAGE });
+  const { DATABASE_URL, PRODUCT_DATABASE_URL } = process.env;
+  if (!DATABASE_URL || !PRODUCT_DATABASE_URL) throw new Error('set DATABASE_URL and PRODUCT_DATABASE_URL');
+  await seedPlatform({ DATABASE_URL, PRODUCT_DATABASE_URL }, log);
+}
+
+if (require.main === module) {
+  const log = logger('seed');
+  main(log).catch((error: Error) => {
+    log(`failed: ${error.message}`);
+    process.exit(1);
+  });
 }

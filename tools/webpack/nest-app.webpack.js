@@ -1,5 +1,7 @@
 // Shared webpack build of the NestJS apps: one bundle per app with the workspace libs inlined and
-// node_modules left external. Type checking is a separate step (`npm run typecheck`).
+// node_modules left external. Type checking is a separate step (`npm run typecheck`). Beside main.js the
+// build writes a package.json and package-lock.json of only the packages the app's projects import (Nx's
+// generatePackageJson, from the project graph), which the app's image installs (docker/nest-app.Dockerfile).
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { basename, join } = require('node:path');
 
@@ -16,7 +18,7 @@ module.exports = function nestAppWebpackConfig(appDir) {
         optimization: false,
         sourceMap: true,
         skipTypeChecking: true,
-        generatePackageJson: false,
+        generatePackageJson: true,
         externalDependencies: 'all',
       }),
     ],
