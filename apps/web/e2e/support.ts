@@ -96,3 +96,33 @@ export function visibleTexts(node: unknown): string[] {
   const own = field && typeof record[field] === 'string' ? [record[field] as string] : [];
   return [...own, ...['children', 'leading', 'trailing'].flatMap((key) => visibleTexts(record[key]))];
 }
+
+/**
+ * What a page got wrong from now on: console errors, uncaught exceptions, and requests that failed or were
+ * answered 4xx/5xx (a missing favicon shows here, and costs Lighthouse's best-practices score).
+ */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  // Aborted is not failed: the router cancels its prefetches when the page navigates or closes.
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText;
+    if (reason !== 'net::ERR_ABORTED') problems.push(`failed (${reason}): ${request.url()}`);
+  });
+  return problems;
+}
+
+/** The page links at least one icon, and every icon it links loads. */
+export async function expectIconsLoad(page: Page): Promise<void> {
+  const icons = await page
+    .locator('link[rel="icon"]')
+    .evaluateAll((links) => links.map((link) => (link as HTMLLinkElement).href));
+  expect(icons.length).toBeGreaterThan(0);
+  for (const href of icons) expect((await page.request.get(href)).status(), href).toBe(200);
+}
