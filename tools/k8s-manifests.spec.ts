@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,12 +48,27 @@ interface Container {
   resources?: { requests?: Record<string, string> };
 }
 
-const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as {
-  resources: string[];
-};
-const manifests: Manifest[] = kustomization.resources.flatMap((file) =>
-  parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((document) => document.toJS() as Manifest),
-);
+const kustomizationOf = (folder: string) =>
+  parseAllDocuments(readFileSync(join(folder, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as {
+    resources: string[];
+  };
+const kustomization = kustomizationOf(dir);
+/** The overlay for clusters with the Prometheus Operator: the base and the observability objects. */
+const monitoringDir = join(workspaceRoot(), 'docker/k8s-monitoring');
+const monitoring = kustomizationOf(monitoringDir);
+const objectsOf = (folder: string, files: string[]) =>
+  files.flatMap((file) =>
+    parseAllDocuments(readFileSync(join(folder, file), 'utf8')).map(
+      (document) => document.toJS() as Manifest,
+    ),
+  );
+const manifests: Manifest[] = [
+  ...objectsOf(dir, kustomization.resources),
+  ...objectsOf(
+    monitoringDir,
+    monitoring.resources.filter((resource) => resource !== '../k8s'),
+  ),
+];
 const byKind = (kind: string) => manifests.filter((manifest) => manifest.kind === kind);
 const named = (kind: string, name: string) =>
   byKind(kind).find((manifest) => manifest.metadata.name === name);
@@ -65,6 +81,14 @@ describe('docker/k8s (kustomize)', () => {
   it('lists every manifest file of the folder in kustomization.yaml', () => {
     const files = readdirSync(dir).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
     expect([...kustomization.resources].sort()).toEqual(files.sort());
+    // The base needs no CRD; the monitoring overlay adds the Prometheus Operator's objects to it.
+    expect(objectsOf(dir, kustomization.resources).map(({ apiVersion }) => apiVersion)).not.toContain(
+      'monitoring.coreos.com/v1',
+    );
+    const overlayFiles = readdirSync(monitoringDir).filter(
+      (file) => file.endsWith('.yaml') && file !== 'kustomization.yaml',
+    );
+    expect([...monitoring.resources].sort()).toEqual(['../k8s', ...overlayFiles].sort());
   });
 
   it("validates every object against the Kubernetes API's schema for its kind", () => {
@@ -144,6 +168,16 @@ describe('docker/k8s (kustomize)', () => {
       { name: 'JWT_SECRET', or: 'JWT_JWKS_URL' },
       { name: 'STUDIO_JWT_SECRET', or: undefined },
     ]);
+  });
+
+  // Machines without kubectl report this one as skipped.
+  const hasKubectl = spawnSync('kubectl', ['version', '--client']).status === 0;
+  it.runIf(hasKubectl)('builds with kustomize, the base alone and with the monitoring overlay', () => {
+    for (const folder of [dir, monitoringDir]) {
+      const result = spawnSync('kubectl', ['kustomize', folder], { encoding: 'utf8' });
+      expect(result.stderr, folder).toBe('');
+      expect(result.status, folder).toBe(0);
+    }
   });
 
   it('monitors the apps for the Prometheus Operator: the alert rules, every app scraped by its name, the dashboards', () => {

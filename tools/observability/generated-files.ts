@@ -40,7 +40,7 @@ export async function generatedFiles(root = workspaceRoot()): Promise<Map<string
   for (const { file, json } of dashboards) files.set(`observability/grafana/dashboards/${file}`, json);
 
   files.set(
-    'docker/k8s/observability.yaml',
+    'docker/k8s-monitoring/observability.yaml',
     HEADER +
       '# For the Prometheus Operator (kube-prometheus-stack): the alert rules, a PodMonitor that scrapes every\n' +
       "# app's /metrics with the app's name as its job (as the rules expect), and the dashboards for\n" +

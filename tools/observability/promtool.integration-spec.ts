@@ -34,7 +34,9 @@ describe('alert rules under promtool', () => {
   it('are valid in the rules file, in the PrometheusRule of docker/k8s and in the compose configuration', () => {
     const rules = run('check', 'rules', 'observability/prometheus/alerts.yml');
     expect(rules.status, rules.output).toBe(0);
-    const manifest = parseAllDocuments(readFileSync(join(root, 'docker/k8s/observability.yaml'), 'utf8'))
+    const manifest = parseAllDocuments(
+      readFileSync(join(root, 'docker/k8s-monitoring/observability.yaml'), 'utf8'),
+    )
       .map((document) => document.toJS() as { kind: string; spec: { groups: unknown } })
       .find(({ kind }) => kind === 'PrometheusRule')!;
     const extracted = join(scratch, 'prometheus-rule.json');
