@@ -93,11 +93,13 @@ describe('the platform under a real Prometheus', () => {
     await core.connect();
     await core.query(`INSERT INTO home_slots (product_id, position) VALUES ($1, 0)`, [PRODUCT]);
     await core.end();
-    for (const name of ['product-api', 'outbox-worker', 'core-api'] as const) {
-      apps.set(name, await startApp(name, env));
-      // The ingester reads the products' refresh endpoints on product-api.
-      if (name === 'product-api') env['PRODUCT_API_URL'] = apps.get(name)!.url;
-    }
+    await Promise.all(
+      (['product-api', 'outbox-worker', 'core-api'] as const).map(async (name) =>
+        apps.set(name, await startApp(name, env)),
+      ),
+    );
+    // The ingester reads the products' refresh endpoints on product-api.
+    env['PRODUCT_API_URL'] = apps.get('product-api')!.url;
     ingesterPort = await freePort();
     await startIngester();
 
@@ -127,8 +129,10 @@ describe('the platform under a real Prometheus', () => {
       });
       expect(response.status).toBe(202);
     }
-    await waitFor('alice to see her widget', async () =>
-      (await home('alice')).includes('widgets/users/alice'),
+    await waitFor(
+      'alice to see her widget',
+      async () => (await home('alice')).includes('widgets/users/alice'),
+      30_000,
     );
     await home('never-seen-user');
     stream = new AbortController();
@@ -141,7 +145,7 @@ describe('the platform under a real Prometheus', () => {
       const up = await query(`up{job=~"${SCRAPED_APPS.join('|')}"} == 1`);
       return up.length === SCRAPED_APPS.length;
     });
-  });
+  }, 120_000); // four apps and Prometheus, on a machine busy with the rest of the suite
   afterAll(async () => {
     stream?.abort();
     await prometheus?.stop();
