@@ -21,8 +21,8 @@ export interface PrometheusInstance extends ManagedProcess {
 }
 
 /**
- * Starts (or re-attaches to) a private Prometheus (Debian's package) that scrapes `jobs`' /metrics and
- * evaluates `ruleFiles`, its files in `dir`.
+ * Starts a private Prometheus (Debian's package) that scrapes `jobs`' /metrics and evaluates `ruleFiles`,
+ * its files in `dir`.
  */
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusInstance> {
   const { dir, port, jobs, ruleFiles = [], interval = '15s' } = options;
@@ -40,31 +40,35 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   };
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   const pidFile = join(dir, 'prometheus.pid');
-  let pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
-  if (pid === undefined || !isAlive(pid)) {
-    pid = spawnDetached(
-      SYSTEM_PACKAGES.prometheus.binary,
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // Re-reads the configuration on POST /-/reload (a re-attached instance after the apps moved).
-        '--web.enable-lifecycle',
-      ],
-      join(dir, 'prometheus.log'),
-    );
-    writeFileSync(pidFile, String(pid));
-  } else {
-    await fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST' });
-  }
+  // One left running by an interrupted demo scrapes what it was told then: start it again on this config.
+  const previous = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  if (previous !== undefined && runs(previous, configFile)) await stopPid(previous);
+  const pid = spawnDetached(
+    SYSTEM_PACKAGES.prometheus.binary,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    join(dir, 'prometheus.log'),
+  );
+  writeFileSync(pidFile, String(pid));
   const url = `http://127.0.0.1:${port}`;
-  const startedPid = pid;
   await waitFor(`prometheus on port ${port}`, () => {
-    if (!isAlive(startedPid)) throw new Error(`prometheus exited: see ${join(dir, 'prometheus.log')}`);
+    if (!isAlive(pid)) throw new Error(`prometheus exited: see ${join(dir, 'prometheus.log')}`);
     return fetch(`${url}/-/ready`).then(
       (response) => response.ok,
       () => false,
     );
   });
-  return { pid, port, url, stop: (signal = 'SIGTERM') => stopPid(startedPid, signal) };
+  return { pid, port, url, stop: (signal = 'SIGTERM') => stopPid(pid, signal) };
+}
+
+/** Whether `pid` is still the Prometheus started on `configFile` (and not a process that took its id). */
+function runs(pid: number, configFile: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--config.file=${configFile}`);
+  } catch {
+    return false;
+  }
 }
