@@ -116,6 +116,22 @@ describe('docker/compose.yml', () => {
     ]);
   });
 
+  it('points the web tier and the sample products at the other services by their compose names', () => {
+    const web = compose.services['web']!.environment!;
+    expect(new URL(web['CORE_API_URL']!).host).toBe('core-api:3000');
+    expect(new URL(web['PRODUCT_API_URL']!).host).toBe('product-api:3000');
+    const sample = compose.services['sample-products']!.environment!;
+    expect(new URL(sample['PRODUCT_API_URL']!).host).toBe('product-api:3000');
+    // Registered on product-api: the ingester calls the sample products there.
+    expect(new URL(sample['PUBLIC_URL']!).host).toBe('sample-products:3000');
+  });
+
+  it("migrates, then seeds the demo's teams, whose keys the sample products use", () => {
+    const command = compose.services['migrate']!.command!.join(' ');
+    expect(command).toMatch(/tools\/db\/migrate\.ts && .*tools\/demo\/seed\.ts/);
+    expect(compose.services['sample-products']!.environment!['DEMO_MODE']).toBe('1');
+  });
+
   // Machines without Docker's compose plugin (like CI here) report this one as skipped.
   const hasCompose = spawnSync('docker', ['compose', 'version']).status === 0;
   it.runIf(hasCompose)('is valid for Docker Compose itself', () => {
