@@ -25,8 +25,9 @@ export class AppModule {
           serviceName: 'core-api',
           connections: [
             coreDatabaseConnection(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
-            cacheRedisConnection(cacheRedisEndpoint(config)),
-            durableRedisConnection(durableRedisEndpoint(config)),
+            // The read path's L2 and index reads, auto-pipelined (RedisConnection).
+            cacheRedisConnection(cacheRedisEndpoint(config), { pipelinedReads: true }),
+            durableRedisConnection(durableRedisEndpoint(config), { pipelinedReads: true }),
           ],
         }),
         AccessModule.register(config),

@@ -97,8 +97,8 @@ export class HomeModule {
             new ReadHomeScreen(
               new InProcessCache({ maxEntries: config.L1_MAX_ENTRIES, maxBytes: config.L1_MAX_BYTES }),
               new WidgetLoader(
-                new RedisWidgetCacheStore(cache.client, config.L3_REFILL_TTL_SECONDS * 1000),
-                new RedisPersonalisedUsersLookup(durable.client),
+                new RedisWidgetCacheStore(cache.reads, cache.client, config.L3_REFILL_TTL_SECONDS * 1000),
+                new RedisPersonalisedUsersLookup(durable.reads),
                 new WidgetRepository(replica ? [replica.client, database.client] : [database.client]),
                 refresh,
                 metrics,

@@ -30,6 +30,8 @@ export interface RedisClientOptions {
   /** Delay before the next reconnect; null gives up. */
   retryStrategy?: (attempt: number) => number | null;
   commandTimeout?: number;
+  /** Commands issued in one event-loop turn go out in one socket write (ioredis' auto-pipelining). */
+  autoPipelining?: boolean;
   /**
    * False: a command cut off by a lost connection fails and is never sent again behind the caller's back
    * (on a cluster, nor retried on another node after a failover).
@@ -39,10 +41,18 @@ export interface RedisClientOptions {
 
 /** The one place Redis clients are made: a Cluster client when the endpoint names cluster nodes. */
 export function createRedisClient(endpoint: RedisEndpoint, options: RedisClientOptions): RedisClient {
-  const { lazyConnect, enableOfflineQueue, retryStrategy, resendAfterReconnect, ...commandOptions } = options;
+  const {
+    lazyConnect,
+    enableOfflineQueue,
+    retryStrategy,
+    resendAfterReconnect,
+    autoPipelining,
+    ...commandOptions
+  } = options;
   if (!endpoint.clusterNodes?.length) {
     return new Redis(endpoint.url, {
       ...commandOptions,
+      enableAutoPipelining: autoPipelining,
       lazyConnect,
       enableOfflineQueue,
       retryStrategy,
@@ -53,6 +63,7 @@ export function createRedisClient(endpoint: RedisEndpoint, options: RedisClientO
     lazyConnect,
     enableOfflineQueue,
     clusterRetryStrategy: retryStrategy,
+    enableAutoPipelining: autoPipelining,
     // ioredis retries a command whose node connection closed after this delay (a failover); 0 turns it off.
     ...(resendAfterReconnect === false && { retryDelayOnFailover: 0 }),
     redisOptions: commandOptions,

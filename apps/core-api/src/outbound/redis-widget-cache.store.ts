@@ -6,20 +6,24 @@ import type { StoredWidgets, WidgetCacheStore } from '../domain/home.ports';
 // A slow cache Redis is treated as a failed one: the database answers instead.
 const TIMEOUT_MS = 500;
 
-/** L2: the cache Redis, in the layout of libs/cache (one hash per audience). */
+/**
+ * L2: the cache Redis, in the layout of libs/cache (one hash per audience). Reads go through `reads`, the
+ * auto-pipelined client (built-in commands only); refills, which run scripts, through `writes`.
+ */
 export class RedisWidgetCacheStore implements WidgetCacheStore {
   constructor(
-    private readonly redis: RedisClient,
+    private readonly reads: RedisClient,
+    private readonly writes: RedisClient,
     private readonly refillTtlMs: number,
   ) {}
 
   read(audience: Audience): Promise<WidgetHash | undefined> {
-    return withTimeout(readWidgetHash(this.redis, audience), TIMEOUT_MS, 'cache Redis');
+    return withTimeout(readWidgetHash(this.reads, audience), TIMEOUT_MS, 'cache Redis');
   }
 
   async refill(audience: Audience, widgets: StoredWidgets): Promise<void> {
     await withTimeout(
-      refillWidgetHash(this.redis, audience, widgets, this.refillTtlMs),
+      refillWidgetHash(this.writes, audience, widgets, this.refillTtlMs),
       TIMEOUT_MS,
       'cache Redis',
     );
