@@ -4,7 +4,7 @@
 #   docker build -f docker/nest-app.Dockerfile --build-arg APP=core-api -t hwp/core-api .
 # (apps: core-api, ingester, outbox-worker, product-api, sample-products; docker/compose.yml builds all five.)
 
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /repo
 COPY package.json package-lock.json ./
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NX_NO_CLOUD=true NX_DAEMON=false
@@ -21,7 +21,7 @@ RUN PRISMA_SCHEMA_ENGINE_BINARY=/usr/local/bin/node npx prisma generate --schema
  && PRISMA_SCHEMA_ENGINE_BINARY=/usr/local/bin/node npx prisma generate --schema libs/product-db/prisma/schema.prisma \
  && npx nx build "$(node -p "require('./apps/$APP/project.json').name")" --outputStyle=stream
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ARG APP
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app

@@ -8,14 +8,17 @@ import { freePort, workspaceRoot } from '@hwp/dev-services';
 import { logger } from '../lib/log';
 import { commandLine } from '../lib/command-line';
 import { setUp } from '../lib/setup';
+import { ensureTestNode, TEST_NODE_VERSION } from '../lib/test-node';
 
 const USAGE = `
 usage: npm test
 
 Every check the project has, in order: project graph, lint, format, typecheck, the generated-code check,
 build, then the unit, integration and end-to-end (Chromium) tests against real Postgres, Redis and app
-processes that the tests start and stop on free ports. Installs what it needs first (npm dependencies,
-Debian packages as root). Ends with "N passed, N failed, N skipped"; exit 0 only when everything passed.
+processes that the tests start and stop on free ports. The unit and integration tests, and the app
+processes they start, run on Node.js 24 (installed once from the npm registry into .data/node); the other
+steps on the Node.js that runs npm. Installs what it needs first (npm dependencies, Debian packages as
+root, Node.js 24). Ends with "N passed, N failed, N skipped"; exit 0 only when everything passed.
 
 options:
   -h, --help  this text
@@ -63,6 +66,7 @@ async function main() {
   commandLine({ usage: USAGE });
   const started = Date.now();
   await setUp(log, ['postgres', 'redis', 'chromium', 'androidJson', 'prometheus']);
+  const testNode = ensureTestNode(log);
   rmSync(join(root, 'test-results'), { recursive: true, force: true });
   mkdirSync(join(root, 'test-results'), { recursive: true });
 
@@ -87,8 +91,9 @@ async function main() {
     '--skip-nx-cache',
   ]);
   if (built) {
-    step('unit and integration tests', 'npx', [
-      'vitest',
+    // Run by the newest LTS binary itself, so the app processes the tests spawn (process.execPath) are too.
+    step(`unit and integration tests (Node.js ${TEST_NODE_VERSION})`, testNode, [
+      'node_modules/vitest/vitest.mjs',
       'run',
       '--reporter=default',
       '--reporter=json',
