@@ -23,7 +23,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{apps,libs,tools}/**/*.spec.ts'],
-          exclude: ['**/node_modules/**', '**/*.integration-spec.ts', 'apps/web/**'],
+          // The web's Playwright tests and build output are not unit tests; its src/ specs are.
+          exclude: ['**/node_modules/**', '**/*.integration-spec.ts', 'apps/web/{e2e,.next}/**'],
         },
       },
       {

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { encodeHomeScreen, HOME_SCREEN_HEADER, loadHomeScreen } from './server/home-screen';
+import { now, RENDER_STARTED_HEADER } from './server/metrics';
 import { currentSession } from './server/session';
 
 /**
@@ -11,8 +12,9 @@ import { currentSession } from './server/session';
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const headers = new Headers(request.headers);
-  // Only this proxy says what core-api answered.
+  // Only this proxy says what core-api answered, and when the request came.
   headers.delete(HOME_SCREEN_HEADER);
+  headers.set(RENDER_STARTED_HEADER, String(now()));
   // A prefetch renders no page (it stops at the layout), and a Server Action is a POST.
   const renders = request.method === 'GET' && !request.headers.has('next-router-prefetch');
   const session = renders ? await currentSession() : undefined;

@@ -1,11 +1,14 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { after } from 'next/server';
 import { buttonClasses } from '../components/ui/button-variants';
 import { LiveUpdates } from '../sdui/client/live-updates';
 import { provenanceKey } from '../sdui/provenance';
 import { ScreenView } from '../sdui/screen';
 import { demoMode } from '../server/config';
 import { homeScreenFor, type HomeScreen } from '../server/home-screen';
+import { now, observeHomeRender, RENDER_STARTED_HEADER, type HomeRenderOutcome } from '../server/metrics';
 import { requestLocale, requestTime } from '../server/request';
 import { currentSession } from '../server/session';
 import { signOut } from './actions';
@@ -19,6 +22,8 @@ export const metadata: Metadata = { title: 'Home' };
  * status (429 or 503) the proxy has set.
  */
 export default async function HomePage() {
+  // From the proxy's start (its call to core-api), or this render's for one the proxy did not see.
+  const startedAt = Number((await headers()).get(RENDER_STARTED_HEADER) ?? now());
   const session = await currentSession();
   if (session === undefined) {
     if (demoMode()) redirect('/signin');
@@ -30,6 +35,8 @@ export default async function HomePage() {
     return <SignedOut />;
   }
   const screen = home.kind === 'unavailable' ? undefined : home.screen;
+  // Once the last byte is sent: the whole server render, streaming included.
+  after(() => observeHomeRender(RENDER_OUTCOMES[home.kind], startedAt));
   const shown = (screen?.widgets ?? []).flatMap((widget) =>
     widget.provenance ? [provenanceKey(widget.provenance)] : [],
   );
@@ -56,6 +63,12 @@ export default async function HomePage() {
     </>
   );
 }
+
+const RENDER_OUTCOMES = {
+  fresh: 'rendered',
+  'last-known': 'last-known',
+  unavailable: 'error',
+} as const satisfies Record<Exclude<HomeScreen['kind'], 'unauthorized'>, HomeRenderOutcome>;
 
 /** Some widgets (core-api's last known good ones), or the whole screen (this server's copy), may be old. */
 function OutOfDateNotice({ kind }: { kind: Exclude<HomeScreen['kind'], 'unavailable' | 'unauthorized'> }) {

@@ -1,6 +1,7 @@
 import { SDUI_NODE_TYPES, SDUI_SCHEMA_VERSION } from '@hwp/sdui-schema';
 import { coreApiUrl } from './config';
 import { requestForwardedFor } from './forwarded';
+import { upstreamFetch } from './metrics';
 
 export type HomeResult =
   | { kind: 'ok'; screen: unknown; stale: boolean }
@@ -22,7 +23,7 @@ export const bearer = (token: string) => `Bearer ${token}`;
 export async function fetchHome(token: string): Promise<HomeResult> {
   let response: Response;
   try {
-    response = await fetch(`${coreApiUrl()}/v1/home`, {
+    response = await upstreamFetch('core-api', '/v1/home', `${coreApiUrl()}/v1/home`, {
       headers: {
         authorization: bearer(token),
         accept: 'application/json',

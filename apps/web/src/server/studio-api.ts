@@ -1,6 +1,7 @@
 import { bearer } from './core-api';
 import { coreApiUrl, productApiUrl } from './config';
 import { requestForwardedFor } from './forwarded';
+import { upstreamFetch, type Upstream } from './metrics';
 
 /**
  * The studio's calls to product-api and core-api, server-side, with the studio session token. Every
@@ -20,14 +21,33 @@ export type ApiResult<T> =
 
 const TIMEOUT_MS = 5_000;
 
+interface Endpoint {
+  upstream: Upstream;
+  /** The path template, as the metrics label it. */
+  route: string;
+  url: string;
+}
+
+/** `route` of `upstream` with its `:name` parts filled from `params`, and `query` if any. */
+function endpoint(
+  upstream: Upstream,
+  route: string,
+  params: Record<string, string> = {},
+  query?: URLSearchParams,
+): Endpoint {
+  const base = upstream === 'core-api' ? coreApiUrl() : productApiUrl();
+  const path = route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  return { upstream, route, url: `${base}${path}${query ? `?${query}` : ''}` };
+}
+
 async function call<T>(
-  url: string,
+  { upstream, route, url }: Endpoint,
   token: string,
   init: { method?: string; body?: unknown } = {},
 ): Promise<ApiResult<T>> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await upstreamFetch(upstream, route, url, {
       method: init.method ?? 'GET',
       headers: {
         authorization: bearer(token),
@@ -79,7 +99,7 @@ export function listWidgets(
 ): Promise<ApiResult<WidgetPage>> {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
-  return call(`${productApiUrl()}/v1/products/${encodeURIComponent(productId)}/widgets?${params}`, token);
+  return call(endpoint('product-api', '/v1/products/:productId/widgets', { productId }, params), token);
 }
 
 /** What the pipeline has delivered to the core database (core-api). */
@@ -98,7 +118,7 @@ export function ingestedWidgets(
 ): Promise<ApiResult<{ widgets: IngestedWidget[] }>> {
   const params = new URLSearchParams({ audiences: audiences.join(',') });
   return call(
-    `${coreApiUrl()}/v1/studio/products/${encodeURIComponent(productId)}/ingested-widgets?${params}`,
+    endpoint('core-api', '/v1/studio/products/:productId/ingested-widgets', { productId }, params),
     token,
   );
 }
@@ -116,7 +136,7 @@ export function productAnalytics(
   token: string,
   productId: string,
 ): Promise<ApiResult<{ stats: WidgetDayStats[] }>> {
-  return call(`${coreApiUrl()}/v1/analytics/products/${encodeURIComponent(productId)}`, token);
+  return call(endpoint('core-api', '/v1/analytics/products/:productId', { productId }), token);
 }
 
 /** Where a widget goes: the product's generic widget, or the personalised widget of each listed user. */
@@ -127,8 +147,6 @@ export interface Accepted {
   dataVersion: number;
 }
 
-const productPath = (productId: string) => `${productApiUrl()}/v1/products/${encodeURIComponent(productId)}`;
-
 /** Publishes one widget generic, or to every listed user at once (a campaign: all or nothing). */
 export async function publishWidget(
   token: string,
@@ -137,16 +155,24 @@ export async function publishWidget(
   widget: unknown,
 ): Promise<ApiResult<Accepted[]>> {
   if (target.kind === 'generic') {
-    const result = await call<Accepted>(`${productPath(productId)}/widgets/generic`, token, {
-      method: 'PUT',
-      body: { widget },
-    });
+    const result = await call<Accepted>(
+      endpoint('product-api', '/v1/products/:productId/widgets/generic', { productId }),
+      token,
+      {
+        method: 'PUT',
+        body: { widget },
+      },
+    );
     return result.ok ? { ok: true, value: [result.value] } : result;
   }
-  const result = await call<{ accepted: Accepted[] }>(`${productPath(productId)}/widgets/campaigns`, token, {
-    method: 'POST',
-    body: { widgets: target.userIds.map((userId) => ({ userId, widget })) },
-  });
+  const result = await call<{ accepted: Accepted[] }>(
+    endpoint('product-api', '/v1/products/:productId/widgets/campaigns', { productId }),
+    token,
+    {
+      method: 'POST',
+      body: { widgets: target.userIds.map((userId) => ({ userId, widget })) },
+    },
+  );
   return result.ok ? { ok: true, value: result.value.accepted } : result;
 }
 
@@ -156,13 +182,15 @@ export async function deleteWidget(
   productId: string,
   target: PublishTarget,
 ): Promise<ApiResult<Accepted[]>> {
-  const paths =
+  const endpoints =
     target.kind === 'generic'
-      ? ['widgets/generic']
-      : target.userIds.map((userId) => `widgets/users/${encodeURIComponent(userId)}`);
+      ? [endpoint('product-api', '/v1/products/:productId/widgets/generic', { productId })]
+      : target.userIds.map((userId) =>
+          endpoint('product-api', '/v1/products/:productId/widgets/users/:userId', { productId, userId }),
+        );
   const accepted: Accepted[] = [];
-  for (const path of paths) {
-    const result = await call<Accepted>(`${productPath(productId)}/${path}`, token, { method: 'DELETE' });
+  for (const each of endpoints) {
+    const result = await call<Accepted>(each, token, { method: 'DELETE' });
     if (!result.ok) return result;
     accepted.push(result.value);
   }
@@ -175,9 +203,9 @@ export interface HomeLayout {
 }
 
 export function homeLayout(token: string): Promise<ApiResult<HomeLayout>> {
-  return call(`${coreApiUrl()}/v1/studio/home-layout`, token);
+  return call(endpoint('core-api', '/v1/studio/home-layout'), token);
 }
 
 export function saveHomeLayout(token: string, productIds: string[]): Promise<ApiResult<HomeLayout>> {
-  return call(`${coreApiUrl()}/v1/studio/home-layout`, token, { method: 'PUT', body: { productIds } });
+  return call(endpoint('core-api', '/v1/studio/home-layout'), token, { method: 'PUT', body: { productIds } });
 }

@@ -2,6 +2,7 @@ import { verifyStudioToken, type StudioSession } from '@hwp/studio-auth';
 import { cookies } from 'next/headers';
 import { productApiUrl, studioJwtSecret } from './config';
 import { requestForwardedFor } from './forwarded';
+import { upstreamFetch } from './metrics';
 
 /**
  * The studio's session token (from product-api's POST /v1/studio/session) lives in its own cookie, apart
@@ -22,12 +23,17 @@ export type StudioSignIn = { ok: true } | { ok: false; reason: 'invalid-key' | '
 export async function openStudioSession(apiKey: string, secure: boolean): Promise<StudioSignIn> {
   let response: Response;
   try {
-    response = await fetch(`${productApiUrl()}/v1/studio/session`, {
-      method: 'POST',
-      headers: { 'x-api-key': apiKey, ...(await requestForwardedFor()) },
-      cache: 'no-store',
-      signal: AbortSignal.timeout(5_000),
-    });
+    response = await upstreamFetch(
+      'product-api',
+      '/v1/studio/session',
+      `${productApiUrl()}/v1/studio/session`,
+      {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, ...(await requestForwardedFor()) },
+        cache: 'no-store',
+        signal: AbortSignal.timeout(5_000),
+      },
+    );
   } catch {
     return { ok: false, reason: 'unavailable' };
   }

@@ -1,6 +1,7 @@
 import { coreApiUrl } from '../../../server/config';
 import { bearer } from '../../../server/core-api';
 import { forwardedFor } from '../../../server/forwarded';
+import { upstreamFetch } from '../../../server/metrics';
 import { sessionToken } from '../../../server/session';
 
 export const dynamic = 'force-dynamic';
@@ -78,7 +79,7 @@ export async function POST(request: Request): Promise<Response> {
   if (events.length === 0) return problem(400, 'Bad request', 'No well-formed events.');
 
   try {
-    const upstream = await fetch(`${coreApiUrl()}/v1/events`, {
+    const upstream = await upstreamFetch('core-api', '/v1/events', `${coreApiUrl()}/v1/events`, {
       method: 'POST',
       headers: {
         authorization: bearer(token),

@@ -1,6 +1,7 @@
 import { coreApiUrl } from '../../../../server/config';
 import { bearer } from '../../../../server/core-api';
 import { forwardedFor } from '../../../../server/forwarded';
+import { relayedEventStream, upstreamFetch } from '../../../../server/metrics';
 import { sessionToken } from '../../../../server/session';
 
 export const dynamic = 'force-dynamic';
@@ -8,7 +9,7 @@ export const dynamic = 'force-dynamic';
 /**
  * GET /api/home/stream: core-api's GET /v1/home/stream (Server-Sent Events) for the signed-in user. The
  * browser's EventSource cannot send an Authorization header, so this proxy adds the bearer token from the
- * httpOnly session cookie and streams the events through untouched. Closing the page closes the upstream
+ * httpOnly session cookie and streams the events through untouched (counted: src/server/metrics.ts). Closing the page closes the upstream
  * stream (the request's abort signal).
  */
 export async function GET(request: Request): Promise<Response> {
@@ -16,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   if (token === undefined) return new Response('Sign in first.\n', { status: 401 });
   let upstream: Response;
   try {
-    upstream = await fetch(`${coreApiUrl()}/v1/home/stream`, {
+    upstream = await upstreamFetch('core-api', '/v1/home/stream', `${coreApiUrl()}/v1/home/stream`, {
       headers: {
         authorization: bearer(token),
         accept: 'text/event-stream',
@@ -40,7 +41,7 @@ export async function GET(request: Request): Promise<Response> {
       headers: retryAfter ? { 'retry-after': retryAfter } : {},
     });
   }
-  return new Response(upstream.body, {
+  return new Response(relayedEventStream(upstream.body), {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
       // no-transform: compression would buffer the stream.
