@@ -19,6 +19,7 @@ export {
 } from './redis-cluster';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 export { seedProductTeam } from './seed';
+export { startWebServer } from './web-server';
 export {
   startBuiltApp,
   startPlatform,

@@ -1,9 +1,8 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import { freePort, startBuiltApp } from '@hwp/dev-services';
+import { freePort, startBuiltApp, startWebServer } from '@hwp/dev-services';
 import { expectNoSeriousA11yViolations } from '../support';
 import type { E2ePlatform } from './platform-env';
 import { expect, publishForUser, signInAs, test } from './support';
-import { startWebServer } from './web-server';
 
 // The home page while core-api refuses (429) or is down: the user's last known screen with a notice, or
 // the error state with a non-200 status and a retry; never a 200 without the user's widgets. Each test

@@ -1,8 +1,7 @@
 import { Client } from 'pg';
-import { seedProductTeam, startPlatform } from '@hwp/dev-services';
+import { seedProductTeam, startPlatform, startWebServer } from '@hwp/dev-services';
 import { migrate } from '@hwp/migrator';
 import { PLATFORM_ENV, type E2ePlatform } from './platform-env';
-import { startWebServer } from './web-server';
 
 /** The teams, products and home layout the platform specs work with. */
 export const E2E = {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, waitFor, workspaceRoot } from '@hwp/dev-services';
+import { freePort, waitFor } from './processes';
+import { workspaceRoot } from './workspace';
 
 /**
  * `next start` of the web build (demo sign-in on) pointed at a platform's APIs, on a free port, in its own
