@@ -27,7 +27,7 @@ options:
               in at /signin (headless Chromium). Then stop everything; exit 0 when all of it held.
   --observability
               also start Prometheus (Debian's package; data under .data/prometheus, port 9090) scraping
-              the four services and evaluating the platform's alert rules, and print its URL. The
+              the four services and the web app, evaluating the platform's alert rules, and print its URL. The
               dashboards and rules: docs/observability.md.
   -h, --help  this text
 `;

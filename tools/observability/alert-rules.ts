@@ -15,8 +15,8 @@ export interface AlertRule {
   summary: string;
 }
 
-/** The apps that export /metrics (the web tier exports none). */
-export const SCRAPED_APPS = ['core-api', 'product-api', 'ingester', 'outbox-worker'] as const;
+/** The apps that export /metrics, each on its http port. */
+export const SCRAPED_APPS = ['core-api', 'product-api', 'ingester', 'outbox-worker', 'web'] as const;
 
 /** Probes and scrapes are not traffic. */
 const TRAFFIC = 'route!~"/health|/ready|/metrics"';

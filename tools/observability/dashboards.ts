@@ -197,40 +197,68 @@ export const DASHBOARDS: Dashboard[] = [
     title: 'Home Widget Platform / Web',
     panels: [
       {
-        title: 'What this dashboard shows',
-        text:
-          'The web tier (Next.js, apps/web) exports no /metrics: its own render time is not measured. ' +
-          "These panels are core-api's side of what the web serves: the GET /v1/home each server render " +
-          'makes, the live streams the web relays (/api/home/stream → GET /v1/home/stream), and the ' +
-          'impressions and clicks it posts.',
+        title: 'Home page server render by outcome',
+        unit: 's',
+        description:
+          'From the request reaching the web (its proxy, which calls core-api) to the last byte of the page. ' +
+          'rendered: core-api answered; last-known: this server’s last copy of the screen; error: the error state (503 or 429).',
+        queries: [
+          { expr: p(0.5, 'web_home_render_duration_seconds', { by: 'outcome' }), legend: 'p50 {{outcome}}' },
+          { expr: p(0.99, 'web_home_render_duration_seconds', { by: 'outcome' }), legend: 'p99 {{outcome}}' },
+        ],
       },
       {
-        title: 'Server render upstream: GET /v1/home as core-api answers it',
-        unit: 's',
+        title: 'Home page renders by outcome',
+        unit: 'reqps',
         queries: [
           {
-            expr: p(0.5, 'http_request_duration_seconds', {
-              selector: '{service="core-api",route="/v1/home"}',
-            }),
-            legend: 'p50',
+            expr: 'sum by (outcome) (rate(web_home_render_duration_seconds_count[5m]))',
+            legend: '{{outcome}}',
           },
+        ],
+      },
+      {
+        title: 'Web calls to core-api and product-api: latency',
+        unit: 's',
+        description: 'Until the response headers (for the live stream: until it is open).',
+        queries: [
           {
-            expr: p(0.99, 'http_request_duration_seconds', {
-              selector: '{service="core-api",route="/v1/home"}',
-            }),
-            legend: 'p99',
+            expr: p(0.99, 'web_upstream_request_duration_seconds', { by: 'upstream, method, route' }),
+            legend: 'p99 {{upstream}} {{method}} {{route}}',
+          },
+        ],
+      },
+      {
+        title: 'Web calls to core-api and product-api: status',
+        unit: 'reqps',
+        description: 'unreachable: no answer (refused, reset or timed out).',
+        queries: [
+          {
+            expr: 'sum by (upstream, route, status) (rate(web_upstream_request_duration_seconds_count[5m]))',
+            legend: '{{upstream}} {{route}} {{status}}',
           },
         ],
       },
       {
         title: 'Open live streams',
         unit: 'short',
-        queries: [{ expr: 'sum by (instance) (home_stream_clients)', legend: '{{instance}}' }],
+        description:
+          'Relayed by each web server (/api/home/stream), and held by each core-api (GET /v1/home/stream).',
+        queries: [
+          { expr: 'sum by (instance) (web_home_streams_open)', legend: 'web {{instance}}' },
+          { expr: 'sum by (instance) (home_stream_clients)', legend: 'core-api {{instance}}' },
+        ],
       },
       {
-        title: 'widget-changed events sent to open screens',
+        title: 'Live events: sent by core-api, relayed by the web',
         unit: 'short',
-        queries: [{ expr: 'sum(rate(home_stream_events_total[5m]))', legend: 'events/s' }],
+        queries: [
+          { expr: 'sum(rate(home_stream_events_total[5m]))', legend: 'widget-changed sent by core-api/s' },
+          {
+            expr: 'sum by (event) (rate(web_home_stream_events_total[5m]))',
+            legend: '{{event}} relayed by the web/s',
+          },
+        ],
       },
       {
         title: 'Impressions and clicks accepted',

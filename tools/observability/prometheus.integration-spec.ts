@@ -8,6 +8,7 @@ import {
   seedProductTeam,
   sleep,
   startPrometheus,
+  startWebServer,
   waitFor,
   type PrometheusInstance,
 } from '@hwp/dev-services';
@@ -24,7 +25,8 @@ import { ALERT_RULES, SCRAPED_APPS } from './alert-rules';
 import { dashboardQueries } from './dashboards';
 import { ruleGroups } from './generated-files';
 
-// A real Prometheus (Debian's package) scraping the running platform: every dashboard query returns data,
+// A real Prometheus (Debian's package) scraping the running platform (the web's `next start` of the built
+// app too): every dashboard query returns data,
 // every metric and label the alert rules read exists, and killing the ingester fires AppDown, which
 // resolves once it is back. Scrapes and rule evaluations every second, and every `for:` shortened to 2 s,
 // in this test's configuration only.
@@ -43,6 +45,7 @@ describe('the platform under a real Prometheus', () => {
   let prometheus: PrometheusInstance;
   let dir: string;
   let stream: AbortController;
+  let web: { url: string; stop: () => void };
 
   const query = async (expr: string): Promise<Sample[]> => {
     const response = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -101,7 +104,13 @@ describe('the platform under a real Prometheus', () => {
     // The ingester reads the products' refresh endpoints on product-api.
     env['PRODUCT_API_URL'] = apps.get('product-api')!.url;
     ingesterPort = await freePort();
-    await startIngester();
+    [web] = await Promise.all([
+      startWebServer({
+        coreApiUrl: apps.get('core-api')!.url,
+        productApiUrl: apps.get('product-api')!.url,
+      }),
+      startIngester(),
+    ]);
 
     dir = mkdtempSync(join(tmpdir(), 'hwp-prometheus-'));
     const rules = join(dir, 'alerts.json');
@@ -114,40 +123,61 @@ describe('the platform under a real Prometheus', () => {
       jobs: Object.fromEntries(
         SCRAPED_APPS.map((app) => [
           app,
-          [app === 'ingester' ? `127.0.0.1:${ingesterPort}` : new URL(apps.get(app)!.url).host],
+          [
+            app === 'ingester'
+              ? `127.0.0.1:${ingesterPort}`
+              : new URL(app === 'web' ? web.url : apps.get(app)!.url).host,
+          ],
         ]),
       ),
     });
 
     // Traffic for every panel: widgets through the pipeline, a personalised user and a never-seen one (a
-    // cold-user refresh), an open live stream.
-    for (const path of ['widgets/generic', 'widgets/users/alice']) {
+    // cold-user refresh), alice's home page rendered by the web, and her live stream through the web
+    // relaying a change.
+    const publish = async (path: string, text = path) => {
       const response = await fetch(`${apps.get('product-api')!.url}/v1/products/${PRODUCT}/${path}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-        body: JSON.stringify({ widget: card(path) }),
+        body: JSON.stringify({ widget: card(text) }),
       });
       expect(response.status).toBe(202);
-    }
+    };
+    for (const path of ['widgets/generic', 'widgets/users/alice']) await publish(path);
     await waitFor(
       'alice to see her widget',
       async () => (await home('alice')).includes('widgets/users/alice'),
       30_000,
     );
     await home('never-seen-user');
+    const cookie = `hwp_session=${await userToken('alice', JWT_SECRET)}`;
+    const page = await fetch(web.url, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('widgets/users/alice');
     stream = new AbortController();
-    const response = await fetch(`${apps.get('core-api')!.url}/v1/home/stream`, {
-      headers: { authorization: `Bearer ${await userToken('alice', JWT_SECRET)}` },
+    const response = await fetch(`${web.url}/api/home/stream`, {
+      headers: { cookie },
       signal: stream.signal,
     });
     expect(response.status).toBe(200);
+    let relayed = '';
+    // Read until the abort in afterAll.
+    void response
+      .body!.pipeThrough(new TextDecoderStream())
+      .pipeTo(new WritableStream({ write: (text) => void (relayed += text) }))
+      .catch(() => undefined);
+    await publish('widgets/users/alice', 'changed');
+    await waitFor('the change to reach the browser through the web', async () =>
+      relayed.includes('event: widget-changed'),
+    );
     await waitFor('every app to be scraped', async () => {
       const up = await query(`up{job=~"${SCRAPED_APPS.join('|')}"} == 1`);
       return up.length === SCRAPED_APPS.length;
     });
-  }, 120_000); // four apps and Prometheus, on a machine busy with the rest of the suite
+  }, 120_000); // five apps and Prometheus, on a machine busy with the rest of the suite
   afterAll(async () => {
     stream?.abort();
+    web?.stop();
     await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
