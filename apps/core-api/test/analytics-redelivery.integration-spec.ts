@@ -7,6 +7,7 @@ import {
   AGGREGATOR_GROUP,
   ANALYTICS_STREAM,
   RedisAnalyticsStream,
+  toBatch,
 } from '../src/outbound/redis-analytics-stream';
 import { WidgetStatsRepository } from '../src/outbound/widget-stats.repository';
 import { DAY, STUDIO_JWT_SECRET, event, statsOf, studioToken } from './analytics.harness';
@@ -42,12 +43,12 @@ it('counts a batch once when an instance crashed after adding it and before its 
     blockMs: 100,
     reclaimIdleMs: 100,
   });
-  await crashed.ready(new AbortController().signal);
+  await crashed.group.ready(new AbortController().signal);
   await crashed.append([event(), event({ type: 'click' })]);
   await crashed.append([event()]);
-  const [added, notAdded] = await crashed.readNew();
+  const [added, notAdded] = (await crashed.group.readNew()).map(toBatch);
   await new WidgetStatsRepository(db).add([{ batchId: added!.id, counts: dailyCounts(added!.events!) }]);
-  crashed.onApplicationShutdown();
+  crashed.group.close();
   expect((await redis.xpending(ANALYTICS_STREAM, AGGREGATOR_GROUP))[0]).toBe(2);
 
   const app = await startApp('core-api', env);

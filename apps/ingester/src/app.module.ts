@@ -12,6 +12,8 @@ import {
   type PostgresConnection,
   type RedisConnection,
 } from '@hwp/service-kit';
+import { ConsumerGroup } from '@hwp/stream-consumer';
+import { CONSUMER_GROUP, DEAD_LETTER_FIELDS, allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
 import type { Config } from './config';
 import { IngestBatch } from './domain/ingest-batch.use-case';
 import { RebuildPersonalisedUsers } from './domain/rebuild-personalised-users.use-case';
@@ -28,7 +30,6 @@ import { HttpRefreshEndpoints } from './outbound/refresh-endpoints.client';
 import { RefreshQueueConnection } from './outbound/refresh-queue.connection';
 import { RedisWidgetCacheWriter } from './outbound/widget-cache.writer';
 import { PostgresPersonalisedAudiences, PostgresWidgetRepository } from './outbound/widget.repository';
-import { WidgetStreamClient } from './outbound/widget-stream.client';
 
 @Module({})
 export class AppModule {
@@ -49,17 +50,27 @@ export class AppModule {
         ...ingesterMetricProviders,
         IngesterMetrics,
         {
-          provide: WidgetStreamClient,
+          // The widget stream's shards, one consumer group each; a dead letter goes to its shard's
+          // dead-letter stream (read by tools/dead-letters).
+          provide: ConsumerGroup,
           inject: [DURABLE_REDIS],
-          useFactory: (durable: RedisConnection) =>
-            new WidgetStreamClient(durable.client, {
-              shards: config.WIDGET_STREAM_SHARDS,
+          useFactory: (durable: RedisConnection) => {
+            const shards = allShards(config.WIDGET_STREAM_SHARDS);
+            return new ConsumerGroup(durable.client, {
+              streams: shards.map(streamKey),
+              group: CONSUMER_GROUP,
               consumer: config.INSTANCE_ID,
+              readerName: (shard) => `durableRedisStreamReader${shard}`,
               batchSize: config.INGEST_BATCH_SIZE,
               blockMs: config.INGEST_BLOCK_MS,
               reclaimIdleMs: config.RECLAIM_IDLE_MS,
-              maxDeliveries: config.MAX_DELIVERIES,
-            }),
+              deadLetters: {
+                streams: shards.map(deadLetterKey),
+                fields: DEAD_LETTER_FIELDS,
+                maxDeliveries: config.MAX_DELIVERIES,
+              },
+            });
+          },
         },
         {
           provide: RedisPersonalisedUsersIndex,
@@ -69,18 +80,12 @@ export class AppModule {
         },
         {
           provide: IngestBatch,
-          inject: [
-            CORE_DATABASE,
-            RedisPersonalisedUsersIndex,
-            CACHE_REDIS,
-            WidgetStreamClient,
-            PipelineTracer,
-          ],
+          inject: [CORE_DATABASE, RedisPersonalisedUsersIndex, CACHE_REDIS, ConsumerGroup, PipelineTracer],
           useFactory: (
             database: PostgresConnection<CoreDatabaseClient>,
             personalisedUsers: RedisPersonalisedUsersIndex,
             cache: RedisConnection,
-            stream: WidgetStreamClient,
+            stream: ConsumerGroup,
             tracer: PipelineTracer,
           ) =>
             new IngestBatch(
@@ -110,8 +115,8 @@ export class AppModule {
         },
         {
           provide: StreamConsumer,
-          inject: [WidgetStreamClient, IngestBatch, IngesterMetrics],
-          useFactory: (stream: WidgetStreamClient, ingestBatch: IngestBatch, metrics: IngesterMetrics) =>
+          inject: [ConsumerGroup, IngestBatch, IngesterMetrics],
+          useFactory: (stream: ConsumerGroup, ingestBatch: IngestBatch, metrics: IngesterMetrics) =>
             // Looking twice per RECLAIM_IDLE_MS claims an idle entry within 1.5 times that.
             new StreamConsumer(stream, ingestBatch, metrics, config.RECLAIM_IDLE_MS / 2),
         },

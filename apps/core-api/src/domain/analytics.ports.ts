@@ -11,12 +11,11 @@ export interface LoggedBatch {
   events: AnalyticsEvent[] | undefined;
 }
 
-/** The consumer side of the log: delivered at least once, until acknowledged. */
+/**
+ * The consumer side of the log: batches are delivered at least once (read, or reclaimed from a consumer
+ * that died), until acknowledged.
+ */
 export interface AnalyticsEventFeed {
-  /** Batches no consumer has had yet (waits a little for some). */
-  readNew(): Promise<LoggedBatch[]>;
-  /** Batches another consumer took and left unacknowledged for too long (it died). */
-  reclaimIdle(): Promise<LoggedBatch[]>;
   acknowledge(ids: readonly string[]): Promise<void>;
 }
 

@@ -1,7 +1,6 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
-import { once } from 'node:events';
 import { z } from 'zod';
-import { duplicateRedisClient, withTimeout, type RedisClient } from '@hwp/service-kit';
+import { withTimeout, type RedisClient } from '@hwp/service-kit';
+import { ConsumerGroup, type StreamEntry } from '@hwp/stream-consumer';
 import { analyticsEventSchema, type AnalyticsEvent } from '../domain/analytics-events';
 import type { AnalyticsEventFeed, AnalyticsEventLog, LoggedBatch } from '../domain/analytics.ports';
 
@@ -24,23 +23,27 @@ export interface AnalyticsStreamSettings {
   reclaimIdleMs: number;
 }
 
-type RawEntry = [id: string, fields: string[] | null];
-
 /**
  * The analytics event stream on the durable Redis: one entry per accepted batch, trimmed to about
- * `maxLength` entries, read by a consumer group of core-api instances. Blocking reads use a connection of
- * their own so that they never hold up appends and acks.
+ * `maxLength` entries, read by a consumer group of core-api instances (libs/stream-consumer).
  */
-export class RedisAnalyticsStream implements AnalyticsEventLog, AnalyticsEventFeed, OnApplicationShutdown {
-  private readonly reader: RedisClient;
-  private reclaimCursor = '0-0';
+export class RedisAnalyticsStream implements AnalyticsEventLog, AnalyticsEventFeed {
+  /** The aggregators' side; its blocking reads use connections of their own, never holding up appends. */
+  readonly group: ConsumerGroup;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly settings: AnalyticsStreamSettings,
   ) {
-    this.reader = duplicateRedisClient(redis, 'durableRedisAnalyticsReader');
-    this.reader.on('error', () => undefined); // reported by the failing reads instead
+    this.group = new ConsumerGroup(redis, {
+      streams: [ANALYTICS_STREAM],
+      group: AGGREGATOR_GROUP,
+      consumer: settings.consumer,
+      readerName: () => 'durableRedisAnalyticsReader',
+      batchSize: settings.batchSize,
+      blockMs: settings.blockMs,
+      reclaimIdleMs: settings.reclaimIdleMs,
+    });
   }
 
   async append(events: readonly AnalyticsEvent[]): Promise<void> {
@@ -59,63 +62,13 @@ export class RedisAnalyticsStream implements AnalyticsEventLog, AnalyticsEventFe
     );
   }
 
-  /** Waits for both connections (without an offline queue, earlier commands fail), then creates the group. */
-  async ready(signal: AbortSignal): Promise<void> {
-    for (const client of [this.redis, this.reader])
-      if (client.status !== 'ready') await once(client, 'ready', { signal });
-    await this.redis
-      .xgroup('CREATE', ANALYTICS_STREAM, AGGREGATOR_GROUP, '0', 'MKSTREAM')
-      .catch((error: Error) => {
-        if (!error.message.startsWith('BUSYGROUP')) throw error;
-      });
-  }
-
-  async readNew(): Promise<LoggedBatch[]> {
-    const reply = (await this.reader.xreadgroup(
-      'GROUP',
-      AGGREGATOR_GROUP,
-      this.settings.consumer,
-      'COUNT',
-      this.settings.batchSize,
-      'BLOCK',
-      this.settings.blockMs,
-      'STREAMS',
-      ANALYTICS_STREAM,
-      '>',
-    )) as [key: string, entries: RawEntry[]][] | null;
-    return (reply?.[0]?.[1] ?? []).map(toBatch);
-  }
-
-  async reclaimIdle(): Promise<LoggedBatch[]> {
-    const [cursor, entries] = (await this.redis.xautoclaim(
-      ANALYTICS_STREAM,
-      AGGREGATOR_GROUP,
-      this.settings.consumer,
-      this.settings.reclaimIdleMs,
-      this.reclaimCursor,
-      'COUNT',
-      this.settings.batchSize,
-    )) as [cursor: string, entries: RawEntry[]];
-    this.reclaimCursor = cursor;
-    return entries.map(toBatch);
-  }
-
-  /** Whether the last reclaim stopped before the end of the pending entries. */
-  get moreToReclaim(): boolean {
-    return this.reclaimCursor !== '0-0';
-  }
-
   async acknowledge(ids: readonly string[]): Promise<void> {
-    if (ids.length) await this.redis.xack(ANALYTICS_STREAM, AGGREGATOR_GROUP, ...ids);
-  }
-
-  onApplicationShutdown(): void {
-    this.reader.disconnect();
+    await this.group.acknowledge(ids.map((id) => ({ shard: 0, id, fields: null })));
   }
 }
 
 /** An entry as a batch; one trimmed away while pending (fields null) or that does not parse has no events. */
-function toBatch([id, fields]: RawEntry): LoggedBatch {
+export function toBatch({ id, fields }: StreamEntry): LoggedBatch {
   const json = fields?.[0] === EVENTS_FIELD ? fields[1] : undefined;
   if (json === undefined) return { id, events: undefined };
   try {

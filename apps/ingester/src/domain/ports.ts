@@ -1,12 +1,8 @@
+import type { DeadLetter, StreamEntry } from '@hwp/stream-consumer';
 import type { RefreshRequest, WidgetEvent } from '@hwp/widget-events';
 
-/** One entry of a shard stream as a consumer read it. */
-export interface StreamEntry {
-  shard: number;
-  id: string;
-  /** The flat field list, or null when the entry was trimmed from the stream while it was pending. */
-  fields: string[] | null;
-}
+/** One entry of a shard stream as the consumer read it, and one to dead-letter instead of acking it. */
+export type { DeadLetter, StreamEntry } from '@hwp/stream-consumer';
 
 /** What the database did with one (deduplicated) event. */
 export interface StoredWidget {
@@ -55,11 +51,6 @@ export interface EventTracing {
     events: WidgetEvent[],
     work: (traced: WidgetEvent[]) => Promise<R>,
   ): Promise<R>;
-}
-
-export interface DeadLetter {
-  entry: StreamEntry;
-  reason: string;
 }
 
 /** The consumer group's side of the stream. */

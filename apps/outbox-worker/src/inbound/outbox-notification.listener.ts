@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { dependencyBackoff } from '@hwp/stream-consumer';
 import { CONFIG, type Config } from '../config';
-import { dependencyBackoff } from '../domain/backoff';
 
 const CHANNEL = 'outbox';
 

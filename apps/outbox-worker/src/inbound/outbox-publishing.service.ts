@@ -5,8 +5,8 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { dependencyBackoff } from '@hwp/stream-consumer';
 import { CONFIG, type Config } from '../config';
-import { dependencyBackoff } from '../domain/backoff';
 import { OutboxRelay } from '../domain/outbox-relay';
 import { OutboxNotificationListener } from './outbox-notification.listener';
 

@@ -1,8 +1,19 @@
 /**
- * Delays between attempts against a dependency that keeps failing: doubling from `initialMs` up to
- * `maxMs`. Each delay is drawn from the upper half of its step so that workers that failed together do
- * not all retry in the same instant.
+ * The delay before retry number `failures` (1 for the first) against a dependency that keeps failing:
+ * doubling from `initialMs` up to `maxMs`, drawn from the upper half of its step so that workers that
+ * failed together do not all retry in the same instant.
  */
+export function backoffDelay(
+  failures: number,
+  initialMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  const step = Math.min(maxMs, initialMs * 2 ** (failures - 1));
+  return Math.round(step / 2 + (step / 2) * random());
+}
+
+/** Counts the failures in a row of one dependency and answers how long to wait after each. */
 export class Backoff {
   private failures = 0;
 
@@ -19,9 +30,8 @@ export class Backoff {
 
   /** Records a failure and returns how long to wait before the next attempt. */
   next(): number {
-    const step = Math.min(this.maxMs, this.initialMs * 2 ** this.failures);
     this.failures += 1;
-    return Math.round(step / 2 + (step / 2) * this.random());
+    return backoffDelay(this.failures, this.initialMs, this.maxMs, this.random);
   }
 
   /** Records a success: the next failure starts again from `initialMs`. */
