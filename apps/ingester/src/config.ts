@@ -55,7 +55,7 @@ const settings = baseEnvSchema.extend({
   REFRESH_TIMEOUT_MS: envVar.positiveInt(2_000),
   /** Retries of a call that failed with a 5xx, a timeout or a network error (4xx are not retried). */
   REFRESH_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
-  /** The pause before the first retry of a call; it doubles with each further one. */
+  /** The longest pause before the first retry of a call (jittered down to half); doubles with each retry. */
   REFRESH_BACKOFF_MS: envVar.positiveInt(200),
 });
 

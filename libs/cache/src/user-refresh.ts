@@ -23,14 +23,17 @@ export interface UserRefreshJob {
 
 /**
  * Finished jobs are removed. An attempt fails only when some product stayed unreachable; the next one
- * (1 s, then 2 s later) asks each product only for the users the job's progress does not list as
- * answered by it.
+ * (0.5–1 s, then 1–2 s later) asks each product only for the users the job's progress does not list as
+ * answered by it. The delays are BullMQ's own exponential backoff with jitter 0.5, the formula of
+ * libs/stream-consumer's backoffDelay (doubling, drawn from the upper half of each step); a built-in type,
+ * unlike a custom strategy, needs nothing from the worker, so workers of an older release still run the
+ * jobs during a rolling deploy.
  */
 export const USER_REFRESH_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: true,
   attempts: 3,
-  backoff: { type: 'exponential', delay: 1_000 },
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
 };
 
 /** The claim of one user's refresh: it exists while a refresh of the user is pending or recent. */

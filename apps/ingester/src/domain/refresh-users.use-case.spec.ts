@@ -87,7 +87,7 @@ describe('RefreshUsers', () => {
     ]);
   });
 
-  it('retries an unavailable product with exponential back-off until it accepts', async () => {
+  it('retries an unavailable product with the jittered exponential back-off until it accepts', async () => {
     const down = { outcome: 'unavailable', detail: '503' } as const;
     const backends = new ScriptedBackends({ loyalty: [down, down, ACCEPTED] });
     const pauses: number[] = [];
@@ -96,7 +96,12 @@ describe('RefreshUsers', () => {
       reported.push(productId);
     });
     expect(backends.callsOf('loyalty')).toEqual([BATCH, BATCH, BATCH]);
-    expect(pauses).toEqual([100, 200]);
+    // Doubling from backoffMs, each drawn from the upper half of its step.
+    expect(pauses).toHaveLength(2);
+    expect(pauses[0]).toBeGreaterThanOrEqual(50);
+    expect(pauses[0]).toBeLessThanOrEqual(100);
+    expect(pauses[1]).toBeGreaterThanOrEqual(100);
+    expect(pauses[1]).toBeLessThanOrEqual(200);
     expect(reported).toContain('loyalty');
     expect(outcome.unreachable).toEqual([]);
   });

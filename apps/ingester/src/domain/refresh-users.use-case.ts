@@ -1,15 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '@hwp/stream-consumer';
 import type { RefreshRequest } from '@hwp/widget-events';
 import type { ProductRefresh, RefreshAnswer, RefreshEndpoint, RefreshEndpoints } from './ports';
 
 export interface RetryPolicy {
   /** Calls after the first to a product that was unavailable. */
   retries: number;
-  /** The pause before the first retry; it doubles with each further one. */
+  /** The longest pause before the first retry (jittered, see askProduct); doubles with each further one. */
   backoffMs: number;
 }
 
-/** One call, retried with exponential back-off while the product is unavailable (5xx, timeout, network). */
+/**
+ * One call, retried while the product is unavailable (5xx, timeout, network) after the shared jittered
+ * backoff: ingesters that found a product down together do not all call it again in the same instant.
+ */
 export async function askProduct(
   backends: ProductRefresh,
   endpoint: RefreshEndpoint,
@@ -21,7 +25,8 @@ export async function askProduct(
   for (let retry = 0; ; retry++) {
     const answer = await backends.refresh(endpoint, request, callId);
     if (answer.outcome !== 'unavailable' || retry === policy.retries) return answer;
-    await pause(policy.backoffMs * 2 ** retry);
+    // No cap: the retries are few (REFRESH_RETRIES, at most 10).
+    await pause(backoffDelay(retry + 1, policy.backoffMs, Infinity));
   }
 }
 
