@@ -105,9 +105,7 @@ const settings = baseEnvSchema.extend({
   EVENTS_BODY_LIMIT_BYTES: envVar.positiveInt(64 * 1024),
   /** Entries the analytics stream keeps, approximately (XADD MAXLEN ~); one entry is one batch. */
   ANALYTICS_STREAM_MAX_LENGTH: envVar.positiveInt(1_000_000),
-  /** An analytics entry pending this long without an ack belongs to a dead instance and is taken over. */
-  ANALYTICS_RECLAIM_IDLE_MS: envVar.positiveInt(30_000),
-  /** This instance's consumer name in the analytics aggregator's consumer group. */
+  /** This instance's name, stored in the user-refresh claims it takes. */
   INSTANCE_ID: envVar.instanceId(),
 });
 

@@ -20,6 +20,8 @@ interface Problem {
 
 describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
   let app: AppProcess;
+  // The aggregation runs in the ingester (ADR 0020).
+  let ingester: AppProcess;
   let db: ReturnType<typeof createCoreDatabase>;
   let dealsTeam: string;
 
@@ -33,7 +35,14 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
     };
     db = createCoreDatabase(env.DATABASE_URL, { max: 1 });
     dealsTeam = await studioToken({ teamId: 'team-deals', productIds: ['deals'], role: 'team' });
-    app = await startApp('core-api', env);
+    [app, ingester] = await Promise.all([
+      startApp('core-api', env),
+      startApp('ingester', {
+        DATABASE_URL: env.DATABASE_URL,
+        CACHE_REDIS_URL: env.CACHE_REDIS_URL,
+        REDIS_URL: env.REDIS_URL,
+      }),
+    ]);
   });
   afterAll(() => db.$disconnect());
 
@@ -83,7 +92,7 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
     ]);
     expect(await metric(app.url, 'analytics_batches_total', { result: 'accepted' })).toBe(2);
     expect(await metric(app.url, 'analytics_events_accepted_total')).toBe(8);
-    expect(await metric(app.url, 'analytics_aggregated_events_total')).toBe(8);
+    expect(await metric(ingester.url, 'analytics_aggregated_events_total')).toBe(8);
   });
 
   it('refuses invalid batches with 400 problem+json whose pointers locate each problem', async () => {

@@ -15,21 +15,30 @@ import {
 import { ConsumerGroup } from '@hwp/stream-consumer';
 import { CONSUMER_GROUP, DEAD_LETTER_FIELDS, allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
 import type { Config } from './config';
+import { AggregateEvents } from './domain/aggregate-events.use-case';
 import { IngestBatch } from './domain/ingest-batch.use-case';
 import { RebuildPersonalisedUsers } from './domain/rebuild-personalised-users.use-case';
 import { PullGeneric } from './domain/pull-generic.use-case';
 import { RefreshUsers } from './domain/refresh-users.use-case';
+import { AnalyticsAggregator } from './inbound/analytics-aggregator';
 import { GenericPullScheduler } from './inbound/generic-pull.scheduler';
 import { PersonalisedUsersKeeper } from './inbound/personalised-users.keeper';
 import { RefreshWorker } from './inbound/refresh-worker.service';
 import { StreamConsumer } from './inbound/stream-consumer.service';
+import { RedisAnalyticsStream } from './outbound/analytics-stream';
+import { AnalyticsMetrics, analyticsMetricProviders } from './outbound/analytics.metrics';
 import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
 import { RedisPersonalisedUsersIndex } from './outbound/personalised-users.index';
 import { HttpProductRefresh } from './outbound/product-refresh.client';
 import { HttpRefreshEndpoints } from './outbound/refresh-endpoints.client';
 import { RefreshQueueConnection } from './outbound/refresh-queue.connection';
 import { RedisWidgetCacheWriter } from './outbound/widget-cache.writer';
+import { WidgetStatsRepository } from './outbound/widget-stats.repository';
 import { PostgresPersonalisedAudiences, PostgresWidgetRepository } from './outbound/widget.repository';
+
+// Analytics stream entries (batches of up to 100 events) one aggregation takes, and how long a read waits.
+const AGGREGATION_BATCH = 200;
+const AGGREGATION_BLOCK_MS = 1_000;
 
 @Module({})
 export class AppModule {
@@ -49,6 +58,8 @@ export class AppModule {
       providers: [
         ...ingesterMetricProviders,
         IngesterMetrics,
+        ...analyticsMetricProviders,
+        AnalyticsMetrics,
         {
           // The widget stream's shards, one consumer group each; a dead letter goes to its shard's
           // dead-letter stream (read by tools/dead-letters).
@@ -119,6 +130,31 @@ export class AppModule {
           useFactory: (stream: ConsumerGroup, ingestBatch: IngestBatch, metrics: IngesterMetrics) =>
             // Looking twice per RECLAIM_IDLE_MS claims an idle entry within 1.5 times that.
             new StreamConsumer(stream, ingestBatch, metrics, config.RECLAIM_IDLE_MS / 2),
+        },
+        {
+          // Impressions and clicks core-api appended, folded into widget_daily_stats (ADR 0020).
+          provide: AnalyticsAggregator,
+          inject: [DURABLE_REDIS, CORE_DATABASE, AnalyticsMetrics],
+          useFactory: (
+            durable: RedisConnection,
+            database: PostgresConnection<CoreDatabaseClient>,
+            metrics: AnalyticsMetrics,
+          ) => {
+            const stream = new RedisAnalyticsStream(durable.client, {
+              consumer: config.INSTANCE_ID,
+              batchSize: AGGREGATION_BATCH,
+              blockMs: AGGREGATION_BLOCK_MS,
+              reclaimIdleMs: config.ANALYTICS_RECLAIM_IDLE_MS,
+            });
+            const stats = new WidgetStatsRepository(database.client);
+            return new AnalyticsAggregator(
+              stream,
+              new AggregateEvents(stream, stats),
+              stats,
+              metrics,
+              config.ANALYTICS_RECLAIM_IDLE_MS,
+            );
+          },
         },
         {
           provide: RefreshQueueConnection,

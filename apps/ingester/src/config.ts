@@ -14,7 +14,7 @@ const settings = baseEnvSchema.extend({
   /** Seed nodes (host:port, comma-separated) of a Redis Cluster for the cache role, instead of CACHE_REDIS_URL. */
   CACHE_REDIS_CLUSTER_NODES: envVar.redisClusterNodes(),
   WIDGET_STREAM_SHARDS: envVar.streamShards(),
-  /** This ingester's consumer name in the stream's consumer group. */
+  /** This ingester's consumer name in the widget and analytics streams' consumer groups. */
   INSTANCE_ID: envVar.instanceId(),
   /** Most stream entries one batch takes, over all shards together (one upsert statement per batch). */
   INGEST_BATCH_SIZE: envVar.positiveInt(500),
@@ -24,6 +24,8 @@ const settings = baseEnvSchema.extend({
   RECLAIM_IDLE_MS: envVar.positiveInt(30_000),
   /** Deliveries without an ack after which a reclaimed entry goes to the dead-letter stream. */
   MAX_DELIVERIES: envVar.positiveInt(5),
+  /** An analytics entry pending this long without an ack belongs to a dead ingester and is taken over. */
+  ANALYTICS_RECLAIM_IDLE_MS: envVar.positiveInt(30_000),
   /** How often the personalised-users index is checked, and rebuilt from the database if incomplete. */
   PERSONALISED_USERS_CHECK_MS: envVar.positiveInt(60_000),
   /** TTL of a user's widget hash in the cache Redis, refreshed by every write to it. */

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { invalidRequest } from '@hwp/service-kit';
-import { withClickThroughRate, type WidgetDayStats } from '../domain/analytics-events';
+import { withClickThroughRate, type WidgetDayStats } from '../domain/widget-day-stats';
 import type { WidgetStatsStore } from '../domain/analytics.ports';
 import { StudioAuthenticator } from './studio-auth';
 

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
-import { MAX_EVENTS_PER_BATCH, analyticsEventSchema } from '../domain/analytics-events';
+import { MAX_EVENTS_PER_BATCH, analyticsEventSchema } from '@hwp/analytics-events';
 import type { AnalyticsEventLog } from '../domain/analytics.ports';
 import { AnalyticsMetrics, type BatchResult } from '../outbound/analytics.metrics';
 import { AcceptsBodyToken, UserGuard } from './user.guard';

@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric, makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import type { AggregationOutcome } from '../domain/aggregate-events.use-case';
 
 const BATCHES = 'analytics_batches_total';
 const EVENTS_ACCEPTED = 'analytics_events_accepted_total';
-const AGGREGATED_BATCHES = 'analytics_aggregated_batches_total';
-const AGGREGATED_EVENTS = 'analytics_aggregated_events_total';
-const AGGREGATION_FAILURES = 'analytics_aggregation_failures_total';
 
 export type BatchResult = 'accepted' | 'invalid' | 'unavailable';
 
@@ -18,20 +14,6 @@ export const analyticsMetricProviders = [
     labelNames: ['result'],
   }),
   makeCounterProvider({ name: EVENTS_ACCEPTED, help: 'Impressions and clicks accepted into the stream.' }),
-  makeCounterProvider({
-    name: AGGREGATED_BATCHES,
-    help: 'Stream entries the aggregator handled: added to the stats, duplicate (redelivered after being added) or unreadable.',
-    labelNames: ['outcome'],
-  }),
-  makeCounterProvider({
-    name: AGGREGATED_EVENTS,
-    help: 'Impressions and clicks added to widget_daily_stats.',
-  }),
-  makeCounterProvider({
-    name: AGGREGATION_FAILURES,
-    help: 'Failed reads or writes of the aggregator (retried).',
-    labelNames: ['step'],
-  }),
 ];
 
 @Injectable()
@@ -39,24 +21,10 @@ export class AnalyticsMetrics {
   constructor(
     @InjectMetric(BATCHES) private readonly batches: Counter,
     @InjectMetric(EVENTS_ACCEPTED) private readonly eventsAccepted: Counter,
-    @InjectMetric(AGGREGATED_BATCHES) private readonly aggregatedBatches: Counter,
-    @InjectMetric(AGGREGATED_EVENTS) private readonly aggregatedEvents: Counter,
-    @InjectMetric(AGGREGATION_FAILURES) private readonly failures: Counter,
   ) {}
 
   batch(result: BatchResult, events = 0): void {
     this.batches.inc({ result });
     if (result === 'accepted') this.eventsAccepted.inc(events);
-  }
-
-  aggregated({ added, duplicates, unreadable, events }: AggregationOutcome): void {
-    this.aggregatedBatches.inc({ outcome: 'added' }, added);
-    this.aggregatedBatches.inc({ outcome: 'duplicate' }, duplicates);
-    this.aggregatedBatches.inc({ outcome: 'unreadable' }, unreadable);
-    this.aggregatedEvents.inc(events);
-  }
-
-  failed(step: 'read' | 'aggregate'): void {
-    this.failures.inc({ step });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { AnalyticsEvent } from '@hwp/analytics-events';
 import { FakeEventFeed, FakeStatsStore } from '../../test/analytics.fakes';
 import { AggregateEvents } from './aggregate-events.use-case';
-import type { AnalyticsEvent } from './analytics-events';
 
 const at = '2026-11-26T10:00:00.000Z';
 const impression = (productId: string): AnalyticsEvent => ({

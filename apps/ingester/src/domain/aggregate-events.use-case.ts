@@ -1,4 +1,4 @@
-import { dailyCounts } from './analytics-events';
+import { dailyCounts } from '@hwp/analytics-events';
 import type { AnalyticsEventFeed, LoggedBatch, WidgetStatsStore } from './analytics.ports';
 
 export interface AggregationOutcome {

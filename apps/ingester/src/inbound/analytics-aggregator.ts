@@ -3,18 +3,18 @@ import { ConsumeLoop, type StreamEntry } from '@hwp/stream-consumer';
 import type { AggregateEvents } from '../domain/aggregate-events.use-case';
 import type { WidgetStatsStore } from '../domain/analytics.ports';
 import type { AnalyticsMetrics } from '../outbound/analytics.metrics';
-import { toBatch, type RedisAnalyticsStream } from '../outbound/redis-analytics-stream';
+import { toBatch, type RedisAnalyticsStream } from '../outbound/analytics-stream';
 
 // Batch ids are kept a week: far longer than an entry stays pending (ANALYTICS_RECLAIM_IDLE_MS).
 const FORGET_BATCH_IDS_AFTER_MS = 7 * 24 * 3600_000;
 const FORGET_EVERY_MS = 3600_000;
 
 /**
- * The aggregator inside every core-api instance: one consumer (INSTANCE_ID) of the analytics stream's
+ * The aggregator inside every ingester: one consumer (INSTANCE_ID) of the analytics stream's
  * group (libs/stream-consumer's loop). Reads a batch (new entries, or now and then entries a dead instance
  * left pending), folds it into widget_daily_stats and acks it. A batch that fails is tried again until it
  * is acked; at shutdown it stays pending and is reclaimed after ANALYTICS_RECLAIM_IDLE_MS by another
- * instance. The store skips batches already added.
+ * ingester. The store skips batches already added.
  */
 export class AnalyticsAggregator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AnalyticsAggregator.name);
@@ -43,7 +43,7 @@ export class AnalyticsAggregator implements OnApplicationBootstrap, BeforeApplic
     this.loop.start();
   }
 
-  /** Stops after the batch in hand; what is not acked is reclaimed by another instance. */
+  /** Stops after the batch in hand; what is not acked is reclaimed by another ingester. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
   }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  analyticsEventSchema,
-  dailyCounts,
-  withClickThroughRate,
-  type AnalyticsEvent,
-} from './analytics-events';
+import { analyticsEventSchema, dailyCounts, type AnalyticsEvent } from './analytics-event';
 
 const event = (overrides: Partial<AnalyticsEvent> = {}): AnalyticsEvent => ({
   type: 'impression',
@@ -68,20 +63,5 @@ describe('analyticsEventSchema', () => {
     for (const bad of [{ type: 'view' }, { dataVersion: 'v3' }, { at: '2026-11-26 10:00' }])
       expect(analyticsEventSchema.safeParse(event(bad as Partial<AnalyticsEvent>)).success).toBe(false);
     expect(analyticsEventSchema.safeParse(event()).success).toBe(true);
-  });
-});
-
-describe('withClickThroughRate', () => {
-  it('is clicks per impression, and null without impressions', () => {
-    const count = { productId: 'deals', audience: 'generic' as const, dataVersion: '3', day: '2026-11-26' };
-    expect(withClickThroughRate({ ...count, impressions: 8, clicks: 2 })).toEqual({
-      audience: 'generic',
-      dataVersion: '3',
-      day: '2026-11-26',
-      impressions: 8,
-      clicks: 2,
-      ctr: 0.25,
-    });
-    expect(withClickThroughRate({ ...count, impressions: 0, clicks: 1 }).ctr).toBeNull();
   });
 });

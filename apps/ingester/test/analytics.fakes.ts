@@ -1,4 +1,4 @@
-import type { DailyCount } from '../src/domain/analytics-events';
+import type { DailyCount } from '@hwp/analytics-events';
 import type {
   AnalyticsEventFeed,
   BatchCounts,
