@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
-import { ensureSystemPackages, waitFor, workspaceRoot } from '@hwp/dev-services';
+import { CORE_API_NODE_OPTIONS, ensureSystemPackages, waitFor, workspaceRoot } from '@hwp/dev-services';
 import { validateScreen } from '@hwp/sdui-schema';
 import { logger } from '../lib/log';
 import { commandLine } from '../lib/command-line';
@@ -94,8 +94,10 @@ const SIZES = {
 
 // One user, or every user in turn, never refused by the rate limits (per user and per address, shared by
 // the instances through the durable Redis: at these limits each instance reports to it once per 1 % of
-// them, i.e. never). The L1 settings stay core-api's defaults except where a section says otherwise.
+// them, i.e. never). core-api runs with its deployed heap limit, and the L1 settings stay its defaults
+// (a quarter of that heap) except where a section says otherwise.
 const CORE_API_ENV = {
+  NODE_OPTIONS: CORE_API_NODE_OPTIONS,
   JWT_SECRET: BENCH_JWT_SECRET,
   RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
   RATE_LIMIT_PER_IP_PER_MINUTE: '1000000000',

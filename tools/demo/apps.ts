@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, workspaceRoot } from '@hwp/dev-services';
+import { CORE_API_NODE_OPTIONS, waitFor, workspaceRoot } from '@hwp/dev-services';
 import type { Logger } from '../lib/log';
 
 export interface RunningApp {
@@ -33,7 +33,11 @@ export function platformApps(
   const nest = (name: NestAppName, port: number): AppLaunch => ({
     name,
     port,
-    command: [process.execPath, join('dist/apps', name, 'main.js')],
+    command: [
+      process.execPath,
+      ...(name === 'core-api' ? [CORE_API_NODE_OPTIONS] : []),
+      join('dist/apps', name, 'main.js'),
+    ],
     readyPath: '/ready',
   });
   return [

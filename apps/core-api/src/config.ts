@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { DEV_URLS, baseEnvSchema, envVar, tracingEnv, withDemoSecrets } from '@hwp/service-kit';
 import { trustedProxiesVar } from '@hwp/service-kit';
 import { z } from 'zod';
@@ -59,8 +60,15 @@ const settings = baseEnvSchema.extend({
    * bounded by count as well; unset, L1_MAX_BYTES alone bounds them.
    */
   L1_MAX_ENTRIES: z.coerce.number().int().positive().optional(),
-  /** Estimated bytes the in-process cache may hold, every entry's key and bookkeeping included. */
-  L1_MAX_BYTES: envVar.positiveInt(256 * 1024 * 1024),
+  /**
+   * Estimated bytes the in-process cache may hold, every entry's key and bookkeeping included. Default: a
+   * quarter of V8's heap limit (which Node derives from a container's memory limit, or
+   * --max-old-space-size sets), at most 256 MiB: V8 lets the heap grow to a few times what is live when
+   * the cache churns, so a bigger share makes the process outgrow its memory.
+   */
+  L1_MAX_BYTES: envVar.positiveInt(
+    Math.min(256 * 1024 * 1024, Math.floor(getHeapStatistics().heap_size_limit / 4)),
+  ),
   /**
    * How long the generic widgets and the layout stay fresh in-process; bounds how long a lost
    * invalidation message (or a layout change, which has none) goes unseen.

@@ -21,6 +21,7 @@ export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 export { seedProductTeam } from './seed';
 export { startWebServer } from './web-server';
 export {
+  CORE_API_NODE_OPTIONS,
   startBuiltApp,
   startPlatform,
   type Platform,

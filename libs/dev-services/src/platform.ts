@@ -82,6 +82,13 @@ export async function startPlatform({ migrate, log, name = 'hwp-platform', envPr
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;
 
 /**
+ * core-api's V8 heap limit, as compose and k8s deploy it and as the demo and the bench run it: its L1
+ * takes a quarter of it (L1_MAX_BYTES' default), and the process stays near 400 MiB of RSS however many
+ * users it has seen (README, Performance).
+ */
+export const CORE_API_NODE_OPTIONS = '--max-old-space-size=320';
+
+/**
  * Starts the built bundle of `app` (dist/apps) with `env` on `port` (a free one by default) and waits for
  * its /ready. The caller stops it (`process`); a test may start it again on the same port.
  */
