@@ -34,6 +34,7 @@ import { measureNeverSeen } from './never-seen';
 import { measurePipeline } from './pipeline';
 import { CORES, peakRssBytes, pinProcess } from './process-stats';
 import { startReferenceServer } from './reference-servers';
+import { startTraceSink } from './trace-sink';
 import { measureStorm } from './storm';
 import { benchTable, evaluateTargets, missedTargets, type BenchFigures } from './report';
 import { measureWeb } from './web';
@@ -126,6 +127,10 @@ async function main() {
   const platform = await step('private Postgres and Redis, migrated', () => startBenchPlatform(log));
   const stops: (() => unknown)[] = [];
   try {
+    const traces = await startTraceSink();
+    stops.push(() => traces.close());
+    platform.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = traces.url; // every app started from here on
+    stops.push(() => log(`traces: ${traces.exports()} exports received from the apps`));
     const scratch = platform.dir;
     const dataSet = new BenchDataSet(size.users);
     const rows = await step(`data set: ${size.users} users, ${BENCH_PRODUCTS.length} products`, async () => {
