@@ -23,8 +23,9 @@ export interface UserRefreshJob {
 
 /**
  * Finished jobs are removed. An attempt fails only when some product stayed unreachable; the next one
- * (0.5–1 s, then 1–2 s later) asks each product only for the users the job's progress does not list as
- * answered by it. The delays are BullMQ's own exponential backoff with jitter 0.5, the formula of
+ * (0.5–1 s, 1–2 s, 2–4 s, then 4–8 s later) asks each product only for the users the job's progress does
+ * not list as answered by it. Five attempts ride out a product (or product-api) gone for at least 7.5 s:
+ * with three, a 6 s outage during a cold-user storm lost every refresh of it (the chaos suite's storm). The delays are BullMQ's own exponential backoff with jitter 0.5, the formula of
  * libs/stream-consumer's backoffDelay (doubling, drawn from the upper half of each step); a built-in type,
  * unlike a custom strategy, needs nothing from the worker, so workers of an older release still run the
  * jobs during a rolling deploy.
@@ -32,7 +33,7 @@ export interface UserRefreshJob {
 export const USER_REFRESH_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: true,
-  attempts: 3,
+  attempts: 5,
   backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
 };
 
