@@ -14,6 +14,8 @@ import {
 const screens = validFixtures()
   .filter((fixture) => fixture.kind === 'screen')
   .map((fixture) => fixture.document as Screen);
+const [firstScreen] = screens;
+if (!firstScreen) throw new Error('the golden fixtures have no screen');
 const screenOf = (...widgets: Widget[]): Screen => ({
   type: 'screen',
   id: 'home',
@@ -106,17 +108,17 @@ describe('adaptForClient', () => {
   });
 
   it('does not modify its input', () => {
-    const screen = structuredClone(screens[0]);
+    const screen = structuredClone(firstScreen);
     adapted(screen, ['card', 'text']);
-    expect(screen).toEqual(screens[0]);
+    expect(screen).toEqual(firstScreen);
   });
 
   it.each(['2.0.0', '0.9.0', '1.0', 'latest'])('refuses a client on schema version %s', (schemaVersion) => {
-    expect(adaptForClient(screens[0], client(allTypes, schemaVersion))).toMatchObject({ ok: false });
+    expect(adaptForClient(firstScreen, client(allTypes, schemaVersion))).toMatchObject({ ok: false });
   });
 
   it('accepts any 1.x client', () => {
-    expect(adaptForClient(screens[0], client(allTypes, '1.7.3')).ok).toBe(true);
+    expect(adaptForClient(firstScreen, client(allTypes, '1.7.3')).ok).toBe(true);
   });
 
   it('always returns a valid screen made of supported types only', () => {

@@ -99,11 +99,11 @@ type Mutation = { path: Path; change: 'replace' | 'delete' | 'add'; value: unkno
 
 function mutate(document: unknown, { path, change, value, member }: Mutation): unknown {
   const copy = structuredClone(document);
-  if (path.length === 0) return change === 'replace' ? value : copy;
+  const key = path.at(-1);
+  if (key === undefined) return change === 'replace' ? value : copy;
   const parent = path
     .slice(0, -1)
     .reduce<Record<string | number, unknown>>((at, key) => at[key] as never, copy as never);
-  const key = path[path.length - 1];
   if (change === 'replace') parent[key] = value;
   else if (change === 'delete' && Array.isArray(parent)) parent.splice(key as number, 1);
   else if (change === 'delete') delete parent[key];
@@ -130,7 +130,7 @@ describe('the generated validator and the published JSON Schema', () => {
     for (const { kind, document } of validFixtures()) expect(bySchema[kind](document)).toBe(true);
     for (const { name, kind, document } of invalidFixtures()) {
       const result = kind === 'screen' ? validateScreen(document) : validateWidget(document);
-      const limit = !result.ok && /deep|nodes|bytes|duplicate/.test(result.errors[0].message);
+      const limit = !result.ok && /deep|nodes|bytes|duplicate/.test(result.errors[0]?.message ?? '');
       expect({ name, bySchema: bySchema[kind](document) }).toEqual({ name, bySchema: limit });
     }
   });
@@ -170,7 +170,11 @@ describe('fixtures written for an older minor version', () => {
       .map(({ document }) => (document as { schemaVersion: string }).schemaVersion.split('.').map(Number));
     expect(
       versions.filter(
-        ([fixtureMajor, fixtureMinor]) => fixtureMajor !== Number(major) || fixtureMinor > minor,
+        ([fixtureMajor, fixtureMinor]) =>
+          fixtureMajor !== Number(major) ||
+          fixtureMinor === undefined ||
+          minor === undefined ||
+          fixtureMinor > minor,
       ),
     ).toEqual([]);
   });
