@@ -17,7 +17,8 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(SDUI_NODE_TYPES);
 
 /**
  * The profile from the client's `x-sdui-version` and `x-sdui-components` headers. Without a component
- * list the client gets the full screen; types the server does not know are ignored. A client of another
+ * list, or with one naming every type the server knows, the client gets the full screen; types the server
+ * does not know are ignored. A client of another
  * major schema version cannot be served.
  */
 export function clientProfile(
@@ -36,6 +37,8 @@ export function clientProfile(
   const types = [...new Set(components.split(',').map((type) => type.trim()))]
     .filter((type) => KNOWN_TYPES.has(type))
     .sort();
+  // A client that renders every type this server knows gets the full screen and shares its renderings.
+  if (types.length === KNOWN_TYPES.size) return { ok: true, profile: FULL_SCREEN };
   const schemaVersion = version ?? SDUI_SCHEMA_VERSION;
   return {
     ok: true,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { validateScreen } from '@hwp/sdui-schema';
+import { SDUI_SCHEMA_VERSION, validateScreen, type Screen } from '@hwp/sdui-schema';
 import { stored, widgetJson } from '../../test/read-path.fakes';
-import { composeHomeScreen, parseWidgets, screenEtag } from './home-screen';
+import { composeHomeScreen, loadWidgets, screenEtag } from './home-screen';
 
 const layout = ['deals', 'orders', 'loyalty', 'news'];
-const generic = parseWidgets(
+const generic = loadWidgets(
   stored({
     deals: [1, widgetJson('deals-g')],
     orders: [2, widgetJson('orders-g')],
@@ -14,8 +14,9 @@ const generic = parseWidgets(
 
 describe('composeHomeScreen', () => {
   it('fills the slots in layout order: personalised first, generic after a tombstone or none, no widget no slot', () => {
-    const personalised = parseWidgets(stored({ orders: [7, widgetJson('orders-p')], loyalty: [9, null] }));
-    const { screen, slots } = composeHomeScreen(layout, generic.byProduct, personalised.byProduct);
+    const personalised = loadWidgets(stored({ orders: [7, widgetJson('orders-p')], loyalty: [9, null] }));
+    const { json, slots } = composeHomeScreen(layout, generic.byProduct, personalised.byProduct);
+    const screen = JSON.parse(json) as Screen;
 
     expect(screen.widgets.map((w) => w.id)).toEqual(['deals-g', 'orders-p', 'loyalty-g']);
     expect(screen.widgets.map((w) => w.provenance)).toEqual([
@@ -27,20 +28,52 @@ describe('composeHomeScreen', () => {
     expect(validateScreen(screen)).toMatchObject({ ok: true });
   });
 
-  it('leaves out a widget whose JSON does not parse', () => {
-    const broken = parseWidgets(stored({ deals: [5, '{not json'] }));
-    const { screen } = composeHomeScreen(layout, generic.byProduct, broken.byProduct);
-    expect(screen.widgets[0]!.id).toBe('deals-g');
+  it('splices the stored bytes: the same text as parsing each widget and serialising the screen', () => {
+    const personalised = loadWidgets(stored({ orders: [7, widgetJson('orders-p')] }));
+    const { json } = composeHomeScreen(layout, generic.byProduct, personalised.byProduct);
+    const widgets = [
+      ['deals', 'deals-g', 'generic', '1'],
+      ['orders', 'orders-p', 'personalised', '7'],
+      ['loyalty', 'loyalty-g', 'generic', '4'],
+    ].map(([productId, id, audience, dataVersion]) => ({
+      ...JSON.parse(widgetJson(id!)),
+      provenance: { productId, audience, dataVersion },
+    }));
+    expect(json).toBe(
+      JSON.stringify({ type: 'screen', id: 'home', schemaVersion: SDUI_SCHEMA_VERSION, widgets }),
+    );
+  });
+
+  it("replaces a provenance the stored widget carries with core-api's own", () => {
+    const claimed = JSON.stringify({
+      ...JSON.parse(widgetJson('deals-p')),
+      provenance: { productId: 'other', audience: 'generic', dataVersion: '99' },
+    });
+    const personalised = loadWidgets(stored({ deals: [5, claimed] }));
+    const { json } = composeHomeScreen(['deals'], generic.byProduct, personalised.byProduct);
+    expect(json.match(/"provenance"/g)).toHaveLength(1);
+    expect((JSON.parse(json) as Screen).widgets[0]!.provenance).toEqual({
+      productId: 'deals',
+      audience: 'personalised',
+      dataVersion: '5',
+    });
+  });
+
+  it('leaves out a stored value that is not a JSON object', () => {
+    const broken = loadWidgets(stored({ deals: [5, '{not json'], orders: [6, '[1]'] }));
+    const { json } = composeHomeScreen(layout, generic.byProduct, broken.byProduct);
+    const screen = JSON.parse(json) as Screen;
+    expect(screen.widgets.map((w) => w.id)).toEqual(['deals-g', 'orders-g', 'loyalty-g']);
   });
 });
 
 describe('screenEtag', () => {
-  const none = parseWidgets(new Map());
+  const none = loadWidgets(new Map());
   const slotsWith = (version: number) =>
     composeHomeScreen(
       layout,
       generic.byProduct,
-      parseWidgets(stored({ orders: [version, widgetJson('o')] })).byProduct,
+      loadWidgets(stored({ orders: [version, widgetJson('o')] })).byProduct,
     ).slots;
 
   it('is the same for the same versions and client, and changes with a version, the layout or the client', () => {

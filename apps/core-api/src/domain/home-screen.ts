@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
-import { SDUI_SCHEMA_VERSION, type Provenance, type Screen, type Widget } from '@hwp/sdui-schema';
+import { SDUI_SCHEMA_VERSION, type Provenance } from '@hwp/sdui-schema';
 import type { StoredWidgets } from './home.ports';
 
-/** A widget parsed once when it enters the in-process cache; null for a tombstone. */
-export interface ParsedWidget {
+/**
+ * A stored widget as the in-process cache keeps it: its JSON text, ready to be spliced into a screen
+ * without being parsed (null for a tombstone).
+ */
+export interface LoadedWidget {
   dataVersion: number;
-  widget: Widget | null;
+  json: string | null;
 }
 
-/** One audience's parsed widgets by product id, and about how much memory they hold. */
+/** One audience's loaded widgets by product id, and about how much memory they hold. */
 export interface AudienceWidgets {
-  byProduct: ReadonlyMap<string, ParsedWidget>;
+  byProduct: ReadonlyMap<string, LoadedWidget>;
   bytes: number;
 }
 
@@ -22,29 +25,54 @@ export interface SlotFill {
 }
 
 export interface ComposedScreen {
-  screen: Screen;
+  /** The screen's JSON text. */
+  json: string;
   slots: SlotFill[];
 }
 
 export const HOME_SCREEN_ID = 'home';
 
-/** Parses stored widgets; one whose JSON does not parse is left out (its slot falls back or is omitted). */
-export function parseWidgets(stored: StoredWidgets): AudienceWidgets {
-  const byProduct = new Map<string, ParsedWidget>();
-  // Parsed JSON takes about twice its text in memory; the rest is per-entry overhead.
-  let bytes = 64;
+const SCREEN_HEAD = `{"type":"screen","id":${JSON.stringify(HOME_SCREEN_ID)},"schemaVersion":${JSON.stringify(SDUI_SCHEMA_VERSION)},"widgets":[`;
+const SCREEN_TAIL = ']}';
+
+/**
+ * Stored widgets as the in-process cache keeps them. Every stored widget was validated against the SDUI
+ * schema by the ingester before it reached the database or the cache Redis (and the database keeps it as
+ * jsonb), so its text is spliced as stored: the hot read path neither parses nor serialises it again
+ * (ADR 0015). Only a widget carrying a provenance of its own is parsed, once, to drop it (provenance is
+ * core-api's to set). A value that is not a JSON object is left out (its slot falls back or is omitted).
+ */
+export function loadWidgets(stored: StoredWidgets): AudienceWidgets {
+  const byProduct = new Map<string, LoadedWidget>();
+  let bytes = 64; // per-entry overhead below; the text itself is one byte a character (Latin-1) or two
   for (const [productId, { dataVersion, widget }] of stored) {
-    try {
-      byProduct.set(productId, {
-        dataVersion,
-        widget: widget === null ? null : (JSON.parse(widget) as Widget),
-      });
-      bytes += 2 * (widget?.length ?? 0) + 96;
-    } catch {
-      continue;
-    }
+    const json = widget === null ? null : spliceable(widget);
+    if (json === undefined) continue;
+    byProduct.set(productId, { dataVersion, json });
+    bytes += (json?.length ?? 0) + 96;
   }
   return { byProduct, bytes };
+}
+
+function spliceable(text: string): string | undefined {
+  const start = text.trimStart();
+  if (!start.startsWith('{') || !start.trimEnd().endsWith('}')) return undefined;
+  if (!text.includes('"provenance"')) return text;
+  try {
+    const widget: unknown = JSON.parse(text);
+    if (typeof widget !== 'object' || widget === null || Array.isArray(widget)) return undefined;
+    delete (widget as { provenance?: unknown }).provenance;
+    return JSON.stringify(widget);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The widget's text with `provenance` as its last field: the bytes of `{ ...widget, provenance }`. */
+function withProvenance(json: string, productId: string, audience: string, dataVersion: number): string {
+  const body = json.slice(0, json.lastIndexOf('}')).trimEnd();
+  const provenance = `"provenance":{"productId":${JSON.stringify(productId)},"audience":"${audience}","dataVersion":"${dataVersion}"}}`;
+  return body.endsWith('{') ? body + provenance : `${body},${provenance}`;
 }
 
 /**
@@ -57,23 +85,17 @@ export function composeHomeScreen(
   generic: AudienceWidgets['byProduct'],
   personalised: AudienceWidgets['byProduct'],
 ): ComposedScreen {
-  const widgets: Widget[] = [];
+  const widgets: string[] = [];
   const slots = layout.map((productId): SlotFill => {
     const mine = personalised.get(productId);
-    const fill: [Provenance['audience'], ParsedWidget] | undefined = mine?.widget
-      ? ['personalised', mine]
-      : generic.get(productId)?.widget
-        ? ['generic', generic.get(productId)!]
-        : undefined;
-    if (fill === undefined) return { productId, audience: 'none', dataVersion: 0 };
-    const [audience, { dataVersion, widget }] = fill;
-    widgets.push({ ...widget!, provenance: { productId, audience, dataVersion: String(dataVersion) } });
-    return { productId, audience, dataVersion };
+    const theirs = generic.get(productId);
+    const [audience, fill] =
+      mine?.json != null ? (['personalised', mine] as const) : (['generic', theirs] as const);
+    if (fill?.json == null) return { productId, audience: 'none', dataVersion: 0 };
+    widgets.push(withProvenance(fill.json, productId, audience, fill.dataVersion));
+    return { productId, audience, dataVersion: fill.dataVersion };
   });
-  return {
-    screen: { type: 'screen', id: HOME_SCREEN_ID, schemaVersion: SDUI_SCHEMA_VERSION, widgets },
-    slots,
-  };
+  return { json: SCREEN_HEAD + widgets.join(',') + SCREEN_TAIL, slots };
 }
 
 /**

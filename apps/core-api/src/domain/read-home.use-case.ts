@@ -3,7 +3,7 @@ import { adaptForClient, type Screen } from '@hwp/sdui-schema';
 import { GENERIC, audienceUser, userAudience } from '@hwp/widget-events';
 import type { ClientProfile } from './client-profile';
 import type { ScreenContents } from './live-screens';
-import { composeHomeScreen, parseWidgets, screenEtag, type AudienceWidgets } from './home-screen';
+import { composeHomeScreen, loadWidgets, screenEtag, type AudienceWidgets } from './home-screen';
 import type { CacheKind, LookupResult, ReadPathMetrics } from './home.ports';
 import type { WidgetLoader } from './widget-loader';
 
@@ -125,7 +125,7 @@ export class ReadHomeScreen implements ScreenContents {
     const key = renderingKey(userId, inputs.personalised, client);
     let cached = this.cache.recall<CachedRendering>(key);
     if (cached === undefined || !madeFrom(cached, inputs.layout, inputs.generic, inputs.personalised)) {
-      const { screen, slots } = composeHomeScreen(
+      const { json, slots } = composeHomeScreen(
         layout.value,
         generic.value.byProduct,
         personalised.value.byProduct,
@@ -134,7 +134,7 @@ export class ReadHomeScreen implements ScreenContents {
       if (cached?.rendered.etag === etag) {
         Object.assign(cached, inputs); // reloaded copies of the same versions
       } else {
-        cached = { rendered: this.render(screen, etag, client), ...inputs };
+        cached = { rendered: this.render(json, etag, client), ...inputs };
         this.cache.remember(key, cached, renderingBytes(cached.rendered.body));
       }
     }
@@ -159,7 +159,7 @@ export class ReadHomeScreen implements ScreenContents {
     if (layout !== undefined && !layout.includes(productId)) return false;
     const changedUser = audienceUser(audience);
     if (changedUser !== undefined) return changedUser === userId;
-    return !this.cache.peek<AudienceWidgets>(userKey(userId))?.byProduct.get(productId)?.widget;
+    return !this.cache.peek<AudienceWidgets>(userKey(userId))?.byProduct.get(productId)?.json;
   }
 
   /** For a new layout (an admin's edit): it is loaded again, and every screen re-rendered from it. */
@@ -194,17 +194,15 @@ export class ReadHomeScreen implements ScreenContents {
 
   private async loadWidgets(audience: Parameters<WidgetLoader['widgets']>[0]): Promise<AudienceWidgets> {
     const stored = await this.loader.widgets(audience);
-    return stored.size === 0 && audience !== GENERIC ? NO_PERSONALISED : parseWidgets(stored);
+    return stored.size === 0 && audience !== GENERIC ? NO_PERSONALISED : loadWidgets(stored);
   }
 
-  private render(screen: Screen, etag: string, client: ClientProfile): RenderedHome {
-    let tree = screen;
-    if (client.capabilities !== undefined) {
-      const adapted = adaptForClient(screen, client.capabilities);
-      // clientProfile() has already refused the versions adaptForClient refuses.
-      if (!adapted.ok) throw new Error(adapted.reason);
-      tree = adapted.value;
-    }
-    return { etag, body: Buffer.from(JSON.stringify(tree)) };
+  /** The composed screen's bytes; for a client that lacks components, the tree is parsed and adapted. */
+  private render(json: string, etag: string, client: ClientProfile): RenderedHome {
+    if (client.capabilities === undefined) return { etag, body: Buffer.from(json) };
+    const adapted = adaptForClient(JSON.parse(json) as Screen, client.capabilities);
+    // clientProfile() has already refused the versions adaptForClient refuses.
+    if (!adapted.ok) throw new Error(adapted.reason);
+    return { etag, body: Buffer.from(JSON.stringify(adapted.value)) };
   }
 }
