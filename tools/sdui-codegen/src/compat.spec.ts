@@ -14,9 +14,11 @@ const released = readdirSync(join(WORKSPACE_ROOT, RELEASED_DIR))
     const { $comment: _generated, ...schema } = JSON.parse(
       readFileSync(join(WORKSPACE_ROOT, RELEASED_DIR, file), 'utf8'),
     );
+    const version = /^sdui-(.+)\.schema\.json$/.exec(file)?.[1];
+    if (!version) throw new Error(`${file} is not named sdui-<version>.schema.json`);
     return {
       file,
-      version: (/^sdui-(.+)\.schema\.json$/.exec(file) as RegExpExecArray)[1],
+      version,
       schema: schema as JsonSchema,
     };
   });
@@ -40,7 +42,9 @@ describe('the current schema', () => {
 });
 
 describe('breakingChanges', () => {
-  type Defs = Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  type Def = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // The definitions these cases edit are in every schema of this major.
+  type Defs = Record<string, Def> & Record<'SduiNode' | 'TextNode' | 'Tone', Def>;
   const edited = (change: (defs: Defs, schema: JsonSchema) => void) => {
     const schema = structuredClone(current);
     change(schema['$defs'] as Defs, schema);

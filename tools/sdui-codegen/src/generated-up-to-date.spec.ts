@@ -11,7 +11,8 @@ describe('the generated SDUI files', () => {
 
   it('all follow a new component: types, validator, JSON Schema, Kotlin and docs', async () => {
     const schema = buildJsonSchema();
-    const defs = schema['$defs'] as Record<string, JsonSchema & { properties: Record<string, JsonSchema> }>;
+    type Def = JsonSchema & { properties: Record<string, JsonSchema> };
+    const defs = schema['$defs'] as Record<string, Def> & Record<'TextNode' | 'SduiNode', Def>;
     const quote = structuredClone(defs['TextNode']);
     quote.properties['type'] = { type: 'string', const: 'quote' };
     defs['QuoteNode'] = { ...quote, description: 'A quotation.' };
