@@ -57,9 +57,10 @@ function adaptSlots(
 }
 
 function adaptOne(value: object, slot: Slot, supported: ReadonlySet<string>): object | undefined {
-  return slot.holds === 'node'
-    ? adaptNode(value as SduiNode, supported)
-    : adaptSlots(value, ACTION_SLOTS[(value as Action).type], supported);
+  return slot.holds === 'action'
+    ? // An action of a newer version has no known slots; the client's decoder deals with it.
+      adaptSlots(value, ACTION_SLOTS[(value as Action).type] ?? [], supported)
+    : adaptNode(value as SduiNode, supported);
 }
 
 function adaptList(items: object[], slot: Slot, supported: ReadonlySet<string>): object[] | undefined {

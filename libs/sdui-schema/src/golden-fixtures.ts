@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { ClientCapabilities } from './adapt';
+
 // Reads the golden fixtures (Node only, so not exported from index.ts; other projects read
 // libs/sdui-schema/fixtures the same way, see fixtures/README.md).
 
@@ -58,4 +60,35 @@ export function nodeIds(document: unknown): string[] {
   const record = document as Record<string, unknown>;
   const own = typeof record['type'] === 'string' && typeof record['id'] === 'string' ? [record['id']] : [];
   return [...own, ...Object.values(record).flatMap(nodeIds)];
+}
+
+/** A client the cross-platform tests render every fixture for; no capabilities means no headers. */
+export interface ClientProfile {
+  name: string;
+  capabilities: ClientCapabilities | null;
+}
+
+/** fixtures/client-profiles.json, and a client of each released schema version announcing its node types. */
+export function clientProfiles(): ClientProfile[] {
+  const listed = JSON.parse(readFileSync(join(FIXTURES, 'client-profiles.json'), 'utf8')) as {
+    profiles: ClientProfile[];
+  };
+  const releasedDir = join(FIXTURES, '../schema/released');
+  const released = readdirSync(releasedDir)
+    .sort()
+    .map((file) => {
+      const schema = JSON.parse(readFileSync(join(releasedDir, file), 'utf8')) as ReleasedSchema;
+      const version = /^sdui-(.+)\.schema\.json$/.exec(file)?.[1] ?? file;
+      const supportedTypes = schema.$defs.SduiNode.oneOf.map(
+        ({ $ref }) => schema.$defs[$ref.replace('#/$defs/', '')]?.properties?.type?.const ?? $ref,
+      );
+      return { name: `released-${version}`, capabilities: { schemaVersion: version, supportedTypes } };
+    });
+  return [...listed.profiles, ...released];
+}
+
+interface ReleasedSchema {
+  $defs: { SduiNode: { oneOf: { $ref: string }[] } } & {
+    [name: string]: { properties?: { type?: { const?: string } } } | undefined;
+  };
 }

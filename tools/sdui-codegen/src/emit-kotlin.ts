@@ -7,7 +7,8 @@ import { constantCase, GENERATED_NOTICE } from './naming';
 
 // Kotlin for Android on org.json (kotlinx.serialization is not available): data classes, sealed
 // interfaces for the unions and token enums (SduiModels.kt), and a decoder that checks every field
-// in schema order, like the TypeScript validator (SduiDecoder.kt). SduiRuntime.kt is hand-written
+// in schema order, like the TypeScript validator (SduiDecoder.kt), and the renderer contract, a visitor
+// with one method per node type (SduiVisitor.kt). SduiRuntime.kt and SduiOutline.kt are hand-written
 // Kotlin from tools/sdui-codegen/kotlin, copied as is.
 
 const PACKAGE = 'package com.homewidgets.sdui';
@@ -39,12 +40,39 @@ function kotlinType(type: FieldType): string {
 const fieldKotlinType = (field: Field) => kotlinType(field.type) + (field.required ? '' : '?');
 
 export function emitKotlin(model: SduiModel): [string, string][] {
-  const runtime = readFileSync(join(__dirname, '../kotlin/SduiRuntime.kt'), 'utf8');
+  const copy = (name: string) =>
+    `// ${GENERATED_NOTICE}\n${readFileSync(join(__dirname, '../kotlin', name), 'utf8')}`;
   return [
     ['SduiModels.kt', emitModels(model)],
     ['SduiDecoder.kt', emitDecoder(model)],
-    ['SduiRuntime.kt', `// ${GENERATED_NOTICE}\n${runtime}`],
+    ['SduiVisitor.kt', emitVisitor(model)],
+    ['SduiRuntime.kt', copy('SduiRuntime.kt')],
+    ['SduiOutline.kt', copy('SduiOutline.kt')],
   ];
+}
+
+/** TextNode -> visitText */
+const visitMethod = (def: ObjectDef) => `visit${def.name.replace(/Node$/, '')}`;
+
+function emitVisitor(model: SduiModel): string {
+  const methods = model.nodes.map(
+    (node) => `${kdoc(node.description, '    ')}    fun ${visitMethod(node)}(node: ${node.name}): R\n`,
+  );
+  const cases = model.nodes.map((node) => `    is ${node.name} -> visitor.${visitMethod(node)}(this)\n`);
+  return `// ${GENERATED_NOTICE}
+${PACKAGE}
+
+/**
+ * The renderer contract: one method per node type. A renderer (a Jetpack Compose one, or [SduiOutline])
+ * implements every method, so a component added to the schema is a compile error until it is rendered.
+ */
+interface ${ROOTS.node}Visitor<R> {
+${methods.join('\n')}}
+
+/** Calls the method of [visitor] for this node's type. */
+fun <R> ${ROOTS.node}.accept(visitor: ${ROOTS.node}Visitor<R>): R = when (this) {
+${cases.join('')}}
+`;
 }
 
 function emitModels(model: SduiModel): string {

@@ -1,5 +1,5 @@
 import type { Def, Field, FieldType, SduiModel } from './model';
-import { ROOTS, slotsOf } from './model';
+import { ROOTS, slotsOf, tokenFieldsOf } from './model';
 import { constraintsOf, GENERATED_NOTICE } from './naming';
 
 const docComment = (lines: (string | undefined)[], indent = '') => {
@@ -67,8 +67,10 @@ export function emitTypes(model: SduiModel): string {
 /** catalogue.ts: the component lists and where each node or action nests further nodes. */
 export function emitCatalogue(model: SduiModel): string {
   const list = (values: string[]) => `[${values.map((v) => `'${v}'`).join(', ')}] as const`;
-  const slots = (defs: SduiModel['nodes']) =>
-    defs.map((def) => `  '${def.tag}': ${JSON.stringify(slotsOf(def))},`).join('\n');
+  const table = (defs: SduiModel['nodes'], entries: (def: SduiModel['nodes'][number]) => object[]) =>
+    defs.map((def) => `  '${def.tag}': ${JSON.stringify(entries(def))},`).join('\n');
+  const slots = (defs: SduiModel['nodes']) => table(defs, slotsOf);
+  const tokens = (defs: SduiModel['nodes']) => table(defs, (def) => tokenFieldsOf(def, model));
   return `// ${GENERATED_NOTICE}
 
 import type { ${ROOTS.action}, ${ROOTS.node} } from './types';
@@ -77,10 +79,10 @@ export const SDUI_NODE_TYPES = ${list(model.nodes.map((n) => n.tag as string))};
 export const SDUI_WIDGET_TYPES = ${list(model.widgetTypes)};
 export const SDUI_ACTION_TYPES = ${list(model.actions.map((a) => a.tag as string))};
 
-/** A field that holds nodes (\`holds: 'node'\`) or an action. */
+/** A field that holds nodes (\`holds: 'node'\`, or \`'widget'\` for widget roots only) or an action. */
 export interface Slot {
   field: string;
-  holds: 'node' | 'action';
+  holds: 'node' | 'widget' | 'action';
   many: boolean;
   required: boolean;
   minItems: number;
@@ -93,5 +95,46 @@ ${slots(model.nodes)}
 export const ACTION_SLOTS: { readonly [T in ${ROOTS.action}['type']]: readonly Slot[] } = {
 ${slots(model.actions)}
 };
+
+/** A field holding one design token, and the tokens this version knows. */
+export interface TokenField {
+  field: string;
+  required: boolean;
+  values: readonly string[];
+}
+
+export const NODE_TOKENS: { readonly [T in ${ROOTS.node}['type']]: readonly TokenField[] } = {
+${tokens(model.nodes)}
+};
+
+export const ACTION_TOKENS: { readonly [T in ${ROOTS.action}['type']]: readonly TokenField[] } = {
+${tokens(model.actions)}
+};
+`;
+}
+
+/** renderers.ts: the renderer contract, one function per node type, keyed by the node's `type`. */
+export function emitRenderers(model: SduiModel): string {
+  const entries = model.nodes.map((node) => `  '${node.tag}': ${node.name};\n`).join('');
+  return `// ${GENERATED_NOTICE}
+
+import type { ${[ROOTS.node, ...model.nodes.map((n) => n.name)].sort().join(', ')} } from './types';
+
+/** The node of each node type. */
+export interface SduiNodeTypes {
+${entries}}
+
+/**
+ * A renderer: one function per node type, keyed by \`type\`. A component added to the schema is a
+ * compile error in every renderer until it has its function.
+ */
+export type SduiNodeRenderers<R, C = undefined> = {
+  readonly [T in keyof SduiNodeTypes]: (node: SduiNodeTypes[T], context: C) => R;
+};
+
+/** Renders \`node\` with the function of its type. */
+export function renderSduiNode<R, C>(renderers: SduiNodeRenderers<R, C>, node: ${ROOTS.node}, context: C): R {
+  return (renderers[node.type] as (node: ${ROOTS.node}, context: C) => R)(node, context);
+}
 `;
 }

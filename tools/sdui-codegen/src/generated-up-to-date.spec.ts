@@ -9,7 +9,7 @@ describe('the generated SDUI files', () => {
     expect(stale, `Stale generated files. Run: ${GENERATE_COMMAND}`).toEqual([]);
   }, 60_000);
 
-  it('all follow a new component: types, validator, JSON Schema, Kotlin and docs', async () => {
+  it('all follow a new component: types, validator, renderer contracts, JSON Schema, Kotlin and docs', async () => {
     const schema = buildJsonSchema();
     type Def = JsonSchema & { properties: Record<string, JsonSchema> };
     const defs = schema['$defs'] as Record<string, Def> & Record<'TextNode' | 'SduiNode', Def>;
@@ -29,7 +29,9 @@ describe('the generated SDUI files', () => {
         'libs/sdui-schema/src/generated/types.ts',
         'libs/sdui-schema/src/generated/catalogue.ts',
         'libs/sdui-schema/src/generated/validator.ts',
+        'libs/sdui-schema/src/generated/renderers.ts',
         'libs/sdui-schema/kotlin/com/homewidgets/sdui/SduiModels.kt',
+        'libs/sdui-schema/kotlin/com/homewidgets/sdui/SduiVisitor.kt',
         'libs/sdui-schema/kotlin/com/homewidgets/sdui/SduiDecoder.kt',
         'docs/sdui/README.md',
         'docs/sdui/quote.md',
@@ -40,6 +42,9 @@ describe('the generated SDUI files', () => {
     );
     expect(after.get('libs/sdui-schema/kotlin/com/homewidgets/sdui/SduiDecoder.kt')).toContain(
       '"quote" to ::readQuoteNode',
+    );
+    expect(after.get('libs/sdui-schema/kotlin/com/homewidgets/sdui/SduiVisitor.kt')).toContain(
+      'fun visitQuote(node: QuoteNode): R',
     );
   }, 60_000);
 });

@@ -189,28 +189,45 @@ export function readModel(schema: JsonSchema, version: string): SduiModel {
   };
 }
 
-/** A field that holds nodes or actions, which is where trees nest. */
+/** A field that holds nodes (any node, or widget roots only) or actions, which is where trees nest. */
 export interface Slot {
   field: string;
-  holds: 'node' | 'action';
+  holds: 'node' | 'widget' | 'action';
   many: boolean;
   required: boolean;
   minItems: number;
 }
+
+const SLOT_HOLDS = new Map<string, Slot['holds']>([
+  [ROOTS.node, 'node'],
+  [ROOTS.widget, 'widget'],
+  [ROOTS.action, 'action'],
+]);
 
 export function slotsOf(def: ObjectDef): Slot[] {
   return def.fields.flatMap((field) => {
     const many = field.type.kind === 'list';
     const inner = field.type.kind === 'list' ? field.type.items : field.type;
     if (inner.kind !== 'ref') return [];
-    const holds =
-      inner.target === ROOTS.action
-        ? 'action'
-        : [ROOTS.node, ROOTS.widget].includes(inner.target as never)
-          ? 'node'
-          : undefined;
+    const holds = SLOT_HOLDS.get(inner.target);
     if (!holds) return [];
     const minItems = field.type.kind === 'list' ? (field.type.minItems ?? 0) : 0;
     return [{ field: field.name, holds, many, required: field.required, minItems }];
+  });
+}
+
+/** A field holding one design token: an unknown token comes from a newer schema version. */
+export interface TokenField {
+  field: string;
+  required: boolean;
+  values: string[];
+}
+
+export function tokenFieldsOf(def: ObjectDef, model: Pick<SduiModel, 'defs'>): TokenField[] {
+  return def.fields.flatMap((field) => {
+    const target = field.type.kind === 'ref' ? model.defs.get(field.type.target) : undefined;
+    return target?.kind === 'enum'
+      ? [{ field: field.name, required: field.required, values: target.values }]
+      : [];
   });
 }

@@ -5,7 +5,7 @@ import * as prettier from 'prettier';
 import { emitDocs } from './emit-docs';
 import { emitKotlin } from './emit-kotlin';
 import { emitTsValidator } from './emit-ts-validator';
-import { emitCatalogue, emitTypes } from './emit-typescript';
+import { emitCatalogue, emitRenderers, emitTypes } from './emit-typescript';
 import { buildJsonSchema } from './json-schema';
 import { readModel } from './model';
 import { GENERATED_NOTICE } from './naming';
@@ -39,6 +39,7 @@ export async function buildOutputs(
     [`${LIB}/src/generated/types.ts`, emitTypes(model)],
     [`${LIB}/src/generated/catalogue.ts`, emitCatalogue(model)],
     [`${LIB}/src/generated/validator.ts`, emitTsValidator(model)],
+    [`${LIB}/src/generated/renderers.ts`, emitRenderers(model)],
     ...emitKotlin(model).map(
       ([name, content]) => [`${LIB}/kotlin/com/homewidgets/sdui/${name}`, content] as const,
     ),

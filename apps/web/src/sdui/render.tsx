@@ -16,12 +16,15 @@ import type {
   RatingNode,
   RowNode,
   SduiNode,
+  SduiNodeRenderers,
   SectionNode,
   SpacerNode,
   StackNode,
   TextNode,
 } from '@hwp/sdui-schema';
+import { renderSduiNode } from '@hwp/sdui-schema';
 import { clsx } from 'clsx';
+import type { ReactNode } from 'react';
 import { ActionControl } from './actions';
 import { Carousel } from './client/carousel';
 import { Countdown } from './client/countdown';
@@ -54,63 +57,36 @@ import {
 } from './theme';
 
 /**
- * The SDUI renderer: one Server Component per node type, chosen by an exhaustive switch. Only the
- * interactive parts (carousel, countdown, sheets, dismiss/refresh buttons) are Client Components.
+ * The SDUI renderer: one Server Component per node type, in a registry keyed by the generated node types,
+ * so a component added to the schema fails the typecheck until it has a view here. Only the interactive
+ * parts (carousel, countdown, sheets, dismiss/refresh buttons) are Client Components. Nodes come from
+ * decodeScreen/decodeWidget, which already replaced what this build cannot render by its fallback.
  */
-export function SduiNodeView({ node, ctx }: { node: SduiNode; ctx: RenderContext }) {
-  switch (node.type) {
-    case 'section':
-      return <SectionView node={node} ctx={ctx} />;
-    case 'stack':
-      return <StackView node={node} ctx={ctx} />;
-    case 'row':
-      return <RowView node={node} ctx={ctx} />;
-    case 'column':
-      return <ColumnView node={node} ctx={ctx} />;
-    case 'grid':
-      return <GridView node={node} ctx={ctx} />;
-    case 'card':
-      return <CardView node={node} ctx={ctx} />;
-    case 'carousel':
-      return <CarouselView node={node} ctx={ctx} />;
-    case 'text':
-      return <TextView node={node} />;
-    case 'image':
-      return <ImageView node={node} ctx={ctx} />;
-    case 'button':
-      return <ButtonView node={node} ctx={ctx} />;
-    case 'icon':
-      return <IconView node={node} />;
-    case 'badge':
-      return <BadgeView node={node} />;
-    case 'banner':
-      return <BannerView node={node} ctx={ctx} />;
-    case 'list-item':
-      return <ListItemView node={node} ctx={ctx} />;
-    case 'divider':
-      return <DividerView node={node} />;
-    case 'spacer':
-      return <SpacerView node={node} />;
-    case 'price':
-      return <PriceView node={node} ctx={ctx} />;
-    case 'countdown':
-      return <CountdownView node={node} ctx={ctx} />;
-    case 'progress':
-      return <ProgressView node={node} ctx={ctx} />;
-    case 'rating':
-      return <RatingView node={node} ctx={ctx} />;
-    default:
-      return <UnknownNodeView node={node} ctx={ctx} />;
-  }
-}
+const NODE_VIEWS: SduiNodeRenderers<ReactNode, RenderContext> = {
+  section: (node, ctx) => <SectionView node={node} ctx={ctx} />,
+  stack: (node, ctx) => <StackView node={node} ctx={ctx} />,
+  row: (node, ctx) => <RowView node={node} ctx={ctx} />,
+  column: (node, ctx) => <ColumnView node={node} ctx={ctx} />,
+  grid: (node, ctx) => <GridView node={node} ctx={ctx} />,
+  card: (node, ctx) => <CardView node={node} ctx={ctx} />,
+  carousel: (node, ctx) => <CarouselView node={node} ctx={ctx} />,
+  text: (node) => <TextView node={node} />,
+  image: (node, ctx) => <ImageView node={node} ctx={ctx} />,
+  button: (node, ctx) => <ButtonView node={node} ctx={ctx} />,
+  icon: (node) => <IconView node={node} />,
+  badge: (node) => <BadgeView node={node} />,
+  banner: (node, ctx) => <BannerView node={node} ctx={ctx} />,
+  'list-item': (node, ctx) => <ListItemView node={node} ctx={ctx} />,
+  divider: (node) => <DividerView node={node} />,
+  spacer: (node) => <SpacerView node={node} />,
+  price: (node, ctx) => <PriceView node={node} ctx={ctx} />,
+  countdown: (node, ctx) => <CountdownView node={node} ctx={ctx} />,
+  progress: (node, ctx) => <ProgressView node={node} ctx={ctx} />,
+  rating: (node, ctx) => <RatingView node={node} ctx={ctx} />,
+};
 
-/**
- * A node of a type this build does not know (a newer server): its fallback, or nothing. `node: never`
- * makes a type added to the schema without a case above a compile error.
- */
-function UnknownNodeView({ node, ctx }: { node: never; ctx: RenderContext }) {
-  const fallback = (node as { fallback?: SduiNode }).fallback;
-  return fallback ? <SduiNodeView node={fallback} ctx={ctx} /> : null;
+export function SduiNodeView({ node, ctx }: { node: SduiNode; ctx: RenderContext }) {
+  return renderSduiNode(NODE_VIEWS, node, ctx);
 }
 
 function Children({ nodes, ctx }: { nodes: readonly SduiNode[] | undefined; ctx: RenderContext }) {

@@ -6,7 +6,7 @@ import { SduiNodeView } from './render';
 import { SKELETON } from './theme';
 
 export interface ScreenViewProps {
-  /** A decoded screen (see decode.ts). */
+  /** A decoded screen (decodeScreen of @hwp/sdui-schema). */
   screen: Screen;
   locale: string;
   now: number;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Screen } from '@hwp/sdui-schema';
+import { decodeScreen, type Screen } from '@hwp/sdui-schema';
 import { LRUCache } from 'lru-cache';
 import { headers } from 'next/headers';
-import { decodeScreen } from '../sdui/decode';
 import { fetchHome } from './core-api';
 import type { Session } from './session';
 

@@ -34,10 +34,10 @@ export const SDUI_ACTION_TYPES = [
   'refresh-screen',
 ] as const;
 
-/** A field that holds nodes (`holds: 'node'`) or an action. */
+/** A field that holds nodes (`holds: 'node'`, or `'widget'` for widget roots only) or an action. */
 export interface Slot {
   field: string;
-  holds: 'node' | 'action';
+  holds: 'node' | 'widget' | 'action';
   many: boolean;
   required: boolean;
   minItems: number;
@@ -45,7 +45,7 @@ export interface Slot {
 
 export const NODE_SLOTS: { readonly [T in SduiNode['type']]: readonly Slot[] } = {
   section: [
-    { field: 'fallback', holds: 'node', many: false, required: false, minItems: 0 },
+    { field: 'fallback', holds: 'widget', many: false, required: false, minItems: 0 },
     { field: 'children', holds: 'node', many: true, required: true, minItems: 1 },
     { field: 'action', holds: 'action', many: false, required: false, minItems: 0 },
   ],
@@ -66,12 +66,12 @@ export const NODE_SLOTS: { readonly [T in SduiNode['type']]: readonly Slot[] } =
     { field: 'children', holds: 'node', many: true, required: true, minItems: 1 },
   ],
   card: [
-    { field: 'fallback', holds: 'node', many: false, required: false, minItems: 0 },
+    { field: 'fallback', holds: 'widget', many: false, required: false, minItems: 0 },
     { field: 'children', holds: 'node', many: true, required: true, minItems: 1 },
     { field: 'action', holds: 'action', many: false, required: false, minItems: 0 },
   ],
   carousel: [
-    { field: 'fallback', holds: 'node', many: false, required: false, minItems: 0 },
+    { field: 'fallback', holds: 'widget', many: false, required: false, minItems: 0 },
     { field: 'children', holds: 'node', many: true, required: true, minItems: 1 },
   ],
   text: [{ field: 'fallback', holds: 'node', many: false, required: false, minItems: 0 }],
@@ -86,7 +86,7 @@ export const NODE_SLOTS: { readonly [T in SduiNode['type']]: readonly Slot[] } =
   icon: [{ field: 'fallback', holds: 'node', many: false, required: false, minItems: 0 }],
   badge: [{ field: 'fallback', holds: 'node', many: false, required: false, minItems: 0 }],
   banner: [
-    { field: 'fallback', holds: 'node', many: false, required: false, minItems: 0 },
+    { field: 'fallback', holds: 'widget', many: false, required: false, minItems: 0 },
     { field: 'children', holds: 'node', many: true, required: false, minItems: 0 },
     { field: 'action', holds: 'action', many: false, required: false, minItems: 0 },
   ],
@@ -108,6 +108,215 @@ export const ACTION_SLOTS: { readonly [T in Action['type']]: readonly Slot[] } =
   navigate: [],
   'open-url': [],
   'open-sheet': [{ field: 'content', holds: 'node', many: false, required: true, minItems: 0 }],
+  'dismiss-widget': [],
+  track: [],
+  'refresh-screen': [],
+};
+
+/** A field holding one design token, and the tokens this version knows. */
+export interface TokenField {
+  field: string;
+  required: boolean;
+  values: readonly string[];
+}
+
+export const NODE_TOKENS: { readonly [T in SduiNode['type']]: readonly TokenField[] } = {
+  section: [],
+  stack: [{ field: 'alignment', required: false, values: ['start', 'center', 'end'] }],
+  row: [
+    { field: 'spacing', required: false, values: ['none', 'xxs', 'xs', 'sm', 'md', 'lg', 'xl', 'xxl'] },
+    { field: 'alignment', required: false, values: ['start', 'center', 'end'] },
+  ],
+  column: [
+    { field: 'spacing', required: false, values: ['none', 'xxs', 'xs', 'sm', 'md', 'lg', 'xl', 'xxl'] },
+    { field: 'alignment', required: false, values: ['start', 'center', 'end'] },
+  ],
+  grid: [{ field: 'spacing', required: false, values: ['none', 'xxs', 'xs', 'sm', 'md', 'lg', 'xl', 'xxl'] }],
+  card: [
+    { field: 'padding', required: false, values: ['none', 'xxs', 'xs', 'sm', 'md', 'lg', 'xl', 'xxl'] },
+    { field: 'corner', required: false, values: ['none', 'sm', 'md', 'lg', 'full'] },
+    {
+      field: 'background',
+      required: false,
+      values: [
+        'primary',
+        'on-primary',
+        'secondary',
+        'on-secondary',
+        'surface',
+        'on-surface',
+        'surface-variant',
+        'on-surface-variant',
+        'accent',
+        'on-accent',
+        'positive',
+        'warning',
+        'critical',
+        'info',
+      ],
+    },
+  ],
+  carousel: [
+    { field: 'itemSize', required: false, values: ['small', 'medium', 'large'] },
+    { field: 'spacing', required: false, values: ['none', 'xxs', 'xs', 'sm', 'md', 'lg', 'xl', 'xxl'] },
+  ],
+  text: [
+    {
+      field: 'style',
+      required: false,
+      values: ['display', 'headline', 'title', 'subtitle', 'body', 'body-strong', 'label', 'caption'],
+    },
+    {
+      field: 'color',
+      required: false,
+      values: [
+        'primary',
+        'on-primary',
+        'secondary',
+        'on-secondary',
+        'surface',
+        'on-surface',
+        'surface-variant',
+        'on-surface-variant',
+        'accent',
+        'on-accent',
+        'positive',
+        'warning',
+        'critical',
+        'info',
+      ],
+    },
+    { field: 'align', required: false, values: ['start', 'center', 'end'] },
+  ],
+  image: [
+    {
+      field: 'aspectRatio',
+      required: true,
+      values: ['square', 'portrait', 'landscape', 'wide', 'ultra-wide'],
+    },
+    { field: 'corner', required: false, values: ['none', 'sm', 'md', 'lg', 'full'] },
+  ],
+  button: [
+    { field: 'emphasis', required: false, values: ['low', 'medium', 'high'] },
+    {
+      field: 'icon',
+      required: false,
+      values: [
+        'arrow-right',
+        'chevron-right',
+        'close',
+        'check',
+        'star',
+        'heart',
+        'cart',
+        'gift',
+        'clock',
+        'bell',
+        'tag',
+        'info',
+        'location',
+        'search',
+        'user',
+        'home',
+        'ticket',
+        'percent',
+      ],
+    },
+  ],
+  icon: [
+    {
+      field: 'name',
+      required: true,
+      values: [
+        'arrow-right',
+        'chevron-right',
+        'close',
+        'check',
+        'star',
+        'heart',
+        'cart',
+        'gift',
+        'clock',
+        'bell',
+        'tag',
+        'info',
+        'location',
+        'search',
+        'user',
+        'home',
+        'ticket',
+        'percent',
+      ],
+    },
+    { field: 'size', required: false, values: ['small', 'medium', 'large'] },
+    {
+      field: 'color',
+      required: false,
+      values: [
+        'primary',
+        'on-primary',
+        'secondary',
+        'on-secondary',
+        'surface',
+        'on-surface',
+        'surface-variant',
+        'on-surface-variant',
+        'accent',
+        'on-accent',
+        'positive',
+        'warning',
+        'critical',
+        'info',
+      ],
+    },
+  ],
+  badge: [
+    {
+      field: 'tone',
+      required: false,
+      values: ['neutral', 'info', 'positive', 'warning', 'critical', 'promo'],
+    },
+  ],
+  banner: [
+    {
+      field: 'tone',
+      required: false,
+      values: ['neutral', 'info', 'positive', 'warning', 'critical', 'promo'],
+    },
+  ],
+  'list-item': [],
+  divider: [
+    { field: 'inset', required: false, values: ['none', 'xxs', 'xs', 'sm', 'md', 'lg', 'xl', 'xxl'] },
+  ],
+  spacer: [{ field: 'size', required: true, values: ['none', 'xxs', 'xs', 'sm', 'md', 'lg', 'xl', 'xxl'] }],
+  price: [
+    {
+      field: 'style',
+      required: false,
+      values: ['display', 'headline', 'title', 'subtitle', 'body', 'body-strong', 'label', 'caption'],
+    },
+  ],
+  countdown: [
+    {
+      field: 'style',
+      required: false,
+      values: ['display', 'headline', 'title', 'subtitle', 'body', 'body-strong', 'label', 'caption'],
+    },
+  ],
+  progress: [
+    {
+      field: 'tone',
+      required: false,
+      values: ['neutral', 'info', 'positive', 'warning', 'critical', 'promo'],
+    },
+  ],
+  rating: [],
+};
+
+export const ACTION_TOKENS: { readonly [T in Action['type']]: readonly TokenField[] } = {
+  navigate: [],
+  'open-url': [],
+  'open-sheet': [{ field: 'presentation', required: false, values: ['sheet', 'dialog'] }],
   'dismiss-widget': [],
   track: [],
   'refresh-screen': [],

@@ -1,7 +1,7 @@
 'use client';
 
 import type { Diagnostic } from '@codemirror/lint';
-import { validateWidget } from '@hwp/sdui-schema';
+import { decodeWidget, validateWidget } from '@hwp/sdui-schema';
 import dynamic from 'next/dynamic';
 import { useId, useMemo, useState, useTransition } from 'react';
 import {
@@ -11,7 +11,6 @@ import {
   type WidgetTarget,
 } from '../../app/admin/actions';
 import { Button } from '../../components/ui/button';
-import { decodeWidget } from '../../sdui/decode';
 import { locatePointer } from '../json-pointer';
 import { widgetFields, withField } from '../widget-fields';
 import { WidgetPreview } from './widget-preview';
