@@ -14,7 +14,7 @@ import { WidgetStatsRepository } from '../src/outbound/widget-stats.repository';
 import { metric } from './ingester.harness';
 
 // Its own file: the aggregator of a running ingester would take the entries before the "crashed" consumer.
-let env: Record<string, string>;
+let env: Record<'DATABASE_URL' | 'CACHE_REDIS_URL' | 'REDIS_URL' | 'ANALYTICS_RECLAIM_IDLE_MS', string>;
 let redis: Redis;
 let db: ReturnType<typeof createCoreDatabase>;
 

@@ -29,7 +29,15 @@ const AUDIENCES = [GENERIC, userAudience('u1'), userAudience('u2')];
 const products = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}-${i}`);
 
 describe('ingester recovery', () => {
-  let env: Record<string, string>;
+  let env: Record<
+    | 'DATABASE_URL'
+    | 'REDIS_URL'
+    | 'CACHE_REDIS_URL'
+    | 'WIDGET_STREAM_SHARDS'
+    | 'INGEST_BATCH_SIZE'
+    | 'RECLAIM_IDLE_MS',
+    string
+  >;
   let durable: Redis;
   let cache: Redis;
   let db: Client;
