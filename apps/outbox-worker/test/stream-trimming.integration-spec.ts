@@ -12,7 +12,7 @@ describe('outbox-worker stream trimming', () => {
       ) as Promise<string[]>;
     const readAndAck = async (shard: number, read: number, acked: number) => {
       await bed.redis.xgroup('CREATE', streamKey(shard), CONSUMER_GROUP, '0');
-      const [[, entries]] = (await bed.redis.xreadgroup(
+      const reply = (await bed.redis.xreadgroup(
         'GROUP',
         CONSUMER_GROUP,
         'ingester-1',
@@ -22,7 +22,7 @@ describe('outbox-worker stream trimming', () => {
         streamKey(shard),
         '>',
       )) as [string, [string, string[]][]][];
-      const ids = entries!.map(([id]) => id);
+      const ids = (reply[0]?.[1] ?? []).map(([id]) => id);
       if (acked > 0) await bed.redis.xack(streamKey(shard), CONSUMER_GROUP, ...ids.slice(0, acked));
     };
     // Shard 0: 10 entries, 6 read, 3 of those acknowledged: entries 4 to 6 are pending, 7 to 10 unread.
