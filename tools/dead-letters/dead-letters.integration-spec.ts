@@ -89,8 +89,8 @@ describe('dead letters', () => {
 
     expect(replayed).toBe(5);
     expect(progress).toEqual(['2/5', '4/5', '5/5']);
-    const [{ first }] = await listDeadLetters(redis, [0]);
-    expect(first.map((letter) => letter.fields[1])).toEqual(['6']);
+    const [shard0] = await listDeadLetters(redis, [0]);
+    expect(shard0?.first.map((letter) => letter.fields[1])).toEqual(['6']);
     expect((await redis.xrange(streamKey(0), '-', '+')).map(([, fields]) => fields[1])).toEqual([
       '1',
       '2',
