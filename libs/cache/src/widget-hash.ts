@@ -1,6 +1,5 @@
 import type { Audience } from '@hwp/widget-events';
-import { writeWidgetIfNewer } from './guarded-write';
-import { decodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
+import { decodeCachedWidget, encodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
 import type { RedisClient } from '@hwp/service-kit';
 
 /**
@@ -35,23 +34,33 @@ export async function readWidgetHash(
   return complete || widgets.size > 0 ? { widgets, complete } : undefined;
 }
 
-// Marks the hash complete only if it exists, so that the marker never creates a hash without a TTL.
-const MARK_COMPLETE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], ARGV[1], '1')
-  return 1
+// The guarded write of guarded-write.ts for every widget of the set in one call, then the complete marker
+// (only if the hash exists, so that it never creates a hash without a TTL). One round trip per audience
+// instead of one per widget and one for the marker. ARGV: the marker field, the TTL, then field, version,
+// value triples.
+const REFILL = `
+local written = 0
+for i = 3, #ARGV, 3 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  local version = current and tonumber(string.match(current, '^(%d+):'))
+  if not (version and version >= tonumber(ARGV[i + 1])) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+    written = written + 1
+  end
 end
-return 0
+if written > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], '1') end
+return written
 `;
 
-type MarkingRedis = RedisClient & { hwpMarkWidgetHashComplete(key: string, field: string): Promise<number> };
+type RefillingRedis = RedisClient & { hwpRefillWidgetHash(...keysAndArgs: string[]): Promise<number> };
 
 /**
  * Copies an audience's whole widget set (read from the database) into the cache Redis with the version
- * guard, so a newer widget the ingester wrote meanwhile stays, then marks the hash complete. `ttlMs`
- * should be shorter than the ingester's when the read may lag (a replica): a refilled copy is only as
- * fresh as the read that made it. Returns how many widgets were written (the others were already there,
- * or newer).
+ * guard, so a newer widget the ingester wrote meanwhile stays, then marks the hash complete, in one
+ * script call. `ttlMs` should be shorter than the ingester's when the read may lag (a replica): a refilled
+ * copy is only as fresh as the read that made it. Returns how many widgets were written (the others were
+ * already there, or newer).
  */
 export async function refillWidgetHash(
   redis: RedisClient,
@@ -60,14 +69,18 @@ export async function refillWidgetHash(
   ttlMs: number,
 ): Promise<number> {
   if (widgets.size === 0) return 0;
-  const written = await Promise.all(
-    [...widgets].map(([productId, widget]) =>
-      writeWidgetIfNewer(redis, { productId, audience, ...widget }, ttlMs),
-    ),
-  );
-  if (!('hwpMarkWidgetHashComplete' in redis)) {
-    redis.defineCommand('hwpMarkWidgetHashComplete', { numberOfKeys: 1, lua: MARK_COMPLETE });
+  if (!('hwpRefillWidgetHash' in redis)) {
+    redis.defineCommand('hwpRefillWidgetHash', { numberOfKeys: 1, lua: REFILL });
   }
-  await (redis as MarkingRedis).hwpMarkWidgetHashComplete(widgetHashKey(audience), COMPLETE_FIELD);
-  return written.filter(Boolean).length;
+  const args = [...widgets].flatMap(([productId, widget]) => [
+    productId,
+    String(widget.dataVersion),
+    encodeCachedWidget(widget),
+  ]);
+  return (redis as RefillingRedis).hwpRefillWidgetHash(
+    widgetHashKey(audience),
+    COMPLETE_FIELD,
+    String(ttlMs),
+    ...args,
+  );
 }
