@@ -7,7 +7,7 @@
 // on an L1 miss (L2, then Postgres), users never seen before, the publish pipeline, the web app, a
 // cold-user storm, core-api's memory after many distinct users, peak memory. BENCH_ENV_<NAME>=value sets
 // <NAME> for every app (see harness.ts), to try a setting without editing code.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +17,7 @@ import { validateScreen } from '@hwp/sdui-schema';
 import { logger } from '../lib/log';
 import { commandLine } from '../lib/command-line';
 import { buildApps, setUp } from '../lib/setup';
+import { ensureTestNode, TEST_NODE_VERSION } from '../lib/test-node';
 import { BENCH_JWT_SECRET, BENCH_PRODUCTS, BenchDataSet, REFRESH_PRODUCTS, STORM_LAYOUT } from './data-set';
 import { DistinctUsers } from './distinct-users';
 import {
@@ -48,7 +49,8 @@ physical limits, GET /v1/home warm, on an L1 miss and for users never seen befor
 connections), the publish pipeline, the web app, a storm of cold users while known users read, core-api's
 memory after a million distinct users, and peak memory. Every figure stands next to a reference measured
 in the same run; targets are shown, never asserted. Prints one markdown table and writes the figures as
-JSON. About 12 minutes on 2 cores.
+JSON. About 12 minutes on 2 cores. Runs on the Node.js the tests run on (installed once into .data/node),
+whatever Node runs npm.
 BENCH_ENV_<NAME>=value sets <NAME> for every app. The 1,000-connection runs need a hard limit of open
 files above about 1,100 (ulimit -Hn): the load generator raises its soft limit to it, Node does itself.
 
@@ -115,6 +117,17 @@ async function main() {
     },
   });
   if (!args['skip-build']) await prepare();
+  // Everything the bench starts (apps, reference servers, the web) runs on process.execPath: measure on
+  // the Node.js line the tests run on, the newest supported LTS, not on whatever Node runs npm.
+  const testNode = ensureTestNode(log);
+  if (process.execPath !== testNode) {
+    log(`running on Node.js ${TEST_NODE_VERSION} (${process.version} runs npm)`);
+    const tsx = join(workspaceRoot(), 'node_modules/tsx/dist/cli.mjs');
+    const rerun = spawnSync(testNode, [tsx, __filename, ...process.argv.slice(2), ...(args['skip-build'] ? [] : ['--skip-build'])], {
+      stdio: 'inherit',
+    });
+    process.exit(rerun.status ?? 1);
+  }
   const mode = args.smoke ? 'smoke' : 'full';
   const size = SIZES[mode];
   const startedAt = new Date();
