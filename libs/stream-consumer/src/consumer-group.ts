@@ -128,6 +128,20 @@ interface StreamRead {
   outcome?: { entries: StreamEntry[] } | { error: Error };
 }
 
+/** One stream of the group (a shard) and this consumer's state on it. */
+interface Shard {
+  /** Its index in the group's `streams`, which its entries carry. */
+  index: number;
+  key: string;
+  /** Its dead-letter stream, when the group has dead letters. */
+  deadLetterKey?: string;
+  reader: RedisClient;
+  /** The read in flight, if any. */
+  read?: StreamRead;
+  /** Where the next reclaim continues (XAUTOCLAIM's cursor). */
+  cursor: string;
+}
+
 /**
  * A consumer of a Redis Streams consumer group over one or more streams (the shards of one logical
  * stream). Each stream is read on a blocking connection of its own, so reads never hold up acks and
@@ -135,34 +149,38 @@ interface StreamRead {
  * one node. Scripts and acks are sent per stream for the same reason.
  */
 export class ConsumerGroup {
-  private readonly readers: RedisClient[];
-  private readonly reads: (StreamRead | undefined)[];
+  private readonly shards: Shard[];
   /** XREADGROUP and XAUTOCLAIM count per stream; this keeps a whole batch within `batchSize`. */
   private readonly perStream: number;
-  private readonly cursors: string[];
   private readonly scripts?: GroupScripts;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly settings: ConsumerGroupSettings,
   ) {
-    this.readers = settings.streams.map((_, shard) => {
-      const reader = duplicateRedisClient(redis, settings.readerName(shard));
+    const { streams, deadLetters, group } = settings;
+    if (deadLetters && deadLetters.streams.length !== streams.length)
+      throw new Error(`group ${group} needs one dead-letter stream per stream`);
+    this.shards = streams.map((key, index) => {
+      const reader = duplicateRedisClient(redis, settings.readerName(index));
       reader.on('error', () => undefined); // reported by the failing reads instead
-      return reader;
+      return { index, key, deadLetterKey: deadLetters?.streams[index], reader, cursor: '0-0' };
     });
-    this.reads = settings.streams.map(() => undefined);
-    this.perStream = Math.max(1, Math.ceil(settings.batchSize / settings.streams.length));
-    this.cursors = settings.streams.map(() => '0-0');
-    if (settings.deadLetters) {
-      const names = { deadLetter: `deadLetter:${settings.group}`, reclaim: `reclaim:${settings.group}` };
-      const { fields } = settings.deadLetters;
-      redis.defineCommand(names.deadLetter, { numberOfKeys: 2, lua: deadLetterScript(fields) });
-      redis.defineCommand(names.reclaim, { numberOfKeys: 2, lua: reclaimScript(fields) });
-      const scripted = redis as unknown as Record<string, (...args: unknown[]) => Promise<never>>;
+    this.perStream = Math.max(1, Math.ceil(settings.batchSize / streams.length));
+    if (deadLetters) {
+      const names = { deadLetter: `deadLetter:${group}`, reclaim: `reclaim:${group}` };
+      redis.defineCommand(names.deadLetter, { numberOfKeys: 2, lua: deadLetterScript(deadLetters.fields) });
+      redis.defineCommand(names.reclaim, { numberOfKeys: 2, lua: reclaimScript(deadLetters.fields) });
+      const scripted = redis as unknown as Record<
+        string,
+        ((...args: unknown[]) => Promise<never>) | undefined
+      >;
+      const deadLetter = scripted[names.deadLetter];
+      const reclaim = scripted[names.reclaim];
+      if (!deadLetter || !reclaim) throw new Error(`ioredis did not define the scripts of group ${group}`);
       this.scripts = {
-        deadLetter: (...args) => scripted[names.deadLetter]!(...args),
-        reclaim: (...args) => scripted[names.reclaim]!(...args),
+        deadLetter: (...args) => deadLetter.apply(redis, args),
+        reclaim: (...args) => reclaim.apply(redis, args),
       };
     }
   }
@@ -172,7 +190,7 @@ export class ConsumerGroup {
    * group on every stream, from its first entry, unless it exists.
    */
   async ready(signal: AbortSignal): Promise<void> {
-    for (const client of [this.redis, ...this.readers])
+    for (const client of [this.redis, ...this.shards.map(({ reader }) => reader)])
       if (client.status !== 'ready') await once(client, 'ready', { signal });
     await Promise.all(
       this.settings.streams.map((key) =>
@@ -189,8 +207,8 @@ export class ConsumerGroup {
    * blocked stays in flight and its entries come with a later call (or with finishReads).
    */
   async readNew(): Promise<StreamEntry[]> {
-    this.settings.streams.forEach((_, shard) => (this.reads[shard] ??= this.startRead(shard)));
-    await Promise.race(this.reads.map((read) => read!.settled));
+    const reads = this.shards.map((shard) => (shard.read ??= this.startRead(shard)));
+    await Promise.race(reads.map((read) => read.settled));
     // Streams with entries answer at once and together: let the replies already received in.
     await setImmediate();
     return this.takeSettledReads();
@@ -198,32 +216,34 @@ export class ConsumerGroup {
 
   /** Waits for the reads in flight (at most `blockMs`) and returns their entries: for shutdown. */
   async finishReads(): Promise<StreamEntry[]> {
-    await Promise.all(this.reads.map((read) => read?.settled));
+    await Promise.all(this.shards.map(({ read }) => read?.settled));
     return this.takeSettledReads();
   }
 
-  private startRead(shard: number): StreamRead {
+  private startRead({ index, key, reader }: Shard): StreamRead {
     const read: StreamRead = { settled: Promise.resolve() };
-    read.settled = this.readers[shard]!.xreadgroup(
-      'GROUP',
-      this.settings.group,
-      this.settings.consumer,
-      'COUNT',
-      this.perStream,
-      'BLOCK',
-      this.settings.blockMs,
-      'STREAMS',
-      this.settings.streams[shard]!,
-      '>',
-    ).then(
-      (reply) => {
-        const [[, entries] = ['', []]] = (reply ?? []) as [key: string, entries: RawEntry[]][];
-        read.outcome = { entries: toStreamEntries(shard, entries) };
-      },
-      (error: Error) => {
-        read.outcome = { error };
-      },
-    );
+    read.settled = reader
+      .xreadgroup(
+        'GROUP',
+        this.settings.group,
+        this.settings.consumer,
+        'COUNT',
+        this.perStream,
+        'BLOCK',
+        this.settings.blockMs,
+        'STREAMS',
+        key,
+        '>',
+      )
+      .then(
+        (reply) => {
+          const [[, entries] = ['', []]] = (reply ?? []) as [key: string, entries: RawEntry[]][];
+          read.outcome = { entries: toStreamEntries(index, entries) };
+        },
+        (error: Error) => {
+          read.outcome = { error };
+        },
+      );
     return read;
   }
 
@@ -231,9 +251,10 @@ export class ConsumerGroup {
   private takeSettledReads(): StreamEntry[] {
     const entries: StreamEntry[] = [];
     let failure: Error | undefined;
-    this.reads.forEach((read, shard) => {
+    this.shards.forEach((shard) => {
+      const { read } = shard;
       if (!read?.outcome) return;
-      this.reads[shard] = undefined;
+      shard.read = undefined;
       if ('error' in read.outcome) failure ??= read.outcome.error;
       else entries.push(...read.outcome.entries);
     });
@@ -243,10 +264,9 @@ export class ConsumerGroup {
 
   /** Takes over entries idle for `reclaimIdleMs`; dead-letters those past `maxDeliveries`. */
   async reclaimIdle(): Promise<Reclaimed> {
-    const replies = await Promise.all(this.settings.streams.map((key, shard) => this.reclaim(key, shard)));
+    const replies = await Promise.all(this.shards.map((shard) => this.reclaim(shard)));
     const reclaimed: Reclaimed = { entries: [], deadLettered: 0, deadLetterSizes: [], more: false };
     replies.forEach(([cursor, entries, buried, deadLetterSize], shard) => {
-      this.cursors[shard] = cursor;
       reclaimed.entries.push(...toStreamEntries(shard, entries));
       reclaimed.deadLettered += buried;
       if (deadLetterSize !== undefined) reclaimed.deadLetterSizes[shard] = deadLetterSize;
@@ -255,49 +275,57 @@ export class ConsumerGroup {
     return reclaimed;
   }
 
-  private async reclaim(key: string, shard: number): Promise<ReclaimReply> {
+  /** Reclaims on one stream from where its last reclaim stopped, and moves its cursor on. */
+  private async reclaim(shard: Shard): Promise<ReclaimReply> {
     const { group, consumer, reclaimIdleMs, deadLetters } = this.settings;
-    if (this.scripts && deadLetters)
-      return this.scripts.reclaim(
-        key,
-        deadLetters.streams[shard]!,
+    let reply: ReclaimReply;
+    if (this.scripts && deadLetters && shard.deadLetterKey) {
+      reply = await this.scripts.reclaim(
+        shard.key,
+        shard.deadLetterKey,
         group,
         consumer,
         reclaimIdleMs,
-        this.cursors[shard]!,
+        shard.cursor,
         this.perStream,
         deadLetters.maxDeliveries,
       );
-    const [cursor, entries] = (await this.redis.xautoclaim(
-      key,
-      group,
-      consumer,
-      reclaimIdleMs,
-      this.cursors[shard]!,
-      'COUNT',
-      this.perStream,
-    )) as [cursor: string, entries: RawEntry[]];
-    return [cursor, entries, 0];
+    } else {
+      const [cursor, entries] = (await this.redis.xautoclaim(
+        shard.key,
+        group,
+        consumer,
+        reclaimIdleMs,
+        shard.cursor,
+        'COUNT',
+        this.perStream,
+      )) as [cursor: string, entries: RawEntry[]];
+      reply = [cursor, entries, 0];
+    }
+    shard.cursor = reply[0];
+    return reply;
   }
 
   /** Acks the entries, moving each dead letter to its stream's dead-letter stream instead. */
   async acknowledge(entries: readonly StreamEntry[], deadLetters: readonly DeadLetter[] = []): Promise<void> {
     const buried = new Set(deadLetters.map(({ entry }) => entry));
-    const { streams, group } = this.settings;
-    if (deadLetters.length && !this.scripts) throw new Error(`group ${group} has no dead-letter streams`);
+    const { group } = this.settings;
+    const { scripts } = this;
+    // Every dead letter is checked before any moves.
+    const burials = deadLetters.map(({ entry, reason }) => {
+      const shard = this.shards[entry.shard];
+      if (!scripts || !shard?.deadLetterKey)
+        throw new Error(
+          `group ${group} has no dead-letter stream for entry ${entry.id} of shard ${entry.shard}`,
+        );
+      const { key, deadLetterKey } = shard;
+      return () => scripts.deadLetter(key, deadLetterKey, group, entry.id, reason);
+    });
     await Promise.all([
-      ...deadLetters.map(({ entry, reason }) =>
-        this.scripts!.deadLetter(
-          streams[entry.shard]!,
-          this.settings.deadLetters!.streams[entry.shard]!,
-          group,
-          entry.id,
-          reason,
-        ),
-      ),
-      ...streams.map((key, shard) => {
+      ...burials.map((bury) => bury()),
+      ...this.shards.map(({ index, key }) => {
         const ids = entries
-          .filter((entry) => entry.shard === shard && !buried.has(entry))
+          .filter((entry) => entry.shard === index && !buried.has(entry))
           .map(({ id }) => id);
         return ids.length ? this.redis.xack(key, group, ...ids) : undefined;
       }),
@@ -306,7 +334,7 @@ export class ConsumerGroup {
 
   /** Closes the read connections (the shared one is the caller's). */
   close(): void {
-    for (const reader of this.readers) reader.disconnect();
+    for (const { reader } of this.shards) reader.disconnect();
   }
 }
 
