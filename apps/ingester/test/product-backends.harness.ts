@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -61,7 +61,7 @@ export async function startProductBackends(script: Script): Promise<ProductBacke
   const calls: RefreshCall[] = [];
   const count = (productId: string, userId: string) =>
     calls.filter((call) => call.productId === productId && call.userIds.includes(userId)).length;
-  const server = createServer(async (request, response) => {
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
     const productId = /^\/v1\/products\/([^/]+)\/refresh$/.exec(request.url ?? '')?.[1];
     if (request.method !== 'POST' || !productId) return void response.writeHead(404).end();
     const text = await readText(request);
@@ -74,6 +74,13 @@ export async function startProductBackends(script: Script): Promise<ProductBacke
     calls.push({ productId, userIds, body, callId: header(request, 'x-hwp-call-id'), signed: signature.ok });
     const status = await script(productId, userIds[0] ?? '', count(productId, userIds[0] ?? ''));
     response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+  };
+  // A body it cannot read or a script that throws answers 500, as a broken product would.
+  const server = createServer((request, response) => {
+    answer(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end(String(error));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
