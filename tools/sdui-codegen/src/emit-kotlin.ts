@@ -85,6 +85,7 @@ function emitModels(model: SduiModel): string {
   const objectOf = (name: string) => model.defs.get(name) as ObjectDef;
   const sharedFields = (union: UnionDef): Field[] => {
     const [first, ...rest] = union.variants.map(objectOf);
+    if (!first) return []; // a union without variants shares nothing
     const inherited = new Set(parentsOf(union).flatMap((parent) => sharedFields(parent).map((f) => f.name)));
     return first.fields.filter(
       (field) =>
