@@ -2,6 +2,18 @@ import nextPlugin from '@next/eslint-plugin-next';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { readCachedProjectGraph } from '@nx/devkit';
+
+// @nx/enforce-module-boundaries reads the project graph that Nx caches and, when there is none, prints a
+// warning and checks nothing. Refuse to lint without it instead. Every nx command writes it.
+try {
+  readCachedProjectGraph();
+} catch {
+  throw new Error(
+    'No cached Nx project graph, so the module-boundary rule cannot run. Lint through Nx ' +
+      '(`npx nx run-many -t lint`, `npx nx lint <project>`), or write the graph first (`npx nx show projects`).',
+  );
+}
 
 /**
  * The architecture in one rule: apps never import apps, and each side owns its database. Tests may also
