@@ -5,6 +5,8 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /repo
 COPY package.json package-lock.json ./
+# The workspace packages the lockfile links (npm ci links them; the build fills them in).
+COPY libs/sdui-schema/package.json libs/sdui-schema/
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NX_NO_CLOUD=true NX_DAEMON=false NEXT_TELEMETRY_DISABLED=1
 RUN npm ci --no-audit --no-fund
 COPY . .

@@ -5,6 +5,22 @@
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { basename, join } = require('node:path');
 
+/**
+ * Keeps the workspace libs (`@hwp/*`) in the bundle. node_modules also links @hwp/sdui-schema, the package
+ * the web installs like an outside app, and the externals of node_modules would otherwise leave it out.
+ */
+class BundleWorkspaceLibs {
+  apply(compiler) {
+    compiler.options.externals = [compiler.options.externals]
+      .flat()
+      .map((external) =>
+        typeof external === 'function'
+          ? (data, callback) => (data.request?.startsWith('@hwp/') ? callback() : external(data, callback))
+          : external,
+      );
+  }
+}
+
 module.exports = function nestAppWebpackConfig(appDir) {
   return {
     output: { path: join(__dirname, '../../dist/apps', basename(appDir)) },
@@ -21,6 +37,7 @@ module.exports = function nestAppWebpackConfig(appDir) {
         generatePackageJson: true,
         externalDependencies: 'all',
       }),
+      new BundleWorkspaceLibs(),
     ],
   };
 };
