@@ -85,7 +85,9 @@ const SESSION_COOKIE = 'hwp_session';
 /** The p-th percentile (0-100), nearest rank. */
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  if (value === undefined) throw new Error('a percentile of no measurements');
+  return value;
 }
 
 /** Milliseconds until the first byte of the response (its status line); the body is read to the end. */
@@ -191,7 +193,10 @@ async function measureLcp(
         const lcp = await page.evaluate(
           () =>
             new Promise<number>((resolve, reject) => {
-              new PerformanceObserver((list) => resolve(list.getEntries().at(-1)!.startTime)).observe({
+              new PerformanceObserver((list) => {
+                const latest = list.getEntries().at(-1);
+                if (latest) resolve(latest.startTime);
+              }).observe({
                 type: 'largest-contentful-paint',
                 buffered: true,
               });
@@ -248,7 +253,8 @@ async function main(): Promise<void> {
     };
     const lcpOf = async (profile: LcpProfile) => {
       const [home, empty] = await measureLcp([homeUrl, emptyUrl], cookie, Number(args.loads), profile);
-      return { home: home!, empty: empty!, homeBehindEmptyMs: home!.p50Ms - empty!.p50Ms };
+      if (!home || !empty) throw new Error('measureLcp measured fewer pages than it was given');
+      return { home, empty, homeBehindEmptyMs: home.p50Ms - empty.p50Ms };
     };
     served = { ttfb, lcp: await lcpOf('desktop'), lcpMobile: await lcpOf('mobile') };
   }

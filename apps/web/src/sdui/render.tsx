@@ -468,7 +468,8 @@ function PriceView({ node, ctx }: { node: PriceNode; ctx: RenderContext }) {
   const format = currencyFormat(ctx.locale, node.currency);
   // Minor units per the currency (cents for EUR, none for JPY): Intl knows each currency's ISO digits.
   const scale = 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2);
-  const deal = node.originalAmountMinor !== undefined && node.originalAmountMinor > node.amountMinor;
+  const original = node.originalAmountMinor;
+  const deal = original !== undefined && original > node.amountMinor;
   return (
     <p data-sdui-id={node.id} className="flex flex-wrap items-baseline gap-x-2">
       <span className={token(TEXT_STYLE, node.style, 'title')}>
@@ -478,7 +479,7 @@ function PriceView({ node, ctx }: { node: PriceNode; ctx: RenderContext }) {
       {deal && (
         <span className={clsx('text-sm', SECONDARY_TEXT)}>
           <span className="sr-only">, was </span>
-          <s>{format.format(node.originalAmountMinor! / scale)}</s>
+          <s>{format.format(original / scale)}</s>
         </span>
       )}
     </p>

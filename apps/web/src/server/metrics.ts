@@ -114,7 +114,7 @@ export class EventStreamCounter {
 
   write(chunk: Uint8Array): void {
     const lines = (this.partialLine + this.decoder.decode(chunk, { stream: true })).split('\n');
-    this.partialLine = lines.pop()!;
+    this.partialLine = lines.pop() ?? ''; // split gives at least one part: the line not yet ended
     for (const raw of lines) {
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (line === '') {

@@ -4,7 +4,8 @@ import { headers } from 'next/headers';
 export async function requestLocale(): Promise<string> {
   const accept = (await headers()).get('accept-language') ?? '';
   for (const part of accept.split(',').slice(0, 10)) {
-    const tag = part.split(';')[0]!.trim();
+    const [range = ''] = part.split(';', 1);
+    const tag = range.trim();
     if (tag === '' || tag === '*') continue;
     try {
       const [supported] = Intl.NumberFormat.supportedLocalesOf(tag);

@@ -14,7 +14,7 @@ export function locatePointer(text: string, pointer: string): TextRange | undefi
   const ranges = new Map<string, TextRange>();
   let at = 0;
   const skip = () => {
-    while (at < text.length && WHITESPACE.test(text[at]!)) at++;
+    while (at < text.length && WHITESPACE.test(text.charAt(at))) at++;
   };
   const string = () => {
     const start = at++;
@@ -52,7 +52,7 @@ export function locatePointer(text: string, pointer: string): TextRange | undefi
     } else if (char === '"') {
       string();
     } else {
-      while (at < text.length && /[^\s,\]}]/.test(text[at]!)) at++;
+      while (at < text.length && /[^\s,\]}]/.test(text.charAt(at))) at++;
     }
     ranges.set(path, { from, to: at });
   };

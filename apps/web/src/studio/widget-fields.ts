@@ -51,8 +51,10 @@ export function widgetFields(widget: unknown): WidgetField[] {
 export function withField(widget: unknown, pointer: string, value: string): unknown {
   const copy = structuredClone(widget) as Json;
   const segments = pointer.split('/').slice(1);
+  const last = segments.pop();
+  if (last === undefined) return copy; // the whole widget is no string field
   let node: Json = copy;
-  for (const segment of segments.slice(0, -1)) node = node[segment] as Json;
-  node[segments.at(-1)!] = value;
+  for (const segment of segments) node = node[segment] as Json;
+  node[last] = value;
   return copy;
 }

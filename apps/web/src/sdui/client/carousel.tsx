@@ -30,8 +30,10 @@ function measure(scroller: HTMLElement): Position {
   const atStart = left <= 1;
   const atEnd = left + scroller.clientWidth >= scroller.scrollWidth - 1;
   let index = 0;
+  let nearest = Infinity;
   items.forEach((item, i) => {
-    if (Math.abs(item.offsetLeft - left) < Math.abs(items[index]!.offsetLeft - left)) index = i;
+    const distance = Math.abs(item.offsetLeft - left);
+    if (distance < nearest) [index, nearest] = [i, distance];
   });
   return { index: atEnd && !atStart ? items.length - 1 : index, atStart, atEnd };
 }
@@ -74,9 +76,10 @@ export function Carousel({ id, nodeId, items, itemClassName, gapClassName, showI
     const element = scroller.current;
     if (element === null) return;
     const all = itemsOf(element);
+    const [first] = all;
     const target = all[Math.min(Math.max(index, 0), all.length - 1)];
     // Smooth unless the user prefers reduced motion (scroll-behavior in globals.css).
-    if (target) element.scrollTo({ left: target.offsetLeft - all[0]!.offsetLeft });
+    if (first && target) element.scrollTo({ left: target.offsetLeft - first.offsetLeft });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {

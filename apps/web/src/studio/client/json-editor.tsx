@@ -45,8 +45,10 @@ export default function JsonEditor({
   }, [onChange]);
 
   useEffect(() => {
+    const parent = host.current;
+    if (!parent) return; // rendered without its host element: nothing to edit in
     const editor = new EditorView({
-      parent: host.current!,
+      parent,
       doc: value,
       extensions: [
         basicSetup,

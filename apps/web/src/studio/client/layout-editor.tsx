@@ -17,7 +17,8 @@ export function LayoutEditor({ initial, products }: { initial: string[]; product
     setSlots((current) => {
       const next = [...current];
       const [slot] = next.splice(from, 1);
-      next.splice(to, 0, slot!);
+      if (slot === undefined) return current;
+      next.splice(to, 0, slot);
       return next;
     });
   const errorAt = (index: number) =>

@@ -25,8 +25,7 @@ function readTokens(): Record<string, string> {
       continue; // another origin's stylesheet
     }
     const queue = Array.from(rules);
-    while (queue.length > 0) {
-      const rule = queue.shift()!;
+    for (let rule = queue.shift(); rule !== undefined; rule = queue.shift()) {
       if (rule instanceof CSSGroupingRule) queue.push(...Array.from(rule.cssRules));
       if (!(rule instanceof CSSStyleRule) || !rule.selectorText.includes(':root')) continue;
       for (const name of Array.from(rule.style))

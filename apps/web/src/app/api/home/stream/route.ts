@@ -15,6 +15,7 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request): Promise<Response> {
   const token = await sessionToken();
   if (token === undefined) return new Response('Sign in first.\n', { status: 401 });
+  const lastEventId = request.headers.get('last-event-id');
   let upstream: Response;
   try {
     upstream = await upstreamFetch('core-api', '/v1/home/stream', `${coreApiUrl()}/v1/home/stream`, {
@@ -22,9 +23,7 @@ export async function GET(request: Request): Promise<Response> {
         authorization: bearer(token),
         accept: 'text/event-stream',
         ...forwardedFor(request.headers),
-        ...(request.headers.get('last-event-id')
-          ? { 'last-event-id': request.headers.get('last-event-id')! }
-          : {}),
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
       },
       cache: 'no-store',
       signal: request.signal,
