@@ -26,7 +26,8 @@ export class RedisWidgetCacheWriter implements WidgetCache {
       ...writes.flatMap((write) => (write.status === 'rejected' ? [write.reason as Error] : [])),
       ...published.flatMap(([error]) => (error ? [error] : [])),
     ];
-    if (errors.length)
-      throw new Error(`${errors.length} cache writes or invalidations failed, first: ${errors[0]!.message}`);
+    const [first] = errors;
+    if (first)
+      throw new Error(`${errors.length} cache writes or invalidations failed, first: ${first.message}`);
   }
 }

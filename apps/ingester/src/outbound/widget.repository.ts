@@ -51,7 +51,11 @@ export class PostgresWidgetRepository implements WidgetStore {
       upsertStatement(events.length),
       ...parameters,
     );
-    return rows.map(({ ord, applied, current }) => ({ event: events[ord]!, applied, current }));
+    return rows.map(({ ord, applied, current }) => {
+      const event = events[ord];
+      if (!event) throw new Error(`the upsert answered for event ${ord} of ${events.length}`);
+      return { event, applied, current };
+    });
   }
 }
 
@@ -71,7 +75,7 @@ export class PostgresPersonalisedAudiences implements PersonalisedAudiences {
     );
     return {
       userIds: rows.map(({ audience }) => audience.slice('user:'.length)),
-      next: rows.length === limit ? rows[rows.length - 1]!.audience : undefined,
+      next: rows.length === limit ? rows.at(-1)?.audience : undefined,
     };
   }
 }
