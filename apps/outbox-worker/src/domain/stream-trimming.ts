@@ -3,8 +3,8 @@ import type { ConsumerGroupProgress, PublishingMetrics, WidgetStream } from './p
 
 /** Stream entry ids are "<milliseconds>-<sequence>", both 64-bit. */
 function parseEntryId(id: string): [bigint, bigint] {
-  const [ms, seq = '0'] = id.split('-');
-  return [BigInt(ms!), BigInt(seq)];
+  const [ms = '0', seq = '0'] = id.split('-');
+  return [BigInt(ms), BigInt(seq)];
 }
 
 export function compareEntryIds(a: string, b: string): number {

@@ -53,8 +53,9 @@ export class WidgetStreamRepository implements WidgetStream, OnModuleInit, OnApp
     const byShard = new Map<number, WidgetEvent[]>();
     for (const event of events) {
       const shard = shardOf(event.productId, event.audience, this.shards);
-      if (!byShard.has(shard)) byShard.set(shard, []);
-      byShard.get(shard)!.push(event);
+      const shardEvents = byShard.get(shard);
+      if (shardEvents) shardEvents.push(event);
+      else byShard.set(shard, [event]);
     }
     await Promise.all(
       [...byShard].map(async ([shard, shardEvents]) => {
@@ -64,7 +65,8 @@ export class WidgetStreamRepository implements WidgetStream, OnModuleInit, OnApp
         const replies = (await pipeline.exec()) ?? [];
         const failure = replies.find(([error]) => error)?.[0];
         if (failure) throw failure;
-        const replicated = this.replicaAcks > 0 ? (replies.at(-1)![1] as number) : 0;
+        // WAIT answers last: the number of replicas that acknowledged (none if it did not answer).
+        const replicated = this.replicaAcks > 0 ? Number(replies.at(-1)?.[1] ?? 0) : 0;
         if (replicated < this.replicaAcks)
           throw new Error(`${streamKey(shard)}: ${replicated} of ${this.replicaAcks} replicas acknowledged`);
       }),
