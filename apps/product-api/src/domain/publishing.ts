@@ -119,6 +119,6 @@ export class Publishing {
     const widgets = await this.store.find(productId, { ...query, limit: query.limit + 1 });
     if (widgets.length <= query.limit) return { widgets };
     const page = widgets.slice(0, query.limit);
-    return { widgets: page, next: page[page.length - 1]!.audience };
+    return { widgets: page, next: page.at(-1)?.audience };
   }
 }

@@ -219,7 +219,8 @@ export class PublishingController {
     traceparent: string | undefined,
   ) {
     const [accepted] = await this.publish(team, productId, [{ audience, widget }], traceparent);
-    return accepted!;
+    if (!accepted) throw new Error(`publishing ${productId} ${audience} accepted no write`);
+    return accepted;
   }
 
   /**

@@ -49,7 +49,12 @@ export class PostgresWidgetStore implements WidgetStore {
     );
     // RETURNING order is not guaranteed; answer in request order.
     const versions = new Map(rows.map((row) => [row.audience, Number(row.dataVersion)]));
-    return writes.map(({ audience }) => ({ audience, dataVersion: versions.get(audience)! }));
+    return writes.map(({ audience }) => {
+      const dataVersion = versions.get(audience);
+      if (dataVersion === undefined)
+        throw new Error(`saving ${productId} returned no version for ${audience}`);
+      return { audience, dataVersion };
+    });
   }
 
   /** Keyset pagination over the primary key (product_id, audience): no page costs more than its rows. */
