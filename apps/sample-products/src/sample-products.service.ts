@@ -85,10 +85,10 @@ export class SampleProductsService {
     if (request.method === 'GET' && url.pathname === '/health') return [200];
     if (request.method === 'GET' && url.pathname === '/ready')
       return this.registered ? [200] : [503, 'registering the endpoints on product-api'];
-    const route = /^\/products\/([^/]+)\/refresh$/.exec(url.pathname);
-    if (!route) return [404, 'no such route'];
+    const encodedId = /^\/products\/([^/]+)\/refresh$/.exec(url.pathname)?.[1];
+    if (encodedId === undefined) return [404, 'no such route'];
     if (request.method !== 'POST') return [405, 'POST only'];
-    const productId = decodeURIComponent(route[1]!);
+    const productId = decodeURIComponent(encodedId);
     const product = sampleProduct(productId);
     const key = this.settings.teamKeys.get(productId);
     if (!product || key === undefined) return [404, `no product ${productId} here`];
