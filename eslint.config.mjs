@@ -98,7 +98,8 @@ export default [
   {
     files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
     plugins: { '@next/next': nextPlugin, 'react-hooks': reactHooks },
-    settings: { next: { rootDir: 'apps/web' } },
+    // Absolute: each project's lint runs in its own folder.
+    settings: { next: { rootDir: `${import.meta.dirname}/apps/web` } },
     rules: {
       ...nextPlugin.configs.recommended.rules,
       ...nextPlugin.configs['core-web-vitals'].rules,
