@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, getPriority, setPriority } from 'node:os';
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux unless configured otherwise). */
 const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
@@ -37,6 +37,31 @@ export const CORES = {
   loadGenerator: '0',
   server: String(availableParallelism() - 1),
 } as const;
+
+/**
+ * The scheduling priority of the load (wrk, and the bench's own requests of the cold-user storm): ahead of
+ * the platform's processes, whose share of the machine is what the bench measures. Only root may raise a
+ * priority; others run the load at the default one.
+ */
+export const LOAD_GENERATOR_NICENESS = -10;
+
+/**
+ * Runs `work` with this process's main thread (which sends the bench's own requests) at the load's
+ * priority, then restores it: processes started meanwhile would inherit it.
+ */
+export async function asLoadGenerator<T>(work: () => Promise<T>): Promise<T> {
+  const before = getPriority();
+  try {
+    setPriority(LOAD_GENERATOR_NICENESS);
+  } catch {
+    return work(); // not allowed: the default priority
+  }
+  try {
+    return await work();
+  } finally {
+    setPriority(before);
+  }
+}
 
 /** The command that runs `command` on `core` when pinning is possible. */
 export function pinnedCommand(core: string, command: string, args: string[]): [string, string[]] {
