@@ -1,2 +1,3 @@
 // The same bundle as the Nest apps: one file, workspace libs inlined, node_modules external.
+// nx-ignore-next-line: the shared build config (an input of build), not code of the app
 module.exports = require('../../tools/webpack/nest-app.webpack')(__dirname);

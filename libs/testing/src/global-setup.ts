@@ -59,9 +59,3 @@ export default async function setup(project: TestProject) {
     rmSync(dir, { recursive: true, force: true });
   };
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    services: TestServices;
-  }
-}

@@ -35,6 +35,13 @@ export interface TestServices {
   redis: Record<RedisRole, string>;
 }
 
+// What global-setup.ts provides to every test file.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: TestServices;
+  }
+}
+
 export function testServices(): TestServices {
   return inject('services');
 }
