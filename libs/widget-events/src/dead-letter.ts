@@ -21,10 +21,7 @@ export function splitDeadLetter(flat: string[]): DeadLetterParts | undefined {
   const names = Object.values(DEAD_LETTER_FIELDS);
   const meta = flat.slice(-2 * names.length);
   if (meta.length !== 2 * names.length || !names.every((name, i) => meta[2 * i] === name)) return undefined;
-  return {
-    fields: flat.slice(0, -meta.length),
-    reason: meta[1]!,
-    deliveries: Number(meta[3]),
-    originalId: meta[5]!,
-  };
+  const [, reason, , deliveries, , originalId] = meta;
+  if (reason === undefined || originalId === undefined) return undefined;
+  return { fields: flat.slice(0, -meta.length), reason, deliveries: Number(deliveries), originalId };
 }

@@ -11,6 +11,7 @@ export { CONSUMER_GROUP, allShards, deadLetterKey, shardOf, streamKey } from './
 export {
   decodeWidgetEvent,
   encodeWidgetEvent,
+  fieldPairs,
   type DecodeResult,
   type StreamFields,
   type WidgetEvent,

@@ -44,10 +44,10 @@ export function verifyRefreshCall(
     return { ok: false, detail: `${REFRESH_TIMESTAMP_HEADER} must be Unix seconds` };
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > REFRESH_REPLAY_WINDOW_SECONDS)
     return { ok: false, detail: `${REFRESH_TIMESTAMP_HEADER} is outside the replay window` };
-  const match = /^sha256=([0-9a-f]{64})$/.exec(signature ?? '');
-  if (!match) return { ok: false, detail: `${REFRESH_SIGNATURE_HEADER} must be sha256=<64 hex digits>` };
+  const hex = /^sha256=([0-9a-f]{64})$/.exec(signature ?? '')?.[1];
+  if (!hex) return { ok: false, detail: `${REFRESH_SIGNATURE_HEADER} must be sha256=<64 hex digits>` };
   const expected = Buffer.from(mac(secret, timestamp, body), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(match[1]!, 'hex')))
+  if (!timingSafeEqual(expected, Buffer.from(hex, 'hex')))
     return { ok: false, detail: `${REFRESH_SIGNATURE_HEADER} does not match the body` };
   return { ok: true };
 }

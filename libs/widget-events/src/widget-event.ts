@@ -47,8 +47,7 @@ export type DecodeResult = { ok: true; event: WidgetEvent } | { ok: false; reaso
 
 /** Parses the flat field list of a stream entry (as XREADGROUP returns it). Never throws. */
 export function decodeWidgetEvent(flat: string[]): DecodeResult {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  const fields = Object.fromEntries(fieldPairs(flat));
   const { id, product, audience, version, widget, tombstone, accepted, traceparent } = fields;
   if (!id) return { ok: false, reason: 'missing id' };
   if (!product || !PRODUCT_ID_PATTERN.test(product))
@@ -60,7 +59,8 @@ export function decodeWidgetEvent(flat: string[]): DecodeResult {
   const acceptedAt = Number(accepted);
   if (!Number.isSafeInteger(acceptedAt)) return { ok: false, reason: `invalid accepted time ${accepted}` };
   if (tombstone !== '0' && tombstone !== '1') return { ok: false, reason: 'missing tombstone flag' };
-  if (tombstone === '0' && !widget) return { ok: false, reason: 'missing widget' };
+  const content = tombstone === '1' ? null : widget;
+  if (content === undefined || content === '') return { ok: false, reason: 'missing widget' };
   return {
     ok: true,
     event: {
@@ -68,10 +68,25 @@ export function decodeWidgetEvent(flat: string[]): DecodeResult {
       productId: product,
       audience,
       dataVersion,
-      widget: tombstone === '1' ? null : widget!,
+      widget: content,
       acceptedAt,
       // Not checked: a malformed one only means the trace is not continued.
       ...(traceparent ? { traceparent } : {}),
     },
   };
+}
+
+/** The name-value pairs of a stream entry's flat field list (as XREADGROUP returns it); a lone last name is dropped. */
+export function fieldPairs(flat: readonly string[]): [name: string, value: string][] {
+  const pairs: [string, string][] = [];
+  let name: string | undefined;
+  for (const item of flat) {
+    if (name === undefined) {
+      name = item;
+    } else {
+      pairs.push([name, item]);
+      name = undefined;
+    }
+  }
+  return pairs;
 }
