@@ -58,8 +58,8 @@ export const envVar = {
       .transform((value, context) => {
         if (value === undefined || value.trim() === '') return undefined;
         const nodes = value.split(',').map((node) => {
-          const match = /^\s*([A-Za-z0-9._-]+):(\d{1,5})\s*$/.exec(node);
-          return match && Number(match[2]) <= 65535 ? { host: match[1]!, port: Number(match[2]) } : undefined;
+          const [, host, port] = /^\s*([A-Za-z0-9._-]+):(\d{1,5})\s*$/.exec(node) ?? [];
+          return host && port && Number(port) <= 65535 ? { host, port: Number(port) } : undefined;
         });
         if (nodes.every((node) => node !== undefined)) return nodes;
         context.addIssue({

@@ -45,7 +45,9 @@ export class ProblemException extends HttpException {
 // Nest's names first (the titles clients already see), then Node's for the statuses Nest has no name for (431).
 const statusTitle = (status: number) =>
   (HttpStatus[status]?.split('_') ?? STATUS_CODES[status]?.split(' ') ?? ['Error'])
-    .map((word, i) => (i === 0 ? word[0]!.toUpperCase() + word.slice(1).toLowerCase() : word.toLowerCase()))
+    .map((word, i) =>
+      i === 0 ? word.charAt(0).toUpperCase() + word.slice(1).toLowerCase() : word.toLowerCase(),
+    )
     .join(' ');
 
 /**

@@ -34,9 +34,12 @@ export class RouteSeries {
   observe(status: number, seconds: number): void {
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
     this.sum += seconds;
-    let bucket = 0;
-    while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
-    this.buckets[bucket]! += 1;
+    let bucket = 0; // the last one is +Inf
+    for (const upperBound of BUCKETS) {
+      if (seconds <= upperBound) break;
+      bucket++;
+    }
+    this.buckets[bucket] = (this.buckets[bucket] ?? 0) + 1;
   }
 }
 

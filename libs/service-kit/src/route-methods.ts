@@ -19,7 +19,7 @@ class RouteMethods {
 
   /** The methods some route takes at this URL's path; empty when no route has the path. */
   of(url: string): string[] {
-    const path = url.split('?', 1)[0]!;
+    const [path = url] = url.split('?', 1);
     const methods = new Set<string>();
     for (const { pattern, methods: taken } of this.routes.values())
       if (pattern.test(path)) taken.forEach((method) => methods.add(method));
