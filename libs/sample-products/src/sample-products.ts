@@ -20,6 +20,10 @@ function userNumber(userId: string, modulo: number): number {
   return createHash('sha256').update(userId).digest().readUInt32BE(0) % modulo;
 }
 
+/** The item `n` places along a list that is never empty, wrapping around. */
+const cyclic = <Items extends readonly [unknown, ...unknown[]]>(items: Items, n: number): Items[number] =>
+  items[n % items.length] ?? items[0];
+
 const text = (id: string, value: string, style: 'title' | 'body' | 'caption' = 'body'): SduiNode => ({
   type: 'text',
   id,
@@ -65,7 +69,7 @@ export const SAMPLE_PRODUCTS: SampleProduct[] = [
     personalisedEvery: 2,
     widget(userId) {
       const start = userId ? userNumber(userId, DEAL_ITEMS.length) : 0;
-      const picks = [0, 1, 2].map((i) => DEAL_ITEMS[(start + i) % DEAL_ITEMS.length]!);
+      const picks = [0, 1, 2].map((i) => cyclic(DEAL_ITEMS, start + i));
       const discount = userId ? 10 + userNumber(userId, 40) : 15;
       const id = userId ? `deals-for-${userId}` : 'deals-of-the-day';
       return {
@@ -156,7 +160,7 @@ export const SAMPLE_PRODUCTS: SampleProduct[] = [
     teamName: 'Travel team',
     personalisedEvery: 5,
     widget(userId) {
-      const cities = [
+      const cities: [string, ...string[]] = [
         'Lisbon',
         'Vienna',
         'Prague',
@@ -167,7 +171,7 @@ export const SAMPLE_PRODUCTS: SampleProduct[] = [
         'Ghent',
         'Bologna',
       ];
-      const city = userId ? cities[userNumber(userId, cities.length)]! : 'somewhere new';
+      const city = userId ? cyclic(cities, userNumber(userId, cities.length)) : 'somewhere new';
       return {
         type: 'section',
         id: userId ? `trips-${userId}` : 'trips',
