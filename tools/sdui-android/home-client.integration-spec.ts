@@ -228,6 +228,24 @@ describe('the Kotlin SDK (HomeClient) against core-api', () => {
     });
   });
 
+  it('sends its schema version and components: core-api adapts the screen to them, and refuses another major', async () => {
+    const token = await userToken('ada', JWT_SECRET);
+    // Without `text`, the deals card (a card around one text) has nothing left to show, and no fallback.
+    await driver.send(`client ${coreApi.url} ${token} 1.0.0 section,card,carousel,banner`);
+    expect(shown(await driver.send('fetch'))).toEqual({
+      kind: 'loaded',
+      notModified: false,
+      stale: false,
+      widgets: [],
+    });
+    await driver.send(`client ${coreApi.url} ${token} 2.0.0 card,text`);
+    expect(shown(await driver.send('fetch'))).toMatchObject({
+      kind: 'failed',
+      error: { type: 'Refused', status: 406 },
+      lastGood: null,
+    });
+  });
+
   it('is a jar, a sources jar and a POM in a Maven layout, and the jar alone decodes a golden fixture', async () => {
     const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { widgets: { id: string }[] };
     expect((await driver.send(`decode ${FIXTURE}`))['widgets']).toEqual(fixture.widgets.map(({ id }) => id));

@@ -1,4 +1,5 @@
 import com.homewidgets.sdui.SduiDecoder
+import com.homewidgets.sdui.SduiSchema
 import com.homewidgets.sdui.Screen
 import com.homewidgets.sdui.Widget
 import com.homewidgets.sdui.client.CachedCopy
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit
  * Test driver of the SDK (run by tools/sdui-android/home-client.integration-spec.ts, on the built jar). Reads one command
  * a line from stdin and prints one JSON line per reply; live updates are printed as they come:
  *
- *   client <baseUrl> <token>       a new HomeClient (fast reconnection, events flushed only when asked)
+ *   client <baseUrl> <token> [<schema version> <components>]
+ *                                  a new HomeClient (fast reconnection, events flushed only when asked)
  *   fetch                          {"reply":"fetch","result":{...}}
  *   live                           starts live updates: {"update":"connected"|"refreshed"|"disconnected",...}
  *   report impression|click <id>   queues an event for the widget <id> of the last screen
@@ -73,9 +75,11 @@ private fun describe(update: LiveUpdate): JSONObject = when (update) {
     is LiveUpdate.Disconnected -> JSONObject().put("update", "disconnected").put("error", describe(update.error))
 }
 
-private fun testConfig(baseUrl: String, token: String) = HomeClientConfig(
+private fun testConfig(baseUrl: String, token: String, capabilities: List<String> = emptyList()) = HomeClientConfig(
     baseUrl = baseUrl,
     token = { token },
+    schemaVersion = capabilities.getOrNull(0) ?: SduiSchema.VERSION,
+    components = capabilities.getOrNull(1)?.split(',')?.toSet() ?: SduiSchema.NODE_TYPES,
     reconnectInitialDelayMs = 200,
     reconnectMaxDelayMs = 1_000,
     eventFlushIntervalMs = 3_600_000,
@@ -91,7 +95,7 @@ fun main() {
             "client" -> {
                 live?.close()
                 client?.close()
-                client = HomeClient(testConfig(words[1], words[2]))
+                client = HomeClient(testConfig(words[1], words[2], words.drop(3)))
             }
             "fetch" -> reply.put("result", describe(client!!.fetchScreen()))
             "live" -> live = client!!.startLiveUpdates { update -> emit(describe(update)) }

@@ -39,7 +39,13 @@ internal class CoreApiHttp(private val config: HomeClientConfig) {
         connection.connectTimeout = config.connectTimeoutMs
         connection.readTimeout = readTimeoutMs
         connection.useCaches = false
-        config.token()?.let { connection.setRequestProperty("Authorization", "Bearer $it") }
+        // A token provider that fails sends no token: core-api answers 401, a typed Unauthorized.
+        val token = try {
+            config.token()
+        } catch (e: RuntimeException) {
+            null
+        }
+        token?.let { connection.setRequestProperty("Authorization", "Bearer $it") }
         headers.forEach { (name, value) -> connection.setRequestProperty(name, value) }
         return connection
     }

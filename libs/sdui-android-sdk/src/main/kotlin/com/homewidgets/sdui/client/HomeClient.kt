@@ -17,23 +17,24 @@ import java.io.IOException
 class HomeClient(private val config: HomeClientConfig, restored: CachedCopy? = null) : AutoCloseable {
     private val http = CoreApiHttp(config)
     private val events = EventQueue(config, http)
-    private val lock = Any()
+    /** One fetch at a time; the kept copy is read without it, so the main thread never waits for the network. */
+    private val fetching = Any()
     private val liveStreams = mutableSetOf<LiveStream>()
 
     /** The last screen that decoded, with the body and ETag it came in. */
-    private var copy: KeptScreen? = restored?.let { kept(it.body, it.etag) }
+    @Volatile private var copy: KeptScreen? = restored?.let { kept(it.body, it.etag) }
 
     /** The body and ETag of the last good screen, to keep across app restarts and pass back to the constructor. */
-    val cachedCopy: CachedCopy? get() = synchronized(lock) { copy?.let { CachedCopy(it.body, it.etag) } }
+    val cachedCopy: CachedCopy? get() = copy?.let { CachedCopy(it.body, it.etag) }
 
     /** The last good screen, without asking core-api. */
-    val lastScreen: Screen? get() = synchronized(lock) { copy?.screen }
+    val lastScreen: Screen? get() = copy?.screen
 
     /**
      * GET /v1/home with `If-None-Match` when a copy is kept: a 304 answers the kept screen. A body that is
      * not a screen of this schema leaves the kept copy as it was and answers [HomeError.MalformedScreen].
      */
-    fun fetchScreen(): HomeResult = synchronized(lock) {
+    fun fetchScreen(): HomeResult = synchronized(fetching) {
         val kept = copy
         val headers = buildMap {
             put("Accept", "application/json")

@@ -9,7 +9,7 @@ import java.util.concurrent.Executor
 data class HomeClientConfig(
     /** core-api's base URL, e.g. `https://home.example.com`. */
     val baseUrl: String,
-    /** The user's bearer token, asked for before every request, so a refreshed token is used at once. */
+    /** The user's bearer token, asked for before every request, so a refreshed token is used at once; null (or a throw) sends none. */
     val token: () -> String?,
     /** Sent as `x-sdui-version`: the schema version the app was built with. */
     val schemaVersion: String = SduiSchema.VERSION,
