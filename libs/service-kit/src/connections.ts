@@ -14,6 +14,8 @@ import { createRedisClient, type RedisClient, type RedisEndpoint } from './redis
 export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
   readonly client: RedisClient;
   readonly reads: RedisClient;
+  /** Each client once: `client`, and `reads` when it is a client of its own. */
+  private readonly clients: readonly RedisClient[];
 
   constructor(
     readonly name: string,
@@ -30,19 +32,20 @@ export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
     this.reads = pipelinedReads
       ? createRedisClient(endpoint, { ...options, connectionName: `${name}Reads`, autoPipelining: true })
       : this.client;
+    this.clients = pipelinedReads ? [this.client, this.reads] : [this.client];
     // ioredis reports every failed reconnect as an error event; /ready reports the state instead.
-    for (const client of new Set([this.client, this.reads])) client.on('error', () => undefined);
+    for (const client of this.clients) client.on('error', () => undefined);
   }
 
   async ping() {
-    for (const client of new Set([this.client, this.reads])) {
+    for (const client of this.clients) {
       if (client.status !== 'ready') throw new Error(`not connected (${client.status})`);
       await client.ping();
     }
   }
 
   async onApplicationShutdown() {
-    for (const client of new Set([this.client, this.reads])) client.disconnect();
+    for (const client of this.clients) client.disconnect();
   }
 }
 
