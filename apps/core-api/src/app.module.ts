@@ -11,6 +11,7 @@ import { AccessModule } from './access.module';
 import { AnalyticsModule } from './analytics.module';
 import type { Config } from './config';
 import { HomeModule } from './home.module';
+import { SduiSchemaController } from './inbound/sdui-schema.controller';
 import { LiveUpdatesModule } from './live-updates.module';
 import { StudioModule } from './studio.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
     const home = HomeModule.register(config);
     return {
       module: AppModule,
+      controllers: [SduiSchemaController],
       imports: [
         ServiceKitModule.forRoot({
           serviceName: 'core-api',

@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@hwp/service-kit';
+import { sduiOpenApiSchemas } from '@hwp/sdui-schema/json-schema';
 import { AppModule } from './app.module';
 import { configSchema } from './config';
 
@@ -11,4 +12,6 @@ export const service: ServiceDefinition<typeof configSchema> = {
   module: (config) => AppModule.register(config),
   // The only request bodies core-api takes are analytics event batches.
   bodyLimitBytes: (config) => config.EVENTS_BODY_LIMIT_BYTES,
+  // The home screen's body is the generated SDUI Screen definition.
+  openApiSchemas: sduiOpenApiSchemas(),
 };

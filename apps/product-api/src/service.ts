@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@hwp/service-kit';
+import { sduiOpenApiSchemas } from '@hwp/sdui-schema/json-schema';
 import { AppModule } from './app.module';
 import { configSchema } from './config';
 
@@ -11,4 +12,6 @@ export const service: ServiceDefinition<typeof configSchema> = {
   traceIdsInLogs: true,
   module: (config) => AppModule.register(config),
   bodyLimitBytes: (config) => config.PUBLISH_BODY_LIMIT_BYTES,
+  // Widgets in the request and response bodies are the generated SDUI definitions.
+  openApiSchemas: sduiOpenApiSchemas(),
 };

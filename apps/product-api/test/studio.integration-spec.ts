@@ -69,15 +69,21 @@ describe('the studio', () => {
       }
     });
 
-    it('is documented in OpenAPI with the API key, its answer and 401', async () => {
+    it('is documented in OpenAPI with the API key, its answer and 401, and widgets as the SDUI schema', async () => {
       const openapi = (await (await fetch(`${app.url}/docs/openapi.json`)).json()) as {
         paths: Record<string, Record<string, { security: object[]; responses: Record<string, unknown> }>>;
+        components: { schemas: Record<string, object> };
       };
       const session = openapi.paths['/v1/studio/session']!['post']!;
       expect(session.security).toEqual([{ apiKey: [] }]);
       expect(Object.keys(session.responses)).toEqual(expect.arrayContaining(['200', '401']));
       const listing = openapi.paths['/v1/products/{productId}/widgets']!['get']!;
       expect(listing.security).toEqual(expect.arrayContaining([{ apiKey: [] }, { bearer: [] }]));
+      // Published and listed widgets are the generated Widget definition, not a free-form object.
+      const { schemas } = openapi.components;
+      expect(schemas['Widget']).toHaveProperty('oneOf');
+      for (const body of ['PutWidgetBody', 'CampaignEntry', 'ListedWidget'])
+        expect(JSON.stringify(schemas[body]), body).toContain('"#/components/schemas/Widget"');
     });
   });
 

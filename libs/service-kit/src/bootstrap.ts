@@ -3,7 +3,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { answerClientError, answerUnmetExpectation } from './client-error';
 import { ConfigError, loadConfig } from './config';
@@ -28,6 +28,8 @@ export interface ServiceDefinition<S extends z.ZodType> {
    * the write path: on Node 20 it turns on async hooks for the whole process (ADR 0009, docs/tracing.md).
    */
   traceIdsInLogs?: boolean;
+  /** Schemas the routes reference as `#/components/schemas/<name>`, e.g. the generated SDUI definitions. */
+  openApiSchemas?: Record<string, object>;
 }
 
 const FASTIFY_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -91,12 +93,24 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
       .setTitle(service.name)
       .setDescription(service.description)
       .setVersion('1')
+      // 3.1: its schemas are JSON Schema 2020-12, so the generated SDUI definitions are used as they are.
+      .setOpenAPIVersion('3.1.0')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'apiKey')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .build(),
   );
+  addOpenApiSchemas(document, service.openApiSchemas ?? {});
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+function addOpenApiSchemas(document: OpenAPIObject, schemas: Record<string, object>): void {
+  const components = (document.components ??= {});
+  const existing = (components.schemas ??= {});
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (name in existing) throw new Error(`OpenAPI: the schema ${name} is defined twice`);
+    existing[name] = schema;
+  }
 }
 
 /**

@@ -138,3 +138,27 @@ export function renderSduiNode<R, C>(renderers: SduiNodeRenderers<R, C>, node: $
 }
 `;
 }
+
+/** json-schemas.ts: this version's JSON Schema and every released one, for the apps' OpenAPI and core-api. */
+export function emitJsonSchemas(version: string, released: string[]): string {
+  const name = (v: string) => `released_${v.replace(/\W/g, '_')}`;
+  const imports = released.map(
+    (v) => `import ${name(v)} from '../../schema/released/sdui-${v}.schema.json';\n`,
+  );
+  return `// ${GENERATED_NOTICE}
+
+import current from '../../schema/sdui-${version}.schema.json';
+${imports.join('')}
+export interface SduiJsonSchema {
+  $id: string;
+  $defs: { [definition: string]: object };
+}
+
+/** This version's JSON Schema (schema/sdui-${version}.schema.json). */
+export const SDUI_JSON_SCHEMA: SduiJsonSchema = current;
+
+/** The JSON Schema of every released version (schema/released), by version. */
+export const RELEASED_SDUI_JSON_SCHEMAS: { readonly [version: string]: SduiJsonSchema } = {
+${released.map((v) => `  '${v}': ${name(v)},\n`).join('')}};
+`;
+}

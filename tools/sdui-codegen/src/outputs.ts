@@ -5,7 +5,7 @@ import * as prettier from 'prettier';
 import { emitDocs } from './emit-docs';
 import { emitKotlin } from './emit-kotlin';
 import { emitTsValidator } from './emit-ts-validator';
-import { emitCatalogue, emitRenderers, emitTypes } from './emit-typescript';
+import { emitCatalogue, emitJsonSchemas, emitRenderers, emitTypes } from './emit-typescript';
 import { buildJsonSchema } from './json-schema';
 import { readModel } from './model';
 import { GENERATED_NOTICE } from './naming';
@@ -40,6 +40,7 @@ export async function buildOutputs(
     [`${LIB}/src/generated/catalogue.ts`, emitCatalogue(model)],
     [`${LIB}/src/generated/validator.ts`, emitTsValidator(model)],
     [`${LIB}/src/generated/renderers.ts`, emitRenderers(model)],
+    [`${LIB}/src/generated/json-schemas.ts`, emitJsonSchemas(SDUI_SCHEMA_VERSION, releasedVersions())],
     ...emitKotlin(model).map(
       ([name, content]) => [`${LIB}/kotlin/com/homewidgets/sdui/${name}`, content] as const,
     ),
@@ -82,6 +83,13 @@ function ownedFiles(): string[] {
   return OWNED_DIRS.flatMap((dir) => walk(join(WORKSPACE_ROOT, dir)))
     .filter((file) => readFileSync(file, 'utf8').includes(MARKER))
     .map((file) => relative(WORKSPACE_ROOT, file));
+}
+
+/** The versions in schema/released, oldest first. */
+function releasedVersions(): string[] {
+  return readdirSync(join(WORKSPACE_ROOT, RELEASED_DIR))
+    .flatMap((name) => /^sdui-(.+)\.schema\.json$/.exec(name)?.[1] ?? [])
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 /** The valid golden fixtures, which the reference pages quote as examples. */

@@ -12,12 +12,10 @@ import {
 } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SDUI_SCHEMA_VERSION, SDUI_WIDGET_TYPES } from '@hwp/sdui-schema';
+import { SDUI_JSON_SCHEMA, sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { HomeRequestHandler, STALE_HEADER } from './home.http-handler';
 
 export const HOME_PATH = '/v1/home';
-
-const SCHEMA_FILE = `libs/sdui-schema/schema/sdui-${SDUI_SCHEMA_VERSION}.schema.json`;
 
 const problemSchema: SchemaObject = {
   type: 'object',
@@ -30,42 +28,6 @@ const problemSchema: SchemaObject = {
   },
 };
 const problem = { 'application/problem+json': { schema: problemSchema } };
-
-/** The Screen, described here; its full definition is the published JSON Schema. */
-const screenSchema: SchemaObject = {
-  type: 'object',
-  description: `An SDUI Screen. Full definition: the JSON Schema ${SCHEMA_FILE} ($id https://schemas.homewidgets.com/sdui/sdui-${SDUI_SCHEMA_VERSION}.schema.json).`,
-  required: ['type', 'id', 'schemaVersion', 'widgets'],
-  properties: {
-    type: { type: 'string', enum: ['screen'] },
-    id: { type: 'string', example: 'home' },
-    schemaVersion: { type: 'string', example: SDUI_SCHEMA_VERSION },
-    title: { type: 'string' },
-    widgets: {
-      type: 'array',
-      maxItems: 40,
-      description: 'One widget per filled layout slot, in layout order.',
-      items: {
-        type: 'object',
-        required: ['type', 'id', 'provenance'],
-        properties: {
-          type: { type: 'string', enum: [...SDUI_WIDGET_TYPES] },
-          id: { type: 'string' },
-          provenance: {
-            type: 'object',
-            required: ['productId', 'audience', 'dataVersion'],
-            properties: {
-              productId: { type: 'string' },
-              audience: { type: 'string', enum: ['personalised', 'generic'] },
-              dataVersion: { type: 'string' },
-            },
-          },
-        },
-        additionalProperties: true,
-      },
-    },
-  },
-};
 
 const etagHeader = {
   ETag: { description: 'Strong validator of this rendering.', schema: { type: 'string' } },
@@ -103,8 +65,10 @@ export class HomeController {
   })
   @ApiHeader({ name: 'if-none-match', required: false, description: 'ETag of the copy the client holds.' })
   @ApiOkResponse({
-    description: `The screen (compressed with br or gzip when large enough and accepted; Vary: Accept-Encoding).`,
-    content: { 'application/json': { schema: screenSchema } },
+    description:
+      `The screen, a Screen of the SDUI JSON Schema ${SDUI_JSON_SCHEMA.$id} (compressed with br or gzip ` +
+      'when large enough and accepted; Vary: Accept-Encoding).',
+    content: { 'application/json': { schema: sduiOpenApiRef('Screen') } },
     headers: {
       ...etagHeader,
       [STALE_HEADER]: {

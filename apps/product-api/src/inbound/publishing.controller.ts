@@ -27,7 +27,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { PipelineTracer, ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
-import { SDUI_SCHEMA_VERSION } from '@hwp/sdui-schema';
+import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { GENERIC, USER_ID_PATTERN, type Audience } from '@hwp/widget-events';
 import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
 import { AlsoAccepts, ProductTeamGuard, WritingTeam } from './product-team.guard';
@@ -35,16 +35,14 @@ import { TeamWriteLimit } from './team-write-limit';
 
 export const MAX_USERS_PER_CALL = 1000;
 
-const widgetDescription = `An SDUI widget (schema version ${SDUI_SCHEMA_VERSION}; see docs/sdui and libs/sdui-schema/schema).`;
-
 class PutWidgetBody {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: widgetDescription })
+  @ApiProperty({ allOf: [sduiOpenApiRef('Widget')] })
   widget!: unknown;
 }
 
 class CampaignEntry {
   @ApiProperty({ example: 'user-0001' }) userId!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: widgetDescription })
+  @ApiProperty({ allOf: [sduiOpenApiRef('Widget')] })
   widget!: unknown;
 }
 

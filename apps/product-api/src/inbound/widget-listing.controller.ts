@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { invalidRequest } from '@hwp/service-kit';
+import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { isAudience, type Audience } from '@hwp/widget-events';
 import { Publishing } from '../domain/publishing';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
@@ -25,7 +26,7 @@ class ListedWidget {
   @ApiProperty({ example: 'user:user-0001', description: '"generic" or "user:<userId>"' }) audience!: string;
   @ApiProperty({ example: 3 }) dataVersion!: number;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The SDUI widget.' })
+  @ApiProperty({ allOf: [sduiOpenApiRef('Widget')] })
   content!: unknown;
 }
 
