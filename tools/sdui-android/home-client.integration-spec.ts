@@ -262,7 +262,7 @@ describe('the Kotlin SDK (HomeClient) against core-api', () => {
 
   it('compiles the code samples of docs/sdui/android.md against the jar', () => {
     // They were compiled with the driver before the first test (a kotlinc error fails the whole file).
-    expect(samples.length).toBeGreaterThanOrEqual(4);
+    expect(samples.length).toBeGreaterThanOrEqual(5);
     expect(samples.join('\n')).toMatch(/HomeClient\(/);
   });
 });
