@@ -101,8 +101,9 @@ export async function expectRefusedToStart(name: AppName, env: Record<string, st
   const lines = app.output().trim().split('\n');
   expect(code).not.toBe(0);
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(`${name}: invalid configuration: `);
-  return lines[0]!;
+  const [line = ''] = lines;
+  expect(line).toContain(`${name}: invalid configuration: `);
+  return line;
 }
 
 /**

@@ -59,17 +59,28 @@ export async function prismaSchemaShape(kind: DatabaseKind): Promise<SchemaShape
   const shape: SchemaShape = { tables: [], columns: [], indexes: [], foreignKeys: [] };
   const tableOf = new Map(dmmf.models.map((model) => [model.name, model.dbName ?? model.name]));
   const columnOf = new Map<string, string>();
+  type Model = (typeof dmmf.models)[number];
+  const modelNamed = (name: string) => {
+    const model = dmmf.models.find((m) => m.name === name);
+    if (!model) throw new Error(`${DATABASES[kind].prismaSchema} has no model ${name}`);
+    return model;
+  };
+  const fieldNamed = (model: Model, name: string) => {
+    const field = model.fields.find((f) => f.name === name);
+    if (!field) throw new Error(`${DATABASES[kind].prismaSchema}: ${model.name} has no field ${name}`);
+    return field;
+  };
   for (const model of dmmf.models) {
-    const table = tableOf.get(model.name)!;
+    const table = model.dbName ?? model.name;
     shape.tables.push(table);
     for (const field of model.fields) {
       if (field.kind === 'object') {
         if (field.relationFromFields?.length) {
-          const from = field.relationFromFields.map((name) => model.fields.find((f) => f.name === name)!);
-          const target = dmmf.models.find((m) => m.name === field.type)!;
-          const to = field.relationToFields!.map((name) => target.fields.find((f) => f.name === name)!);
+          const from = field.relationFromFields.map((name) => fieldNamed(model, name));
+          const target = modelNamed(field.type);
+          const to = (field.relationToFields ?? []).map((name) => fieldNamed(target, name));
           shape.foreignKeys.push(
-            `fk ${table}(${from.map((f) => f.dbName ?? f.name).join(',')}) -> ${tableOf.get(target.name)}(${to
+            `fk ${table}(${from.map((f) => f.dbName ?? f.name).join(',')}) -> ${target.dbName ?? target.name}(${to
               .map((f) => f.dbName ?? f.name)
               .join(',')})`,
           );
