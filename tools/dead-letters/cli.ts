@@ -121,10 +121,11 @@ async function theDeadLetter(
 ): Promise<DeadLetter> {
   if (!id) throw new UsageError('the command needs a dead letter ID (see list)');
   const found = await findDeadLetters(redis, shards, id);
-  if (found.length === 0) throw new Error(`no dead letter ${id}`);
-  if (found.length > 1)
-    throw new UsageError(`${id} is in shards ${found.map((letter) => letter.shard).join(', ')}: add --shard`);
-  return found[0]!;
+  const [letter, ...others] = found;
+  if (!letter) throw new Error(`no dead letter ${id}`);
+  if (others.length)
+    throw new UsageError(`${id} is in shards ${found.map(({ shard }) => shard).join(', ')}: add --shard`);
+  return letter;
 }
 
 main().catch((error: Error) => {

@@ -1,4 +1,4 @@
-import { deadLetterKey, splitDeadLetter, streamKey } from '@hwp/widget-events';
+import { deadLetterKey, fieldPairs, splitDeadLetter, streamKey } from '@hwp/widget-events';
 import type { RedisClient } from '@hwp/service-kit';
 
 export interface DeadLetter {
@@ -25,8 +25,7 @@ export function parseDeadLetter(shard: number, id: string, flat: string[]): Dead
 
 /** One line per dead letter: which widget version it was and why it is here. */
 export function describeDeadLetter(letter: DeadLetter): string {
-  const fields = new Map<string, string>();
-  for (let i = 0; i + 1 < letter.fields.length; i += 2) fields.set(letter.fields[i]!, letter.fields[i + 1]!);
+  const fields = new Map(fieldPairs(letter.fields));
   const widget = `${fields.get('product') ?? '?'} ${fields.get('audience') ?? '?'} v${fields.get('version') ?? '?'}`;
   return `${letter.id}  ${widget}  (${letter.deliveries} deliveries, was ${letter.originalId}): ${letter.reason}`;
 }
@@ -82,11 +81,13 @@ export async function replayDeadLetters(redis: RedisClient, letters: DeadLetter[
     multi.xadd(streamKey(letter.shard), '*', ...letter.fields);
     multi.xdel(deadLetterKey(letter.shard), letter.id);
   }
-  const replies = (await multi.exec()) ?? [];
-  return letters.map((_, i) => {
-    const [error, newId] = replies[2 * i]!;
+  const replies = await multi.exec();
+  if (!replies) throw new Error('the replay transaction was discarded');
+  return letters.map((letter, i) => {
+    const [error, newId] = replies[2 * i] ?? [];
     if (error) throw error;
-    return newId as string;
+    if (typeof newId !== 'string') throw new Error(`replaying ${letter.id} gave no new entry ID`);
+    return newId;
   });
 }
 
@@ -106,7 +107,8 @@ export async function replayShard(
   let replayed = 0;
   for (let from = '-'; ; ) {
     const page = (await redis.xrange(deadLetterKey(shard), from, last[0], 'COUNT', pageSize)) as RawEntry[];
-    if (page.length === 0) return replayed;
+    const lastId = page.at(-1)?.[0];
+    if (lastId === undefined) return replayed;
     replayed += (
       await replayDeadLetters(
         redis,
@@ -114,6 +116,6 @@ export async function replayShard(
       )
     ).length;
     await progress(replayed, total);
-    from = `(${page[page.length - 1]![0]}`;
+    from = `(${lastId}`;
   }
 }
