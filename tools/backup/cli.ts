@@ -9,7 +9,7 @@ import {
   ensureDatabase,
   ensureSystemPackages,
   isPostgresReachable,
-  postgresBinDir,
+  installedPostgresBinDir,
   withDatabase,
   type DatabaseKind,
 } from '@hwp/dev-services';
@@ -65,7 +65,9 @@ async function ensureReachable(kind: DatabaseKind, url: string): Promise<void> {
 /** Runs one of Postgres' client programs; its own error output is the message when it fails. */
 function postgresTool(program: 'pg_dump' | 'pg_restore', args: string[]): void {
   ensureSystemPackages(['postgres'], log);
-  const { status, stderr, error } = spawnSync(join(postgresBinDir()!, program), args, { encoding: 'utf8' });
+  const { status, stderr, error } = spawnSync(join(installedPostgresBinDir(), program), args, {
+    encoding: 'utf8',
+  });
   if (error) throw error;
   if (status !== 0) throw new Error(`${program} failed: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
 }
@@ -131,7 +133,7 @@ async function countTables(url: string): Promise<number> {
     const { rows } = await client.query<{ n: string }>(
       `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')`,
     );
-    return Number(rows[0]!.n);
+    return Number(rows[0]?.n ?? 0); // count(*) always answers one row
   } finally {
     await client.end();
   }

@@ -126,15 +126,15 @@ export class BenchDataSet {
   }
 
   /** The product team, its products and widgets (product database); the layout and widgets (core database). */
-  async seedDatabases(env: Record<string, string>): Promise<number> {
-    await seedProductTeam(env['PRODUCT_DATABASE_URL']!, { ...BENCH_TEAM, productIds: [...BENCH_PRODUCTS] });
-    await seedProductTeam(env['PRODUCT_DATABASE_URL']!, REFRESH_TEAM);
+  async seedDatabases(env: Record<'DATABASE_URL' | 'PRODUCT_DATABASE_URL', string>): Promise<number> {
+    await seedProductTeam(env.PRODUCT_DATABASE_URL, { ...BENCH_TEAM, productIds: [...BENCH_PRODUCTS] });
+    await seedProductTeam(env.PRODUCT_DATABASE_URL, REFRESH_TEAM);
     const product = new Client({ connectionString: env['PRODUCT_DATABASE_URL'] });
     const core = new Client({ connectionString: env['DATABASE_URL'] });
     await Promise.all([product.connect(), core.connect()]);
     let rows = 0;
     try {
-      await BenchDataSet.setLayout(env['DATABASE_URL']!, BENCH_PRODUCTS);
+      await BenchDataSet.setLayout(env.DATABASE_URL, BENCH_PRODUCTS);
       for (const batch of this.batches(5_000)) {
         const columns = [
           batch.map((r) => r.productId),

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { postgresBinDir } from '@hwp/dev-services';
+import { installedPostgresBinDir } from '@hwp/dev-services';
 
 const REDIS_BENCHMARK = '/usr/bin/redis-benchmark';
 
@@ -58,7 +58,7 @@ export async function pgbenchProductWrites(options: {
     const copyUrl = new URL(options.productDatabaseUrl);
     copyUrl.pathname = `/${copy}`;
     const clients = 8;
-    const output = run(join(postgresBinDir()!, 'pgbench'), [
+    const output = run(join(installedPostgresBinDir(), 'pgbench'), [
       '--no-vacuum',
       '--protocol=prepared',
       `--client=${clients}`,

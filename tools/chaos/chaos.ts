@@ -36,6 +36,7 @@ import {
   stopApps,
   TEAMS,
   type AppInstance,
+  firstInstance,
   type Apps,
 } from './platform';
 
@@ -228,10 +229,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { log } = options;
   const infrastructure = await log.step('starting private Postgres and Redis', () => startBenchPlatform(log));
   const services = {
-    DATABASE_URL: infrastructure.env['DATABASE_URL']!,
-    PRODUCT_DATABASE_URL: infrastructure.env['PRODUCT_DATABASE_URL']!,
-    REDIS_URL: infrastructure.env['REDIS_URL']!,
-    CACHE_REDIS_URL: infrastructure.env['CACHE_REDIS_URL']!,
+    DATABASE_URL: infrastructure.env['DATABASE_URL'],
+    PRODUCT_DATABASE_URL: infrastructure.env['PRODUCT_DATABASE_URL'],
+    REDIS_URL: infrastructure.env['REDIS_URL'],
+    CACHE_REDIS_URL: infrastructure.env['CACHE_REDIS_URL'],
   };
   // The services the run restarts; started again on the same folders and ports.
   let postgres: PostgresInstance = infrastructure.postgres;
@@ -254,7 +255,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const platform = apps;
     const random = seededRandom(options.seed);
     const users = loadUsers(options.users);
-    const productApi = platform['product-api'][0]!;
+    const productApi = firstInstance(platform, 'product-api');
     const publishing = new PublishLoad(productApi, users, random);
     const reads = new HomeReads(platform['core-api'], [...users, PROBE_USER], random);
     const killedByUs = new Set<AppInstance>();

@@ -15,7 +15,7 @@ type NestAppName = 'core-api' | 'product-api' | 'ingester' | 'outbox-worker';
 export interface AppLaunch {
   name: string;
   port: number;
-  command: string[];
+  command: [program: string, ...args: string[]];
   cwd?: string;
   /** Path answered with 200 once the app can serve. */
   readyPath: string;
@@ -78,7 +78,8 @@ export async function startApps(
   mkdirSync(logDir, { recursive: true });
   const running = apps.map((app) => {
     const output = createWriteStream(join(logDir, `${app.name}.log`), { flags: 'a' });
-    const child = spawn(app.command[0]!, app.command.slice(1), {
+    const [program, ...args] = app.command;
+    const child = spawn(program, args, {
       cwd: join(workspaceRoot(), app.cwd ?? '.'),
       env: { ...process.env, ...env, PORT: String(app.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

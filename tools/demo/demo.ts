@@ -2,6 +2,7 @@
 // `npm run demo -- --check`: the same, then the first things a new user does, then everything stops.
 import { join } from 'node:path';
 import { startPrometheus, workspaceRoot, type PrometheusInstance } from '@hwp/dev-services';
+import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import { commandLine } from '../lib/command-line';
 import { migrateAll } from '../db/migrate';
 import { logger } from '../lib/log';
@@ -10,7 +11,7 @@ import { servicesDown, servicesUp } from '../services/services';
 import { SCRAPED_APPS } from '../observability/alert-rules';
 import { platformApps, startApps, stopApps, type RunningApp } from './apps';
 import { checkDemo } from './check';
-import { DEMO_API_KEYS, publishSampleWidgets, seedPlatform } from './seed';
+import { demoApiKey, publishSampleWidgets, seedPlatform } from './seed';
 
 const USAGE = `
 usage: npm run demo [-- --check] [--observability]
@@ -94,7 +95,7 @@ async function main() {
     const services = await log.step('starting Postgres and the two Redis instances', () => servicesUp(log));
     startedServices = services.started;
     servicesEnv = services.env;
-    const env: Record<string, string> = {
+    const env = {
       ...services.env,
       CORE_API_URL: url(PORTS['core-api']),
       // The web studio's sign-in and publishing; where the ingester reads the products' refresh
@@ -106,7 +107,7 @@ async function main() {
       // The web server calls core-api from this machine and forwards each browser's address: core-api
       // limits per browser, not per web server.
       TRUSTED_PROXIES: 'loopback',
-    };
+    } satisfies Record<string, string>;
     await log.step('migrating both databases', () => migrateAll(env, log));
     await log.step('seeding product teams and the home layout', () => seedPlatform(env, log));
     await log.step('building the apps', () => buildApps(log));
@@ -139,7 +140,9 @@ async function main() {
   }
 
   if (values.check) {
-    const [productId, apiKey] = Object.entries(DEMO_API_KEYS)[0]!;
+    const [checked] = SAMPLE_PRODUCTS;
+    if (!checked) throw new Error('the demo has no sample product to check with');
+    const [productId, apiKey] = [checked.id, demoApiKey(checked.id)];
     try {
       await log.step('checking the demo as a new user would', () =>
         checkDemo(
@@ -171,8 +174,7 @@ function printWelcome(servicesEnv: Record<string, string>) {
   process.stdout.write('\nThe Home Widget Platform is up:\n\n');
   for (const [name, link] of LINKS) process.stdout.write(`  ${name.padEnd(width)}  ${link}\n`);
   process.stdout.write('\nProduct team API keys (x-api-key on product-api; studio sign-in at /admin):\n');
-  for (const [product, key] of Object.entries(DEMO_API_KEYS))
-    process.stdout.write(`  ${product.padEnd(width)}  ${key}\n`);
+  for (const { id } of SAMPLE_PRODUCTS) process.stdout.write(`  ${id.padEnd(width)}  ${demoApiKey(id)}\n`);
   process.stdout.write(`  ${'platform admin'.padEnd(width)}  ${DEMO_SECRETS.PLATFORM_ADMIN_KEY}\n`);
   process.stdout.write('\nData stores:\n');
   for (const [name, value] of Object.entries(servicesEnv))

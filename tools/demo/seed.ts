@@ -17,8 +17,8 @@ options:
   -h, --help  this text
 `;
 
-/** The demo's product-team API keys (printed by `npm run demo`); only their hashes are stored. */
-export const DEMO_API_KEYS = Object.fromEntries(SAMPLE_PRODUCTS.map((p) => [p.id, `hwp_demo_${p.id}_key`]));
+/** A sample product team's demo API key (printed by `npm run demo`); only its hash is stored. */
+export const demoApiKey = (productId: string) => `hwp_demo_${productId}_key`;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -26,9 +26,12 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
  * What an operator sets up by hand: product teams with their API keys, and the home layout (one slot per
  * product). Idempotent: existing rows are left as they are.
  */
-export async function seedPlatform(env: Record<string, string>, log: Logger): Promise<void> {
-  const product = createProductDatabase(env['PRODUCT_DATABASE_URL']!);
-  const core = createCoreDatabase(env['DATABASE_URL']!);
+export async function seedPlatform(
+  env: Record<'DATABASE_URL' | 'PRODUCT_DATABASE_URL', string>,
+  log: Logger,
+): Promise<void> {
+  const product = createProductDatabase(env.PRODUCT_DATABASE_URL);
+  const core = createCoreDatabase(env.DATABASE_URL);
   try {
     await product.team.createMany({
       data: SAMPLE_PRODUCTS.map((p) => ({ id: p.teamId, name: p.teamName })),
@@ -42,7 +45,7 @@ export async function seedPlatform(env: Record<string, string>, log: Logger): Pr
       data: SAMPLE_PRODUCTS.map((p) => ({
         id: `demo-${p.id}`,
         teamId: p.teamId,
-        keyHash: sha256(DEMO_API_KEYS[p.id]!),
+        keyHash: sha256(demoApiKey(p.id)),
         label: 'demo key',
       })),
       skipDuplicates: true,
@@ -65,15 +68,19 @@ export async function seedPlatform(env: Record<string, string>, log: Logger): Pr
  * pipeline has delivered them to the core database. Products whose first demo user already has a widget
  * are skipped, so a second `npm run demo` keeps the data it had.
  */
-export async function publishSampleWidgets(productApiUrl: string, env: Record<string, string>, log: Logger) {
-  const core = createCoreDatabase(env['DATABASE_URL']!);
+export async function publishSampleWidgets(
+  productApiUrl: string,
+  env: Record<'DATABASE_URL', string>,
+  log: Logger,
+) {
+  const core = createCoreDatabase(env.DATABASE_URL);
   try {
     let expected = 0;
     for (const product of SAMPLE_PRODUCTS) {
       const call = async (method: string, path: string, body: unknown) => {
         const response = await fetch(`${productApiUrl}/v1/products/${product.id}${path}`, {
           method,
-          headers: { 'content-type': 'application/json', 'x-api-key': DEMO_API_KEYS[product.id]! },
+          headers: { 'content-type': 'application/json', 'x-api-key': demoApiKey(product.id) },
           body: JSON.stringify(body),
         });
         if (response.status !== 202)

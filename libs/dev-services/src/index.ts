@@ -1,4 +1,10 @@
-export { SYSTEM_PACKAGES, ensureSystemPackages, postgresBinDir, type SystemPackage } from './system-packages';
+export {
+  SYSTEM_PACKAGES,
+  ensureSystemPackages,
+  installedPostgresBinDir,
+  postgresBinDir,
+  type SystemPackage,
+} from './system-packages';
 export { canConnect, freePort, isAlive, sleep, stopPid, waitFor, type ManagedProcess } from './processes';
 export {
   POSTGRES_USER,
@@ -26,5 +32,6 @@ export {
   startPlatform,
   type Platform,
   type PlatformApp,
+  type PlatformEnv,
   type PlatformOptions,
 } from './platform';

@@ -41,7 +41,7 @@ export async function startPlatform({ migrate, log, name = 'hwp-platform', envPr
       migrationsDir: join(workspaceRoot(), DATABASES[kind].migrations),
     });
   }
-  const env: Record<string, string> = {
+  const env: PlatformEnv = {
     DATABASE_URL: urls.core,
     PRODUCT_DATABASE_URL: urls.product,
     REDIS_URL: durable.url,
@@ -80,6 +80,10 @@ export async function startPlatform({ migrate, log, name = 'hwp-platform', envPr
 }
 
 export type Platform = Awaited<ReturnType<typeof startPlatform>>;
+
+/** A platform's environment for its apps: always the URLs of its stores, and whatever else it was given. */
+export type PlatformEnv = Record<string, string> &
+  Record<'DATABASE_URL' | 'PRODUCT_DATABASE_URL' | 'REDIS_URL' | 'CACHE_REDIS_URL', string>;
 
 /**
  * core-api's V8 heap limit, as compose and k8s deploy it and as the demo and the bench run it: its L1

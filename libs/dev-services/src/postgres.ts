@@ -15,7 +15,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
-import { ensureSystemPackages, postgresBinDir } from './system-packages';
+import { ensureSystemPackages, installedPostgresBinDir } from './system-packages';
 import { isAlive, run, stopPid, type ManagedProcess } from './processes';
 
 export interface PostgresOptions {
@@ -41,7 +41,7 @@ export const POSTGRES_USER = 'hwp';
 export async function startPostgres(options: PostgresOptions): Promise<PostgresInstance> {
   const { dir, port } = options;
   ensureSystemPackages(['postgres'], options.log);
-  const bin = postgresBinDir()!;
+  const bin = installedPostgresBinDir();
   const asRoot = process.getuid?.() === 0;
   const runAsOwner = (command: string, args: string[]) =>
     asRoot

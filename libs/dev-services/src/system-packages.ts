@@ -58,8 +58,16 @@ function isInstalled(name: SystemPackage): boolean {
 export function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root)
+  const [newest] = readdirSync(root)
     .filter((v) => existsSync(`${root}/${v}/bin/postgres`))
     .sort((a, b) => Number(b) - Number(a));
-  return versions.length ? `${root}/${versions[0]}/bin` : undefined;
+  return newest === undefined ? undefined : `${root}/${newest}/bin`;
+}
+
+/** postgresBinDir, for callers that ran ensureSystemPackages(['postgres']) first: its absence is an error. */
+export function installedPostgresBinDir(): string {
+  const bin = postgresBinDir();
+  if (bin === undefined)
+    throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin)');
+  return bin;
 }

@@ -27,8 +27,8 @@ export default async function setUpPlatform(): Promise<() => Promise<void>> {
     await platform.stop();
   };
   try {
-    await seedProductTeam(platform.env['PRODUCT_DATABASE_URL']!, E2E.team);
-    await seedProductTeam(platform.env['PRODUCT_DATABASE_URL']!, E2E.otherTeam);
+    await seedProductTeam(platform.env['PRODUCT_DATABASE_URL'], E2E.team);
+    await seedProductTeam(platform.env['PRODUCT_DATABASE_URL'], E2E.otherTeam);
     const core = new Client({ connectionString: platform.env['DATABASE_URL'] });
     await core.connect();
     await core.query(
