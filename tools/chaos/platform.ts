@@ -127,6 +127,13 @@ export interface ServiceUrls {
 /** With one sample products' service beside product-api (no OpenAPI document of its own). */
 export type Apps = Record<AppName, AppInstance[]> & { 'sample-products'?: AppInstance[] };
 
+/** The first instance of `app`, which the calls that need only one go to. */
+export function firstInstance(apps: Apps, app: AppName): AppInstance {
+  const [first] = apps[app];
+  if (!first) throw new Error(`no ${app} instance is running`);
+  return first;
+}
+
 /**
  * Seeds both teams and the home layout (every product, team A's first), then starts `instances` of each
  * app (product-api first: the others need it) with their logs in `logDir`.
@@ -189,7 +196,7 @@ export async function startWebInstances(apps: Apps, logDir: string): Promise<App
             JWT_SECRET: SECRETS.JWT_SECRET,
             STUDIO_JWT_SECRET: SECRETS.STUDIO_JWT_SECRET,
             CORE_API_URL: coreApi.url,
-            PRODUCT_API_URL: apps['product-api'][0]!.url,
+            PRODUCT_API_URL: firstInstance(apps, 'product-api').url,
           },
           join(logDir, `web#${i + 1}.log`),
         ),

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, useTestRedis } from '@hwp/testing';
 import { credentialFor, routeId, routeTable, sampleBody, samplePath, type Route } from './routes';
 import { credentialHeaders, startSuitePlatform, type SuitePlatform } from './suite-platform';
+import { firstInstance } from '../chaos/platform';
 
 // Fuzzing of every route of every app, driven by the OpenAPI documents the running bundles serve:
 // malformed JSON, wrong types, huge and deeply nested bodies, odd unicode in paths, queries and headers,
@@ -201,7 +202,7 @@ describe(`fuzzing every route (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, ()
 
   it('answers a path parameter longer than the router takes with a problem+json 414 (was plain JSON)', async () => {
     const response = await fetch(
-      `${platform.apps['product-api'][0]!.url}/v1/products/${'a'.repeat(500)}/widgets/generic`,
+      `${firstInstance(platform.apps, 'product-api').url}/v1/products/${'a'.repeat(500)}/widgets/generic`,
       { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' },
     );
     expect(response.status).toBe(414);

@@ -5,6 +5,7 @@ import {
   PRODUCT_IDS,
   TEAMS,
   type AppName,
+  firstInstance,
   type Apps,
   type OpenApiOperation,
 } from '../chaos/platform';
@@ -29,7 +30,7 @@ export const routeId = (route: Pick<Route, 'app' | 'method' | 'path'>) =>
 export async function routeTable(apps: Apps): Promise<Route[]> {
   const routes: Route[] = [];
   for (const app of APP_NAMES) {
-    const document = await openApiDocument(apps[app][0]!);
+    const document = await openApiDocument(firstInstance(apps, app));
     for (const [path, operations] of Object.entries(document.paths))
       for (const [method, operation] of Object.entries(operations)) {
         const security = operation.security ?? document.security ?? [];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import {
+  firstInstance,
   SECRETS,
   startApps,
   stopApps,
@@ -69,7 +70,7 @@ export async function startSuitePlatform(
   Object.assign(apps, { 'outbox-worker': workers['outbox-worker'], ingester: workers.ingester });
   started.push(apps);
 
-  const productApi = apps['product-api'][0]!.url;
+  const productApi = firstInstance(apps, 'product-api').url;
   const bearer = async (token: Promise<string>): Promise<Credential> => ({
     scheme: 'bearer',
     value: await token,
