@@ -48,10 +48,11 @@ describe('npm run cache:rebuild after the cache Redis is lost under load', () =>
     );
 
   beforeAll(async () => {
+    const cacheRedisUrl = await useTestRedis('cache');
     env = {
       DATABASE_URL: await useTestDatabase('core'),
       REDIS_URL: await useTestRedis('durable'),
-      CACHE_REDIS_URL: await useTestRedis('cache'),
+      CACHE_REDIS_URL: cacheRedisUrl,
       JWT_SECRET,
       // An in-process cache far smaller than the users read in turn: every read reaches the cache Redis
       // or the database, as on an instance with many more users than memory.
@@ -61,7 +62,7 @@ describe('npm run cache:rebuild after the cache Redis is lost under load', () =>
     };
     core = new Client({ connectionString: env['DATABASE_URL'] });
     await core.connect();
-    cache = new Redis(env['CACHE_REDIS_URL']!);
+    cache = new Redis(cacheRedisUrl);
     await core.query(
       `INSERT INTO home_slots (product_id, position) SELECT p, i FROM unnest($1::text[]) WITH ORDINALITY AS s(p, i)`,
       [PRODUCTS],

@@ -32,11 +32,12 @@ describe('push pipeline', () => {
       port: await freePort(),
       role: 'durable',
     });
+    const cacheRedisUrl = await useTestRedis('cache');
     env = {
       PRODUCT_DATABASE_URL: productDb,
       DATABASE_URL: await useTestDatabase('core'),
       REDIS_URL: durableRedis.url,
-      CACHE_REDIS_URL: await useTestRedis('cache'),
+      CACHE_REDIS_URL: cacheRedisUrl,
       WIDGET_STREAM_SHARDS: '4',
       // Short enough that the crash tests recover in seconds.
       OUTBOX_LEASE_MS: '2000',
@@ -45,7 +46,7 @@ describe('push pipeline', () => {
     };
     core = new Client({ connectionString: env['DATABASE_URL'] });
     await core.connect();
-    cache = new Redis(env['CACHE_REDIS_URL']!);
+    cache = new Redis(cacheRedisUrl);
     for (const name of ['product-api', 'outbox-worker', 'ingester'] as const)
       apps.set(name, await startApp(name, env));
   });

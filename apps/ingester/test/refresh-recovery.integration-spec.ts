@@ -27,16 +27,17 @@ describe('a refresh batch whose ingester is killed', () => {
     backends = await startProductBackends((productId, _, nth) =>
       productId === 'beta' && nth === 1 ? NEVER : 202,
     );
+    const redisUrl = await useTestRedis('durable');
     env = {
       DATABASE_URL: await useTestDatabase('core'),
-      REDIS_URL: await useTestRedis('durable'),
+      REDIS_URL: redisUrl,
       CACHE_REDIS_URL: await useTestRedis('cache'),
       ...(await registerBackends(backends, PRODUCTS)).env,
       // The held call must not time out: only the kill ends the first attempt.
       REFRESH_TIMEOUT_MS: '60000',
       REFRESH_STALLED_MS: '1000',
     };
-    producer = new RefreshProducer(env['REDIS_URL']!);
+    producer = new RefreshProducer(redisUrl);
     first = await startApp('ingester', { ...env, INSTANCE_ID: 'ingester-a' });
   });
   afterAll(async () => {

@@ -108,14 +108,12 @@ export function useOutboxTestbed() {
     },
   };
   beforeAll(async () => {
-    bed.env = {
-      PRODUCT_DATABASE_URL: await useTestDatabase('product'),
-      REDIS_URL: await useTestRedis('durable'),
-    };
+    const redisUrl = await useTestRedis('durable');
+    bed.env = { PRODUCT_DATABASE_URL: await useTestDatabase('product'), REDIS_URL: redisUrl };
     bed.db = new Pool({ connectionString: bed.env['PRODUCT_DATABASE_URL'] });
     // The database is dropped WITH (FORCE) after the file, possibly before this pool is closed.
     bed.db.on('error', () => undefined);
-    bed.redis = new Redis(bed.env['REDIS_URL']!);
+    bed.redis = new Redis(redisUrl);
   });
   beforeEach(async () => {
     await bed.db.query('TRUNCATE outbox');
