@@ -60,9 +60,10 @@ export async function* audienceSets(
     }
     const last = page.at(-1);
     const more = page.length === pageSize;
-    if (more && last !== undefined) {
+    const lastSet = last && sets.get(last.audience);
+    if (more && last !== undefined && lastSet !== undefined) {
       after = { audience: last.audience, productId: last.productId };
-      pending = { audience: last.audience, widgets: sets.get(last.audience)! };
+      pending = { audience: last.audience, widgets: lastSet };
       sets.delete(last.audience);
     } else pending = undefined;
     yield { sets, rows: page.length };

@@ -20,7 +20,7 @@ export class PostgresWidgetRows implements WidgetRows {
 
   async count(): Promise<number> {
     const { rows } = await this.db.query<{ n: string }>('SELECT count(*) AS n FROM widgets');
-    return Number(rows[0]!.n);
+    return Number(rows[0]?.n ?? 0); // count(*) always answers one row
   }
 
   async page(limit: number, after?: RowCursor): Promise<WidgetRow[]> {
