@@ -8,7 +8,8 @@ const source = (file: string) => readFileSync(join(workspaceRoot(), file), 'utf8
 
 /** The variables an app's config schema declares: the CONSTANT_CASE keys of its config.ts and service-kit's. */
 export function configVariables(app: string): string[] {
-  const keys = (file: string) => [...source(file).matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
+  const keys = (file: string) =>
+    [...source(file).matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].flatMap(([, key]) => (key ? [key] : []));
   return [...keys(`apps/${app}/src/config.ts`), ...keys('libs/service-kit/src/config.ts')];
 }
 
@@ -18,8 +19,11 @@ export function configVariables(app: string): string[] {
  */
 export function requiredSecrets(app: string): { name: string; or?: string }[] {
   const config = source(`apps/${app}/src/config.ts`);
-  return [...config.matchAll(/^\s+([A-Z][A-Z0-9_]+): envVar\.secret\(\)/gm)].map(([, name]) => ({
-    name: name!,
+  const secrets = [...config.matchAll(/^\s+([A-Z][A-Z0-9_]+): envVar\.secret\(\)/gm)].flatMap(([, name]) =>
+    name ? [name] : [],
+  );
+  return secrets.map((name) => ({
+    name,
     or: new RegExp(`${name}: \\{\\s*demoValue: '[^']*',\\s*or: '([A-Z0-9_]+)'`).exec(config)?.[1],
   }));
 }
