@@ -39,7 +39,7 @@ function getHome(
   app: AppProcess,
   agent: Agent,
   token: string,
-): Promise<{ status: number; type?: string; challenge?: string; body: string }> {
+): Promise<{ status: number; type?: string; challenge?: string; retryAfter?: string; body: string }> {
   return new Promise((resolve, reject) => {
     get(`${app.url}/v1/home`, { agent, headers: { authorization: `Bearer ${token}` } }, (response) => {
       let body = '';
@@ -50,6 +50,7 @@ function getHome(
           status: response.statusCode!,
           type: response.headers['content-type'],
           challenge: response.headers['www-authenticate'],
+          retryAfter: response.headers['retry-after'],
           body,
         }),
       );
@@ -122,6 +123,42 @@ describe("core-api with an identity provider's JWKS", () => {
     expect(cached.type).toBe('application/problem+json');
     expect(await status(await userToken(first, 'dave'))).toBe(401);
     expect(await status(await userToken(second, 'bob', { expiresAt: '2h' }))).toBe(200);
+  });
+});
+
+describe("core-api while the identity provider's JWKS is out of reach", () => {
+  it('answers 503 with Retry-After, not 401, to a token it cannot check, keeps serving tokens it checked before, and accepts the token once the keys are back', async () => {
+    const [known, next] = [await signingKey(), await signingKey('ES256')];
+    const provider = await IdentityProvider.start([known]);
+    const app = await startApp('core-api', await coreEnv(provider));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const checked = await userToken(known, 'alice');
+      expect((await getHome(app, agent, checked)).status).toBe(200);
+      const unchecked = await userToken(next, 'bob'); // a key id core-api has not fetched yet
+      provider.publish([known, next]);
+      for (const mode of ['error', 'reset'] as const) {
+        provider.mode = mode;
+        const fetches = provider.fetches;
+        const refused = await getHome(app, agent, unchecked);
+        expect(provider.fetches, mode).toBeGreaterThan(fetches);
+        expect(refused.status, mode).toBe(503);
+        expect(refused.type).toBe('application/problem+json');
+        expect(refused.challenge).toBeUndefined();
+        expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+        expect(JSON.parse(refused.body)).toMatchObject({
+          status: 503,
+          detail: expect.stringContaining("identity provider's keys"),
+        });
+        expect((await getHome(app, agent, checked)).status, mode).toBe(200);
+      }
+      provider.mode = 'up';
+      expect((await getHome(app, agent, unchecked)).status).toBe(200);
+    } finally {
+      agent.destroy();
+      await app.stop();
+      await provider.stop();
+    }
   });
 });
 

@@ -50,6 +50,8 @@ export function userToken(
 export class IdentityProvider {
   /** Fetches of the JWKS so far. */
   fetches = 0;
+  /** How the JWKS endpoint answers: as it should, with a 503, or by dropping the connection. */
+  mode: 'up' | 'error' | 'reset' = 'up';
   private published: SigningKey[];
   private readonly server: Server;
 
@@ -58,6 +60,8 @@ export class IdentityProvider {
     this.server = createServer((request, response) => {
       if (request.url !== '/.well-known/jwks.json') return response.writeHead(404).end();
       this.fetches++;
+      if (this.mode === 'reset') return request.socket.destroy();
+      if (this.mode === 'error') return response.writeHead(503).end();
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ keys: this.published.map((key) => key.publicJwk) }));
     });

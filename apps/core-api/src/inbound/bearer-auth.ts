@@ -21,7 +21,11 @@ export interface BearerAuthOptions {
   maxCachedTokens?: number;
 }
 
-export type Authentication = { ok: true; userId: string } | { ok: false; detail: string; challenge: string };
+export type Authentication =
+  | { ok: true; userId: string }
+  | { ok: false; detail: string; challenge: string }
+  /** The token could not be checked: the identity provider's keys could not be fetched. Not the user's fault. */
+  | { ok: false; unavailable: true; detail: string };
 
 /** A verified `Authorization` header: whose it is and until when (the token's `exp`). */
 export interface VerifiedBearer {
@@ -40,6 +44,18 @@ const invalid = (detail: string): Authentication => ({
   challenge: `${REALM}, error="invalid_token", error_description="${detail}"`,
 });
 const MISSING: Authentication = { ok: false, detail: 'a bearer token is required', challenge: REALM };
+
+/**
+ * Whether verifying failed because the JWKS could not be fetched (a network error, a timeout, a non-200
+ * answer, a body that is no key set) rather than because of the token: jose throws its specific errors for
+ * tokens and keys, its generic JOSEError for an unexpected JWKS response, and fetch's own errors pass
+ * through.
+ */
+function keysUnreachable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  if (!(error instanceof errors.JOSEError)) return true;
+  return error.constructor === errors.JOSEError;
+}
 
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearerToken(authorization: string | undefined): string | undefined {
@@ -97,6 +113,9 @@ export class BearerAuthenticator {
       const { payload, protectedHeader } = await this.verify(token);
       return this.accept(authorization, payload.sub!, payload.exp! * 1000, protectedHeader.kid);
     } catch (error) {
+      if (keysUnreachable(error)) {
+        return { ok: false, unavailable: true, detail: "the identity provider's keys cannot be fetched" };
+      }
       return invalid(error instanceof errors.JWTExpired ? 'the token has expired' : 'the token is invalid');
     }
   }

@@ -11,6 +11,7 @@ const ALLOW_METHODS = 'GET, HEAD, POST';
 const ALLOW_HEADERS = 'Authorization, Content-Type, If-None-Match, X-Sdui-Version, X-Sdui-Components';
 const EXPOSE_HEADERS = `ETag, ${STALE_HEADER}, Retry-After`;
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
+const KEYS_RETRY_AFTER_SECONDS = 5;
 
 const RATE_LIMITED_DETAIL: Record<RateLimited, string> = {
   user: 'This user has made too many requests.',
@@ -100,10 +101,21 @@ export class HttpEdge {
     return this.counted(bearer.userId, now);
   }
 
-  /** The user of a bearer token, counted against the per-user limit; else throws a 401 or 429 problem. */
+  /**
+   * The user of a bearer token, counted against the per-user limit; else throws a 401 or 429 problem, or
+   * a 503 when the token cannot be checked (the identity provider's keys are out of reach).
+   */
   async user(authorization: string | undefined): Promise<string> {
     const who = await this.auth.authenticate(authorization);
-    if (!who.ok) throw unauthorized(who.detail, who.challenge);
+    if (!who.ok) {
+      // A client that gets a 401 signs its user out: not for an outage of the identity provider.
+      if ('unavailable' in who) {
+        throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, `${who.detail}; try again shortly.`, {
+          'retry-after': String(KEYS_RETRY_AFTER_SECONDS),
+        });
+      }
+      throw unauthorized(who.detail, who.challenge);
+    }
     const counted = this.counted(who.userId, Date.now());
     if (counted instanceof ProblemException) throw counted;
     return counted;
