@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the README commands (`npm run demo`, `npm test`, ...). Plain Node on purpose: it runs
 // before dependencies exist. It installs them with `npm ci` when node_modules does not match
-// package-lock.json, generates the code that is not committed (the Prisma clients), sets the
+// package-lock.json, generates the code that is not committed (the Prisma clients, through Nx), sets the
 // offline-friendly defaults, and only then hands over to the TypeScript tool, so that no tool can import
 // generated code before it exists.
 import { spawnSync } from 'node:child_process';
@@ -22,8 +22,6 @@ const tools = {
   'cache:rebuild': 'tools/cache-rebuild/cli.ts',
   backup: 'tools/backup/cli.ts',
 };
-/** The Prisma schemas whose clients are generated into the workspace (see .gitignore). */
-const PRISMA_SCHEMAS = ['libs/core-db/prisma/schema.prisma', 'libs/product-db/prisma/schema.prisma'];
 
 const [command, ...args] = process.argv.slice(2);
 if (!(command in tools)) {
@@ -74,22 +72,20 @@ if (!existsSync(installed) || readFileSync(installed, 'utf8') !== lockHash) {
   writeFileSync(installed, lockHash);
 }
 
-// Generated again when a schema or the Prisma version changes.
-for (const schema of PRISMA_SCHEMAS) {
-  const output = join(root, dirname(dirname(schema)), 'src', 'generated');
-  const stamp = join(output, '.hwp-generated');
-  const inputs = sha256(readFileSync(join(root, schema)), lockHash);
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs) continue;
-  console.log(`[setup] generating the Prisma client of ${schema} ...`);
-  runOrStop(
-    `prisma generate failed for ${schema}`,
-    join(root, 'node_modules', '.bin', 'prisma'),
-    ['generate', '--schema', schema],
-    // `prisma generate` never runs the schema engine; pointing at any file keeps it from downloading one.
-    { PRISMA_SCHEMA_ENGINE_BINARY: process.execPath },
-  );
-  writeFileSync(stamp, inputs);
+// The Prisma clients: each database lib's prisma-generate target, which Nx runs again only when the schema
+// or the Prisma version changed (otherwise it restores the client from its cache, or leaves it as is).
+const generate = spawnSync(
+  join(root, 'node_modules', '.bin', 'nx'),
+  ['run-many', '-t', 'prisma-generate', '--outputStyle=stream'],
+  { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
+);
+if (generate.status !== 0) {
+  process.stdout.write(generate.stdout);
+  process.stderr.write(generate.stderr);
+  console.error('[setup] generating the Prisma clients failed (nx run-many -t prisma-generate)');
+  process.exit(1);
 }
+if (!/Cache:\s+(\d+)\/\1 hit/.test(generate.stdout)) console.log('[setup] generated the Prisma clients');
 
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const result = spawnSync(tsx, [join(root, tools[command]), ...args], { cwd: root, stdio: 'inherit' });

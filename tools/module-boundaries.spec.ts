@@ -20,7 +20,7 @@ describe('module boundaries', { timeout: 60_000 }, () => {
   let graph: ProjectGraph['graph'];
 
   beforeAll(() => {
-    // Writing the graph also caches it, which the lint rule needs (without a cached graph it skips itself).
+    // Writing the graph also caches it, which the lint rule needs (eslint.config.mjs refuses to load without).
     const file = join(mkdtempSync(join(tmpdir(), 'hwp-graph-')), 'graph.json');
     const result = spawnSync('npx', ['nx', 'graph', `--file=${file}`], { cwd: root, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
