@@ -59,6 +59,10 @@ export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshBatchM
     @InjectMetric(REFRESH_USERS) private readonly refreshUsers: Counter,
   ) {
     const counts = this.lookupCounts;
+    // The labels of each count, in the order lookup() indexes them.
+    const series = LEVELS.flatMap((level) =>
+      KINDS.flatMap((kind) => RESULTS.map((result) => ({ level, kind, result }))),
+    );
     const lookups: Counter = new Counter({
       name: 'home_cache_lookups_total',
       help: 'Lookups of the home read path by cache level (l1 in-process, l2 cache Redis, l3 Postgres; index: the personalised-users index, hit = listed, miss = has nothing, partial = not built yet), kind and result.',
@@ -66,17 +70,16 @@ export class PrometheusReadPathMetrics implements ReadPathMetrics, RefreshBatchM
       collect() {
         lookups.reset();
         counts.forEach((count, i) => {
-          if (count === 0) return;
-          const level = LEVELS[Math.floor(i / (KINDS.length * RESULTS.length))]!;
-          const kind = KINDS[Math.floor(i / RESULTS.length) % KINDS.length]!;
-          lookups.inc({ level, kind, result: RESULTS[i % RESULTS.length]! }, count);
+          const labels = series[i];
+          if (count > 0 && labels) lookups.inc(labels, count);
         });
       },
     });
   }
 
   lookup(level: CacheLevel, kind: CacheKind, result: LookupResult): void {
-    this.lookupCounts[(LEVEL[level] * KINDS.length + KIND[kind]) * RESULTS.length + RESULT[result]]! += 1;
+    const at = (LEVEL[level] * KINDS.length + KIND[kind]) * RESULTS.length + RESULT[result];
+    this.lookupCounts[at] = (this.lookupCounts[at] ?? 0) + 1;
   }
 
   loadSeconds(level: Exclude<CacheLevel, 'l1'>, kind: CacheKind, seconds: number): void {
