@@ -35,11 +35,11 @@ export function parseWidgetInvalidation(message: string): WidgetInvalidation | u
     ) as Partial<WidgetInvalidation>;
     if (typeof productId !== 'string' || typeof audience !== 'string' || !isAudience(audience))
       return undefined;
-    if (!Number.isSafeInteger(dataVersion)) return undefined;
+    if (typeof dataVersion !== 'number' || !Number.isSafeInteger(dataVersion)) return undefined;
     return {
       productId,
       audience,
-      dataVersion: dataVersion!,
+      dataVersion,
       ...(typeof traceparent === 'string' ? { traceparent } : {}),
     };
   } catch {

@@ -79,7 +79,7 @@ async function claimUserRefreshes(
     owner,
     String(ttlMs),
   );
-  return positions.map((position) => userIds[position - 1]!);
+  return positions.flatMap((position) => userIds[position - 1] ?? []);
 }
 
 /** Gives claims back (their job could not be added), so that the next cold read asks again at once. */
