@@ -5,15 +5,31 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import { readCachedProjectGraph } from '@nx/devkit';
 
 // @nx/enforce-module-boundaries reads the project graph that Nx caches and, when there is none, prints a
-// warning and checks nothing. Refuse to lint without it instead. Every nx command writes it.
-try {
-  readCachedProjectGraph();
-} catch {
-  throw new Error(
-    'No cached Nx project graph, so the module-boundary rule cannot run. Lint through Nx ' +
-      '(`npx nx run-many -t lint`, `npx nx lint <project>`), or write the graph first (`npx nx show projects`).',
-  );
-}
+// warning and checks nothing. This rule makes that an error instead (every nx command writes the graph).
+// A rule, not a check at load time: Nx itself loads this config to build the graph.
+let graphCached;
+const projectGraphCached = {
+  meta: { type: 'problem', schema: [] },
+  create: (context) => ({
+    Program(node) {
+      if (graphCached === undefined) {
+        try {
+          graphCached = Boolean(readCachedProjectGraph());
+        } catch {
+          graphCached = false;
+        }
+      }
+      if (!graphCached) {
+        context.report({
+          node,
+          message:
+            'No cached Nx project graph, so the module-boundary rule cannot run: lint through Nx ' +
+            '(`npx nx run-many -t lint`, `npx nx lint <project>`), or write the graph first (`npx nx show projects`).',
+        });
+      }
+    },
+  }),
+};
 
 /**
  * The architecture in one rule: apps never import apps, and each side owns its database. Tests may also
@@ -62,7 +78,9 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
+    plugins: { hwp: { rules: { 'project-graph-cached': projectGraphCached } } },
     rules: {
+      'hwp/project-graph-cached': 'error',
       // The architecture in one rule: apps never import apps, and each side owns its database.
       '@nx/enforce-module-boundaries': ['error', moduleBoundaries(false)],
     },
