@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { codeSamples } from './doc-samples';
+
 // For the Kotlin specs (Node only, not exported): compiles the generated Kotlin with the test drivers
-// in kotlin-test/ into one jar, cached by a hash of its inputs so that every spec shares one compile,
-// and runs a driver on the JVM with Android's org.json.
+// in kotlin-test/ and the Kotlin samples of docs/sdui/rendering.md into one jar, cached by a hash of its
+// inputs so that every spec shares one compile, and runs a driver on the JVM with Android's org.json.
 
 const ROOT = join(__dirname, '../../..');
 const LIB = join(ROOT, 'libs/sdui-schema');
@@ -14,6 +16,8 @@ const KOTLINC = join(KOTLIN_HOME, 'bin/kotlinc');
 const KOTLIN_STDLIB = join(KOTLIN_HOME, 'lib/kotlin-stdlib.jar');
 const ANDROID_JSON = '/usr/share/java/com.android.json.jar';
 const CACHE = join(ROOT, 'node_modules/.cache/sdui-kotlin');
+const SAMPLES = join(ROOT, 'node_modules/.cache/sdui-kotlin-doc-samples');
+const DOC_PAGES = ['rendering.md'];
 
 const kotlinFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -33,7 +37,11 @@ function requireTool(path: string, hint: string): void {
 export function compileKotlin(): string {
   requireTool(KOTLINC, 'Install the compiler: npm install --no-save kotlin-compiler@2.4.20');
   requireTool(ANDROID_JSON, "Install Android's org.json: apt-get install -y libandroid-json-java");
-  const sources = [...kotlinFiles(join(LIB, 'kotlin')), ...kotlinFiles(join(LIB, 'kotlin-test'))].sort();
+  const sources = [
+    ...kotlinFiles(join(LIB, 'kotlin')),
+    ...kotlinFiles(join(LIB, 'kotlin-test')),
+    ...writeDocSamples(),
+  ].sort();
   const hash = createHash('sha256').update(readFileSync(join(KOTLIN_HOME, 'package.json')));
   for (const source of sources) hash.update(source).update(readFileSync(source));
   const jar = join(CACHE, `${hash.digest('hex').slice(0, 16)}.jar`);
@@ -48,6 +56,21 @@ export function compileKotlin(): string {
   const stale = readdirSync(CACHE).filter((file) => !file.endsWith('.tmp.jar') && join(CACHE, file) !== jar);
   stale.forEach((file) => rmSync(join(CACHE, file), { force: true }));
   return jar;
+}
+
+/** Each Kotlin sample of the docs as a file in a package of its own, so that their names never clash. */
+function writeDocSamples(): string[] {
+  mkdirSync(SAMPLES, { recursive: true });
+  return DOC_PAGES.flatMap((page) =>
+    codeSamples(page, ['kotlin']).map(({ code }, index) => {
+      const name = `${page.replace(/\W/g, '_')}_${index + 1}`;
+      const file = join(SAMPLES, `${name}.kt`);
+      const source = `package docsamples.${name}\n\n${code}`;
+      // Written only when changed: another spec may be compiling the same files right now.
+      if (!existsSync(file) || readFileSync(file, 'utf8') !== source) writeFileSync(file, source);
+      return file;
+    }),
+  );
 }
 
 /** Runs the driver `mainClass` of `jar` with `input` on stdin; its stdout, one JSON value per line. */
