@@ -31,8 +31,11 @@ type Autocannon = (options: {
 const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
 async function main() {
-  const run = JSON.parse(process.env['BENCH_AUTOCANNON']!) as Run;
+  const given = process.env['BENCH_AUTOCANNON'];
+  if (!given) throw new Error('BENCH_AUTOCANNON (the run as JSON) is not set: the bench starts this script');
+  const run = JSON.parse(given) as Run;
   const values = readFileSync(run.authorizationsFile, 'utf8').split('\n').filter(Boolean);
+  if (values.length === 0) throw new Error(`${run.authorizationsFile} has no Authorization values`);
   let next = 0;
   // Requests built, answered or not: each took an Authorization value.
   let sent = 0;
@@ -44,7 +47,7 @@ async function main() {
       {
         setupRequest: (request) => {
           sent++;
-          const authorization = values[next]!; // from the first line, as wrk: a file's users in order
+          const authorization = values[next] ?? ''; // from the first line, as wrk: a file's users in order
           next = (next + 1) % values.length;
           return { ...request, headers: { ...request.headers, authorization } };
         },

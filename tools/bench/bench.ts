@@ -214,7 +214,7 @@ async function main() {
       measureWeb({
         coreApiUrl: coreApi.url,
         jwtSecret: BENCH_JWT_SECRET,
-        userId: dataSet.users[0]!,
+        userId: dataSet.firstUser,
         ...size.web,
       }),
     );
@@ -225,7 +225,7 @@ async function main() {
         const coreDatabaseUrl = platform.env['DATABASE_URL']!;
         // The sample products personalise any user; the layout shows them for the storm only.
         await BenchDataSet.setLayout(coreDatabaseUrl, STORM_LAYOUT);
-        await waitForSlots(coreApi.url, dataSet.users[0]!, STORM_LAYOUT.length);
+        await waitForSlots(coreApi.url, dataSet.firstUser, STORM_LAYOUT.length);
         try {
           // The storm's cold reads and polls are the bench's own requests: sent at the load's priority.
           return await asLoadGenerator(() =>
@@ -260,7 +260,8 @@ async function main() {
         const users = new DistinctUsers(join(scratch, 'many-users.txt'), {
           first: dataSet.users,
           limit: size.manyUsers.users,
-          expectedRate: Math.max(1_000, neverSeen.runs[0]!.coreApi.requestsPerSecond),
+          // The first never-seen run's rate, or the floor if it has none.
+          expectedRate: Math.max(1_000, neverSeen.runs[0]?.coreApi.requestsPerSecond ?? 0),
         });
         return measureManyUsers({ url: `${fresh.url}/v1/home`, pid: fresh.process.pid! }, users, {
           ...size.manyUsers,
@@ -350,7 +351,7 @@ async function screenOf(coreApiUrl: string, userId: string) {
 async function measureHome({ platform, dataSet, coreApi, startPinned, load, size, stops }: HomeRun) {
   const scratch = platform.dir;
   const coreApiUrl = coreApi.url;
-  const { body, headers, widgets } = await screenOf(coreApiUrl, dataSet.users[0]!);
+  const { body, headers, widgets } = await screenOf(coreApiUrl, dataSet.firstUser);
   const bare = await startReferenceServer('node:http', scratch, body, headers);
   const fastify = await startReferenceServer('fastify', scratch, body, headers);
   stops.push(
@@ -360,7 +361,7 @@ async function measureHome({ platform, dataSet, coreApi, startPinned, load, size
   log(`screen of ${widgets} widgets, ${body.length} bytes`);
 
   const common = { load, log, seconds: size.warm.seconds, rounds: size.warm.rounds };
-  const oneUser = BenchDataSet.writeAuthorizations(join(scratch, 'one-user.txt'), [dataSet.users[0]!]);
+  const oneUser = BenchDataSet.writeAuthorizations(join(scratch, 'one-user.txt'), [dataSet.firstUser]);
   const warm = await atConnectionCounts(
     {
       bare: target(bare),

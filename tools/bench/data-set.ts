@@ -66,7 +66,14 @@ function productWidgets(): Map<string, Widget> {
   const size = (widget: Widget) => JSON.stringify(widget).length;
   const largest = new Set([...widgets].sort((a, b) => size(b) - size(a)).slice(0, BENCH_PRODUCTS.length));
   const chosen = widgets.filter((widget) => largest.has(widget));
-  return new Map(BENCH_PRODUCTS.map((productId, i) => [productId, chosen[i]!]));
+  return new Map(
+    BENCH_PRODUCTS.map((productId, i) => {
+      const widget = chosen[i];
+      if (!widget)
+        throw new Error(`the sample widgets are fewer than the ${BENCH_PRODUCTS.length} bench products`);
+      return [productId, widget];
+    }),
+  );
 }
 
 /** A user's widget of a product: the product's widget under a personal id. */
@@ -92,6 +99,13 @@ export class BenchDataSet {
 
   constructor(userCount: number) {
     this.users = Array.from({ length: userCount }, (_, i) => `bench-user-${String(i + 1).padStart(5, '0')}`);
+  }
+
+  /** The user the one-user figures are measured with. */
+  get firstUser(): string {
+    const [first] = this.users;
+    if (first === undefined) throw new Error('the bench data set has no users');
+    return first;
   }
 
   /** Whether `user` (index in `users`) has a personalised widget of product number `product`. */
@@ -242,7 +256,8 @@ export class BenchDataSet {
     // Shuffled, so that consecutive requests do not walk the hashes in the order they were written.
     for (let i = lines.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
-      [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+      const [a, b] = [lines[i], lines[j]];
+      if (a !== undefined && b !== undefined) [lines[i], lines[j]] = [b, a];
     }
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;

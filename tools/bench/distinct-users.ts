@@ -43,7 +43,7 @@ export class DistinctUsers implements AuthorizationFeed {
 
   /** The i-th user of the feed. */
   userId(i: number): string {
-    return i < this.first.length ? this.first[i]! : `${this.prefix}-${i - this.first.length}`;
+    return this.first[i] ?? `${this.prefix}-${i - this.first.length}`;
   }
 
   fileFor(seconds: number): string {

@@ -24,9 +24,11 @@ type Lookups = Map<string, number>;
 async function userLookups(coreApiUrl: string): Promise<Lookups> {
   const text = await (await fetch(`${coreApiUrl}/metrics`)).text();
   const lookups: Lookups = new Map();
-  for (const match of text.matchAll(/^home_cache_lookups_total\{([^}]*)\} (\S+)$/gm)) {
-    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (labels['kind'] === 'user') lookups.set(`${labels['level']} ${labels['result']}`, Number(match[2]));
+  for (const [, labelText = '', value] of text.matchAll(/^home_cache_lookups_total\{([^}]*)\} (\S+)$/gm)) {
+    const labels = Object.fromEntries(
+      [...labelText.matchAll(/(\w+)="([^"]*)"/g)].map(([, name, text]) => [name, text]),
+    );
+    if (labels['kind'] === 'user') lookups.set(`${labels['level']} ${labels['result']}`, Number(value));
   }
   return lookups;
 }

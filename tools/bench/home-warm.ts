@@ -45,7 +45,8 @@ export interface SideBySide {
   log: Logger;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** The middle value; NaN (printed as such) for no values. */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /** Loads each target in turn, round after round; the median figures per target name. */
 export async function sideBySide<T extends string>(
@@ -105,7 +106,8 @@ export async function atConnectionCounts<T extends string>(
   connectionCounts: number[],
   options: Omit<SideBySide, 'connections'>,
 ): Promise<AtConnections<T>[]> {
-  await sideBySide(targets, { ...options, connections: connectionCounts[0]!, seconds: 1, rounds: 1 }); // warm-up
+  const [warmUpConnections = 1] = connectionCounts;
+  await sideBySide(targets, { ...options, connections: warmUpConnections, seconds: 1, rounds: 1 }); // warm-up
   const figures: AtConnections<T>[] = [];
   for (const connections of connectionCounts)
     figures.push({ connections, ...(await sideBySide(targets, { ...options, connections })) });

@@ -106,7 +106,7 @@ export async function measurePipeline(run: PipelineRun): Promise<PipelineFigures
       while (sent < run.events) {
         const count = Math.min(campaignSize, run.events - sent);
         sent += count;
-        const productId = BENCH_PRODUCTS[campaigns++ % BENCH_PRODUCTS.length]!;
+        const productId = BENCH_PRODUCTS[campaigns++ % BENCH_PRODUCTS.length] ?? BENCH_PRODUCTS[0];
         await campaign(productId, pairs.take(productId, count));
       }
     });
@@ -135,7 +135,7 @@ export async function measurePipeline(run: PipelineRun): Promise<PipelineFigures
     // Open loop: each tick's writes leave on time whether or not the earlier ones were answered, so a
     // slow platform shows as lag rather than as a lower offered rate.
     for (let tick = 0; tick < ticks; tick++) {
-      const productId = BENCH_PRODUCTS[tick % BENCH_PRODUCTS.length]!;
+      const productId = BENCH_PRODUCTS[tick % BENCH_PRODUCTS.length] ?? BENCH_PRODUCTS[0];
       for (const userId of pairs.take(productId, PROBES_PER_TICK))
         probes.push(
           awaitedLater(probeFreshness(coreApiUrl, productId, userId, dataSet.widgetOf(productId), publish)),

@@ -63,15 +63,19 @@ const MIB = 1024 * 1024;
 /** The never-seen runs at 256 and 1,000 connections (the first and last when the sizes differ). */
 function neverSeenRuns(f: Pick<BenchFigures, 'home'>) {
   const runs = f.home.neverSeen.runs;
+  const [first] = runs;
+  const last = runs.at(-1);
+  if (!first || !last) throw new Error('the figures have no never-seen run');
   return {
-    at256: runs.find((r) => r.connections === 256) ?? runs[0]!,
-    at1000: runs.find((r) => r.connections === 1_000) ?? runs[runs.length - 1]!,
+    at256: runs.find((r) => r.connections === 256) ?? first,
+    at1000: runs.find((r) => r.connections === 1_000) ?? last,
   };
 }
 
 /** The targets of issues #8 and #15, evaluated on the figures. */
 export function evaluateTargets(f: Omit<BenchFigures, 'targets'>): Target[] {
-  const warm64 = f.home.warm.find((w) => w.connections === 64) ?? f.home.warm[0]!;
+  const warm64 = f.home.warm.find((w) => w.connections === 64) ?? f.home.warm[0];
+  if (!warm64) throw new Error('the figures have no warm run');
   const { at256, at1000 } = neverSeenRuns(f);
   const ratio = (a: HttpFigure, b: HttpFigure) => a.requestsPerSecond / b.requestsPerSecond;
   const coldCpu = at256.coreApi.serverCpuUsPerRequest / at256.bare.serverCpuUsPerRequest;

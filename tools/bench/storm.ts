@@ -130,7 +130,8 @@ export async function measureStorm(run: StormRun): Promise<StormFigures> {
     await inParallel(run.users, ARRIVAL_CONNECTIONS, async (i) => {
       await sleep(start + (i * run.arrivalSeconds * 1000) / run.users - performance.now());
       const sentAt = performance.now();
-      const authorization = authorizations[i]!;
+      const authorization = authorizations[i];
+      if (authorization === undefined) throw new Error(`no user ${i} among ${authorizations.length}`);
       const response = await fetch(home, { headers: { authorization } }).catch(() => undefined);
       await response?.arrayBuffer();
       if (!response?.ok) failedReads++;

@@ -105,7 +105,7 @@ export function redisBenchmarkXadd(options: { port: number; requests: number; pa
   ]);
   run(REDIS_BENCHMARK, ['-h', '127.0.0.1', '-p', String(options.port), '-n', '1', '-c', '1', 'DEL', stream]);
   // --csv: a header line, then "<command>","<requests per second>",...
-  const line = output.trim().split('\n').pop()!;
+  const line = output.trim().split('\n').pop() ?? '';
   const rps = Number(line.split('","')[1]);
   if (!Number.isFinite(rps) || rps <= 0)
     throw new Error(`redis-benchmark printed no rate: ${output.slice(-800)}`);
