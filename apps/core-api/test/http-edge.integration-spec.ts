@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppProcess } from '@hwp/testing';
+import { REFUSED_BY_PARSER } from '@hwp/service-kit';
 import { STUDIO_JWT_SECRET, event, postEvents, studioToken } from './analytics.harness';
 import { getHome, metric, seededAppEnv, token } from './home.harness';
 
@@ -105,8 +106,9 @@ describe('the HTTP edge: one layer for every core-api route', () => {
       }),
       415,
     );
-    // Refused by Node's parser, before any route: no instance.
+    // Refused by Node's parser, before any route: no instance, and counted under labels of its own.
     await expectProblem(await fetch(`${app.url}/v1/home?q=${'a'.repeat(70_000)}`), 431);
+    expect(await metric(app.url, 'http_requests_total', { ...REFUSED_BY_PARSER, status: '431' })).toBe(1);
   });
 
   it('counts requests by method, route template and status, for the front door and for Nest', async () => {

@@ -11,7 +11,7 @@ import { FrontDoor } from './front-door';
 import { answerFrameworkError } from './problem-details.filter';
 import { createLogger, NestPinoLogger } from './logging';
 import { drainRefusedBodies } from './refused-body';
-import { RequestRecorder, recordFastifyRequests } from './request-recorder';
+import { REFUSED_BY_PARSER, RequestRecorder, recordFastifyRequests } from './request-recorder';
 import { trackRouteMethods } from './route-methods';
 import { PipelineTracer, startTracing, type TracingConfig } from './tracing';
 
@@ -56,6 +56,7 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
   const logger = createLogger(service.name, config.LOG_LEVEL, undefined, traceIds);
   const frontDoor = new FrontDoor();
   const recorder = new RequestRecorder(logger);
+  const refusedByParser = recorder.series(REFUSED_BY_PARSER.method, REFUSED_BY_PARSER.route);
   const bodyLimitBytes = service.bodyLimitBytes?.(config) ?? FASTIFY_BODY_LIMIT_BYTES;
   const app = await NestFactory.create<NestFastifyApplication>(
     {
@@ -76,7 +77,11 @@ export async function createServiceApp<S extends z.ZodType<{ LOG_LEVEL: string }
     new FastifyAdapter({
       bodyLimit: bodyLimitBytes,
       frameworkErrors: answerFrameworkError,
-      clientErrorHandler: answerClientError,
+      // Counted like every other answer, under REFUSED_BY_PARSER's labels.
+      clientErrorHandler: (error, socket) => {
+        const status = answerClientError(error, socket);
+        if (status !== undefined) recorder.record(refusedByParser, undefined, status, 0);
+      },
       // Node's server is ours so that the front door sees each request before Fastify.
       serverFactory: (fastify: RequestListener) =>
         createServer(frontDoor.listener(fastify)).on('checkExpectation', answerUnmetExpectation),

@@ -25,18 +25,19 @@ const MAX_BYTES_READ = 1024 * 1024;
  *
  * The answer ends our side of the connection instead of destroying it: closing a socket with unread bytes
  * (the rest of a 70 KB URL) makes the kernel reset the connection, and the client loses the answer. Node's
- * parser reports every further chunk again, which is how the bytes read are bounded.
+ * parser reports every further chunk again, which is how the bytes read are bounded. Returns the status
+ * answered, if any.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): number | undefined {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return undefined;
   if (!socket.writable) {
     if (socket.bytesRead > MAX_BYTES_READ) socket.destroy(); // answered already
-    return;
+    return undefined;
   }
   // Node's own rule: nothing can be written once a response on this connection has begun.
   if ((socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.headersSent) {
     socket.destroy();
-    return;
+    return undefined;
   }
   const { status, detail } = (error.code && REFUSALS[error.code]) || MALFORMED;
   const body = JSON.stringify(problemDocument(status, detail));
@@ -45,6 +46,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\n` +
       `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+  return status;
 }
 
 /**

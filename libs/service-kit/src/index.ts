@@ -45,7 +45,13 @@ export {
   writeProblem,
   type ProblemField,
 } from './problem-details.filter';
-export { RequestRecorder, RouteSeries, UNMATCHED_ROUTE, recordFastifyRequests } from './request-recorder';
+export {
+  REFUSED_BY_PARSER,
+  RequestRecorder,
+  RouteSeries,
+  UNMATCHED_ROUTE,
+  recordFastifyRequests,
+} from './request-recorder';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';
 export { invalidRequest, jsonPointer, parseRequest } from './request-validation';

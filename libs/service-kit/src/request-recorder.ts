@@ -9,6 +9,11 @@ const DURATION = 'http_request_duration_seconds';
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** The route label of a request no route matched (404): one series, whatever the path. */
 export const UNMATCHED_ROUTE = '(unmatched)';
+/**
+ * The method and route labels of a request Node's HTTP parser refused before any route saw it (431, 400,
+ * 408, 413; see client-error.ts): one series per status.
+ */
+export const REFUSED_BY_PARSER = { method: '(unparsed)', route: '(refused by the HTTP parser)' } as const;
 /** Probes and scrapes would drown the log; they are still counted. */
 const UNLOGGED_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
