@@ -161,7 +161,8 @@ export function* faultSchedule(seed: number, appInstances: string[]): Generator<
     const round = [...FAULT_KINDS];
     for (let i = round.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
-      [round[i], round[j]] = [round[j]!, round[i]!];
+      const [a, b] = [round[i], round[j]];
+      if (a !== undefined && b !== undefined) [round[i], round[j]] = [b, a];
     }
     for (const kind of round) {
       const target =
@@ -191,7 +192,7 @@ const STORM_CONNECTIONS = 64;
 const SCREEN_CHECK_CONNECTIONS = 64;
 const DRAIN_TIMEOUT_MS = 180_000;
 const PROBE_USER = 'chaos-probe';
-const PROBE_PRODUCT = LOAD_PRODUCTS[0]!;
+const PROBE_PRODUCT: string = LOAD_PRODUCTS[0];
 
 /** Records every change of the core database's widgets, to count stale and repeated applications. */
 const WRITE_LOG_SQL = `
@@ -298,7 +299,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           const instance =
             fault.kind === 'product-api outage'
               ? productApi
-              : everyInstance.find((app) => app.label === fault.target)!;
+              : everyInstance.find((app) => app.label === fault.target);
+          if (!instance) throw new Error(`no instance ${fault.target} to fault`);
           killedByUs.add(instance);
           await instance.kill('SIGKILL');
           await sleep(fault.downMs);

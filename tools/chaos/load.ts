@@ -4,7 +4,7 @@ import { card, TEAMS, userToken, type AppInstance } from './platform';
 // The steady load of a chaos run: product teams publishing personalised widgets on product-api, and users
 // reading their home screen through a client-side load balancer over the core-api instances.
 
-export const LOAD_PRODUCTS: readonly string[] = TEAMS.a.productIds;
+export const LOAD_PRODUCTS = TEAMS.a.productIds;
 export const loadUsers = (count: number) =>
   Array.from({ length: count }, (_, i) => `load-user-${String(i + 1).padStart(4, '0')}`);
 
@@ -37,6 +37,13 @@ export async function closedLoop(concurrency: number, more: () => boolean, send:
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/** A random item of `items`, which must not be empty. */
+export function anyOf<T>(items: readonly T[], random: () => number): T {
+  const item = items[Math.floor(random() * items.length)];
+  if (item === undefined) throw new Error('nothing to choose from');
+  return item;
+}
+
 /** `work` for every item, at most `concurrency` at a time (as many connections); the results in order. */
 export async function eachAtMost<T, R>(
   concurrency: number,
@@ -50,7 +57,8 @@ export async function eachAtMost<T, R>(
     () => next < items.length,
     async () => {
       const i = next++;
-      results[i] = await work(items[i]!);
+      const item = items[i];
+      if (item !== undefined) results[i] = await work(item);
     },
   );
   return results;
@@ -104,8 +112,8 @@ export class PublishLoad {
   }
 
   private async publishOne(): Promise<void> {
-    const productId = LOAD_PRODUCTS[Math.floor(this.random() * LOAD_PRODUCTS.length)]!;
-    const userId = this.users[Math.floor(this.random() * this.users.length)]!;
+    const productId = anyOf(LOAD_PRODUCTS, this.random);
+    const userId = anyOf(this.users, this.random);
     const key = widgetKey(productId, userId);
     try {
       const response = await fetch(
@@ -200,7 +208,9 @@ export class Balancer {
       (instance) => instance !== exclude && (this.resting.get(instance) ?? 0) <= now,
     );
     const pool = candidates.length ? candidates : this.instances.filter((instance) => instance !== exclude);
-    return pool[this.next++ % pool.length]!;
+    const instance = pool[this.next++ % pool.length];
+    if (!instance) throw new Error('no instance to send to');
+    return instance;
   }
 }
 
@@ -244,7 +254,7 @@ export class HomeReads {
   async start(perSecond: number): Promise<void> {
     await this.signTokens(this.users);
     this.stopLoop = openLoop(perSecond, () =>
-      this.read(this.users[Math.floor(this.random() * this.users.length)]!).then(() => undefined),
+      this.read(anyOf(this.users, this.random)).then(() => undefined),
     );
   }
 
@@ -395,7 +405,7 @@ export async function loadWebPages(
       () => undefined,
     );
   const loadOne = async () => {
-    const userId = users[Math.floor(random() * users.length)]!;
+    const userId = anyOf(users, random);
     const started = performance.now();
     const answer = await balancer.send((web) => page(web, userId));
     latencies.push(performance.now() - started);
