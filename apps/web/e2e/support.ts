@@ -63,7 +63,12 @@ export function validFixtures(): ValidFixture[] {
     }));
 }
 
-export function forwardCompatFixtures(): { name: string; keeps: string[]; drops: string[] }[] {
+export function forwardCompatFixtures(): {
+  name: string;
+  keeps: string[];
+  drops: string[];
+  document: unknown;
+}[] {
   const dir = join(FIXTURES, 'forward-compat');
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
