@@ -162,7 +162,7 @@ async function main() {
       async () => ({
         pgbenchProductWrites: await pgbenchProductWrites({
           adminUrl: platform.postgres.url('postgres'),
-          productDatabaseUrl: platform.env['PRODUCT_DATABASE_URL']!,
+          productDatabaseUrl: platform.env['PRODUCT_DATABASE_URL'],
           scratchDir: scratch,
           productId: BENCH_PRODUCTS[0],
           widget: dataSet.widgetOf(BENCH_PRODUCTS[0]),
@@ -202,7 +202,7 @@ async function main() {
           dataSet,
           productApiUrl: refresh.productApi.url,
           coreApiUrl: coreApi.url,
-          coreDatabaseUrl: platform.env['DATABASE_URL']!,
+          coreDatabaseUrl: platform.env['DATABASE_URL'],
           ...size.pipeline,
           log,
         });
@@ -222,7 +222,7 @@ async function main() {
     const storm = await step(
       `cold-user storm: ${size.storm.users} never-seen users while known users read`,
       async () => {
-        const coreDatabaseUrl = platform.env['DATABASE_URL']!;
+        const coreDatabaseUrl = platform.env['DATABASE_URL'];
         // The sample products personalise any user; the layout shows them for the storm only.
         await BenchDataSet.setLayout(coreDatabaseUrl, STORM_LAYOUT);
         await waitForSlots(coreApi.url, dataSet.firstUser, STORM_LAYOUT.length);
