@@ -111,6 +111,11 @@ export function emitDocs(model: SduiModel, fixtures: [string, unknown][]): [stri
     '| Component | Description |\n| --- | --- |\n' +
     model.nodes.map((n) => `| [\`${n.tag}\`](${n.tag}.md) | ${cell(n.description ?? '')} |`).join('\n') +
     `\n\nSee also [actions](actions.md) and [design tokens](tokens.md).\n\n` +
+    '## Clients\n\n' +
+    '- [Android](android.md): the Kotlin library (models, decoder, `HomeClient`).\n' +
+    '- [Web](web.md): the `@hwp/sdui-schema` npm package (types, validator, decoder, renderer registry).\n' +
+    '- [Rendering](rendering.md): the renderer contract generated for both, and the reference outline ' +
+    'they are tested against.\n\n' +
     model.unions
       .map((u) => `## ${u.name}\n\n${u.description ?? ''} One of: ${u.variants.join(', ')}.\n`)
       .join('\n') +
