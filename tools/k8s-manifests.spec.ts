@@ -48,10 +48,11 @@ interface Container {
   resources?: { requests?: Record<string, string> };
 }
 
-const kustomizationOf = (folder: string) =>
-  parseAllDocuments(readFileSync(join(folder, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as {
-    resources: string[];
-  };
+function kustomizationOf(folder: string) {
+  const [document] = parseAllDocuments(readFileSync(join(folder, 'kustomization.yaml'), 'utf8'));
+  if (!document) throw new Error(`${folder}/kustomization.yaml is empty`);
+  return document.toJS() as { resources: string[] };
+}
 const kustomization = kustomizationOf(dir);
 /** The overlay for clusters with the Prometheus Operator: the base and the observability objects. */
 const monitoringDir = join(workspaceRoot(), 'docker/k8s-monitoring');
@@ -72,8 +73,20 @@ const manifests: Manifest[] = [
 const byKind = (kind: string) => manifests.filter((manifest) => manifest.kind === kind);
 const named = (kind: string, name: string) =>
   byKind(kind).find((manifest) => manifest.metadata.name === name);
-const containerOf = (deployment: Manifest) =>
-  (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
+/** The manifest of `kind` named `name`; an error names a missing one. */
+function manifestOf(kind: string, name: string): Manifest {
+  const manifest = named(kind, name);
+  if (!manifest) throw new Error(`no ${kind} ${name} in the manifests`);
+  return manifest;
+}
+/** The first container of a Deployment; an error names a Deployment without one. */
+function containerOf(app: string): Container {
+  const deployment = manifestOf('Deployment', app);
+  const [container] = (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec
+    .containers;
+  if (!container) throw new Error(`Deployment ${app} has no container`);
+  return container;
+}
 
 const NEST_APPS = ['core-api', 'product-api', 'ingester', 'outbox-worker'];
 
@@ -104,9 +117,8 @@ describe('docker/k8s (kustomize)', () => {
 
   it('runs every app with readiness on /ready, liveness on /health, resource requests and a disruption budget', () => {
     for (const app of [...NEST_APPS, 'web']) {
-      const deployment = named('Deployment', app);
-      expect(deployment, app).toBeDefined();
-      const container = containerOf(deployment!);
+      const deployment = manifestOf('Deployment', app);
+      const container = containerOf(app);
       expect(container.readinessProbe?.httpGet?.path, app).toBe(app === 'web' ? '/api/health' : '/ready');
       expect(container.livenessProbe?.httpGet?.path, app).toBe(app === 'web' ? '/api/health' : '/health');
       expect(container.resources?.requests, app).toMatchObject({
@@ -114,7 +126,7 @@ describe('docker/k8s (kustomize)', () => {
         memory: expect.any(String),
       });
       const budget = named('PodDisruptionBudget', app);
-      expect(budget?.spec?.['selector'], app).toEqual(deployment!.spec!['selector']);
+      expect(budget?.spec?.['selector'], app).toEqual(deployment.spec?.['selector']);
     }
   });
 
@@ -133,27 +145,26 @@ describe('docker/k8s (kustomize)', () => {
 
   it("sets only variables each app's config knows, from keys the ConfigMap and Secrets have", () => {
     const keysOf = (kind: string, name: string) => {
-      const manifest = named(kind, name);
-      expect(manifest, `${kind} ${name}`).toBeDefined();
-      return Object.keys(manifest!.data ?? manifest!.stringData ?? {});
+      const manifest = manifestOf(kind, name);
+      return Object.keys(manifest.data ?? manifest.stringData ?? {});
     };
     for (const app of NEST_APPS) {
       const known = configVariables(app);
       expect(known, app).toContain('DATABASE_POOL_SIZE');
-      for (const variable of containerOf(named('Deployment', app)!).env ?? []) {
+      for (const variable of containerOf(app).env ?? []) {
         if (variable.name === 'NODE_OPTIONS') continue; // Node's own (core-api's heap limit)
         expect(known, `${app} sets ${variable.name}`).toContain(variable.name);
         const ref = variable.valueFrom?.['configMapKeyRef'] ?? variable.valueFrom?.['secretKeyRef'];
         if (ref === undefined) continue;
         const kind = variable.valueFrom?.['configMapKeyRef'] ? 'ConfigMap' : 'Secret';
-        expect(keysOf(kind, ref.name!), `${app}: ${kind} ${ref.name} has ${ref.key}`).toContain(ref.key);
+        expect(keysOf(kind, ref.name ?? ''), `${app}: ${kind} ${ref.name} has ${ref.key}`).toContain(ref.key);
       }
     }
   });
 
   it('runs every app outside demo mode, with each secret its config needs from the Secret', () => {
     for (const app of [...NEST_APPS, 'web']) {
-      const env = containerOf(named('Deployment', app)!).env ?? [];
+      const env = containerOf(app).env ?? [];
       const names = env.map(({ name }) => name);
       expect(names, app).not.toContain('DEMO_MODE');
       const fromSecret = env.filter(({ valueFrom }) => valueFrom?.['secretKeyRef']).map(({ name }) => name);
@@ -187,7 +198,7 @@ describe('docker/k8s (kustomize)', () => {
     expect(groups.flatMap((group) => group.rules.map(({ alert }) => alert))).toEqual(
       ALERT_RULES.map(({ alert }) => alert),
     );
-    const monitor = named('PodMonitor', 'home-widget-platform')!.spec as {
+    const monitor = manifestOf('PodMonitor', 'home-widget-platform').spec as {
       selector: { matchExpressions: { key: string; values: string[] }[] };
       podMetricsEndpoints: { port: string; relabelings: { targetLabel: string }[] }[];
     };
@@ -196,14 +207,15 @@ describe('docker/k8s (kustomize)', () => {
       values: [...SCRAPED_APPS],
     });
     // The scraped pods expose the named port, and each app's job label is its name (what AppDown names).
-    for (const app of SCRAPED_APPS)
-      expect(JSON.stringify(containerOf(named('Deployment', app)!)), app).toContain('"name":"http"');
-    expect(monitor.podMetricsEndpoints[0]!.port).toBe('http');
-    expect(monitor.podMetricsEndpoints[0]!.relabelings[0]!.targetLabel).toBe('job');
-    const dashboards = named('ConfigMap', 'grafana-dashboards')!;
+    for (const app of SCRAPED_APPS) expect(JSON.stringify(containerOf(app)), app).toContain('"name":"http"');
+    expect(monitor.podMetricsEndpoints[0]?.port).toBe('http');
+    expect(monitor.podMetricsEndpoints[0]?.relabelings[0]?.targetLabel).toBe('job');
+    const dashboards = manifestOf('ConfigMap', 'grafana-dashboards');
     expect(dashboards.metadata.labels?.['grafana_dashboard']).toBe('1');
-    expect(Object.keys(dashboards.data!).sort()).toEqual(DASHBOARDS.map(({ uid }) => `${uid}.json`).sort());
-    for (const json of Object.values(dashboards.data!))
+    expect(Object.keys(dashboards.data ?? {}).sort()).toEqual(
+      DASHBOARDS.map(({ uid }) => `${uid}.json`).sort(),
+    );
+    for (const json of Object.values(dashboards.data ?? {}))
       expect(JSON.parse(json).panels.length).toBeGreaterThan(0);
   });
 });
