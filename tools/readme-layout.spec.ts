@@ -16,7 +16,9 @@ const named = section
   .split('\n')
   .filter((line) => line.startsWith('| `'))
   .flatMap((line) =>
-    [...line.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((match) => match[1]!.replace(/\/$/, '')),
+    [...(line.split('|')[1] ?? '').matchAll(/`([^`]+)`/g)].flatMap(([, name]) =>
+      name ? [name.replace(/\/$/, '')] : [],
+    ),
   );
 
 /** Folders under apps/, libs/ and tools/ that hold committed files (what a fresh clone has). */

@@ -19,8 +19,8 @@ const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
 
 /** The family of a package: its scope (`@nx/js` → nx), the package a type package types, or its name. */
 function family(name: string): string {
-  const [scope, rest] = name.startsWith('@') ? name.slice(1).split('/') : [name];
-  return scope === 'types' ? rest! : scope!;
+  const [scope = name, rest = name] = name.startsWith('@') ? name.slice(1).split('/') : [name];
+  return scope === 'types' ? rest : scope;
 }
 
 /** Renovate's matchPackageNames, in the two forms this config uses: an exact name or `@scope/**`. */
@@ -52,7 +52,8 @@ describe('renovate.json', () => {
           .map((rule) => rule.groupName)
           .join(' + '),
       );
-      const together = groupOf[0] !== '' && !groupOf[0]!.includes(' + ') && new Set(groupOf).size === 1;
+      const [first = ''] = groupOf;
+      const together = first !== '' && !first.includes(' + ') && new Set(groupOf).size === 1;
       return together ? [] : [members.map((name, i) => `${name} → ${groupOf[i] || 'no group'}`).join(', ')];
     });
     expect(split).toEqual([]);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { InProcessCache } from './in-process-cache';
 
 /** A load that resolves when the test says so, counting its calls. */
@@ -17,7 +17,8 @@ describe('InProcessCache', () => {
     const reads = Array.from({ length: 100 }, () => cache.read('k', load, sized(Infinity)));
     await Promise.resolve();
     expect(pending).toHaveLength(1);
-    pending[0]!.resolve('v1');
+    assert(pending[0], 'load 1 started');
+    pending[0].resolve('v1');
     const results = await Promise.all(reads);
     expect(results.map((r) => r.value)).toEqual(Array(100).fill('v1'));
     expect(results.filter((r) => r.outcome === 'loaded')).toHaveLength(1);
@@ -63,7 +64,8 @@ describe('InProcessCache', () => {
     const read = cache.read('u:1', load, sized(Infinity));
     await Promise.resolve();
     cache.invalidate('u:1');
-    pending[0]!.resolve('read before the change');
+    assert(pending[0], 'load 1 started');
+    pending[0].resolve('read before the change');
     expect((await read).value).toBe('read before the change');
     expect(cache.fresh('u:1')).toBeUndefined();
     expect(cache.peek('u:1')).toBe('read before the change');
@@ -78,10 +80,12 @@ describe('InProcessCache', () => {
     const after = cache.read('u:1', load, sized(Infinity));
     await Promise.resolve();
     expect(pending).toHaveLength(2);
-    pending[1]!.resolve('after the change');
+    assert(pending[1], 'load 2 started');
+    pending[1].resolve('after the change');
     expect((await after).value).toBe('after the change');
     // The overtaken load finishing last must not replace the newer value.
-    pending[0]!.resolve('before the change');
+    assert(pending[0], 'load 1 started');
+    pending[0].resolve('before the change');
     expect((await before).value).toBe('before the change');
     expect(await cache.read('u:1', load, sized(Infinity))).toEqual({
       value: 'after the change',
@@ -96,7 +100,8 @@ describe('InProcessCache', () => {
     const inFlight = cache.read('b', load, sized(Infinity));
     await Promise.resolve();
     cache.invalidateAll();
-    pending[0]!.resolve('b1');
+    assert(pending[0], 'load 1 started');
+    pending[0].resolve('b1');
     await inFlight;
     expect(cache.fresh('a')).toBeUndefined();
     expect(cache.fresh('b')).toBeUndefined();

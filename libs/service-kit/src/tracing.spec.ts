@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from './config';
 import { createLogger } from './logging';
@@ -16,11 +16,12 @@ describe('PipelineTracer', () => {
     const fresh = tracer.start('publish widgets', { role: 'server' }, undefined, (own) => own);
     const continued = tracer.start('publish widgets', { role: 'server' }, CALLER, (own) => own);
     const [root, child] = spans();
-    expect(root!.parentSpanContext).toBeUndefined();
-    expect(fresh).toBe(`00-${root!.spanContext().traceId}-${root!.spanContext().spanId}-01`);
-    expect(child!.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
-    expect(child!.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
-    expect(continued).toBe(`00-0af7651916cd43dd8448eb211c80319c-${child!.spanContext().spanId}-01`);
+    assert(root && child, 'a span per start');
+    expect(root.parentSpanContext).toBeUndefined();
+    expect(fresh).toBe(`00-${root.spanContext().traceId}-${root.spanContext().spanId}-01`);
+    expect(child.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(child.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(continued).toBe(`00-0af7651916cd43dd8448eb211c80319c-${child.spanContext().spanId}-01`);
   });
 
   it('makes no span where there is no trace to continue (none, or malformed)', () => {
@@ -57,9 +58,10 @@ describe('PipelineTracer', () => {
     const handed = await tracer.step('write through cache', 'internal', items, async (traced) => traced);
     const [span, ...others] = spans();
     expect(others).toEqual([]);
-    expect(span!.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    assert(span, 'one span');
+    expect(span.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
     expect(handed).toEqual([
-      { id: 1, traceparent: `00-0af7651916cd43dd8448eb211c80319c-${span!.spanContext().spanId}-01` },
+      { id: 1, traceparent: `00-0af7651916cd43dd8448eb211c80319c-${span.spanContext().spanId}-01` },
       { id: 2 },
     ]);
   });
@@ -82,7 +84,9 @@ describe('trace ids in log lines', () => {
       logger.info('inside');
     });
     logger.info('outside');
-    const { traceId, spanId } = spans()[0]!.spanContext();
+    const [span] = spans();
+    assert(span, 'a span');
+    const { traceId, spanId } = span.spanContext();
     expect(lines[0]).toMatchObject({ msg: 'inside', trace_id: traceId, span_id: spanId });
     expect(lines[1]).not.toHaveProperty('trace_id');
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { inMemoryTracing } from '@hwp/service-kit';
 import { GENERIC, type WidgetEvent } from '@hwp/widget-events';
 import { OutboxRelay } from './outbox-relay';
@@ -137,12 +137,14 @@ describe('OutboxRelay', () => {
     await relay.publishBatch();
     const [span, ...others] = spans();
     expect(others).toEqual([]);
-    expect(span!.name).toBe('publish widget event');
-    expect(span!.spanContext().traceId).toBe(WRITE_TRACE);
-    expect(span!.parentSpanContext?.spanId).toBe(WRITE_SPAN);
+    assert(span, 'one span');
+    expect(span.name).toBe('publish widget event');
+    expect(span.spanContext().traceId).toBe(WRITE_TRACE);
+    expect(span.parentSpanContext?.spanId).toBe(WRITE_SPAN);
     const [traced, untraced] = stream.entries;
-    expect(traced!.traceparent).toBe(`00-${WRITE_TRACE}-${span!.spanContext().spanId}-01`);
-    expect(untraced!.traceparent).toBeUndefined();
+    expect(traced?.traceparent).toBe(`00-${WRITE_TRACE}-${span.spanContext().spanId}-01`);
+    expect(untraced).toBeDefined();
+    expect(untraced?.traceparent).toBeUndefined();
   });
 
   it('marks the spans of a batch the stream refuses as failed', async () => {
