@@ -1,6 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 import { codeSamples } from './doc-samples';
@@ -47,16 +57,44 @@ export function compileKotlin(): string {
   const jar = join(CACHE, `${hash.digest('hex').slice(0, 16)}.jar`);
   if (existsSync(jar)) return jar;
   mkdirSync(CACHE, { recursive: true });
-  const building = `${jar}.${process.pid}.tmp.jar`;
-  const result = spawnSync(KOTLINC, [...sources, '-cp', ANDROID_JSON, '-d', building], { encoding: 'utf8' });
-  if (result.status !== 0)
-    throw new Error(`kotlinc failed (${result.error ?? `exit ${result.status}`}):\n${result.stderr}`);
-  renameSync(building, jar);
-  // Jars of older sources are never used again (a concurrent run's .tmp.jar is left alone).
-  const stale = readdirSync(CACHE).filter((file) => !file.endsWith('.tmp.jar') && join(CACHE, file) !== jar);
+  // The specs run in parallel: one compiles, the others wait for its jar (or compile after 5 minutes).
+  const lock = `${jar}.lock`;
+  if (!tryCreate(lock)) {
+    const until = Date.now() + 300_000;
+    while (!existsSync(jar) && existsSync(lock) && Date.now() < until) sleep(500);
+    if (existsSync(jar)) return jar;
+  }
+  try {
+    const building = `${jar}.${process.pid}.tmp.jar`;
+    const result = spawnSync(KOTLINC, [...sources, '-cp', ANDROID_JSON, '-d', building], {
+      encoding: 'utf8',
+    });
+    if (result.status !== 0)
+      throw new Error(`kotlinc failed (${result.error ?? `exit ${result.status}`}):\n${result.stderr}`);
+    renameSync(building, jar);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+  // Jars of older sources are never used again (a concurrent run's .tmp.jar and locks are left alone).
+  const stale = readdirSync(CACHE).filter(
+    (file) => !/\.(tmp\.jar|lock)$/.test(file) && join(CACHE, file) !== jar,
+  );
   stale.forEach((file) => rmSync(join(CACHE, file), { force: true }));
   return jar;
 }
+
+/** Creates `file` unless it exists (atomically); whether it was created. */
+function tryCreate(file: string): boolean {
+  try {
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Each Kotlin sample of the docs as a file in a package of its own, so that their names never clash. */
 function writeDocSamples(): string[] {
