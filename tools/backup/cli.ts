@@ -16,6 +16,7 @@ import {
 import { DEV_URLS } from '@hwp/service-kit';
 import { commandLine, usageError } from '../lib/command-line';
 import { logger } from '../lib/log';
+import { storeUnreachable } from '../lib/store-unreachable';
 
 const USAGE = `
 usage: npm run backup -- <dump DIR|restore DIR>
@@ -54,12 +55,12 @@ function describe(kind: DatabaseKind): string {
 
 async function ensureReachable(kind: DatabaseKind, url: string): Promise<void> {
   if (await isPostgresReachable(url)) return;
-  throw new Error(
-    `cannot reach ${describe(kind)}: ` +
-      (databaseUrl(kind).given
-        ? 'check the URL and that Postgres is up'
-        : 'start the demo data stores first: npm run services -- up'),
-  );
+  const where = new URL(url);
+  throw storeUnreachable({
+    store: `the ${kind} database ${where.pathname.slice(1)} at ${where.host}`,
+    variable: DATABASES[kind].urlVariable,
+    given: databaseUrl(kind).given,
+  });
 }
 
 /** Runs one of Postgres' client programs; its own error output is the message when it fails. */

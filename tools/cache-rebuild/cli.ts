@@ -8,6 +8,7 @@ import { isPostgresReachable } from '@hwp/dev-services';
 import { DEV_URLS, cacheRedisEndpoint, createRedisClient, envVar, loadConfig } from '@hwp/service-kit';
 import { commandLine, usageError } from '../lib/command-line';
 import { logger } from '../lib/log';
+import { storeUnreachable } from '../lib/store-unreachable';
 import { rebuildCache } from './cache-rebuild';
 import { PostgresWidgetRows, RedisWidgetCacheRefill } from './stores';
 
@@ -42,14 +43,14 @@ async function main() {
       WIDGET_CACHE_TTL_SECONDS: envVar.positiveInt(7 * 24 * 3600),
     }),
   );
-  const demoHint = (variable: string) =>
-    process.env[variable] ? '' : ': start the demo data stores first with npm run services -- up';
+  const given = (variable: string) => Boolean(process.env[variable]);
 
   if (!(await isPostgresReachable(config.DATABASE_URL)))
-    throw new Error(
-      `cannot reach the core database at ${new URL(config.DATABASE_URL).host} (DATABASE_URL)` +
-        demoHint('DATABASE_URL'),
-    );
+    throw storeUnreachable({
+      store: `the core database at ${new URL(config.DATABASE_URL).host}`,
+      variable: 'DATABASE_URL',
+      given: given('DATABASE_URL'),
+    });
   const redis = createRedisClient(cacheRedisEndpoint(config), {
     connectionName: 'cacheRebuild',
     lazyConnect: true,
@@ -57,10 +58,13 @@ async function main() {
     retryStrategy: () => null,
   });
   await redis.connect().catch((error: Error) => {
-    throw new Error(
-      `cannot reach the cache Redis (${error.message})` +
-        demoHint(process.env['CACHE_REDIS_CLUSTER_NODES'] ? 'CACHE_REDIS_CLUSTER_NODES' : 'CACHE_REDIS_URL'),
-    );
+    const variable = given('CACHE_REDIS_CLUSTER_NODES') ? 'CACHE_REDIS_CLUSTER_NODES' : 'CACHE_REDIS_URL';
+    throw storeUnreachable({
+      store: 'the cache Redis',
+      variable,
+      given: given(variable),
+      cause: error.message,
+    });
   });
   const db = new Client({ connectionString: config.DATABASE_URL });
   await db.connect();

@@ -5,6 +5,7 @@ import { migrate } from '@hwp/migrator';
 import { DEV_URLS } from '@hwp/service-kit';
 import { commandLine } from '../lib/command-line';
 import { logger, type Logger } from '../lib/log';
+import { storeUnreachable } from '../lib/store-unreachable';
 
 const USAGE = `
 usage: npm run migrate
@@ -37,12 +38,11 @@ async function main(log: Logger) {
     const url = given ?? DEV_URLS[database.urlVariable];
     if (!(await isPostgresReachable(url))) {
       const where = new URL(url);
-      throw new Error(
-        `cannot reach the database ${where.pathname.slice(1)} at ${where.host} (${database.urlVariable}${given ? '' : ', demo default'}): ` +
-          (given
-            ? 'check the URL and that Postgres is up'
-            : 'start the demo data stores first: npm run services -- up'),
-      );
+      throw storeUnreachable({
+        store: `the database ${where.pathname.slice(1)} at ${where.host}`,
+        variable: database.urlVariable,
+        given: Boolean(given),
+      });
     }
   }
   await migrateAll(process.env, log);

@@ -13,6 +13,7 @@ import {
 import { allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
 import { commandLine, usageError } from '../lib/command-line';
 import { logger } from '../lib/log';
+import { storeUnreachable } from '../lib/store-unreachable';
 import {
   describeDeadLetter,
   findDeadLetters,
@@ -72,12 +73,13 @@ async function main() {
     retryStrategy: () => null,
   });
   await redis.connect().catch((error: Error) => {
-    throw new Error(
-      `cannot reach the durable Redis (${error.message})` +
-        (process.env['REDIS_URL'] || process.env['REDIS_CLUSTER_NODES']
-          ? ''
-          : ': start the demo data stores first with npm run services -- up, or set REDIS_URL'),
-    );
+    const variable = process.env['REDIS_CLUSTER_NODES'] ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
+    throw storeUnreachable({
+      store: 'the durable Redis',
+      variable,
+      given: Boolean(process.env[variable]),
+      cause: error.message,
+    });
   });
   try {
     switch (command) {
