@@ -63,6 +63,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const problem = this.problemOf(exception, request);
+    // Fastify's reply is thenable (it resolves once sent); the filter only sends it.
     for (const [name, value] of Object.entries(problem.problem.headers ?? {})) void reply.header(name, value);
     void reply
       .status(problem.getStatus())

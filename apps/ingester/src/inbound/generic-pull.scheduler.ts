@@ -51,6 +51,7 @@ export class GenericPullScheduler implements OnApplicationBootstrap, BeforeAppli
       concurrency: this.settings.concurrency,
     });
     this.worker.on('error', (error) => this.logger.warn(`generic pull worker: ${error.message}`));
+    // sync() logs its own failure and is tried again on the next tick.
     this.timer = setInterval(() => void this.sync(), this.settings.syncMs);
     void this.sync();
   }

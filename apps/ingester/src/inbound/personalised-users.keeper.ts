@@ -37,6 +37,7 @@ export class PersonalisedUsersKeeper implements OnApplicationBootstrap, BeforeAp
       },
       (error: Error) => this.logger.warn(`personalised-users index check failed, retrying: ${error.message}`),
     );
+    // `running` never rejects (a failed check is logged above); the next check is scheduled when it ends.
     void this.running.then(() => {
       if (this.stopped) return;
       this.timer = setTimeout(() => this.check(), this.checkEveryMs);

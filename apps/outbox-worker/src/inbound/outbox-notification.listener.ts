@@ -26,7 +26,7 @@ export class OutboxNotificationListener {
 
   start(onNotification: () => void): void {
     this.onNotification = onNotification;
-    void this.connect();
+    void this.connect(); // retries on its own failures, with backoff
   }
 
   async stop(): Promise<void> {
