@@ -7,7 +7,7 @@ import { INVALIDATION_CHANNEL, writeWidgetIfNewer, type WidgetInvalidation } fro
 import { waitFor, workspaceRoot } from '@hwp/dev-services';
 import { useTestDatabase, useTestRedis } from '@hwp/testing';
 import { markdownTable } from '../bench/harness';
-import { card, TEAMS } from '../chaos/platform';
+import { card, firstInstance, TEAMS } from '../chaos/platform';
 import { credentialFor, routeId, routeTable, sampleBody, samplePath, type Route } from './routes';
 import {
   credentialHeaders,
@@ -68,7 +68,7 @@ export const EXPECTED: Record<string, Expected> = {
 async function statusFor(platform: SuitePlatform, route: Route, principal: Principal): Promise<number> {
   const body = sampleBody(route);
   const abort = new AbortController();
-  const response = await fetch(`${platform.apps[route.app][0]!.url}${samplePath(route)}`, {
+  const response = await fetch(`${firstInstance(platform.apps, route.app).url}${samplePath(route)}`, {
     method: route.method,
     headers: {
       ...credentialHeaders(credentialFor(route, platform.credentials[principal])),
@@ -165,7 +165,7 @@ describe('authorization matrix', () => {
     cache.disconnect();
     const screen = async (principal: Principal) => {
       const route = routes.find((r) => routeId(r) === 'core-api GET /v1/home')!;
-      const response = await fetch(`${platform.apps['core-api'][0]!.url}/v1/home`, {
+      const response = await fetch(`${firstInstance(platform.apps, 'core-api').url}/v1/home`, {
         headers: credentialHeaders(credentialFor(route, platform.credentials[principal])),
       });
       return JSON.stringify(await response.json());

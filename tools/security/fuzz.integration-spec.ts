@@ -215,7 +215,7 @@ describe(`fuzzing every route (seed ${SEED}; replay with FUZZ_SEED=${SEED})`, ()
 
   it('answers anything with a success or a problem+json 4xx, never a 5xx, and writes nothing it rejects', async () => {
     for (const route of routes) {
-      const app = platform.apps[route.app][0]!;
+      const app = firstInstance(platform.apps, route.app);
       const takesInput = route.operation.requestBody || route.operation.parameters?.length;
       await fc.assert(
         fc.asyncProperty(requests(route, platform), async (request) => {

@@ -50,14 +50,14 @@ describe('per-team write limits shared by two product-api instances', () => {
       ...(await appEnv({ TEAM_WRITES_PER_SECOND: '1' })),
       REDIS_URL: await useTestRedis('durable'),
     };
-    const apps = [await startApp('product-api', env), await startApp('product-api', env)];
+    const apps = [await startApp('product-api', env), await startApp('product-api', env)] as const;
     const statuses: number[] = [];
     let next = 0;
     await Promise.all(
       Array.from({ length: 6 }, async () => {
         while (next < 360) {
           const i = next++;
-          const response = await putWidget(apps[i % 2]!, 'deals', `user-${i}`);
+          const response = await putWidget(apps[i % 2 === 0 ? 0 : 1], 'deals', `user-${i}`);
           statuses.push(response.status);
           if (response.status === 429) {
             expect(response.headers.get('content-type')).toContain('application/problem+json');
@@ -73,9 +73,9 @@ describe('per-team write limits shared by two product-api instances', () => {
     const refused = await Promise.all(
       apps.map((app) => metric(app, 'http_rate_limited_total', 'team-writes')),
     );
-    expect(refused[0]! + refused[1]!).toBe(statuses.length - accepted);
+    expect(refused.reduce((sum, count) => sum + count, 0)).toBe(statuses.length - accepted);
     // The other team has its own budget.
-    expect((await putWidget(apps[0]!, 'loyalty', 'user-1')).status).toBe(202);
+    expect((await putWidget(apps[0], 'loyalty', 'user-1')).status).toBe(202);
   });
 
   it('counts each widget of a campaign, and refuses a campaign larger than a window with 413', async () => {
@@ -83,12 +83,12 @@ describe('per-team write limits shared by two product-api instances', () => {
       ...(await appEnv({ TEAM_WRITES_PER_SECOND: '1' })),
       REDIS_URL: await useTestRedis('durable'),
     };
-    const apps = [await startApp('product-api', env), await startApp('product-api', env)];
-    expect((await campaign(apps[0]!, 'deals', 100)).status).toBe(202);
-    const over = await campaign(apps[1]!, 'deals', 30, 100); // 130 > 120, on the other instance
+    const apps = [await startApp('product-api', env), await startApp('product-api', env)] as const;
+    expect((await campaign(apps[0], 'deals', 100)).status).toBe(202);
+    const over = await campaign(apps[1], 'deals', 30, 100); // 130 > 120, on the other instance
     expect(over.status).toBe(429);
-    expect((await campaign(apps[1]!, 'deals', 20, 100)).status).toBe(202); // exactly 120
-    const huge = await campaign(apps[0]!, 'loyalty', 121);
+    expect((await campaign(apps[1], 'deals', 20, 100)).status).toBe(202); // exactly 120
+    const huge = await campaign(apps[0], 'loyalty', 121);
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ status: 413, title: 'Campaign too large' });
   });
