@@ -59,7 +59,8 @@ export function decodeScreen(raw: unknown): DecodeResult {
 }
 
 /** A widget root, or undefined when neither it nor its fallback can be rendered. */
-export const decodeWidget = (raw: unknown): Widget | undefined => decodeNode(raw, 'widget', 0) as Widget;
+export const decodeWidget = (raw: unknown): Widget | undefined =>
+  decodeNode(raw, 'widget', 0) as Widget | undefined;
 
 /** Any node, or undefined when neither it nor its fallback can be rendered. */
 export const decodeSduiNode = (raw: unknown): SduiNode | undefined => decodeNode(raw, 'node', 0);
