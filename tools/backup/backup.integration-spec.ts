@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
   seedProductTeam,
@@ -102,8 +102,10 @@ describe('backup and restore of both databases (docs/backups.md)', () => {
     const pipeline: AppProcess[] = await Promise.all(
       (['product-api', 'outbox-worker', 'ingester'] as const).map((app) => startApp(app, env)),
     );
+    const [productApi] = pipeline;
+    assert(productApi, 'product-api started');
     const publish = (path: string, method: string, body?: unknown) =>
-      fetch(`${pipeline[0]!.url}/v1/products/deals/${path}`, {
+      fetch(`${productApi.url}/v1/products/deals/${path}`, {
         method,
         headers: {
           'x-api-key': API_KEY,
@@ -120,7 +122,7 @@ describe('backup and restore of both databases (docs/backups.md)', () => {
       const { rows } = await core.query<{ n: string }>(
         `SELECT count(*) AS n FROM widgets WHERE audience <> 'user:dan' OR content IS NULL`,
       );
-      return Number(rows[0]!.n) === 1 + USERS.length;
+      return Number(rows[0]?.n) === 1 + USERS.length;
     });
     await Promise.all(pipeline.map((app) => app.stop()));
     const before = await answers(source);

@@ -13,7 +13,9 @@ import { GENERIC, userAudience, type Audience } from '@hwp/widget-events';
 // Redis; the data is what the pipeline would have left in the core database.
 
 const JWT_SECRET = 'cache-rebuild-test-secret-0123456789';
-const PRODUCTS = ['deals', 'orders', 'loyalty'];
+const PRODUCTS = ['deals', 'orders', 'loyalty'] as const;
+/** The product `n` places along PRODUCTS, wrapping around. */
+const productAt = (n: number) => PRODUCTS[n % PRODUCTS.length] ?? PRODUCTS[0];
 const USERS = Array.from({ length: 40 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
 /** The users the load reads; the others are read again only after the rebuild. */
 const LOADED = USERS.slice(0, 20);
@@ -75,10 +77,10 @@ describe('npm run cache:rebuild after the cache Redis is lost under load', () =>
     ]);
     USERS.forEach((user, i) => {
       // One or two personalised widgets each; every fifth user deleted theirs (a tombstone: generic shows).
-      rows.push([PRODUCTS[i % 3]!, userAudience(user), i + 1, JSON.stringify(card(`${user}-${i % 3}`))]);
+      rows.push([productAt(i), userAudience(user), i + 1, JSON.stringify(card(`${user}-${i % 3}`))]);
       if (i % 2 === 0)
-        rows.push([PRODUCTS[(i + 1) % 3]!, userAudience(user), 2, JSON.stringify(card(`${user}-b`))]);
-      if (i % 5 === 0) rows.push([PRODUCTS[(i + 2) % 3]!, userAudience(user), 7, null]);
+        rows.push([productAt(i + 1), userAudience(user), 2, JSON.stringify(card(`${user}-b`))]);
+      if (i % 5 === 0) rows.push([productAt(i + 2), userAudience(user), 7, null]);
     });
     rows.push([MEANWHILE.productId, MEANWHILE.audience, 1, JSON.stringify(card('meanwhile-1'))]);
     for (const [product, audience, version, content] of rows)
@@ -104,7 +106,7 @@ describe('npm run cache:rebuild after the cache Redis is lost under load', () =>
       before.set(user, body);
     }
     const cached = await cacheContents();
-    for (const audience of audiences) expect(Object.keys(cached[audience]!)).toContain('~complete');
+    for (const audience of audiences) expect(Object.keys(cached[audience] ?? {})).toContain('~complete');
 
     // A steady load on half the users, checked answer by answer.
     let loading = true;
@@ -112,7 +114,8 @@ describe('npm run cache:rebuild after the cache Redis is lost under load', () =>
     const load = Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {
         for (let n = worker; loading; n++) {
-          const user = LOADED[n % LOADED.length]!;
+          const user = LOADED[n % LOADED.length];
+          if (user === undefined) throw new Error('no users to load');
           const { status, body } = await home(user);
           if (status === 200 && body === before.get(user)) answers.served++;
           else answers.wrong.push(`${user}: ${status} ${body.slice(0, 200)}`);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { seedProductTeam, waitFor } from '@hwp/dev-services';
 import {
   startApp,
@@ -69,7 +69,7 @@ async function nextEvent(response: Response, event: string): Promise<string> {
     if (done) throw new Error(`the stream ended before a ${event} event`);
     text += value;
     const match = new RegExp(`event: ${event}\\ndata: (.*)\\n`).exec(text);
-    if (match) return match[1]!;
+    if (match?.[1] !== undefined) return match[1];
   }
 }
 
@@ -136,7 +136,9 @@ describe('pipeline tracing', () => {
     const only = (name: string) => {
       const spans = named(name);
       expect(spans, name).toHaveLength(1);
-      return spans[0]!;
+      const [span] = spans;
+      assert(span, name);
+      return span;
     };
     const chain: [service: string, name: string, parent: ReceivedSpan][] = [];
     const published = only('publish widget event');

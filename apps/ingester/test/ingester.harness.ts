@@ -68,7 +68,8 @@ export function shuffledHistory(products: string[], audiences: Audience[], versi
   const delivered = [...events, ...events.filter(() => next() < 0.25)];
   for (let i = delivered.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
-    [delivered[i], delivered[j]] = [delivered[j]!, delivered[i]!];
+    const [a, b] = [delivered[i], delivered[j]];
+    if (a !== undefined && b !== undefined) [delivered[i], delivered[j]] = [b, a];
   }
   return delivered;
 }
@@ -175,7 +176,9 @@ export async function appliedVersionLog(db: Client, prefix: string) {
      FROM applied_versions WHERE starts_with(product_id, $1)`,
     [prefix],
   );
-  const { applied, backwards, twice } = rows[0]!;
+  const [counts] = rows; // an aggregate answers one row
+  if (!counts) throw new Error('the applied-version counts answered no row');
+  const { applied, backwards, twice } = counts;
   return { applied: Number(applied), backwards: Number(backwards), twice: Number(twice) };
 }
 
@@ -240,7 +243,10 @@ export async function consumersOfGroup(redis: Redis, shards = SHARDS): Promise<R
 
 function toRecord(flat: (string | number)[]): Record<string, string | number> {
   const record: Record<string, string | number> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) record[String(flat[i])] = flat[i + 1]!;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const value = flat[i + 1];
+    if (value !== undefined) record[String(flat[i])] = value;
+  }
   return record;
 }
 

@@ -64,7 +64,11 @@ describe('two ingesters on one stream', () => {
         await counted('ingester_events_applied_total'),
         await counted('ingester_events_ignored_total'),
       ];
-      return { applied: applied[0]! + applied[1]!, byIngester: [0, 1].map((i) => applied[i]! + ignored[i]!) };
+      const consumedBy = (i: number) => (applied[i] ?? 0) + (ignored[i] ?? 0);
+      return {
+        applied: applied.reduce((sum, count) => sum + count, 0),
+        byIngester: [consumedBy(0), consumedBy(1)],
+      };
     };
     // Each entry went to exactly one of them, and each got a share.
     await expect
