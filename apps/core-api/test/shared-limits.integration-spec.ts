@@ -75,8 +75,8 @@ describe('limits shared by two instances through one Redis', () => {
       TRUSTED_PROXIES: '127.0.0.1/32',
       RATE_LIMIT_PER_IP_PER_MINUTE: String(limit),
     });
-    const apps = [await startApp('core-api', env), await startApp('core-api', env)];
-    const statuses = await hammer(1_000, 8, (i) => viaProxy(apps[i % 2]!, '203.0.113.77'));
+    const apps = [await startApp('core-api', env), await startApp('core-api', env)] as const;
+    const statuses = await hammer(1_000, 8, (i) => viaProxy(apps[i % 2 === 0 ? 0 : 1], '203.0.113.77'));
     // Each instance may admit its reports in flight beyond the limit (docs/adr/0014): a few, never 2×.
     expect(admitted(statuses)).toBeGreaterThanOrEqual(limit);
     expect(admitted(statuses)).toBeLessThanOrEqual(limit * 1.1);
@@ -84,16 +84,16 @@ describe('limits shared by two instances through one Redis', () => {
     const counted = await Promise.all(
       apps.map((app) => metric(app.url, 'http_rate_limited_total', { limit: 'address' })),
     );
-    expect(counted[0]! + counted[1]!).toBe(refused);
+    expect(counted.reduce((sum, count) => sum + count, 0)).toBe(refused);
     expect(counted.every((count) => count > 0)).toBe(true); // both instances refused the client
   });
 
   it('admits about the per-user limit in total on the warm home path of both instances', async () => {
     const limit = 300;
     const env = await seededAppEnv({ RATE_LIMIT_PER_USER_PER_MINUTE: String(limit) });
-    const apps = [await startApp('core-api', env), await startApp('core-api', env)];
+    const apps = [await startApp('core-api', env), await startApp('core-api', env)] as const;
     const bearer = await token('hammering-user');
-    const statuses = await hammer(1_000, 8, (i) => getHome(apps[i % 2]!.url, bearer));
+    const statuses = await hammer(1_000, 8, (i) => getHome(apps[i % 2 === 0 ? 0 : 1].url, bearer));
     expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
     expect(admitted(statuses)).toBeGreaterThanOrEqual(limit);
     expect(admitted(statuses)).toBeLessThanOrEqual(limit * 1.1);
