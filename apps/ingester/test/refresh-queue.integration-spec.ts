@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE } from '@hwp/cache';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { PATIENCE, metric } from './ingester.harness';
@@ -31,11 +31,18 @@ const shuffled = <T>(items: T[]) =>
     .map(([, item]) => item);
 
 describe('the user-refresh queue', () => {
-  const gates: Record<string, Gate> = { draining: new Gate() };
+  const draining = new Gate();
+  const gates: Record<string, Gate> = { draining };
   let backends: ProductBackends;
   let ingester: AppProcess;
   let durable: Redis;
   let producers: RefreshProducer[];
+  /** The producer of the first core-api instance. */
+  const firstProducer = () => {
+    const [producer] = producers;
+    assert(producer, 'a producer per core-api instance');
+    return producer;
+  };
 
   beforeAll(async () => {
     backends = await startProductBackends((_, userId) => gates[userId]?.answer ?? 202);
@@ -66,7 +73,7 @@ describe('the user-refresh queue', () => {
   /** What BullMQ's event stream recorded, by event. */
   async function jobEvents(): Promise<string[]> {
     const events = await durable.xrange(`${USER_REFRESH_PREFIX}:${USER_REFRESH_QUEUE}:events`, '-', '+');
-    return events.map(([, fields]) => fields[fields.indexOf('event') + 1]!);
+    return events.map(([, fields]) => fields[fields.indexOf('event') + 1] ?? '(no event field)');
   }
 
   it('claims each user once across instances: overlapping batches flushed at once make one call per product and user', async () => {
@@ -91,23 +98,23 @@ describe('the user-refresh queue', () => {
     }
     expect(backends.calls).toHaveLength(batches * PRODUCTS.length);
     // Claimed users are not enqueued again while their claim lasts, even after their refresh completed.
-    expect(await producers[0]!.request(users.slice(0, 10))).toEqual([]);
+    expect(await firstProducer().request(users.slice(0, 10))).toEqual([]);
   });
 
   it('on SIGTERM finishes the running refresh before it exits', async () => {
     const completed = (await jobEvents()).filter((event) => event === 'completed').length;
-    await producers[0]!.request(['draining']);
+    await firstProducer().request(['draining']);
     const called = () => PRODUCTS.every((productId) => backends.count(productId, 'draining') === 1);
     await expect.poll(called, PATIENCE).toBe(true);
     const stopped = ingester.stop('SIGTERM');
     await expect.poll(() => ingester.output(), PATIENCE).toContain('closing the refresh worker');
     // Time enough for an ingester that did not wait for its running jobs to exit; this one cannot.
     expect(await Promise.race([stopped.then(() => 'exited'), sleep(2_000, 'running')])).toBe('running');
-    gates['draining']!.release();
+    draining.release();
 
     await stopped;
     expect((await jobEvents()).filter((event) => event === 'completed')).toHaveLength(completed + 1);
-    expect(await producers[0]!.queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
+    expect(await firstProducer().queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
     expect(ingester.output()).not.toContain('"level":50');
   });
 });

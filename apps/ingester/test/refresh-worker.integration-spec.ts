@@ -80,7 +80,7 @@ describe('the refresh worker', () => {
     await refreshed(...batch);
     for (const productId of PRODUCTS) {
       const received = backends.calls.filter(
-        (call) => call.productId === productId && batch.includes(call.userIds[0]!),
+        (call) => call.productId === productId && batch.includes(call.userIds[0] ?? ''),
       );
       expect(received.map((call) => call.userIds)).toEqual([
         ['b1', 'b2', 'b3', 'b4'],
