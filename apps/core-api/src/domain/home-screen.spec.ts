@@ -52,7 +52,7 @@ describe('composeHomeScreen', () => {
     const personalised = loadWidgets(stored({ deals: [5, claimed] }));
     const { json } = composeHomeScreen(['deals'], generic.byProduct, personalised.byProduct);
     expect(json.match(/"provenance"/g)).toHaveLength(1);
-    expect((JSON.parse(json) as Screen).widgets[0]!.provenance).toEqual({
+    expect((JSON.parse(json) as Screen).widgets[0]?.provenance).toEqual({
       productId: 'deals',
       audience: 'personalised',
       dataVersion: '5',

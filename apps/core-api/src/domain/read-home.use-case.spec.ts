@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { InProcessCache } from '@hwp/cache';
 import type { Screen } from '@hwp/sdui-schema';
 import { GENERIC, userAudience } from '@hwp/widget-events';
@@ -44,14 +44,16 @@ describe('ReadHomeScreen', () => {
     expect(home.readWarm('alice', FULL_SCREEN)).toBeUndefined();
     const reads = await Promise.all(Array.from({ length: 50 }, () => home.read('alice', FULL_SCREEN)));
     expect(new Set(reads.map((read) => read.rendered)).size).toBe(1);
-    expect(ids(reads[0]!.rendered)).toEqual(['deals-g', 'orders-p']);
+    const [first] = reads;
+    assert(first, 'the reads answered');
+    expect(ids(first.rendered)).toEqual(['deals-g', 'orders-p']);
     expect(l3.reads).toBe(2); // the generic audience and alice, once each
     expect(l2.reads).toBe(2);
     expect(metrics.count('l1 user miss')).toBe(1);
     expect(metrics.count('l1 user joined')).toBe(49);
 
     const warm = home.readWarm('alice', FULL_SCREEN);
-    expect(warm).toEqual({ rendered: reads[0]!.rendered, stale: false });
+    expect(warm).toEqual({ rendered: first.rendered, stale: false });
   });
 
   it('loads the audience an invalidation names again, and changes the ETag', async () => {
