@@ -69,8 +69,9 @@ function replaceOneField(valid: unknown, value: unknown, at: number): unknown {
   };
   const copy = structuredClone(valid);
   walk(copy);
-  if (fields.length === 0) return value;
-  const { parent, key } = fields[at % fields.length]!;
+  const field = fields[at % fields.length];
+  if (!field) return value; // nothing to mutate
+  const { parent, key } = field;
   parent[key] = value;
   return copy;
 }

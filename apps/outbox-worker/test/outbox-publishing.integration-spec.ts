@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { shardOf, type WidgetEvent } from '@hwp/widget-events';
 import {
   expectListening,
@@ -26,12 +26,13 @@ describe('outbox-worker publishing', () => {
       await expectOutboxDrained(bed.db, 5_000);
       const entries = await readStreams(bed.redis, SHARDS);
       for (const [i, write] of writes.entries()) {
-        const entry = entries.find(({ event }) => event.eventId === ids[i]);
-        expect(entry, `row ${ids[i]}`).toBeDefined();
-        expect(entry!.shard).toBe(shardOf(write.productId, write.audience, SHARDS));
-        const { widget, ...event } = entry!.event;
+        const id = ids[i];
+        const entry = entries.find(({ event }) => event.eventId === id);
+        assert(id && entry, `row ${id} is in the stream`);
+        expect(entry.shard).toBe(shardOf(write.productId, write.audience, SHARDS));
+        const { widget, ...event } = entry.event;
         expect(event).toEqual<Omit<WidgetEvent, 'widget'>>({
-          eventId: ids[i]!,
+          eventId: id,
           productId: write.productId,
           audience: write.audience,
           dataVersion: write.dataVersion,
