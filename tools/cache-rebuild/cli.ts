@@ -57,13 +57,16 @@ async function main() {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
+  // The failed connect below reports the client's error once, in one line.
+  let clientError: Error | undefined;
+  redis.on('error', (error: Error) => (clientError = error));
   await redis.connect().catch((error: Error) => {
     const variable = given('CACHE_REDIS_CLUSTER_NODES') ? 'CACHE_REDIS_CLUSTER_NODES' : 'CACHE_REDIS_URL';
     throw storeUnreachable({
       store: 'the cache Redis',
       variable,
       given: given(variable),
-      cause: error.message,
+      cause: (clientError ?? error).message,
     });
   });
   const db = new Client({ connectionString: config.DATABASE_URL });

@@ -72,13 +72,16 @@ async function main() {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
+  // The failed connect below reports the client's error once, in one line.
+  let clientError: Error | undefined;
+  redis.on('error', (error: Error) => (clientError = error));
   await redis.connect().catch((error: Error) => {
     const variable = process.env['REDIS_CLUSTER_NODES'] ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
     throw storeUnreachable({
       store: 'the durable Redis',
       variable,
       given: Boolean(process.env[variable]),
-      cause: error.message,
+      cause: (clientError ?? error).message,
     });
   });
   try {
