@@ -57,6 +57,8 @@ export const EXPECTED: Record<string, Expected> = {
   'core-api GET /v1/studio/products/{productId}/ingested-widgets': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/studio/home-layout': ADMIN_ONLY,
   'core-api PUT /v1/studio/home-layout': ADMIN_ONLY,
+  // The released SDUI JSON Schemas, at the path of their $id: published documents.
+  'core-api GET /sdui/{file}': PUBLIC,
   ...Object.fromEntries(
     ['product-api', 'core-api', 'outbox-worker', 'ingester'].flatMap((app) =>
       ['/health', '/ready', '/metrics'].map((path) => [`${app} GET ${path}`, PUBLIC]),

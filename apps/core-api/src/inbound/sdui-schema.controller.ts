@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Param, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ProblemException } from '@hwp/service-kit';
 import { RELEASED_SDUI_JSON_SCHEMAS, schemaIdPath, type SduiJsonSchema } from '@hwp/sdui-schema/json-schema';
@@ -26,6 +26,11 @@ export class SduiSchemaController {
   @ApiOkResponse({
     description: 'The JSON Schema (draft 2020-12).',
     content: { 'application/schema+json': {} },
+  })
+  @ApiParam({
+    name: 'file',
+    description: 'The file name of a released schema.',
+    example: [...RELEASED_BY_PATH.keys()].at(-1)?.slice('/sdui/'.length),
   })
   @ApiNotFoundResponse({ description: 'No released schema has this $id (problem+json).' })
   schema(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): SduiJsonSchema {
