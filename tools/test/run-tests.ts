@@ -129,9 +129,11 @@ async function main() {
     (sum, r) => ({ hits: sum.hits + (r.cache?.hits ?? 0), tasks: sum.tasks + (r.cache?.tasks ?? 0) }),
     { hits: 0, tasks: 0 },
   );
-  log(
-    `Nx replayed ${cache.hits} of ${cache.tasks} tasks from its cache (inputs unchanged since they last passed)`,
-  );
+  if (cache.tasks > 0) {
+    log(
+      `Nx replayed ${cache.hits} of ${cache.tasks} tasks from its cache (inputs unchanged since they last passed)`,
+    );
+  }
   const counts = countTests();
   const failedSteps = results.filter((r) => !r.ok).length;
   log(`${results.length} steps, ${failedSteps} failed, ${((Date.now() - started) / 60_000).toFixed(1)} min`);
