@@ -106,11 +106,13 @@ async function main() {
   const built = await step('build', 'npx', nx('run-many', '-t', 'build'));
   if (built) {
     // Node.js 24 first on the PATH: Nx runs each project's vitest with it, so the app processes the tests
-    // spawn (process.execPath) run on it too. The test targets' inputs include `node --version`.
+    // spawn (process.execPath) run on it too. The test targets' inputs include `node --version`. One
+    // project at a time: each run starts Postgres, Redis and app processes, and two at once on 2 cores
+    // ran out of memory beside other work.
     await step(
       `unit and integration tests (Node.js ${TEST_NODE_VERSION})`,
       'npx',
-      nx('run-many', '-t', 'test'),
+      nx('run-many', '-t', 'test', '--parallel=1'),
       {
         PATH: `${dirname(testNode)}:${process.env['PATH']}`,
       },
