@@ -33,8 +33,6 @@ Object.assign(process.env, {
   NX_NO_CLOUD: 'true',
   NX_DAEMON: process.env.NX_DAEMON ?? 'false',
   NX_TUI: 'false',
-  // On a busy 2-core machine Nx's plugin workers can take longer than its 30 s to connect.
-  NX_PLUGIN_NO_TIMEOUTS: process.env.NX_PLUGIN_NO_TIMEOUTS ?? 'true',
   NEXT_TELEMETRY_DISABLED: '1',
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
   CHECKPOINT_DISABLE: '1',
