@@ -33,7 +33,7 @@ import { loadGenerator, type LoadGenerator } from './load-generator';
 import { measureManyUsers } from './memory';
 import { measureNeverSeen } from './never-seen';
 import { measurePipeline } from './pipeline';
-import { CORES, asLoadGenerator, peakRssBytes, pinProcess } from './process-stats';
+import { CORES, asLoadGenerator, peakRssBytes, pinProcess, yieldCpu } from './process-stats';
 import { startReferenceServer } from './reference-servers';
 import { startTraceSink } from './trace-sink';
 import { measureStorm } from './storm';
@@ -227,7 +227,11 @@ async function main() {
         await BenchDataSet.setLayout(coreDatabaseUrl, STORM_LAYOUT);
         await waitForSlots(coreApi.url, dataSet.firstUser, STORM_LAYOUT.length);
         try {
-          // The storm's cold reads and polls are the bench's own requests: sent at the load's priority.
+          // The write pipeline yields the cores to core-api and the load when both want them, as on
+          // machines of its own in a deployment; the storm's cold reads and polls are the bench's own
+          // requests, sent at the load's priority.
+          const { productApi, sampleProducts, ingester, outboxWorker } = refresh;
+          yieldCpu([productApi, sampleProducts, ingester, outboxWorker].map((app) => app.process.pid!));
           return await asLoadGenerator(() =>
             measureStorm({
               ...size.storm,

@@ -27,7 +27,7 @@ export async function startRefreshPipeline(platform: BenchPlatform) {
   const productApi = await platform.startApp('product-api', { PLATFORM_REFRESH_KEY });
   const keyOf = (productId: string) =>
     ((BENCH_PRODUCTS as readonly string[]).includes(productId) ? BENCH_TEAM : REFRESH_TEAM).apiKey;
-  await platform.startApp('sample-products', {
+  const sampleProducts = await platform.startApp('sample-products', {
     PRODUCT_API_URL: productApi.url,
     SAMPLE_PRODUCT_KEYS: REFRESH_PRODUCTS.map((productId) => `${productId}=${keyOf(productId)}`).join(','),
     GENERIC_PULL_SECONDS: '0',
@@ -36,7 +36,7 @@ export async function startRefreshPipeline(platform: BenchPlatform) {
     platform.startApp('ingester', { PRODUCT_API_URL: productApi.url, PLATFORM_REFRESH_KEY }),
     platform.startApp('outbox-worker'),
   ]);
-  return { productApi, ingester, outboxWorker };
+  return { productApi, sampleProducts, ingester, outboxWorker };
 }
 
 /**

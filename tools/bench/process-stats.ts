@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, getPriority, setPriority } from 'node:os';
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux unless configured otherwise). */
@@ -62,6 +62,26 @@ export async function asLoadGenerator<T>(work: () => Promise<T>): Promise<T> {
     setPriority(before);
   }
 }
+
+/**
+ * Lowers the scheduling priority of running processes, every thread of them (Linux keeps a niceness per
+ * thread): background work yields the cores to the read path and the load when both want them, as it would
+ * on machines of its own. Lowering is allowed to anyone.
+ */
+export function yieldCpu(pids: readonly number[], niceness = BACKGROUND_NICENESS): void {
+  for (const pid of pids) {
+    for (const thread of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        setPriority(Number(thread), niceness);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  }
+}
+
+/** The niceness of the write pipeline while the cold-user storm reads (yieldCpu). */
+export const BACKGROUND_NICENESS = 10;
 
 /** The command that runs `command` on `core` when pinning is possible. */
 export function pinnedCommand(core: string, command: string, args: string[]): [string, string[]] {
