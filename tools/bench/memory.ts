@@ -28,7 +28,7 @@ export async function measureManyUsers(
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const target = { coreApi: { ...coreApi, feed: users } };
-  while (users.sent < options.users && elapsed() < options.boundSeconds) {
+  while (users.served < options.users && elapsed() < options.boundSeconds) {
     const seconds = Math.max(1, Math.min(options.runSeconds, Math.ceil(options.boundSeconds - elapsed())));
     await sideBySide(target, { ...options, seconds, rounds: 1, countNon2xx: true });
     options.log(`  ${users.served.toLocaleString('en-US')} distinct users served`);
