@@ -63,25 +63,25 @@ export async function asLoadGenerator<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The niceness of the write pipeline while the cold-user storm reads (yieldCpu). */
+const BACKGROUND_NICENESS = 10;
+
 /**
  * Lowers the scheduling priority of running processes, every thread of them (Linux keeps a niceness per
  * thread): background work yields the cores to the read path and the load when both want them, as it would
  * on machines of its own. Lowering is allowed to anyone.
  */
-export function yieldCpu(pids: readonly number[], niceness = BACKGROUND_NICENESS): void {
+export function yieldCpu(pids: readonly number[]): void {
   for (const pid of pids) {
     for (const thread of readdirSync(`/proc/${pid}/task`)) {
       try {
-        setPriority(Number(thread), niceness);
+        setPriority(Number(thread), BACKGROUND_NICENESS);
       } catch {
         // the thread ended meanwhile
       }
     }
   }
 }
-
-/** The niceness of the write pipeline while the cold-user storm reads (yieldCpu). */
-export const BACKGROUND_NICENESS = 10;
 
 /** The command that runs `command` on `core` when pinning is possible. */
 export function pinnedCommand(core: string, command: string, args: string[]): [string, string[]] {

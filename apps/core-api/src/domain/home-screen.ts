@@ -55,8 +55,8 @@ export function loadWidgets(stored: StoredWidgets): AudienceWidgets {
 }
 
 function spliceable(text: string): string | undefined {
-  const start = text.trimStart();
-  if (!start.startsWith('{') || !start.trimEnd().endsWith('}')) return undefined;
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}')) return undefined;
   if (!text.includes('"provenance"')) return text;
   try {
     const widget: unknown = JSON.parse(text);
