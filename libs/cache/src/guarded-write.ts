@@ -4,36 +4,56 @@ import type { RedisClient } from '@hwp/service-kit';
 
 /**
  * The version guard of the cache, the twin of the database's `WHERE data_version < EXCLUDED.data_version`:
- * a write lands only if the cached version is older (or absent), atomically, so a stale or duplicate
+ * each widget lands only if the cached version is older (or absent), atomically, so a stale or duplicate
  * event never overwrites newer data. Written by hand because no cache library offers a compare-on-version
- * hash-field write (see docs/adr/0006-cache-layout.md).
+ * hash-field write (see docs/adr/0006-cache-layout.md). One call writes one widget (the ingester) or an
+ * audience's whole set (a refill); the hash's TTL is set when something was written, and `ARGV[1]`, when
+ * not empty, is a field set afterwards if the hash exists (the complete marker, which must never create
+ * a hash without a TTL). ARGV: the marker field or '', the TTL, then field, version, value triples.
  */
 const WRITE_IF_NEWER = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current then
-  local version = tonumber(string.match(current, '^(%d+):'))
-  if version and version >= tonumber(ARGV[2]) then return 0 end
+local written = 0
+for i = 3, #ARGV, 3 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  local version = current and tonumber(string.match(current, '^(%d+):'))
+  if not (version and version >= tonumber(ARGV[i + 1])) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+    written = written + 1
+  end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
+if written > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if ARGV[1] ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], '1') end
+return written
 `;
 
-type GuardedRedis = RedisClient & {
-  hwpWriteWidgetIfNewer(
-    key: string,
-    field: string,
-    version: string,
-    value: string,
-    ttlMs: string,
-  ): Promise<number>;
-};
+type GuardedRedis = RedisClient & { hwpWriteWidgetsIfNewer(...keyAndArgs: string[]): Promise<number> };
 
-function withGuardedWrite(redis: RedisClient): GuardedRedis {
-  if (!('hwpWriteWidgetIfNewer' in redis)) {
-    redis.defineCommand('hwpWriteWidgetIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
+/**
+ * Writes `widgets` (by product id) into `audience`'s hash, each unless the cache already holds that
+ * version or a newer one, then sets `completeMarker` if given and the hash exists; in one round trip.
+ * Returns how many widgets were written.
+ */
+export function writeWidgetsIfNewer(
+  redis: RedisClient,
+  audience: Audience,
+  widgets: Iterable<[productId: string, widget: CachedWidget]>,
+  ttlMs: number,
+  completeMarker = '',
+): Promise<number> {
+  if (!('hwpWriteWidgetsIfNewer' in redis)) {
+    redis.defineCommand('hwpWriteWidgetsIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
   }
-  return redis as GuardedRedis;
+  const triples = [...widgets].flatMap(([productId, widget]) => [
+    productId,
+    String(widget.dataVersion),
+    encodeCachedWidget(widget),
+  ]);
+  return (redis as GuardedRedis).hwpWriteWidgetsIfNewer(
+    widgetHashKey(audience),
+    completeMarker,
+    String(ttlMs),
+    ...triples,
+  );
 }
 
 export interface CacheWrite extends CachedWidget {
@@ -47,12 +67,6 @@ export async function writeWidgetIfNewer(
   entry: CacheWrite,
   ttlMs: number,
 ): Promise<boolean> {
-  const written = await withGuardedWrite(redis).hwpWriteWidgetIfNewer(
-    widgetHashKey(entry.audience),
-    entry.productId,
-    String(entry.dataVersion),
-    encodeCachedWidget(entry),
-    String(ttlMs),
-  );
+  const written = await writeWidgetsIfNewer(redis, entry.audience, [[entry.productId, entry]], ttlMs);
   return written === 1;
 }

@@ -1,5 +1,6 @@
 import type { Audience } from '@hwp/widget-events';
-import { decodeCachedWidget, encodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
+import { writeWidgetsIfNewer } from './guarded-write';
+import { decodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
 import type { RedisClient } from '@hwp/service-kit';
 
 /**
@@ -34,27 +35,6 @@ export async function readWidgetHash(
   return complete || widgets.size > 0 ? { widgets, complete } : undefined;
 }
 
-// The guarded write of guarded-write.ts for every widget of the set in one call, then the complete marker
-// (only if the hash exists, so that it never creates a hash without a TTL). One round trip per audience
-// instead of one per widget and one for the marker. ARGV: the marker field, the TTL, then field, version,
-// value triples.
-const REFILL = `
-local written = 0
-for i = 3, #ARGV, 3 do
-  local current = redis.call('HGET', KEYS[1], ARGV[i])
-  local version = current and tonumber(string.match(current, '^(%d+):'))
-  if not (version and version >= tonumber(ARGV[i + 1])) then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
-    written = written + 1
-  end
-end
-if written > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], '1') end
-return written
-`;
-
-type RefillingRedis = RedisClient & { hwpRefillWidgetHash(...keysAndArgs: string[]): Promise<number> };
-
 /**
  * Copies an audience's whole widget set (read from the database) into the cache Redis with the version
  * guard, so a newer widget the ingester wrote meanwhile stays, then marks the hash complete, in one
@@ -69,18 +49,5 @@ export async function refillWidgetHash(
   ttlMs: number,
 ): Promise<number> {
   if (widgets.size === 0) return 0;
-  if (!('hwpRefillWidgetHash' in redis)) {
-    redis.defineCommand('hwpRefillWidgetHash', { numberOfKeys: 1, lua: REFILL });
-  }
-  const args = [...widgets].flatMap(([productId, widget]) => [
-    productId,
-    String(widget.dataVersion),
-    encodeCachedWidget(widget),
-  ]);
-  return (redis as RefillingRedis).hwpRefillWidgetHash(
-    widgetHashKey(audience),
-    COMPLETE_FIELD,
-    String(ttlMs),
-    ...args,
-  );
+  return writeWidgetsIfNewer(redis, audience, widgets, ttlMs, COMPLETE_FIELD);
 }
