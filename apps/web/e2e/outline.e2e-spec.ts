@@ -71,6 +71,9 @@ for (const { name, path, document } of fixtures) {
 
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    // The page streams in: read the DOM once the last node of the outline is there.
+    const last = expected.at(-1);
+    if (last) await expect(page.locator(`[data-sdui-id="${last.id}"]`).first()).toBeAttached();
     const rendered = await page.locator('main').evaluate((main) => {
       const seen = new Map<string, { text: string; alt: string | null; action?: string; label?: string }>();
       for (const element of main.querySelectorAll<HTMLElement>('[data-sdui-id]')) {
