@@ -31,6 +31,10 @@ export function vitestConfig(root = workspaceRoot, { passWithNoTests = false } =
   const sources = root === workspaceRoot ? '{apps,libs,tools}/**' : '**';
   const skipped = ['**/node_modules/**', '**/.next/**', '**/e2e/**'];
   const folder = relative(workspaceRoot, root);
+  // A focused test (`.only`) fails the run everywhere, not only where CI is set (Vitest's default), so that
+  // CI changes no result and is not among the test targets' cache inputs. `--allowOnly` to focus while
+  // editing. Per project: a project does not inherit it from the root.
+  const allowOnly = false;
   return defineConfig({
     root,
     plugins,
@@ -48,6 +52,7 @@ export function vitestConfig(root = workspaceRoot, { passWithNoTests = false } =
           resolve: { alias },
           test: {
             name: 'unit',
+            allowOnly,
             include: [`${sources}/*.spec.ts`],
             exclude: [...skipped, '**/*.integration-spec.ts'],
           },
@@ -58,6 +63,7 @@ export function vitestConfig(root = workspaceRoot, { passWithNoTests = false } =
           resolve: { alias },
           test: {
             name: 'integration',
+            allowOnly,
             include: [`${sources}/*.integration-spec.ts`],
             exclude: skipped,
             globalSetup: [join(workspaceRoot, 'libs/testing/src/global-setup.ts')],

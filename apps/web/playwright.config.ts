@@ -18,7 +18,9 @@ export default defineConfig({
     { name: 'platform', testMatch: 'platform/**/*.e2e-spec.ts' },
   ],
   outputDir: path.join(repoRoot, 'test-results/web'),
-  forbidOnly: Boolean(process.env.CI),
+  // Whatever CI says, so that a result does not depend on it (web:e2e's cache inputs leave CI out): a
+  // focused test fails the run, and the web server is always this run's own.
+  forbidOnly: true,
   reporter: process.env.CI
     ? 'list'
     : [['list'], ['html', { outputFolder: path.join(repoRoot, 'playwright-report'), open: 'never' }]],
@@ -55,7 +57,7 @@ export default defineConfig({
       // the signed-in home screen show its "can't load" state deterministically.
       CORE_API_URL: process.env.CORE_API_URL ?? 'http://127.0.0.1:9',
     },
-    reuseExistingServer: !process.env.CI,
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });

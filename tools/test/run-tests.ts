@@ -25,7 +25,8 @@ it needs first (npm dependencies, Debian packages as root, Node.js 24). Ends wit
 N skipped"; exit 0 only when everything passed.
 
 options:
-  --skip-nx-cache  run every task, even those Nx has a result for
+  --skip-nx-cache  run every task, even those Nx has a result for, and keep no result (Nx neither
+                   reads nor writes its cache then)
   -h, --help       this text
 `;
 
