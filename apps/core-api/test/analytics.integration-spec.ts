@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreDatabase } from '@hwp/core-db';
-import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import { eventBatchSchema } from '@hwp/analytics-events';
+import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
+import { expectOpenApiBodies, startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import { homeLayout, ingestedWidgetList, layoutBody, productAnalytics } from '../src/inbound/bodies';
 import {
   DAY,
   STUDIO_JWT_SECRET,
@@ -169,5 +172,17 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
     expect(Object.keys(openapi.paths)).toEqual(
       expect.arrayContaining(['/v1/events', '/v1/analytics/products/{productId}', '/v1/home/stream']),
     );
+  });
+
+  it("documents every request and answer body as the zod schema its handler uses (the web's too, for events)", async () => {
+    await expectOpenApiBodies(app.url, {
+      'POST /v1/events': { request: eventBatchSchema },
+      'GET /v1/analytics/products/{productId}': { answers: { 200: productAnalytics } },
+      'GET /v1/studio/home-layout': { answers: { 200: homeLayout } },
+      'PUT /v1/studio/home-layout': { request: layoutBody, answers: { 200: homeLayout } },
+      'GET /v1/studio/products/{productId}/ingested-widgets': { answers: { 200: ingestedWidgetList } },
+      // The generated SDUI definition, one schema with the clients' (ADR 0004).
+      'GET /v1/home': { answers: { 200: sduiOpenApiRef('Screen') } },
+    });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { analyticsEventSchema, dailyCounts, type AnalyticsEvent } from './analytics-event';
+import {
+  MAX_EVENTS_PER_BATCH,
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_AHEAD_MS,
+  analyticsEventSchema,
+  dailyCounts,
+  eventBatchSchema,
+  type AnalyticsEvent,
+} from './analytics-event';
 
 const event = (overrides: Partial<AnalyticsEvent> = {}): AnalyticsEvent => ({
   type: 'impression',
@@ -63,5 +71,32 @@ describe('analyticsEventSchema', () => {
     for (const bad of [{ type: 'view' }, { dataVersion: 'v3' }, { at: '2026-11-26 10:00' }])
       expect(analyticsEventSchema.safeParse(event(bad as Partial<AnalyticsEvent>)).success).toBe(false);
     expect(analyticsEventSchema.safeParse(event()).success).toBe(true);
+  });
+});
+
+describe('eventBatchSchema', () => {
+  const now = () => new Date().toISOString();
+  const parse = (body: unknown) => eventBatchSchema.safeParse(body);
+
+  it('takes 1 to 100 recent events and an optional token', () => {
+    expect(parse({ events: [event({ at: now() })] }).success).toBe(true);
+    expect(parse({ token: 'jwt', events: [event({ at: now() })] }).success).toBe(true);
+    expect(parse({ events: [] }).success).toBe(false);
+    expect(
+      parse({ events: Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, () => event({ at: now() })) }).success,
+    ).toBe(false);
+  });
+
+  it('refuses a week-old or far-future event, a 201-character widget id and a user id, naming the field', () => {
+    const old = new Date(Date.now() - MAX_EVENT_AGE_MS - 60_000).toISOString();
+    const ahead = new Date(Date.now() + MAX_EVENT_AHEAD_MS + 60_000).toISOString();
+    const paths = (body: unknown) => parse(body).error?.issues.map((issue) => issue.path.join('/'));
+    expect(paths({ events: [event({ at: now() }), event({ at: old })] })).toEqual(['events/1/at']);
+    expect(paths({ events: [event({ at: ahead })] })).toEqual(['events/0/at']);
+    expect(paths({ events: [event({ at: now(), widgetId: 'w'.repeat(201) })] })).toEqual([
+      'events/0/widgetId',
+    ]);
+    expect(parse({ events: [event({ at: now(), widgetId: 'w'.repeat(200) })] }).success).toBe(true);
+    expect(parse({ userId: 'user-0001', events: [event({ at: now() })] }).success).toBe(false);
   });
 });

@@ -1,7 +1,10 @@
 export {
   MAX_EVENTS_PER_BATCH,
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_AHEAD_MS,
   analyticsEventSchema,
   dailyCounts,
+  eventBatchSchema,
   type AnalyticsEvent,
   type DailyCount,
 } from './analytics-event';

@@ -16,5 +16,6 @@ export {
   useTestRedisCluster,
   type TestServices,
 } from './services';
+export { expectOpenApiBodies, type OperationBodies } from './openapi-bodies';
 export { databaseShape, prismaSchemaShape, type SchemaShape } from './schema-agreement';
 export { userToken } from './user-token';

@@ -1,8 +1,7 @@
-import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -10,9 +9,10 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { invalidRequest } from '@hwp/service-kit';
-import { withClickThroughRate, type WidgetDayStats } from '../domain/widget-day-stats';
+import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
+import { withClickThroughRate } from '../domain/widget-day-stats';
 import type { WidgetStatsStore } from '../domain/analytics.ports';
+import { productAnalytics } from './bodies';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the daily widget stats. */
@@ -41,13 +41,6 @@ function dayRange(query: unknown): { from: string; to: string } {
   if (days > MAX_DAYS)
     throw invalidRequest([{ parameter: 'from', detail: `must be at most ${MAX_DAYS} days before to` }]);
   return { from, to };
-}
-
-interface ProductAnalytics {
-  productId: string;
-  from: string;
-  to: string;
-  stats: WidgetDayStats[];
 }
 
 /** GET /v1/analytics/products/{productId}: a product's widget impressions, clicks and CTR, for the studio. */
@@ -80,38 +73,14 @@ export class AnalyticsController {
     required: false,
     description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.',
   })
-  @ApiOkResponse({
-    description: 'The stats.',
-    schema: {
-      type: 'object',
-      properties: {
-        productId: { type: 'string' },
-        from: { type: 'string', format: 'date' },
-        to: { type: 'string', format: 'date' },
-        stats: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              day: { type: 'string', format: 'date' },
-              audience: { type: 'string', enum: ['personalised', 'generic'] },
-              dataVersion: { type: 'string' },
-              impressions: { type: 'integer' },
-              clicks: { type: 'integer' },
-              ctr: { type: 'number', nullable: true },
-            },
-          },
-        },
-      },
-    },
-  })
+  @ApiJsonAnswer(HttpStatus.OK, productAnalytics, 'The stats.')
   @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
   @ApiForbiddenResponse({ description: "Another team's product (problem+json)." })
   async productAnalytics(
     @Param('productId') productId: string,
     @Query() query: unknown,
     @Headers('authorization') authorization: string | undefined,
-  ): Promise<ProductAnalytics> {
+  ): Promise<z.output<typeof productAnalytics>> {
     await this.studio.authorize(authorization, productId);
     const { from, to } = dayRange(query);
     const counts = await this.stats.productStats(productId, from, to);

@@ -3,7 +3,6 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
@@ -11,71 +10,14 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from 'zod';
-import { ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
-import { MAX_EVENTS_PER_BATCH, analyticsEventSchema } from '@hwp/analytics-events';
+import { ApiJsonBody, ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
+import { MAX_EVENTS_PER_BATCH, eventBatchSchema } from '@hwp/analytics-events';
 import type { AnalyticsEventLog } from '../domain/analytics.ports';
 import { AnalyticsMetrics, type BatchResult } from '../outbound/analytics.metrics';
 import { AcceptsBodyToken, UserGuard } from './user.guard';
 
 /** Injection token of the log accepted events are appended to. */
 export const ANALYTICS_EVENT_LOG = Symbol('ANALYTICS_EVENT_LOG');
-
-// Clients send what a screen showed and what was tapped soon after; an app that was offline a while
-// flushes late. Older or future times would rewrite closed days or count days that have not come.
-const MAX_AGE_MS = 7 * 24 * 3600_000;
-const MAX_AHEAD_MS = 10 * 60_000;
-const recent = (at: string) => {
-  const age = Date.now() - Date.parse(at);
-  return age <= MAX_AGE_MS && age >= -MAX_AHEAD_MS;
-};
-
-const eventBatch = z
-  .object({
-    /** For navigator.sendBeacon, which cannot set an Authorization header: the same bearer token. */
-    token: z.string().min(1).max(4_096).optional(),
-    events: z
-      .array(
-        analyticsEventSchema.extend({
-          at: analyticsEventSchema.shape.at.refine(recent, 'must be within the last 7 days'),
-        }),
-      )
-      .min(1)
-      .max(MAX_EVENTS_PER_BATCH),
-  })
-  // The user is the token's, never a member of the body (a userId is refused, not ignored).
-  .strict();
-
-const bodySchema = {
-  type: 'object',
-  required: ['events'],
-  additionalProperties: false,
-  properties: {
-    token: {
-      type: 'string',
-      description:
-        'The bearer token, for navigator.sendBeacon (which cannot set headers); used only without an ' +
-        'Authorization header.',
-    },
-    events: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_EVENTS_PER_BATCH,
-      items: {
-        type: 'object',
-        required: ['type', 'productId', 'audience', 'dataVersion', 'widgetId', 'at'],
-        properties: {
-          type: { type: 'string', enum: ['impression', 'click'] },
-          productId: { type: 'string', example: 'deals' },
-          audience: { type: 'string', enum: ['personalised', 'generic'] },
-          dataVersion: { type: 'string', example: '7', description: "The widget's provenance.dataVersion." },
-          widgetId: { type: 'string', example: 'deals-card' },
-          at: { type: 'string', format: 'date-time', description: 'When it happened (last 7 days).' },
-        },
-      },
-    },
-  },
-};
 
 /** POST /v1/events: impressions and clicks of the home screen's widgets, for the studio's analytics. */
 @ApiTags('analytics')
@@ -100,8 +42,7 @@ export class EventsController {
       'analytics stream; the studio sees it within seconds.',
   })
   @ApiBearerAuth('bearer')
-  @ApiBody({
-    schema: bodySchema,
+  @ApiJsonBody(eventBatchSchema, {
     examples: {
       beacon: {
         value: {
@@ -137,7 +78,7 @@ export class EventsController {
 
   /** The user is UserGuard's (the header's token, or the body's); only the events are read here. */
   private async accept(body: unknown): Promise<void> {
-    const { events } = parseRequest(eventBatch, jsonBody(body));
+    const { events } = parseRequest(eventBatchSchema, jsonBody(body));
     try {
       await this.log.append(events);
     } catch {

@@ -1,34 +1,23 @@
-import { Body, Controller, Get, Headers, Inject, Logger, Put } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpStatus, Inject, Logger, Put } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiForbiddenResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from 'zod';
-import { invalidRequest, parseRequest } from '@hwp/service-kit';
+import type { z } from 'zod';
+import { ApiJsonAnswer, ApiJsonBody, invalidRequest, parseRequest } from '@hwp/service-kit';
 import type { EditHomeLayout } from '../domain/edit-home-layout.use-case';
 import type { HomeLayout } from '../domain/home-layout';
+import { homeLayout, layoutBody } from './bodies';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the layout use case. */
 export const HOME_LAYOUT = Symbol('HOME_LAYOUT');
 
-const layoutBody = z.strictObject({ productIds: z.array(z.string()) });
-
-const layoutSchema = {
-  type: 'object',
-  properties: {
-    productIds: { type: 'array', items: { type: 'string' }, example: ['deals', 'subscriptions', 'loyalty'] },
-    updatedAt: { type: 'string', format: 'date-time', nullable: true },
-  },
-};
-
-const answer = (layout: HomeLayout) => ({
+const answer = (layout: HomeLayout): z.output<typeof homeLayout> => ({
   productIds: layout.productIds,
   updatedAt: layout.updatedAt?.toISOString() ?? null,
 });
@@ -55,7 +44,7 @@ export class HomeLayoutController {
 
   @Get()
   @ApiOperation({ summary: 'The home layout: product ids in slot order (admin studio session)' })
-  @ApiOkResponse({ description: 'The layout.', schema: layoutSchema })
+  @ApiJsonAnswer(HttpStatus.OK, homeLayout, 'The layout.')
   async read(@Headers('authorization') authorization: string | undefined) {
     await this.studio.authorizeAdmin(authorization);
     return answer(await this.layouts.read());
@@ -68,14 +57,8 @@ export class HomeLayoutController {
       'Every product at most once, each one the platform knows (the products of the admin session: sign ' +
       'in again after adding a product), 1 to 50 slots. Every core-api instance drops its cached layout.',
   })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['productIds'],
-      properties: { productIds: layoutSchema.properties.productIds },
-    },
-  })
-  @ApiOkResponse({ description: 'The saved layout.', schema: layoutSchema })
+  @ApiJsonBody(layoutBody)
+  @ApiJsonAnswer(HttpStatus.OK, homeLayout, 'The saved layout.')
   @ApiBadRequestResponse({
     description: 'A bad layout; `errors[].pointer` names each bad slot (problem+json).',
   })

@@ -1,9 +1,8 @@
-import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiQuery,
@@ -11,9 +10,10 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { invalidRequest } from '@hwp/service-kit';
+import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
 import { isAudience, type Audience } from '@hwp/widget-events';
 import type { IngestedWidgets } from '../domain/studio.ports';
+import { ingestedWidgetList } from './bodies';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the ingested widgets. */
@@ -33,17 +33,6 @@ const audiencesQuery = z.object({
         .max(MAX_AUDIENCES, `must list at most ${MAX_AUDIENCES} audiences`),
     ),
 });
-
-interface IngestedWidgetList {
-  productId: string;
-  widgets: {
-    audience: string;
-    dataVersion: number;
-    deleted: boolean;
-    acceptedAt: string;
-    ingestedAt: string;
-  }[];
-}
 
 /**
  * GET /v1/studio/products/{productId}/ingested-widgets: the versions the pipeline has delivered to the
@@ -74,28 +63,7 @@ export class IngestedWidgetsController {
     description: `Comma-separated "generic" and "user:<userId>", at most ${MAX_AUDIENCES}.`,
     example: 'generic,user:user-0001',
   })
-  @ApiOkResponse({
-    description: 'The ingested widgets, in audience order.',
-    schema: {
-      type: 'object',
-      properties: {
-        productId: { type: 'string' },
-        widgets: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              audience: { type: 'string', example: 'user:user-0001' },
-              dataVersion: { type: 'integer' },
-              deleted: { type: 'boolean' },
-              acceptedAt: { type: 'string', format: 'date-time' },
-              ingestedAt: { type: 'string', format: 'date-time' },
-            },
-          },
-        },
-      },
-    },
-  })
+  @ApiJsonAnswer(HttpStatus.OK, ingestedWidgetList, 'The ingested widgets, in audience order.')
   @ApiBadRequestResponse({ description: 'A bad product id or audience list; `errors[].parameter` names it.' })
   @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
   @ApiForbiddenResponse({ description: "Another team's product (problem+json)." })
@@ -103,7 +71,7 @@ export class IngestedWidgetsController {
     @Param('productId') productId: string,
     @Query() query: unknown,
     @Headers('authorization') authorization: string | undefined,
-  ): Promise<IngestedWidgetList> {
+  ): Promise<z.output<typeof ingestedWidgetList>> {
     await this.studio.authorize(authorization, productId);
     const parsed = audiencesQuery.safeParse(query);
     if (!parsed.success)

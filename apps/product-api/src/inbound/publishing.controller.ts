@@ -12,61 +12,37 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
-  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiForbiddenResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiProperty,
   ApiSecurity,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from 'zod';
-import { PipelineTracer, ProblemException, invalidRequest, parseRequest } from '@hwp/service-kit';
-import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
-import { GENERIC, USER_ID_PATTERN, type Audience } from '@hwp/widget-events';
+import type { z } from 'zod';
+import {
+  ApiJsonAnswer,
+  ApiJsonBody,
+  PipelineTracer,
+  ProblemException,
+  invalidRequest,
+  parseRequest,
+} from '@hwp/service-kit';
+import { GENERIC, type Audience } from '@hwp/widget-events';
 import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
+import {
+  MAX_USERS_PER_CALL,
+  acceptedBatch,
+  acceptedWidget,
+  campaignBody,
+  userIdSchema,
+  widgetBody,
+} from './bodies';
 import { AlsoAccepts, ProductTeamGuard, WritingTeam } from './product-team.guard';
 import { TeamWriteLimit } from './team-write-limit';
-
-export const MAX_USERS_PER_CALL = 1000;
-
-class PutWidgetBody {
-  @ApiProperty({ allOf: [sduiOpenApiRef('Widget')] })
-  widget!: unknown;
-}
-
-class CampaignEntry {
-  @ApiProperty({ example: 'user-0001' }) userId!: string;
-  @ApiProperty({ allOf: [sduiOpenApiRef('Widget')] })
-  widget!: unknown;
-}
-
-class CampaignBody {
-  @ApiProperty({ type: [CampaignEntry], minItems: 1, maxItems: MAX_USERS_PER_CALL })
-  widgets!: CampaignEntry[];
-}
-
-class AcceptedWidget {
-  @ApiProperty({ example: 'deals' }) productId!: string;
-  @ApiProperty({ example: 'user:user-0001', description: '"generic" or "user:<userId>"' }) audience!: string;
-  @ApiProperty({
-    example: 3,
-    description: 'Grows by one with every accepted write of this product and audience.',
-  })
-  dataVersion!: number;
-}
-
-class AcceptedBatch {
-  @ApiProperty({ example: 'deals' }) productId!: string;
-  @ApiProperty({ type: [AcceptedWidget] }) accepted!: AcceptedWidget[];
-}
-
-const userIdSchema = z.string().regex(USER_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
 /**
  * The product teams' publishing API. Every write is validated against the SDUI schema, saved with its
@@ -99,8 +75,8 @@ export class PublishingController {
   @ApiOperation({
     summary: "Publish the product's generic widget (shown to users without a personalised one)",
   })
-  @ApiBody({ type: PutWidgetBody })
-  @ApiAcceptedResponse({ type: AcceptedWidget })
+  @ApiJsonBody(widgetBody)
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
   @ApiBadRequestResponse({ description: 'The widget is invalid; `errors[].pointer` locates the problem.' })
   @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
   putGeneric(
@@ -120,7 +96,7 @@ export class PublishingController {
     summary:
       "Delete the product's generic widget (its slot stays empty for users without a personalised one)",
   })
-  @ApiAcceptedResponse({ type: AcceptedWidget })
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the deletion.')
   deleteGeneric(
     @Param('productId') productId: string,
     @Headers('traceparent') traceparent?: string,
@@ -134,8 +110,8 @@ export class PublishingController {
   @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: "Publish one user's personalised widget" })
-  @ApiBody({ type: PutWidgetBody })
-  @ApiAcceptedResponse({ type: AcceptedWidget })
+  @ApiJsonBody(widgetBody)
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
   @ApiBadRequestResponse({ description: 'Invalid user id or widget; `errors` locates the problem.' })
   @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
   putForUser(
@@ -155,7 +131,7 @@ export class PublishingController {
   @ApiOperation({
     summary: "Delete one user's personalised widget: the user falls back to the generic widget",
   })
-  @ApiAcceptedResponse({ type: AcceptedWidget })
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the deletion.')
   deleteForUser(
     @Param('productId') productId: string,
     @Param('userId') userId: string,
@@ -172,8 +148,8 @@ export class PublishingController {
   @ApiOperation({
     summary: `Publish personalised widgets for up to ${MAX_USERS_PER_CALL} users at once, all or nothing`,
   })
-  @ApiBody({ type: CampaignBody })
-  @ApiAcceptedResponse({ type: AcceptedBatch })
+  @ApiJsonBody(campaignBody)
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedBatch, 'Accepted, every entry: the pipeline delivers them.')
   @ApiBadRequestResponse({
     description: 'Any invalid entry rejects the whole campaign; `errors` locates it.',
   })
@@ -183,20 +159,8 @@ export class PublishingController {
     @Body() body: unknown,
     @Headers('traceparent') traceparent?: string,
     @WritingTeam() team?: string,
-  ) {
-    const { widgets } = parseRequest(
-      z.object({
-        widgets: z
-          .array(z.object({ userId: userIdSchema, widget: z.unknown() }))
-          .min(1)
-          .max(MAX_USERS_PER_CALL)
-          .refine(
-            (entries) => new Set(entries.map((e) => e.userId)).size === entries.length,
-            'must not repeat a user id',
-          ),
-      }),
-      body,
-    );
+  ): Promise<z.output<typeof acceptedBatch>> {
+    const { widgets } = parseRequest(campaignBody, body);
     const writes = widgets.map(
       ({ userId, widget }, i): WidgetWrite => ({
         audience: `user:${userId}`,
@@ -215,7 +179,7 @@ export class PublishingController {
     audience: Audience,
     widget: WidgetWrite['widget'],
     traceparent: string | undefined,
-  ) {
+  ): Promise<z.output<typeof acceptedWidget>> {
     const [accepted] = await this.publish(team, productId, [{ audience, widget }], traceparent);
     if (!accepted) throw new Error(`publishing ${productId} ${audience} accepted no write`);
     return accepted;
@@ -242,14 +206,16 @@ export class PublishingController {
 const withProduct = (productId: string) => (accepted: AcceptedWrite) => ({ productId, ...accepted });
 
 function userAudience(userId: string): Audience {
-  if (!USER_ID_PATTERN.test(userId)) {
-    throw invalidRequest([{ parameter: 'userId', detail: 'must be 1-64 letters, digits, ".", "_" or "-"' }]);
-  }
+  const parsed = userIdSchema.safeParse(userId);
+  if (!parsed.success)
+    throw invalidRequest(
+      parsed.error.issues.map((issue) => ({ parameter: 'userId', detail: issue.message })),
+    );
   return `user:${userId}`;
 }
 
 function widgetOf(body: unknown) {
-  return checked(parseRequest(z.object({ widget: z.unknown() }), body).widget, '/widget');
+  return checked(parseRequest(widgetBody, body).widget, '/widget');
 }
 
 /** The widget at `pointer`, or a 400/413 problem naming the JSON path of the first error. */

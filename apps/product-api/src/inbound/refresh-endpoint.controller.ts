@@ -2,77 +2,22 @@ import { Body, Controller, Get, Headers, HttpStatus, Inject, Param, Put, UseGuar
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiForbiddenResponse,
-  ApiOkResponse,
   ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
   ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from 'zod';
-import { ProblemException, parseRequest } from '@hwp/service-kit';
+import type { z } from 'zod';
+import { ApiJsonAnswer, ApiJsonBody, ProblemException, parseRequest } from '@hwp/service-kit';
 import {
   REFRESH_ENDPOINT_STORE,
   withoutSecret,
   type RefreshEndpointStore,
 } from '../domain/refresh-endpoints';
+import { endpointRegistration, platformRefreshEndpoints, registeredEndpoint } from './bodies';
 import { PlatformKeys } from './platform-keys';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
-
-/** Bounds of a registration; the contract (docs/product-refresh.md) states the same. */
-export const MIN_SECRET_LENGTH = 32;
-export const MIN_GENERIC_PULL_SECONDS = 1;
-export const MAX_GENERIC_PULL_SECONDS = 86_400;
-
-class RegisterEndpointBody {
-  @ApiProperty({ example: 'https://deals.internal.example/hwp/refresh', description: 'http(s) URL' })
-  url!: string;
-  @ApiProperty({
-    minLength: MIN_SECRET_LENGTH,
-    maxLength: 256,
-    description: 'HMAC-SHA256 key the platform signs its calls with. Write-only: never answered.',
-  })
-  secret!: string;
-  @ApiPropertyOptional({
-    type: 'integer',
-    nullable: true,
-    minimum: MIN_GENERIC_PULL_SECONDS,
-    maximum: MAX_GENERIC_PULL_SECONDS,
-    description: 'Pull the generic widget this often (seconds); null or absent: never.',
-  })
-  genericPullSeconds?: number | null;
-}
-
-class RegisteredEndpointBody {
-  @ApiProperty({ example: 'deals' }) productId!: string;
-  @ApiProperty({ example: 'https://deals.internal.example/hwp/refresh' }) url!: string;
-  @ApiProperty({ type: 'integer', nullable: true, example: 300 }) genericPullSeconds!: number | null;
-  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-}
-
-const registration = z.object({
-  url: z
-    .string()
-    .max(2048)
-    .refine((value) => {
-      try {
-        return ['http:', 'https:'].includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    }, 'must be an http(s) URL'),
-  secret: z.string().min(MIN_SECRET_LENGTH).max(256),
-  genericPullSeconds: z
-    .number()
-    .int()
-    .min(MIN_GENERIC_PULL_SECONDS)
-    .max(MAX_GENERIC_PULL_SECONDS)
-    .nullable()
-    .default(null),
-});
 
 /**
  * A product team registers where the platform asks it to publish (the refresh contract,
@@ -97,12 +42,16 @@ export class RefreshEndpointController {
       'The platform calls `url` with signed batches of users, and with `{ "audience": "generic" }` every ' +
       '`genericPullSeconds`; see docs/product-refresh.md. The secret is never answered.',
   })
-  @ApiBody({ type: RegisterEndpointBody })
-  @ApiOkResponse({ type: RegisteredEndpointBody })
+  @ApiJsonBody(endpointRegistration)
+  @ApiJsonAnswer(HttpStatus.OK, registeredEndpoint, 'The registration, without its secret.')
   @ApiBadRequestResponse({ description: '`errors[].pointer` names the invalid field (problem+json).' })
-  async register(@Param('productId') productId: string, @Body() body: unknown) {
-    const endpoint = await this.endpoints.register(productId, parseRequest(registration, body));
-    return withoutSecret(endpoint);
+  async register(
+    @Param('productId') productId: string,
+    @Body() body: unknown,
+  ): Promise<z.output<typeof registeredEndpoint>> {
+    const endpoint = await this.endpoints.register(productId, parseRequest(endpointRegistration, body));
+    const { updatedAt, ...registered } = withoutSecret(endpoint);
+    return { ...registered, updatedAt: updatedAt.toISOString() };
   }
 }
 
@@ -124,8 +73,9 @@ export class PlatformRefreshEndpointsController {
     summary: "Every product's refresh endpoint with its signing secret (the platform's refresh worker)",
     description: '`x-api-key` must hold the platform refresh key (PLATFORM_REFRESH_KEY).',
   })
+  @ApiJsonAnswer(HttpStatus.OK, platformRefreshEndpoints, 'Every registration, in product order.')
   @ApiUnauthorizedResponse({ description: 'Not the platform refresh key (problem+json).' })
-  async all(@Headers('x-api-key') apiKey?: string) {
+  async all(@Headers('x-api-key') apiKey?: string): Promise<z.output<typeof platformRefreshEndpoints>> {
     if (typeof apiKey !== 'string' || apiKey === '' || !this.platformKeys.isRefreshKey(apiKey))
       throw new ProblemException(HttpStatus.UNAUTHORIZED, 'Unauthorized', {
         detail: 'send the platform refresh key in x-api-key',

@@ -1,26 +1,10 @@
 import { Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ProblemException } from '@hwp/service-kit';
+import { ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { ApiJsonAnswer, ProblemException } from '@hwp/service-kit';
 import { StudioLogin } from '../domain/studio-login';
+import { studioSession } from './bodies';
 import { StudioTokens } from './studio-tokens';
-
-class StudioSessionAnswer {
-  @ApiProperty({ description: 'A studio session token: send it as `Authorization: Bearer <token>`.' })
-  token!: string;
-  @ApiProperty({ example: 'team-deals', description: 'The team id, or "platform" for an admin.' })
-  teamId!: string;
-  @ApiProperty({ example: ['deals'], description: 'The products the session covers (all, for an admin).' })
-  productIds!: string[];
-  @ApiProperty({ enum: ['team', 'admin'] }) role!: 'team' | 'admin';
-  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
-}
 
 /** The studio's sign-in: an API key in, a short-lived session token out. */
 @ApiTags('studio')
@@ -40,9 +24,9 @@ export class StudioSessionController {
       'A team API key in `x-api-key` opens a session over its products; the platform admin key ' +
       '(PLATFORM_ADMIN_KEY) opens an admin session over every product.',
   })
-  @ApiOkResponse({ type: StudioSessionAnswer })
+  @ApiJsonAnswer(HttpStatus.OK, studioSession, 'The session.')
   @ApiUnauthorizedResponse({ description: 'No, unknown or revoked key (problem+json).' })
-  async open(@Headers('x-api-key') apiKey: string | undefined): Promise<StudioSessionAnswer> {
+  async open(@Headers('x-api-key') apiKey: string | undefined): Promise<z.output<typeof studioSession>> {
     const session = apiKey ? await this.login.sessionFor(apiKey) : undefined;
     if (!session)
       throw new ProblemException(HttpStatus.UNAUTHORIZED, 'Unauthorized', {

@@ -1,45 +1,23 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
-  ApiOkResponse,
   ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
   ApiQuery,
   ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { invalidRequest } from '@hwp/service-kit';
-import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
+import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
 import { isAudience, type Audience } from '@hwp/widget-events';
 import { Publishing } from '../domain/publishing';
+import { widgetList } from './bodies';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
 
-export const MAX_WIDGETS_PER_PAGE = 200;
+const MAX_WIDGETS_PER_PAGE = 200;
 const DEFAULT_PAGE_SIZE = 50;
-
-class ListedWidget {
-  @ApiProperty({ example: 'user:user-0001', description: '"generic" or "user:<userId>"' }) audience!: string;
-  @ApiProperty({ example: 3 }) dataVersion!: number;
-  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
-  @ApiProperty({ allOf: [sduiOpenApiRef('Widget')] })
-  content!: unknown;
-}
-
-class WidgetList {
-  @ApiProperty({ example: 'deals' }) productId!: string;
-  @ApiProperty({ type: [ListedWidget] }) widgets!: ListedWidget[];
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'Pass as `cursor` for the next page; null on the last page.',
-  })
-  nextCursor!: string | null;
-}
 
 // The cursor is the last audience of a page, opaque to clients.
 const encodeCursor = (audience: Audience) => Buffer.from(audience).toString('base64url');
@@ -86,9 +64,12 @@ export class WidgetListingController {
     schema: { type: 'integer', minimum: 1, maximum: MAX_WIDGETS_PER_PAGE, default: DEFAULT_PAGE_SIZE },
   })
   @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the previous page.' })
-  @ApiOkResponse({ type: WidgetList })
+  @ApiJsonAnswer(HttpStatus.OK, widgetList, 'A page of widgets.')
   @ApiBadRequestResponse({ description: 'An invalid query parameter; `errors[].parameter` names it.' })
-  async list(@Param('productId') productId: string, @Query() query: unknown): Promise<WidgetList> {
+  async list(
+    @Param('productId') productId: string,
+    @Query() query: unknown,
+  ): Promise<z.output<typeof widgetList>> {
     const { audience, limit, cursor } = parseQuery(listQuery, query);
     const page = await this.publishing.list(productId, { kind: audience, after: cursor, limit });
     return {

@@ -1,5 +1,6 @@
 import { coreApiUrl } from '../../../server/config';
 import { bearer } from '../../../server/core-api';
+import { checkEventBatch, type EventProblem } from '../../../server/events';
 import { forwardedFor } from '../../../server/forwarded';
 import { upstreamFetch } from '../../../server/metrics';
 import { sessionToken } from '../../../server/session';
@@ -7,46 +8,11 @@ import { sessionToken } from '../../../server/session';
 export const dynamic = 'force-dynamic';
 
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_EVENTS = 100;
 const FORWARD_TIMEOUT_MS = 5_000;
 
-type Json = Record<string, unknown>;
-
-const text = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= max;
-
-/** core-api refuses a batch with an event older than 7 days or more than 10 minutes ahead (ADR 0011). */
-const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
-const MAX_AHEAD_MS = 10 * 60 * 1000;
-
-/**
- * The events worth forwarding: well-formed, with the widget's provenance. Malformed and week-old events
- * are dropped; a time ahead of this server's clock (a browser clock running fast) becomes now, so one
- * skewed device cannot get its whole batch refused.
- */
-function cleanEvents(body: unknown, now = Date.now()): Json[] {
-  const events = (body as { events?: unknown } | null)?.events;
-  if (!Array.isArray(events)) return [];
-  return events.slice(0, MAX_EVENTS).flatMap((event: Json | null) => {
-    if (typeof event !== 'object' || event === null) return [];
-    const { type, productId, audience, dataVersion, widgetId, at } = event;
-    const ok =
-      (type === 'impression' || type === 'click') &&
-      text(productId, 64) &&
-      (audience === 'personalised' || audience === 'generic') &&
-      text(dataVersion, 64) &&
-      text(widgetId, 64) &&
-      text(at, 40) &&
-      Date.parse(at) > now - MAX_AGE_MS;
-    if (!ok) return [];
-    const time = Date.parse(at as string) > now + MAX_AHEAD_MS ? new Date(now).toISOString() : at;
-    return [{ type, productId, audience, dataVersion, widgetId, at: time }];
-  });
-}
-
-const problem = (status: number, title: string, detail: string) =>
+const problem = (status: number, title: string, detail: string, errors?: EventProblem[]) =>
   Response.json(
-    { type: 'about:blank', title, detail, status },
+    { type: 'about:blank', title, detail, status, ...(errors && { errors }) },
     {
       status,
       headers: { 'content-type': 'application/problem+json' },
@@ -73,10 +39,12 @@ export async function POST(request: Request): Promise<Response> {
   try {
     body = JSON.parse(raw);
   } catch {
-    return problem(400, 'Bad request', 'The body is not JSON.');
+    return problem(400, 'Invalid request', 'The body is not JSON.', [
+      { pointer: '', detail: 'must be JSON' },
+    ]);
   }
-  const events = cleanEvents(body);
-  if (events.length === 0) return problem(400, 'Bad request', 'No well-formed events.');
+  const batch = checkEventBatch(body);
+  if (!batch.ok) return problem(400, 'Invalid request', 'The request is invalid.', batch.errors);
 
   try {
     const upstream = await upstreamFetch('core-api', '/v1/events', `${coreApiUrl()}/v1/events`, {
@@ -86,7 +54,7 @@ export async function POST(request: Request): Promise<Response> {
         'content-type': 'application/json',
         ...forwardedFor(request.headers),
       },
-      body: JSON.stringify({ events }),
+      body: JSON.stringify({ events: batch.events }),
       cache: 'no-store',
       signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
     });

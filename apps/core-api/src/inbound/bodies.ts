@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+// core-api's studio request and response bodies, each written once: the handlers parse requests with
+// these schemas, type their answers with them, and the OpenAPI document is generated from them (ADR 0024).
+// The event batch is @hwp/analytics-events' eventBatchSchema, shared with the web's /api/events.
+
+const productIds = z.array(z.string()).meta({ example: ['deals', 'subscriptions', 'loyalty'] });
+
+/** PUT /v1/studio/home-layout: the product ids in slot order (the use case checks each). */
+export const layoutBody = z.strictObject({ productIds });
+
+/** GET and PUT /v1/studio/home-layout. */
+export const homeLayout = z.object({
+  productIds,
+  updatedAt: z.iso.datetime().nullable().meta({ description: 'Null until an admin first saves a layout.' }),
+});
+
+const day = z.iso.date();
+
+/** GET /v1/analytics/products/{productId}. */
+export const productAnalytics = z.object({
+  productId: z.string(),
+  from: day,
+  to: day,
+  stats: z.array(
+    z.object({
+      day,
+      audience: z.enum(['personalised', 'generic']),
+      dataVersion: z.string(),
+      impressions: z.number().int(),
+      clicks: z.number().int(),
+      ctr: z.number().nullable().meta({ description: 'clicks / impressions; null without impressions.' }),
+    }),
+  ),
+});
+
+/** GET /v1/studio/products/{productId}/ingested-widgets. */
+export const ingestedWidgetList = z.object({
+  productId: z.string(),
+  widgets: z.array(
+    z.object({
+      audience: z.string().meta({ example: 'user:user-0001' }),
+      dataVersion: z.number().int(),
+      deleted: z.boolean(),
+      acceptedAt: z.iso.datetime(),
+      ingestedAt: z.iso.datetime(),
+    }),
+  ),
+});

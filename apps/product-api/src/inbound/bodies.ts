@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
+import { USER_ID_PATTERN } from '@hwp/widget-events';
+
+// product-api's request and response bodies, each written once: the handlers parse requests with these
+// schemas, type their answers with them, and the OpenAPI document is generated from them (ADR 0024).
+
+export const MAX_USERS_PER_CALL = 1000;
+/** Bounds of a registration; the contract (docs/product-refresh.md) states the same. */
+const MIN_SECRET_LENGTH = 32;
+const MIN_GENERIC_PULL_SECONDS = 1;
+const MAX_GENERIC_PULL_SECONDS = 86_400;
+
+/**
+ * A widget: any JSON here; the SDUI validator (`checkWidget`) checks it and locates each error. The
+ * document points at the generated Widget definition.
+ */
+const widget = z.unknown().meta({ allOf: [sduiOpenApiRef('Widget')] });
+
+/** A user id, in a campaign entry and in the path of a personalised widget. */
+export const userIdSchema = z
+  .string()
+  .regex(USER_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"')
+  .meta({ example: 'user-0001' });
+
+const audience = z.string().meta({ example: 'user:user-0001', description: '"generic" or "user:<userId>"' });
+const productId = z.string().meta({ example: 'deals' });
+
+/** PUT …/widgets/generic and …/widgets/users/{userId}. */
+export const widgetBody = z.object({ widget });
+
+/** POST …/widgets/campaigns: all or nothing. */
+export const campaignBody = z.object({
+  widgets: z
+    .array(z.object({ userId: userIdSchema, widget }))
+    .min(1)
+    .max(MAX_USERS_PER_CALL)
+    .refine(
+      (entries) => new Set(entries.map((e) => e.userId)).size === entries.length,
+      'must not repeat a user id',
+    ),
+});
+
+export const acceptedWidget = z.object({
+  productId,
+  audience,
+  dataVersion: z.number().int().meta({
+    example: 3,
+    description: 'Grows by one with every accepted write of this product and audience.',
+  }),
+});
+
+export const acceptedBatch = z.object({ productId, accepted: z.array(acceptedWidget) });
+
+/** GET …/widgets: a page of the product's current widgets. */
+export const widgetList = z.object({
+  productId,
+  widgets: z.array(
+    z.object({
+      audience,
+      dataVersion: z.number().int().meta({ example: 3 }),
+      updatedAt: z.iso.datetime(),
+      content: widget,
+    }),
+  ),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+});
+
+/** POST /v1/studio/session. */
+export const studioSession = z.object({
+  token: z
+    .string()
+    .meta({ description: 'A studio session token: send it as `Authorization: Bearer <token>`.' }),
+  teamId: z.string().meta({ example: 'team-deals', description: 'The team id, or "platform" for an admin.' }),
+  productIds: z
+    .array(z.string())
+    .meta({ example: ['deals'], description: 'The products the session covers (all, for an admin).' }),
+  role: z.enum(['team', 'admin']),
+  expiresAt: z.iso.datetime(),
+});
+
+const refreshUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL')
+  .meta({ example: 'https://deals.internal.example/hwp/refresh', description: 'http(s) URL' });
+
+const genericPullSeconds = z
+  .number()
+  .int()
+  .min(MIN_GENERIC_PULL_SECONDS)
+  .max(MAX_GENERIC_PULL_SECONDS)
+  .nullable()
+  .meta({
+    example: 300,
+    description: 'Pull the generic widget this often (seconds); null or absent: never.',
+  });
+
+/** PUT …/refresh-endpoint. */
+export const endpointRegistration = z.object({
+  url: refreshUrl,
+  secret: z
+    .string()
+    .min(MIN_SECRET_LENGTH)
+    .max(256)
+    .meta({ description: 'HMAC-SHA256 key the platform signs its calls with. Write-only: never answered.' }),
+  genericPullSeconds: genericPullSeconds.default(null),
+});
+
+export const registeredEndpoint = z.object({
+  productId,
+  url: z.string().meta({ example: 'https://deals.internal.example/hwp/refresh' }),
+  genericPullSeconds,
+  updatedAt: z.iso.datetime(),
+});
+
+/** GET /v1/platform/refresh-endpoints: every registration, secrets included (the refresh worker's). */
+export const platformRefreshEndpoints = z.object({
+  endpoints: z.array(
+    z.object({ productId, url: z.string(), secret: z.string(), genericPullSeconds: genericPullSeconds }),
+  ),
+});

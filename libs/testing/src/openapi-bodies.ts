@@ -1,0 +1,65 @@
+import { expect } from 'vitest';
+import type { z } from 'zod';
+import { openApiSchema } from '@hwp/service-kit';
+
+/**
+ * The JSON bodies of one operation: the zod schema its handler parses the request with, and per 2xx
+ * status the zod schema its answer is typed with (or, for a generated SDUI definition, the reference).
+ */
+export interface OperationBodies {
+  request?: z.ZodType;
+  answers?: Record<number, z.ZodType | { $ref: string }>;
+}
+
+interface Operation {
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+const isZod = (schema: z.ZodType | { $ref: string }): schema is z.ZodType => !('$ref' in schema);
+
+/**
+ * Asserts that the OpenAPI document the app serves describes exactly these JSON bodies, keyed
+ * `METHOD /path`: each is the JSON Schema of the zod schema named, and no other operation documents a
+ * JSON body. A schema written beside the handler's, or a handler whose body is undocumented, fails.
+ */
+export async function expectOpenApiBodies(appUrl: string, expected: Record<string, OperationBodies>) {
+  const document = (await (await fetch(`${appUrl}/docs/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, Operation>>;
+  };
+  const documented: Record<string, { request?: unknown; answers?: Record<string, unknown> }> = {};
+  for (const [path, operations] of Object.entries(document.paths))
+    for (const [method, operation] of Object.entries(operations)) {
+      const request = operation.requestBody?.content?.['application/json']?.schema;
+      const answers = Object.fromEntries(
+        Object.entries(operation.responses ?? {}).flatMap(([status, response]) => {
+          const schema = response.content?.['application/json']?.schema;
+          return status.startsWith('2') && schema !== undefined ? [[status, schema]] : [];
+        }),
+      );
+      if (request === undefined && Object.keys(answers).length === 0) continue;
+      documented[`${method.toUpperCase()} ${path}`] = {
+        ...(request === undefined ? {} : { request }),
+        ...(Object.keys(answers).length === 0 ? {} : { answers }),
+      };
+    }
+  const generated = Object.fromEntries(
+    Object.entries(expected).map(([operation, { request, answers }]) => [
+      operation,
+      {
+        ...(request === undefined ? {} : { request: openApiSchema(request, 'input') }),
+        ...(answers === undefined
+          ? {}
+          : {
+              answers: Object.fromEntries(
+                Object.entries(answers).map(([status, schema]) => [
+                  status,
+                  isZod(schema) ? openApiSchema(schema, 'output') : schema,
+                ]),
+              ),
+            }),
+      },
+    ]),
+  );
+  expect(documented).toEqual(generated);
+}
