@@ -72,25 +72,34 @@ export class InProcessCache {
     this.now = options.now ?? Date.now;
   }
 
-  /** The fresh value of `key`, or the result of one shared `load`; the last known good value if the load fails. */
-  async read<V>(key: string, load: () => Promise<V>, policy: LoadPolicy<V>): Promise<CacheRead<V>> {
-    const entry = this.entries.get(key);
-    if (entry !== undefined && this.isFresh(entry)) return { value: entry.value as V, outcome: 'hit' };
+  /**
+   * The fresh value of `key`, or the result of one shared `load`; the last known good value if the load
+   * fails. A value fresh at `now` is answered without a promise: the read path awaits only what it loads.
+   */
+  read<V>(
+    key: string,
+    load: () => Promise<V>,
+    policy: LoadPolicy<V>,
+    now = this.now(),
+  ): CacheRead<V> | Promise<CacheRead<V>> {
+    const value = this.fresh<V>(key, now);
+    if (value !== undefined) return { value, outcome: 'hit' };
     // A load that an invalidation overtook may return the old value: a read after the invalidation starts
     // its own (the SSE client re-fetches right after the change and must see it).
     const inFlight = this.loads.get(key);
     const running = inFlight?.invalidated ? undefined : inFlight;
-    try {
-      const value = (await (running ?? this.startLoad(key, load, policy)).promise) as V;
-      return { value, outcome: running ? 'joined' : 'loaded' };
-    } catch (error) {
-      const lastGood = this.entries.peek(key);
-      if (lastGood === undefined) throw error;
-      return { value: lastGood.value as V, outcome: 'stale', error };
-    }
+    const outcome: ReadOutcome = running ? 'joined' : 'loaded';
+    return (running ?? this.startLoad(key, load, policy)).promise.then(
+      (loaded): CacheRead<V> => ({ value: loaded as V, outcome }),
+      (error: unknown): CacheRead<V> => {
+        const lastGood = this.entries.peek(key);
+        if (lastGood === undefined) throw error;
+        return { value: lastGood.value as V, outcome: 'stale', error };
+      },
+    );
   }
 
-  /** The value of `key` if it is fresh at `now`, without a promise: the warm path's read. */
+  /** The value of `key` if it is fresh at `now` (a load must not resolve to undefined, which reads as none). */
   fresh<V>(key: string, now = this.now()): V | undefined {
     const entry = this.entries.get(key);
     return entry !== undefined && this.isFresh(entry, now) ? (entry.value as V) : undefined;
@@ -134,12 +143,19 @@ export class InProcessCache {
 
   private startLoad<V>(key: string, load: () => Promise<V>, policy: LoadPolicy<V>): Load {
     const generation = this.generation;
-    const running: Load = { promise: Promise.resolve(), invalidated: false };
-    running.promise = Promise.resolve()
-      .then(load)
-      .then((value) => {
+    let loading: Promise<V>;
+    try {
+      loading = load();
+    } catch (error) {
+      loading = Promise.reject(error);
+    }
+    const running: Load = { promise: loading, invalidated: false };
+    // One promise after the load: settling the entry and forgetting the load happen in the same callback.
+    running.promise = loading.then(
+      (value) => {
         // A later load (started after an invalidation) owns the entry: never overwrite it with older data.
         if (this.loads.get(key) !== running) return value;
+        this.loads.delete(key);
         // A value loaded across an invalidation is served to the reads that waited for it, but not kept fresh.
         const fresh = !running.invalidated && generation === this.generation;
         const freshUntil = fresh ? this.now() + policy.ttlMs : 0;
@@ -149,10 +165,12 @@ export class InProcessCache {
           { size: entrySize(key, policy.sizeOf(value)) },
         );
         return value;
-      })
-      .finally(() => {
+      },
+      (error: unknown) => {
         if (this.loads.get(key) === running) this.loads.delete(key);
-      });
+        throw error;
+      },
+    );
     this.loads.set(key, running);
     return running;
   }

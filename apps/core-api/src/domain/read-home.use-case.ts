@@ -41,7 +41,6 @@ const LAYOUT_KEY = 'layout';
 const GENERIC_KEY = 'generic';
 const userKey = (userId: string) => `u:${userId}`;
 
-const KINDS: readonly CacheKind[] = ['layout', 'generic', 'user'];
 const madeFrom = (
   cached: CachedRendering,
   layout: string[],
@@ -91,32 +90,37 @@ export class ReadHomeScreen implements ScreenContents {
   }
 
   /**
-   * The warm path, without a promise: the screen when the layout, the generic and the user's widgets are
-   * fresh in memory at `now` and the rendering made from them is current; undefined otherwise (then call
-   * read).
-   */
-  readWarm(userId: string, client: ClientProfile, now?: number): HomeRead | undefined {
-    const layout = this.cache.fresh<string[]>(LAYOUT_KEY, now);
-    const generic = this.cache.fresh<AudienceWidgets>(GENERIC_KEY, now);
-    const personalised = this.cache.fresh<AudienceWidgets>(userKey(userId), now);
-    if (layout === undefined || generic === undefined || personalised === undefined) return undefined;
-    const cached = this.cache.recall<CachedRendering>(renderingKey(userId, personalised, client));
-    if (cached === undefined || !madeFrom(cached, layout, generic, personalised)) return undefined;
-    for (const kind of KINDS) this.metrics.lookup('l1', kind, 'hit');
-    return { rendered: cached.rendered, stale: false };
-  }
-
-  /**
    * Any read, loading what is missing. Rejects only when the layout or the generic widgets fail to load
    * and were never loaded before; a user's personalised widgets in that case fall back to none (the
-   * generic screen, marked stale).
+   * generic screen, marked stale). The warm path answers without a promise: when every level is fresh in
+   * memory at `now` (ms), the screen comes back as is, and a level is awaited only when it loads.
    */
-  async read(userId: string, client: ClientProfile): Promise<HomeRead> {
-    const [layout, generic, personalised] = await Promise.all([
-      this.level1(LAYOUT_KEY, 'layout', () => this.loader.layout(), this.layoutPolicy),
-      this.level1(GENERIC_KEY, 'generic', () => this.loadWidgets(GENERIC), this.genericPolicy),
-      this.personalised(userId),
-    ]);
+  read(userId: string, client: ClientProfile, now?: number): HomeRead | Promise<HomeRead> {
+    const layout = this.level1(LAYOUT_KEY, 'layout', () => this.loader.layout(), this.layoutPolicy, now);
+    const generic = this.level1(
+      GENERIC_KEY,
+      'generic',
+      () => this.loadWidgets(GENERIC),
+      this.genericPolicy,
+      now,
+    );
+    const personalised = this.personalised(userId, now);
+    if (layout instanceof Promise || generic instanceof Promise || personalised instanceof Promise) {
+      return Promise.all([layout, generic, personalised]).then(([l, g, p]) =>
+        this.screen(userId, client, l, g, p),
+      );
+    }
+    return this.screen(userId, client, layout, generic, personalised);
+  }
+
+  /** The rendering of the loaded levels, cached per user (or shared) and client profile. */
+  private screen(
+    userId: string,
+    client: ClientProfile,
+    layout: CacheRead<string[]>,
+    generic: CacheRead<AudienceWidgets>,
+    personalised: CacheRead<AudienceWidgets>,
+  ): HomeRead {
     const stale =
       layout.outcome === 'stale' || generic.outcome === 'stale' || personalised.outcome === 'stale';
     if (stale) this.metrics.staleResponse();
@@ -172,29 +176,45 @@ export class ReadHomeScreen implements ScreenContents {
     this.cache.invalidateAll();
   }
 
-  private async level1<V>(key: string, kind: CacheKind, load: () => Promise<V>, policy: LoadPolicy<V>) {
-    const read = await this.cache.read(key, load, policy);
-    this.metrics.lookup('l1', kind, L1_RESULT[read.outcome]);
-    return read;
+  private level1<V>(
+    key: string,
+    kind: CacheKind,
+    load: () => Promise<V>,
+    policy: LoadPolicy<V>,
+    now?: number,
+  ): CacheRead<V> | Promise<CacheRead<V>> {
+    const read = this.cache.read(key, load, policy, now);
+    if (!(read instanceof Promise)) {
+      this.metrics.lookup('l1', kind, 'hit');
+      return read;
+    }
+    return read.then((loaded) => {
+      this.metrics.lookup('l1', kind, L1_RESULT[loaded.outcome]);
+      return loaded;
+    });
   }
 
   /**
    * The user's personalised widgets, or none (outcome `stale`) when they cannot be loaded and were never
    * loaded here. That stand-in is not cached: the next read loads them again.
    */
-  private async personalised(userId: string): Promise<CacheRead<AudienceWidgets>> {
+  private personalised(
+    userId: string,
+    now?: number,
+  ): CacheRead<AudienceWidgets> | Promise<CacheRead<AudienceWidgets>> {
     const load = () => this.loadWidgets(userAudience(userId));
-    try {
-      return await this.level1(userKey(userId), 'user', load, this.personalisedPolicy);
-    } catch (error) {
+    const read = this.level1(userKey(userId), 'user', load, this.personalisedPolicy, now);
+    if (!(read instanceof Promise)) return read;
+    return read.catch((error: unknown): CacheRead<AudienceWidgets> => {
       this.metrics.lookup('l1', 'user', 'error');
       return { value: NO_PERSONALISED, outcome: 'stale', error };
-    }
+    });
   }
 
-  private async loadWidgets(audience: Parameters<WidgetLoader['widgets']>[0]): Promise<AudienceWidgets> {
-    const stored = await this.loader.widgets(audience);
-    return stored.size === 0 && audience !== GENERIC ? NO_PERSONALISED : loadWidgets(stored);
+  private loadWidgets(audience: Parameters<WidgetLoader['widgets']>[0]): Promise<AudienceWidgets> {
+    return this.loader
+      .widgets(audience)
+      .then((stored) => (stored.size === 0 && audience !== GENERIC ? NO_PERSONALISED : loadWidgets(stored)));
   }
 
   /** The composed screen's bytes; for a client that lacks components, the tree is parsed and adapted. */

@@ -22,7 +22,8 @@ export interface BearerAuthOptions {
 }
 
 export type Authentication =
-  | { ok: true; userId: string }
+  /** `bearer` is the remembered header (absent for a token too close to its expiry to keep). */
+  | { ok: true; userId: string; bearer?: VerifiedBearer }
   | { ok: false; detail: string; challenge: string }
   /** The token could not be checked: the identity provider's keys could not be fetched. Not the user's fault. */
   | { ok: false; unavailable: true; detail: string };
@@ -88,30 +89,45 @@ export class BearerAuthenticator {
     }
   }
 
-  /** A header verified before whose token has not expired, without a promise: the warm path's check. */
-  known(authorization: string | undefined, now = Date.now()): VerifiedBearer | undefined {
-    if (authorization === undefined) return undefined;
+  /** A header verified before whose token has not expired. */
+  known(authorization: string, now = Date.now()): VerifiedBearer | undefined {
     const verified = this.verified.get(authorization);
     if (verified === undefined || now < verified.expiresAtMs) return verified;
     this.verified.delete(authorization);
     return undefined;
   }
 
-  async authenticate(authorization: string | undefined): Promise<Authentication> {
+  /**
+   * Who the `Authorization` header names. Without a promise for a header verified before and for a
+   * shared-secret token (node:crypto's HMAC is synchronous); a promise only while the identity provider's
+   * keys verify one.
+   */
+  authenticate(
+    authorization: string | undefined,
+    now = Date.now(),
+  ): Authentication | Promise<Authentication> {
     if (authorization === undefined || authorization === '') return MISSING;
     const token = bearerToken(authorization);
     if (token === undefined) return invalid('the Bearer scheme is required');
-    const known = this.known(authorization);
-    if (known !== undefined) return { ok: true, userId: known.userId };
+    const known = this.known(authorization, now);
+    if (known !== undefined) return { ok: true, userId: known.userId, bearer: known };
     if (this.verify instanceof Hs256Verifier) {
-      const result = this.verify.verify(token);
+      const result = this.verify.verify(token, now / 1000);
       if (!result.ok)
         return invalid(result.reason === 'expired' ? 'the token has expired' : 'the token is invalid');
-      return this.accept(authorization, result.subject, result.expiresAtSeconds * 1000);
+      return this.accept(authorization, result.subject, result.expiresAtSeconds * 1000, now);
     }
+    return this.verifyWithKeys(this.verify, authorization, token);
+  }
+
+  private async verifyWithKeys(
+    verify: (token: string) => ReturnType<typeof jwtVerify>,
+    authorization: string,
+    token: string,
+  ): Promise<Authentication> {
     try {
-      const { payload, protectedHeader } = await this.verify(token);
-      return this.accept(authorization, payload.sub!, payload.exp! * 1000, protectedHeader.kid);
+      const { payload, protectedHeader } = await verify(token);
+      return this.accept(authorization, payload.sub!, payload.exp! * 1000, Date.now(), protectedHeader.kid);
     } catch (error) {
       if (keysUnreachable(error)) {
         return { ok: false, unavailable: true, detail: "the identity provider's keys cannot be fetched" };
@@ -121,13 +137,20 @@ export class BearerAuthenticator {
   }
 
   /** A verified token: refused if its subject is no user id, else remembered until it expires. */
-  private accept(authorization: string, userId: string, expiresAtMs: number, keyId?: string): Authentication {
+  private accept(
+    authorization: string,
+    userId: string,
+    expiresAtMs: number,
+    now: number,
+    keyId?: string,
+  ): Authentication {
     if (!USER_ID_PATTERN.test(userId)) return invalid('the subject is not a user id');
     // A verification that overlapped a JWKS refetch may have used a key that is gone now.
     const keyStillPublished = this.keyIds === undefined || this.keyIds.has(keyId);
-    if (expiresAtMs > Date.now() && keyStillPublished)
-      this.verified.set(authorization, { authorization, userId, expiresAtMs, keyId });
-    return { ok: true, userId };
+    if (expiresAtMs <= now || !keyStillPublished) return { ok: true, userId };
+    const bearer: VerifiedBearer = { authorization, userId, expiresAtMs, keyId };
+    this.verified.set(authorization, bearer);
+    return { ok: true, userId, bearer };
   }
 
   /**

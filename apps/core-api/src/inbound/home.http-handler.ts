@@ -61,51 +61,63 @@ export class HomeRequestHandler {
     private readonly compressionThresholdBytes: number,
   ) {}
 
-  /** Answers one request received at `now` (ms); never rejects (errors become problem+json answers). */
+  /**
+   * Answers one request received at `now` (ms); never rejects (errors become problem+json answers). A
+   * promise is made only for what waits on I/O: a token an identity provider's keys verify, a level that
+   * loads. A known user whose screen is in memory is answered in this call.
+   */
   handle(request: IncomingMessage, response: ServerResponse, now = Date.now()): void {
-    // The warm path, all in memory and without a promise: a known token and a current rendering.
-    const user = this.edge.knownUser(request, now);
-    if (user instanceof ProblemException) return this.edge.refuse(request, response, user);
-    if (user !== undefined) {
-      const client = this.profile(request);
-      const warm = client.ok ? this.home.readWarm(user, client.profile, now) : undefined;
-      if (warm !== undefined) return this.send(request, response, warm);
-    }
-    this.answer(request, response, user).catch((error: unknown) => {
-      let problem: ProblemException;
-      if (error instanceof ProblemException) problem = error;
-      else {
-        this.logger.error((error as Error).stack ?? String(error));
-        const detail = 'The request could not be served.';
-        problem = ProblemException.of(HttpStatus.INTERNAL_SERVER_ERROR, detail);
-      }
-      if (!response.headersSent) this.edge.refuse(request, response, problem);
-    });
+    const user = this.edge.requestUser(request, now);
+    if (user instanceof Promise) {
+      user
+        .then((found) => this.serve(request, response, found, Date.now()))
+        .catch((error: unknown) => this.fail(request, response, error));
+    } else this.serve(request, response, user, now);
   }
 
-  /**
-   * The rest of the read; `knownUser` is the user of a token already verified and counted above. Throws
-   * the refusals (ProblemException) that `handle` writes.
-   */
-  private async answer(
+  private serve(
     request: IncomingMessage,
     response: ServerResponse,
-    knownUser?: string,
-  ): Promise<void> {
-    const userId = knownUser ?? (await this.edge.user(request.headers.authorization));
+    user: string | ProblemException,
+    now: number,
+  ): void {
+    if (user instanceof ProblemException) return this.edge.refuse(request, response, user);
     const client = this.profile(request);
-    if (!client.ok) throw ProblemException.of(HttpStatus.NOT_ACCEPTABLE, client.reason);
-    let read: HomeRead;
-    try {
-      read = await this.home.read(userId, client.profile);
-    } catch (error) {
-      this.logger.warn(
-        `home screen unavailable, nothing cached to fall back on: ${(error as Error).message}`,
+    if (!client.ok) {
+      return this.edge.refuse(
+        request,
+        response,
+        ProblemException.of(HttpStatus.NOT_ACCEPTABLE, client.reason),
       );
-      const detail = 'The home screen cannot be loaded right now.';
-      throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, detail, { 'retry-after': '1' });
     }
-    this.send(request, response, read);
+    let read: HomeRead | Promise<HomeRead>;
+    try {
+      read = this.home.read(user, client.profile, now);
+    } catch (error) {
+      return this.unavailable(request, response, error);
+    }
+    if (!(read instanceof Promise)) return this.send(request, response, read);
+    read
+      .then(
+        (loaded) => this.send(request, response, loaded),
+        (error: unknown) => this.unavailable(request, response, error),
+      )
+      .catch((error: unknown) => this.fail(request, response, error));
+  }
+
+  /** The read failed: the layout or the generic widgets cannot be loaded and were never loaded here. */
+  private unavailable(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+    this.logger.warn(`home screen unavailable, nothing cached to fall back on: ${(error as Error).message}`);
+    const detail = 'The home screen cannot be loaded right now.';
+    const problem = ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, detail, { 'retry-after': '1' });
+    this.edge.refuse(request, response, problem);
+  }
+
+  /** Anything unexpected: 500, unless an answer has gone out already. */
+  private fail(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+    this.logger.error((error as Error).stack ?? String(error));
+    const problem = ProblemException.of(HttpStatus.INTERNAL_SERVER_ERROR, 'The request could not be served.');
+    if (!response.headersSent) this.edge.refuse(request, response, problem);
   }
 
   /** Writes the answer with the headers prepared once per rendering. */

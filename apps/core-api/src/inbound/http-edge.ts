@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HttpStatus } from '@nestjs/common';
 import { ProblemException, tooManyRequests, writeProblem, type ClientAddresses } from '@hwp/service-kit';
-import type { BearerAuthenticator, VerifiedBearer } from './bearer-auth';
+import type { Authentication, BearerAuthenticator, VerifiedBearer } from './bearer-auth';
 import { STALE_HEADER } from './home.http-handler';
 import type { RateLimited, RequestLimits } from './request-limits';
 
@@ -28,7 +28,7 @@ export function unauthorized(detail: string, challenge: string): ProblemExceptio
 
 /**
  * core-api's HTTP edge, written once for every route: CORS and the per-address limit (`admit`), the
- * users' bearer tokens and the per-user limit (`knownUser`, `user`), and refusals as problem+json
+ * users' bearer tokens and the per-user limit (`requestUser`, `user`), and refusals as problem+json
  * (`refuse`, or the ProblemException that Nest's filter renders the same way). Its two callers are the
  * front door, for GET /v1/home ahead of Fastify, and Nest: a Fastify onRequest hook runs `admit` for
  * every other request and UserGuard runs `user` on the user routes (EdgeEntryPoints, user.guard.ts).
@@ -85,45 +85,49 @@ export class HttpEdge {
   }
 
   /**
-   * The warm path's check, in memory and without a promise: the user of an Authorization header verified
-   * before, counted against the per-user limit (a 429 problem when over it); undefined when the header has
-   * not been verified yet (then `user`).
+   * The user of the request's bearer token, counted against the per-user limit, or the problem to answer
+   * with (401, 429, or 503 when the token cannot be checked). Without a promise for a header verified
+   * before or signed with the shared secret; a promise only while an identity provider's keys verify it.
    */
-  knownUser(request: IncomingMessage, now: number): string | ProblemException | undefined {
+  requestUser(
+    request: IncomingMessage,
+    now: number,
+  ): string | ProblemException | Promise<string | ProblemException> {
     const { socket, headers } = request;
     const { authorization } = headers;
-    let bearer = this.lastBearer.get(socket);
-    if (bearer === undefined || bearer.authorization !== authorization || now >= bearer.expiresAtMs) {
-      bearer = this.auth.known(authorization, now);
-      if (bearer === undefined) return undefined;
-      this.lastBearer.set(socket, bearer);
-    }
-    return this.counted(bearer.userId, now);
+    const bearer = this.lastBearer.get(socket);
+    if (bearer !== undefined && bearer.authorization === authorization && now < bearer.expiresAtMs)
+      return this.counted(bearer.userId, now);
+    const who = this.auth.authenticate(authorization, now);
+    return who instanceof Promise
+      ? who.then((found) => this.admitted(found, Date.now(), socket))
+      : this.admitted(who, now, socket);
   }
 
-  /**
-   * The user of a bearer token, counted against the per-user limit; else throws a 401 or 429 problem, or
-   * a 503 when the token cannot be checked (the identity provider's keys are out of reach).
-   */
+  /** `requestUser` for Nest's user routes (UserGuard): throws the problem. */
   async user(authorization: string | undefined): Promise<string> {
-    const who = await this.auth.authenticate(authorization);
-    if (!who.ok) {
-      // A client that gets a 401 signs its user out: not for an outage of the identity provider.
-      if ('unavailable' in who) {
-        throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, `${who.detail}; try again shortly.`, {
-          'retry-after': String(KEYS_RETRY_AFTER_SECONDS),
-        });
-      }
-      throw unauthorized(who.detail, who.challenge);
-    }
-    const counted = this.counted(who.userId, Date.now());
-    if (counted instanceof ProblemException) throw counted;
-    return counted;
+    const who = this.admitted(await this.auth.authenticate(authorization), Date.now());
+    if (who instanceof ProblemException) throw who;
+    return who;
   }
 
   /** Answers with a problem on Node's response (outside Nest: the front door, a Fastify hook). */
   refuse(request: IncomingMessage, response: ServerResponse, problem: ProblemException): void {
     writeProblem(response, problem, request.url);
+  }
+
+  private admitted(who: Authentication, now: number, socket?: Socket): string | ProblemException {
+    if (!who.ok) {
+      // A client that gets a 401 signs its user out: not for an outage of the identity provider.
+      if ('unavailable' in who) {
+        return ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, `${who.detail}; try again shortly.`, {
+          'retry-after': String(KEYS_RETRY_AFTER_SECONDS),
+        });
+      }
+      return unauthorized(who.detail, who.challenge);
+    }
+    if (socket !== undefined && who.bearer !== undefined) this.lastBearer.set(socket, who.bearer);
+    return this.counted(who.userId, now);
   }
 
   private counted(userId: string, now: number): string | ProblemException {

@@ -1,15 +1,15 @@
 import { lookUpPersonalisedUser, type IndexedUser } from '@hwp/cache';
-import { withTimeout, type RedisClient } from '@hwp/service-kit';
+import type { RedisClient } from '@hwp/service-kit';
 import type { PersonalisedUsersLookup } from '../domain/home.ports';
 
-// As slow as a failed one: the database answers instead.
-const TIMEOUT_MS = 500;
-
-/** The personalised-users index on the durable Redis, which the ingester keeps (libs/cache). */
+/**
+ * The personalised-users index on the durable Redis, which the ingester keeps (libs/cache), read through
+ * the durable connection's auto-pipelined client, which times reads out (app.module.ts).
+ */
 export class RedisPersonalisedUsersLookup implements PersonalisedUsersLookup {
   constructor(private readonly redis: RedisClient) {}
 
   lookUp(userId: string): Promise<IndexedUser> {
-    return withTimeout(lookUpPersonalisedUser(this.redis, userId), TIMEOUT_MS, 'durable Redis');
+    return lookUpPersonalisedUser(this.redis, userId);
   }
 }

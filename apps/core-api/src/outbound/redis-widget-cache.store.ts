@@ -3,12 +3,13 @@ import { withTimeout, type RedisClient } from '@hwp/service-kit';
 import type { Audience } from '@hwp/widget-events';
 import type { StoredWidgets, WidgetCacheStore } from '../domain/home.ports';
 
-// A slow cache Redis is treated as a failed one: the database answers instead.
+// A refill that has not finished within this is given up (the next miss of the audience retries it).
 const TIMEOUT_MS = 500;
 
 /**
  * L2: the cache Redis, in the layout of libs/cache (one hash per audience). Reads go through `reads`, the
- * auto-pipelined client (built-in commands only); refills, which run scripts, through `writes`.
+ * auto-pipelined client (built-in commands only; it times them out itself, see app.module.ts); refills,
+ * which run scripts, through `writes`.
  */
 export class RedisWidgetCacheStore implements WidgetCacheStore {
   constructor(
@@ -18,7 +19,7 @@ export class RedisWidgetCacheStore implements WidgetCacheStore {
   ) {}
 
   read(audience: Audience): Promise<WidgetHash | undefined> {
-    return withTimeout(readWidgetHash(this.reads, audience), TIMEOUT_MS, 'cache Redis');
+    return readWidgetHash(this.reads, audience);
   }
 
   async refill(audience: Audience, widgets: StoredWidgets): Promise<void> {
