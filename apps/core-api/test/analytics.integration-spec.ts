@@ -3,7 +3,7 @@ import { createCoreDatabase } from '@hwp/core-db';
 import { eventBatchSchema } from '@hwp/analytics-events';
 import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { expectOpenApiBodies, startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
-import { homeLayout, ingestedWidgetList, layoutBody, productAnalytics } from '../src/inbound/bodies';
+import { homeLayout, ingestedWidgetList, layoutBody, productAnalytics } from '@hwp/api-bodies';
 import {
   DAY,
   STUDIO_JWT_SECRET,

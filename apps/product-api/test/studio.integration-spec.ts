@@ -14,7 +14,7 @@ import {
   studioSession,
   widgetBody,
   widgetList,
-} from '../src/inbound/bodies';
+} from '@hwp/api-bodies';
 
 const STUDIO_JWT_SECRET = 'studio-secret-for-tests-only';
 const PLATFORM_ADMIN_KEY = 'admin-key-for-tests-only';

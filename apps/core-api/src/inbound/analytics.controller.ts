@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
 import { withClickThroughRate } from '../domain/widget-day-stats';
 import type { WidgetStatsStore } from '../domain/analytics.ports';
-import { productAnalytics } from './bodies';
+import { productAnalytics } from '@hwp/api-bodies';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the daily widget stats. */

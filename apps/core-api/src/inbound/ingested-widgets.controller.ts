@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
 import { isAudience, type Audience } from '@hwp/widget-events';
 import type { IngestedWidgets } from '../domain/studio.ports';
-import { ingestedWidgetList } from './bodies';
+import { ingestedWidgetList } from '@hwp/api-bodies';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the ingested widgets. */

@@ -40,7 +40,7 @@ import {
   campaignBody,
   userIdSchema,
   widgetBody,
-} from './bodies';
+} from '@hwp/api-bodies';
 import { AlsoAccepts, ProductTeamGuard, WritingTeam } from './product-team.guard';
 import { TeamWriteLimit } from './team-write-limit';
 

@@ -15,7 +15,7 @@ import {
   withoutSecret,
   type RefreshEndpointStore,
 } from '../domain/refresh-endpoints';
-import { endpointRegistration, platformRefreshEndpoints, registeredEndpoint } from './bodies';
+import { endpointRegistration, platformRefreshEndpoints, registeredEndpoint } from '@hwp/api-bodies';
 import { PlatformKeys } from './platform-keys';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
 

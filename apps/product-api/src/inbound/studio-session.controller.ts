@@ -3,7 +3,7 @@ import { ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@ne
 import type { z } from 'zod';
 import { ApiJsonAnswer, ProblemException } from '@hwp/service-kit';
 import { StudioLogin } from '../domain/studio-login';
-import { studioSession } from './bodies';
+import { studioSession } from '@hwp/api-bodies';
 import { StudioTokens } from './studio-tokens';
 
 /** The studio's sign-in: an API key in, a short-lived session token out. */

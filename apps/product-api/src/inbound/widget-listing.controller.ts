@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
 import { isAudience, type Audience } from '@hwp/widget-events';
 import { Publishing } from '../domain/publishing';
-import { widgetList } from './bodies';
+import { widgetList } from '@hwp/api-bodies';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
 
 const MAX_WIDGETS_PER_PAGE = 200;

@@ -1,3 +1,15 @@
+import type { z } from 'zod';
+import type {
+  acceptedBatch,
+  acceptedWidget,
+  campaignBody,
+  homeLayout as homeLayoutBody,
+  ingestedWidgetList,
+  layoutBody,
+  productAnalytics as productAnalyticsBody,
+  widgetBody,
+  widgetList,
+} from '@hwp/api-bodies';
 import { bearer } from './core-api';
 import { coreApiUrl, productApiUrl } from './config';
 import { requestForwardedFor } from './forwarded';
@@ -78,19 +90,11 @@ async function call<T>(
   };
 }
 
-/** A product's widget for one audience, as product-api lists it (deleted ones are left out). */
-export interface ListedWidget {
-  audience: string;
-  dataVersion: number;
-  updatedAt: string;
-  content: unknown;
-}
+// The answers' and requests' shapes are the APIs' own schemas (@hwp/api-bodies), as types only.
 
-export interface WidgetPage {
-  productId: string;
-  widgets: ListedWidget[];
-  nextCursor: string | null;
-}
+/** A page of a product's widgets, as product-api lists them (deleted ones are left out). */
+export type WidgetPage = z.output<typeof widgetList>;
+export type ListedWidget = WidgetPage['widgets'][number];
 
 export function listWidgets(
   token: string,
@@ -103,19 +107,14 @@ export function listWidgets(
 }
 
 /** What the pipeline has delivered to the core database (core-api). */
-export interface IngestedWidget {
-  audience: string;
-  dataVersion: number;
-  deleted: boolean;
-  acceptedAt: string;
-  ingestedAt: string;
-}
+export type IngestedWidgets = z.output<typeof ingestedWidgetList>;
+export type IngestedWidget = IngestedWidgets['widgets'][number];
 
 export function ingestedWidgets(
   token: string,
   productId: string,
   audiences: readonly string[],
-): Promise<ApiResult<{ widgets: IngestedWidget[] }>> {
+): Promise<ApiResult<IngestedWidgets>> {
   const params = new URLSearchParams({ audiences: audiences.join(',') });
   return call(
     endpoint('core-api', '/v1/studio/products/:productId/ingested-widgets', { productId }, params),
@@ -123,29 +122,17 @@ export function ingestedWidgets(
   );
 }
 
-export interface WidgetDayStats {
-  day: string;
-  audience: 'generic' | 'personalised';
-  dataVersion: string;
-  impressions: number;
-  clicks: number;
-  ctr: number | null;
-}
+export type ProductAnalytics = z.output<typeof productAnalyticsBody>;
+export type WidgetDayStats = ProductAnalytics['stats'][number];
 
-export function productAnalytics(
-  token: string,
-  productId: string,
-): Promise<ApiResult<{ stats: WidgetDayStats[] }>> {
+export function productAnalytics(token: string, productId: string): Promise<ApiResult<ProductAnalytics>> {
   return call(endpoint('core-api', '/v1/analytics/products/:productId', { productId }), token);
 }
 
 /** Where a widget goes: the product's generic widget, or the personalised widget of each listed user. */
 export type PublishTarget = { kind: 'generic' } | { kind: 'users'; userIds: string[] };
 
-export interface Accepted {
-  audience: string;
-  dataVersion: number;
-}
+export type Accepted = z.output<typeof acceptedWidget>;
 
 /** Publishes one widget generic, or to every listed user at once (a campaign: all or nothing). */
 export async function publishWidget(
@@ -160,17 +147,19 @@ export async function publishWidget(
       token,
       {
         method: 'PUT',
-        body: { widget },
+        body: { widget } satisfies z.input<typeof widgetBody>,
       },
     );
     return result.ok ? { ok: true, value: [result.value] } : result;
   }
-  const result = await call<{ accepted: Accepted[] }>(
+  const result = await call<z.output<typeof acceptedBatch>>(
     endpoint('product-api', '/v1/products/:productId/widgets/campaigns', { productId }),
     token,
     {
       method: 'POST',
-      body: { widgets: target.userIds.map((userId) => ({ userId, widget })) },
+      body: { widgets: target.userIds.map((userId) => ({ userId, widget })) } satisfies z.input<
+        typeof campaignBody
+      >,
     },
   );
   return result.ok ? { ok: true, value: result.value.accepted } : result;
@@ -197,15 +186,15 @@ export async function deleteWidget(
   return { ok: true, value: accepted };
 }
 
-export interface HomeLayout {
-  productIds: string[];
-  updatedAt: string | null;
-}
+export type HomeLayout = z.output<typeof homeLayoutBody>;
 
 export function homeLayout(token: string): Promise<ApiResult<HomeLayout>> {
   return call(endpoint('core-api', '/v1/studio/home-layout'), token);
 }
 
 export function saveHomeLayout(token: string, productIds: string[]): Promise<ApiResult<HomeLayout>> {
-  return call(endpoint('core-api', '/v1/studio/home-layout'), token, { method: 'PUT', body: { productIds } });
+  return call(endpoint('core-api', '/v1/studio/home-layout'), token, {
+    method: 'PUT',
+    body: { productIds } satisfies z.input<typeof layoutBody>,
+  });
 }

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { USER_ID_PATTERN } from '@hwp/widget-events';
 
-// product-api's request and response bodies, each written once: the handlers parse requests with these
-// schemas, type their answers with them, and the OpenAPI document is generated from them (ADR 0024).
+// product-api's request and response bodies, each written once: its handlers parse requests with these
+// schemas and type their answers with them, its OpenAPI document is generated from them, and the web's
+// studio types its calls with them (ADR 0024).
 
 export const MAX_USERS_PER_CALL = 1000;
 /** Bounds of a registration; the contract (docs/product-refresh.md) states the same. */

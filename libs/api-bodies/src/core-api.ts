@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-// core-api's studio request and response bodies, each written once: the handlers parse requests with
-// these schemas, type their answers with them, and the OpenAPI document is generated from them (ADR 0024).
+// core-api's studio request and response bodies, each written once: its handlers parse requests with
+// these schemas and type their answers with them, its OpenAPI document is generated from them, and the
+// web's studio types its calls with them (ADR 0024).
 // The event batch is @hwp/analytics-events' eventBatchSchema, shared with the web's /api/events.
 
 const productIds = z.array(z.string()).meta({ example: ['deals', 'subscriptions', 'loyalty'] });
