@@ -10,7 +10,7 @@ import { signStudioToken } from '@hwp/studio-auth';
 import { spawnApp, startApp, useTestDatabase, useTestRedis, userToken, type AppProcess } from '@hwp/testing';
 import { GENERIC, encodeWidgetEvent, shardOf, streamKey } from '@hwp/widget-events';
 import { MAVEN_COORDINATES, artifactPaths } from './artifacts';
-import { KotlinDriver, compileAgainstJar, docSamples, type DriverLine } from './kotlin-driver';
+import { KotlinDriver, compileKotlin, docSamples, type DriverLine } from './kotlin-driver';
 
 // The Kotlin SDK on the JVM against a real core-api (Postgres, Redis) and a real ingester, which applies the
 // widgets published here and aggregates the events the SDK sends (ADR 0020). The SDK is the built jar
@@ -22,6 +22,8 @@ const STUDIO_JWT_SECRET = 'android-sdk-studio-secret-0123456789';
 const SHARDS = 4;
 const DOC = join(ROOT, 'docs/sdui/android.md');
 const FIXTURE = join(ROOT, 'libs/sdui-schema/fixtures/valid/screen-typical-home.json');
+/** The SDK's JVM test driver, which the spec runs against the built jar. */
+const DRIVER_SOURCES = join(ROOT, 'libs/sdui-android-sdk/src/test/kotlin');
 
 const artifacts = artifactPaths(ROOT, SDUI_SCHEMA_VERSION);
 
@@ -83,7 +85,12 @@ describe('the Kotlin SDK (HomeClient) against core-api', () => {
     samples = docSamples(readFileSync(DOC, 'utf8'));
     const [driverJar] = await Promise.all([
       // kotlinc and the services start side by side: the compile is the longest part of this file.
-      compileAgainstJar(artifacts.jar, samples),
+      compileKotlin({
+        name: 'sdk-driver',
+        folders: [DRIVER_SOURCES],
+        samples,
+        classpath: [artifacts.jar],
+      }),
       (async () => {
         env = {
           DATABASE_URL: await useTestDatabase('core'),

@@ -1,9 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -13,14 +15,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ANDROID_JSON, KOTLIN_HOME, KOTLIN_STDLIB, KOTLINC, requireKotlinTools } from './artifacts';
 
-// The SDK's JVM test driver (src/test/kotlin) and the code samples of docs/sdui/android.md, compiled in one
-// kotlinc run against the built jar, and the driver run as one JVM process the spec talks to.
+// Kotlin for the specs, compiled and run on the JVM with Android's org.json: the generated Kotlin of
+// libs/sdui-schema with its fixture drivers (schema.ts), and the SDK's JVM test driver with the code samples
+// of docs/sdui/android.md against the built jar, run as one process the spec talks to (KotlinDriver).
 
 const ROOT = join(__dirname, '../..');
-const DRIVER_SOURCES = join(ROOT, 'libs/sdui-android-sdk/src/test/kotlin');
-const CACHE = join(ROOT, 'node_modules/.cache/sdui-android-sdk');
+const CACHE = join(ROOT, 'node_modules/.cache/sdui-kotlin');
 
 /** A fenced block of the doc marked for compilation: ```kotlin compile. */
 const SAMPLE = /^```kotlin compile\n([\s\S]*?)^```$/gm;
@@ -32,6 +35,7 @@ export function docSamples(markdown: string): string[] {
   );
 }
 
+/** The .kt files in `dir` and below. */
 const kotlinFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()
@@ -41,52 +45,102 @@ const kotlinFiles = (dir: string): string[] =>
         : [],
   );
 
-/**
- * Compiles the driver and `samples` against `sdkJar` into a jar, cached by a hash of every input (a
- * compile takes 10-40 s, so it runs while the spec starts its services). Rejects with kotlinc's errors when
- * something does not compile.
- */
-export async function compileAgainstJar(sdkJar: string, samples: string[]): Promise<string> {
-  requireKotlinTools();
-  const driver = kotlinFiles(DRIVER_SOURCES).sort();
-  const hash = createHash('sha256')
-    .update(readFileSync(join(KOTLIN_HOME, 'package.json')))
-    .update(readFileSync(sdkJar));
-  for (const source of driver) hash.update(source).update(readFileSync(source));
-  for (const sample of samples) hash.update(sample);
-  const jar = join(CACHE, `${hash.digest('hex').slice(0, 16)}.jar`);
-  if (existsSync(jar)) return jar;
+export interface KotlinSources {
+  /** The jar's name in the cache: a compile of newer inputs under the same name replaces it. */
+  name: string;
+  /** Folders of .kt files. */
+  folders: string[];
+  /** Source texts, each compiled as a file of its own. */
+  samples?: string[];
+  /** Jars to compile against, besides Android's org.json. */
+  classpath?: string[];
+}
 
-  const sampleDir = mkdtempSync(join(tmpdir(), 'hwp-android-samples-'));
-  const sampleFiles = samples.map((sample, i) => {
-    const file = join(sampleDir, `Sample${i + 1}.kt`);
-    writeFileSync(file, sample);
-    return file;
-  });
-  mkdirSync(CACHE, { recursive: true });
-  const building = `${jar}.${process.pid}.tmp.jar`;
-  const kotlinc = spawn(KOTLINC, [
-    ...driver,
-    ...sampleFiles,
-    '-cp',
-    [sdkJar, ANDROID_JSON].join(':'),
-    '-jvm-target',
-    '17',
-    '-d',
-    building,
-  ]);
-  let errors = '';
-  kotlinc.stderr.on('data', (chunk) => (errors += chunk));
-  const status = await new Promise<number | null>((resolve, reject) => {
-    kotlinc.once('error', reject);
-    kotlinc.once('exit', resolve);
-  }).finally(() => rmSync(sampleDir, { recursive: true, force: true }));
-  if (status !== 0) throw new Error(`kotlinc failed (exit ${status}):\n${errors}`);
-  renameSync(building, jar);
-  // Jars of older inputs are never used again (a concurrent run's .tmp.jar is left alone).
-  for (const file of readdirSync(CACHE))
-    if (!file.endsWith('.tmp.jar') && join(CACHE, file) !== jar) rmSync(join(CACHE, file), { force: true });
+/**
+ * Compiles `sources` into a jar, cached by a hash of every input (a compile takes 10-40 s). Specs asking
+ * for the same jar at once share one compile: one compiles, the others wait for its jar (or compile after
+ * 5 minutes). Rejects with kotlinc's errors when something does not compile.
+ */
+export async function compileKotlin({ name, folders, samples = [], classpath = [] }: KotlinSources) {
+  requireKotlinTools();
+  const sources = folders.flatMap(kotlinFiles).sort();
+  const hash = createHash('sha256').update(readFileSync(join(KOTLIN_HOME, 'package.json')));
+  for (const jar of classpath) hash.update(readFileSync(jar));
+  for (const source of sources) hash.update(source).update(readFileSync(source));
+  for (const sample of samples) hash.update(sample);
+  const dir = join(CACHE, name);
+  const jar = join(dir, `${hash.digest('hex').slice(0, 16)}.jar`);
+  if (existsSync(jar)) return jar;
+  mkdirSync(dir, { recursive: true });
+  const lock = `${jar}.lock`;
+  if (!tryCreate(lock)) {
+    const until = Date.now() + 300_000;
+    while (!existsSync(jar) && existsSync(lock) && Date.now() < until) await sleep(500);
+    if (existsSync(jar)) return jar;
+  }
+  const sampleDir = mkdtempSync(join(tmpdir(), 'hwp-kotlin-samples-'));
+  try {
+    const sampleFiles = samples.map((sample, i) => {
+      const file = join(sampleDir, `Sample${i + 1}.kt`);
+      writeFileSync(file, sample);
+      return file;
+    });
+    const building = `${jar}.${process.pid}.tmp.jar`;
+    const kotlinc = spawn(KOTLINC, [
+      ...sources,
+      ...sampleFiles,
+      '-cp',
+      [...classpath, ANDROID_JSON].join(':'),
+      '-jvm-target',
+      '17',
+      '-d',
+      building,
+    ]);
+    let errors = '';
+    kotlinc.stderr.on('data', (chunk) => (errors += chunk));
+    const status = await new Promise<number | null>((resolve, reject) => {
+      kotlinc.once('error', reject);
+      kotlinc.once('exit', resolve);
+    });
+    if (status !== 0) throw new Error(`kotlinc failed (exit ${status}):\n${errors}`);
+    renameSync(building, jar);
+  } finally {
+    rmSync(lock, { force: true });
+    rmSync(sampleDir, { recursive: true, force: true });
+  }
+  // Jars of older inputs are never used again (a concurrent run's .tmp.jar and locks are left alone).
+  for (const file of readdirSync(dir))
+    if (!/\.(tmp\.jar|lock)$/.test(file) && join(dir, file) !== jar) rmSync(join(dir, file), { force: true });
   return jar;
+}
+
+/** Creates `file` unless it exists (atomically); whether it was created. */
+function tryCreate(file: string): boolean {
+  try {
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** Runs `mainClass` of `jar` with `input` on stdin, to its end; its stdout, one JSON value per line. */
+export function runKotlin(jar: string, mainClass: string, input: string): unknown[] {
+  const result = spawnSync('java', ['-cp', [jar, ANDROID_JSON, KOTLIN_STDLIB].join(':'), mainClass], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `The Kotlin driver failed (${result.error ?? `exit ${result.status}`}; Java 17 is required):\n${result.stderr}`,
+    );
+  }
+  return result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 export type DriverLine = Record<string, unknown>;

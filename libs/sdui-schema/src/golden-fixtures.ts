@@ -2,9 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ClientCapabilities } from './adapt';
+import { decodeScreen } from './decode';
+import type { Screen } from './generated/types';
+import { outlineScreen } from './outline';
+import { SDUI_SCHEMA_VERSION } from './source/version';
 
 // Reads the golden fixtures (Node only, so not exported from index.ts; other projects read
-// libs/sdui-schema/fixtures the same way, see fixtures/README.md).
+// libs/sdui-schema/fixtures the same way, see fixtures/README.md, and the Kotlin specs in
+// tools/sdui-android import this file).
 
 const FIXTURES = join(__dirname, '../fixtures');
 
@@ -60,6 +65,25 @@ export function nodeIds(document: unknown): string[] {
   const record = document as Record<string, unknown>;
   const own = typeof record['type'] === 'string' && typeof record['id'] === 'string' ? [record['id']] : [];
   return [...own, ...Object.values(record).flatMap(nodeIds)];
+}
+
+/** A fixture as the screen core-api would send: a widget fixture becomes a screen of that one widget. */
+export const fixtureScreen = (name: string, kind: DocumentKind, document: unknown) =>
+  (kind === 'screen'
+    ? document
+    : {
+        type: 'screen',
+        id: 'fixture',
+        schemaVersion: SDUI_SCHEMA_VERSION,
+        title: name,
+        widgets: [document],
+      }) as Screen;
+
+/** The TypeScript reference outline of a screen as JSON (the Kotlin one must be equal). */
+export function typescriptOutline(json: string): string {
+  const decoded = decodeScreen(JSON.parse(json));
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return outlineScreen(decoded.screen);
 }
 
 /** A client the cross-platform tests render every fixture for; no capabilities means no headers. */

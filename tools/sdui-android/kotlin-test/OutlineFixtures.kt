@@ -5,8 +5,9 @@ import org.json.JSONObject
 import java.io.PrintStream
 
 /**
- * Test driver for the reference outline renderer (run by src/outline.spec.ts). Reads one screen as JSON
- * per line from stdin, decodes it and prints its outline as a JSON string per line, or {"error":..}.
+ * Test driver for the reference outline renderer (run by kotlin-outline.spec.ts beside this folder). Reads one
+ * screen as JSON per line from stdin, decodes it and prints its outline as a JSON string per line, or
+ * {"error":..}.
  */
 fun main() {
     val out = PrintStream(System.out, true, "UTF-8")

@@ -1,16 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { runKotlin } from './kotlin-driver';
 import {
+  compileSchemaKotlin,
   forwardCompatFixtures,
   invalidFixtures,
   nodeIds,
   type ValidFixture,
   validFixtures,
-} from './golden-fixtures';
-import { compileKotlin, runKotlin } from './kotlin-jvm';
+} from './schema';
 
-// Compiles the generated Kotlin with a small driver (kotlin-test/DecodeFixtures.kt) and decodes every
-// golden fixture on the JVM with Android's org.json.
+// Compiles the generated Kotlin of libs/sdui-schema with a small driver (kotlin-test/DecodeFixtures.kt) and
+// decodes every golden fixture on the JVM with Android's org.json.
 
 type KotlinResult =
   | { ok: true; decoded: string }
@@ -32,9 +33,9 @@ describe('the generated Kotlin decoder', () => {
   const forwardCompat = forwardCompatFixtures();
   const results = new Map<string, KotlinResult>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const all = [...valid, ...invalid, ...forwardCompat];
-    const decoded = decode(compileKotlin(), all);
+    const decoded = decode(await compileSchemaKotlin(), all);
     all.forEach((fixture, i) => {
       const result = decoded[i];
       if (result) results.set(fixture.name, result);

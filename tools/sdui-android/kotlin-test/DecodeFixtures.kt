@@ -4,7 +4,7 @@ import org.json.JSONObject
 import java.io.PrintStream
 
 /**
- * Test driver for the generated decoder (run by src/kotlin-decoder.spec.ts). Reads lines of
+ * Test driver for the generated decoder (run by kotlin-decoder.spec.ts beside this folder). Reads lines of
  * `screen|widget <TAB> json` from stdin and prints one JSON result per line:
  * {"ok":true,"decoded":"<toString of the models>"}, {"ok":false,"path":..,"reason":..}, or {"crash":..}.
  */
