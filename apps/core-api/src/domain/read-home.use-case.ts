@@ -105,11 +105,14 @@ export class ReadHomeScreen implements ScreenContents {
       now,
     );
     const personalised = this.personalised(userId, now);
-    if (layout instanceof Promise || generic instanceof Promise || personalised instanceof Promise) {
+    if (layout instanceof Promise || generic instanceof Promise) {
       return Promise.all([layout, generic, personalised]).then(([l, g, p]) =>
         this.screen(userId, client, l, g, p),
       );
     }
+    // The common miss: only the user's own widgets load.
+    if (personalised instanceof Promise)
+      return personalised.then((p) => this.screen(userId, client, layout, generic, p));
     return this.screen(userId, client, layout, generic, personalised);
   }
 
