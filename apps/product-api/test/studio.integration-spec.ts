@@ -15,6 +15,7 @@ import {
   widgetBody,
   widgetList,
 } from '@hwp/api-bodies';
+import { listQuery } from '../src/inbound/widget-listing.controller';
 
 const STUDIO_JWT_SECRET = 'studio-secret-for-tests-only';
 const PLATFORM_ADMIN_KEY = 'admin-key-for-tests-only';
@@ -95,7 +96,7 @@ describe('the studio', () => {
     });
   });
 
-  it('documents every request and answer body as the zod schema its handler uses, widgets as the generated SDUI Widget', async () => {
+  it('documents every query, request and answer body as the zod schema its handler uses, widgets as the generated SDUI Widget', async () => {
     await expectOpenApiBodies(app.url, {
       'PUT /v1/products/{productId}/widgets/generic': {
         request: widgetBody,
@@ -111,7 +112,7 @@ describe('the studio', () => {
         request: campaignBody,
         answers: { 202: acceptedBatch },
       },
-      'GET /v1/products/{productId}/widgets': { answers: { 200: widgetList } },
+      'GET /v1/products/{productId}/widgets': { query: listQuery, answers: { 200: widgetList } },
       'POST /v1/studio/session': { answers: { 200: studioSession } },
       'PUT /v1/products/{productId}/refresh-endpoint': {
         request: endpointRegistration,

@@ -54,6 +54,6 @@ export {
 } from './request-recorder';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';
-export { invalidRequest, jsonPointer, parseRequest } from './request-validation';
-export { ApiJsonAnswer, ApiJsonBody, openApiSchema } from './openapi-body';
+export { invalidRequest, jsonPointer, parseQuery, parseRequest } from './request-validation';
+export { ApiJsonAnswer, ApiJsonBody, ApiJsonQuery, openApiSchema } from './openapi-body';
 export { PipelineTracer, inMemoryTracing, tracingEnv, type SpanRole } from './tracing';

@@ -1,4 +1,5 @@
-import { ApiBody, ApiResponse, type ApiBodyOptions } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiQuery, ApiResponse, type ApiBodyOptions } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -22,3 +23,17 @@ export const ApiJsonBody = (schema: z.ZodType, documentation: BodyDocumentation 
 /** Documents a JSON answer as the zod schema its handler's return type is inferred from. */
 export const ApiJsonAnswer = (status: number, schema: z.ZodType, description: string) =>
   ApiResponse({ status, description, schema: openApiSchema(schema, 'output') });
+
+/**
+ * Documents the query parameters as the properties of the zod object schema the handler parses the query
+ * with: each one's schema, whether it is required, and its description.
+ */
+export function ApiJsonQuery(schema: z.ZodObject) {
+  const { properties = {}, required = [] } = openApiSchema(schema, 'input');
+  return applyDecorators(
+    ...Object.entries(properties as Record<string, SchemaObject>).map(
+      ([name, { description, ...parameter }]) =>
+        ApiQuery({ name, required: required.includes(name), description, schema: parameter }),
+    ),
+  );
+}

@@ -23,3 +23,12 @@ export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, poi
     })),
   );
 }
+
+/** Parses the query parameters with `schema`, or throws a 400 problem naming each invalid parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  throw invalidRequest(
+    result.error.issues.map((issue) => ({ parameter: String(issue.path[0]), detail: issue.message })),
+  );
+}

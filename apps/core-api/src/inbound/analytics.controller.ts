@@ -4,15 +4,14 @@ import {
   ApiForbiddenResponse,
   ApiOperation,
   ApiParam,
-  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
+import { productAnalytics } from '@hwp/api-bodies';
+import { ApiJsonAnswer, ApiJsonQuery, invalidRequest, parseQuery } from '@hwp/service-kit';
 import { withClickThroughRate } from '../domain/widget-day-stats';
 import type { WidgetStatsStore } from '../domain/analytics.ports';
-import { productAnalytics } from '@hwp/api-bodies';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the daily widget stats. */
@@ -23,19 +22,17 @@ const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
 
 const day = z.iso.date('must be a date, YYYY-MM-DD').optional();
-const rangeQuery = z.object({ from: day, to: day });
+export const rangeQuery = z.object({
+  from: day.meta({ description: 'First day, YYYY-MM-DD (default: 29 days before to).' }),
+  to: day.meta({ description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.' }),
+});
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The requested days: `to` defaults to today (UTC), `from` to 29 days before it; at most 366 days. */
 function dayRange(query: unknown): { from: string; to: string } {
-  const parsed = rangeQuery.safeParse(query);
-  if (!parsed.success) {
-    throw invalidRequest(
-      parsed.error.issues.map((issue) => ({ parameter: String(issue.path[0]), detail: issue.message })),
-    );
-  }
-  const to = parsed.data.to ?? isoDay(Date.now());
-  const from = parsed.data.from ?? isoDay(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
+  const range = parseQuery(rangeQuery, query);
+  const to = range.to ?? isoDay(Date.now());
+  const from = range.from ?? isoDay(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
   const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   if (days < 1) throw invalidRequest([{ parameter: 'from', detail: 'must not be after to' }]);
   if (days > MAX_DAYS)
@@ -63,16 +60,7 @@ export class AnalyticsController {
   })
   @ApiBearerAuth('bearer')
   @ApiParam({ name: 'productId', example: 'deals' })
-  @ApiQuery({
-    name: 'from',
-    required: false,
-    description: 'First day, YYYY-MM-DD (default: 29 days before to).',
-  })
-  @ApiQuery({
-    name: 'to',
-    required: false,
-    description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.',
-  })
+  @ApiJsonQuery(rangeQuery)
   @ApiJsonAnswer(HttpStatus.OK, productAnalytics, 'The stats.')
   @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
   @ApiForbiddenResponse({ description: "Another team's product (problem+json)." })

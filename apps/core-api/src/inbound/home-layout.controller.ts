@@ -9,9 +9,9 @@ import {
 } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { ApiJsonAnswer, ApiJsonBody, invalidRequest, parseRequest } from '@hwp/service-kit';
+import { homeLayout, layoutBody } from '@hwp/api-bodies';
 import type { EditHomeLayout } from '../domain/edit-home-layout.use-case';
 import type { HomeLayout } from '../domain/home-layout';
-import { homeLayout, layoutBody } from '@hwp/api-bodies';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the layout use case. */

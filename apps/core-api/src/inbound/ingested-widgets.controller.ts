@@ -5,15 +5,14 @@ import {
   ApiForbiddenResponse,
   ApiOperation,
   ApiParam,
-  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
+import { ApiJsonAnswer, ApiJsonQuery, parseQuery } from '@hwp/service-kit';
 import { isAudience, type Audience } from '@hwp/widget-events';
-import type { IngestedWidgets } from '../domain/studio.ports';
 import { ingestedWidgetList } from '@hwp/api-bodies';
+import type { IngestedWidgets } from '../domain/studio.ports';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the ingested widgets. */
@@ -22,7 +21,7 @@ export const INGESTED_WIDGETS = Symbol('INGESTED_WIDGETS');
 /** Audiences per request: a page of the studio's widget list (product-api lists at most 200). */
 export const MAX_AUDIENCES = 200;
 
-const audiencesQuery = z.object({
+export const audiencesQuery = z.object({
   audiences: z
     .string()
     .transform((list) => list.split(','))
@@ -31,7 +30,11 @@ const audiencesQuery = z.object({
         .array(z.string().refine(isAudience, 'each must be "generic" or "user:<userId>"'))
         .min(1)
         .max(MAX_AUDIENCES, `must list at most ${MAX_AUDIENCES} audiences`),
-    ),
+    )
+    .meta({
+      description: `Comma-separated "generic" and "user:<userId>", at most ${MAX_AUDIENCES}.`,
+      example: 'generic,user:user-0001',
+    }),
 });
 
 /**
@@ -57,12 +60,7 @@ export class IngestedWidgetsController {
   })
   @ApiBearerAuth('bearer')
   @ApiParam({ name: 'productId', example: 'deals' })
-  @ApiQuery({
-    name: 'audiences',
-    required: true,
-    description: `Comma-separated "generic" and "user:<userId>", at most ${MAX_AUDIENCES}.`,
-    example: 'generic,user:user-0001',
-  })
+  @ApiJsonQuery(audiencesQuery)
   @ApiJsonAnswer(HttpStatus.OK, ingestedWidgetList, 'The ingested widgets, in audience order.')
   @ApiBadRequestResponse({ description: 'A bad product id or audience list; `errors[].parameter` names it.' })
   @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
@@ -73,12 +71,8 @@ export class IngestedWidgetsController {
     @Headers('authorization') authorization: string | undefined,
   ): Promise<z.output<typeof ingestedWidgetList>> {
     await this.studio.authorize(authorization, productId);
-    const parsed = audiencesQuery.safeParse(query);
-    if (!parsed.success)
-      throw invalidRequest(
-        parsed.error.issues.map((issue) => ({ parameter: 'audiences', detail: issue.message })),
-      );
-    const widgets = await this.ingested.find(productId, parsed.data.audiences as Audience[]);
+    const { audiences } = parseQuery(audiencesQuery, query);
+    const widgets = await this.ingested.find(productId, audiences as Audience[]);
     return {
       productId,
       widgets: widgets.map((widget) => ({

@@ -32,7 +32,6 @@ import {
   parseRequest,
 } from '@hwp/service-kit';
 import { GENERIC, type Audience } from '@hwp/widget-events';
-import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
 import {
   MAX_USERS_PER_CALL,
   acceptedBatch,
@@ -41,6 +40,7 @@ import {
   userIdSchema,
   widgetBody,
 } from '@hwp/api-bodies';
+import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
 import { AlsoAccepts, ProductTeamGuard, WritingTeam } from './product-team.guard';
 import { TeamWriteLimit } from './team-write-limit';
 

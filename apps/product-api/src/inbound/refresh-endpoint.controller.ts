@@ -10,12 +10,12 @@ import {
 } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { ApiJsonAnswer, ApiJsonBody, ProblemException, parseRequest } from '@hwp/service-kit';
+import { endpointRegistration, platformRefreshEndpoints, registeredEndpoint } from '@hwp/api-bodies';
 import {
   REFRESH_ENDPOINT_STORE,
   withoutSecret,
   type RefreshEndpointStore,
 } from '../domain/refresh-endpoints';
-import { endpointRegistration, platformRefreshEndpoints, registeredEndpoint } from '@hwp/api-bodies';
 import { PlatformKeys } from './platform-keys';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
 

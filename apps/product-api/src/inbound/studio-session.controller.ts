@@ -2,8 +2,8 @@ import { Controller, Headers, HttpCode, HttpStatus, Inject, Post } from '@nestjs
 import { ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { ApiJsonAnswer, ProblemException } from '@hwp/service-kit';
-import { StudioLogin } from '../domain/studio-login';
 import { studioSession } from '@hwp/api-bodies';
+import { StudioLogin } from '../domain/studio-login';
 import { StudioTokens } from './studio-tokens';
 
 /** The studio's sign-in: an API key in, a short-lived session token out. */

@@ -4,16 +4,15 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiOperation,
-  ApiQuery,
   ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiJsonAnswer, invalidRequest } from '@hwp/service-kit';
+import { ApiJsonAnswer, ApiJsonQuery, parseQuery } from '@hwp/service-kit';
 import { isAudience, type Audience } from '@hwp/widget-events';
-import { Publishing } from '../domain/publishing';
 import { widgetList } from '@hwp/api-bodies';
+import { Publishing } from '../domain/publishing';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
 
 const MAX_WIDGETS_PER_PAGE = 200;
@@ -23,20 +22,16 @@ const DEFAULT_PAGE_SIZE = 50;
 const encodeCursor = (audience: Audience) => Buffer.from(audience).toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString();
 
-const listQuery = z.object({
+export const listQuery = z.object({
   audience: z.enum(['generic', 'user']).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_WIDGETS_PER_PAGE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().transform(decodeCursor).refine(isAudience, 'is not a cursor of this listing').optional(),
+  cursor: z
+    .string()
+    .transform(decodeCursor)
+    .refine(isAudience, 'is not a cursor of this listing')
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page.' }),
 });
-
-/** Query parameters parsed with `schema`, or a 400 problem naming each invalid one. */
-function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
-  const result = schema.safeParse(query);
-  if (result.success) return result.data;
-  throw invalidRequest(
-    result.error.issues.map((issue) => ({ parameter: String(issue.path[0]), detail: issue.message })),
-  );
-}
 
 /** What the studio shows of a product: its current widgets, generic and personalised. */
 @ApiTags('studio')
@@ -57,13 +52,7 @@ export class WidgetListingController {
       'With the team API key (`x-api-key`) or a studio session token (`Authorization: Bearer`, from ' +
       '`POST /v1/studio/session`). Deleted widgets are left out.',
   })
-  @ApiQuery({ name: 'audience', required: false, enum: ['generic', 'user'] })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: MAX_WIDGETS_PER_PAGE, default: DEFAULT_PAGE_SIZE },
-  })
-  @ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the previous page.' })
+  @ApiJsonQuery(listQuery)
   @ApiJsonAnswer(HttpStatus.OK, widgetList, 'A page of widgets.')
   @ApiBadRequestResponse({ description: 'An invalid query parameter; `errors[].parameter` names it.' })
   async list(
