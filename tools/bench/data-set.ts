@@ -11,7 +11,7 @@ import {
   markPersonalisedUserBucketsComplete,
   widgetHashKey,
 } from '@hwp/cache';
-import { seedProductTeam, workspaceRoot } from '@hwp/dev-services';
+import { seedProductTeam, shuffle, workspaceRoot } from '@hwp/dev-services';
 import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import type { Widget } from '@hwp/sdui-schema';
 import { GENERIC, audienceUser, userAudience, type Audience } from '@hwp/widget-events';
@@ -252,13 +252,8 @@ export class BenchDataSet {
 
   /** A file of `Bearer <token>` lines for `userIds`, in a random order, for the load generator. */
   static writeAuthorizations(file: string, userIds: readonly string[]): string {
-    const lines = userIds.map((id) => `Bearer ${BenchDataSet.token(id)}`);
     // Shuffled, so that consecutive requests do not walk the hashes in the order they were written.
-    for (let i = lines.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      const [a, b] = [lines[i], lines[j]];
-      if (a !== undefined && b !== undefined) [lines[i], lines[j]] = [b, a];
-    }
+    const lines = shuffle(userIds.map((id) => `Bearer ${BenchDataSet.token(id)}`));
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   }

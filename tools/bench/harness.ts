@@ -54,13 +54,6 @@ export async function dropRefreshBacklog(durableRedisUrl: string): Promise<void>
   }
 }
 
-/** The p-th percentile (0-100) of `values`, nearest rank. */
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  // NaN for no values.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-
 /** A markdown table from rows of cells. */
 export function markdownTable(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;

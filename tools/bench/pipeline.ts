@@ -9,11 +9,10 @@
 // Every write is a user's first change of one product in the run, so a row changed in the run is a
 // write applied by the run.
 import { Client } from 'pg';
-import { sleep } from '@hwp/dev-services';
+import { percentile, sleep } from '@hwp/dev-services';
 import type { Widget } from '@hwp/sdui-schema';
 import type { Logger } from '../lib/log';
 import { BENCH_PRODUCTS, BENCH_TEAM, BenchDataSet, personalisedWidget } from './data-set';
-import { percentile } from './harness';
 
 const CAMPAIGN_SIZE = 1_000;
 const TICK_MS = 100;

@@ -13,10 +13,9 @@
 //     before it.
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { sleep } from '@hwp/dev-services';
+import { percentile, sleep } from '@hwp/dev-services';
 import type { Logger } from '../lib/log';
 import { BenchDataSet } from './data-set';
-import { percentile } from './harness';
 import { sideBySide, type HttpFigure, type Target } from './home-warm';
 import type { LoadGenerator } from './load-generator';
 

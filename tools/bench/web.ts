@@ -1,6 +1,5 @@
 // The web app's figures in the bench: `next start` of the built app against the bench's core-api, then
-// apps/web/scripts/measure-web.ts (the web app's own measuring script) against it, signed in as a user
-// of the data set.
+// measure-web.ts (the web app's measuring script) against it, signed in as a user of the data set.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, waitFor, workspaceRoot } from '@hwp/dev-services';
@@ -69,7 +68,7 @@ export async function measureWeb(options: {
     const measured = spawnSync(
       join(root, 'node_modules/.bin/tsx'),
       [
-        join(root, 'apps/web/scripts/measure-web.ts'),
+        join(root, 'tools/bench/measure-web.ts'),
         '--json',
         `--base-url=${baseUrl}`,
         `--user=${options.userId}`,

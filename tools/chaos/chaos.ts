@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { decodeCachedWidget, USER_REFRESH_PREFIX, USER_REFRESH_QUEUE, widgetHashKey } from '@hwp/cache';
 import {
+  percentile,
+  shuffle,
   sleep,
   startPostgres,
   startRedis,
@@ -11,7 +13,7 @@ import {
   type PostgresInstance,
   type RedisInstance,
 } from '@hwp/dev-services';
-import { markdownTable, percentile, startBenchPlatform } from '../bench/harness';
+import { markdownTable, startBenchPlatform } from '../bench/harness';
 import type { Audience } from '@hwp/widget-events';
 import type { Logger } from '../lib/log';
 import {
@@ -158,13 +160,7 @@ export function* faultSchedule(seed: number, appInstances: string[]): Generator<
   const random = seededRandom(seed);
   const between = (min: number, max: number) => Math.round(min + random() * (max - min));
   for (;;) {
-    const round = [...FAULT_KINDS];
-    for (let i = round.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const [a, b] = [round[i], round[j]];
-      if (a !== undefined && b !== undefined) [round[i], round[j]] = [b, a];
-    }
-    for (const kind of round) {
+    for (const kind of shuffle(FAULT_KINDS, random)) {
       const target =
         kind === 'kill -9 app instance'
           ? appInstances[Math.floor(random() * appInstances.length)]

@@ -1,4 +1,4 @@
-import { percentile } from '../bench/harness';
+import { percentile } from '@hwp/dev-services';
 import { card, TEAMS, userToken, type AppInstance } from './platform';
 
 // The steady load of a chaos run: product teams publishing personalised widgets on product-api, and users

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { waitFor } from '@hwp/dev-services';
+import { shuffle, waitFor } from '@hwp/dev-services';
 import type { RedisClient } from '@hwp/service-kit';
 import { decodeCachedWidget, widgetHashKey, type CachedWidget } from '@hwp/cache';
 import {
@@ -65,13 +65,7 @@ export function shuffledHistory(products: string[], audiences: Audience[], versi
       Array.from({ length: versions }, (_, i) => versionEvent(productId, audience, i + 1)),
     ),
   );
-  const delivered = [...events, ...events.filter(() => next() < 0.25)];
-  for (let i = delivered.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const [a, b] = [delivered[i], delivered[j]];
-    if (a !== undefined && b !== undefined) [delivered[i], delivered[j]] = [b, a];
-  }
-  return delivered;
+  return shuffle([...events, ...events.filter(() => next() < 0.25)], next);
 }
 
 /** The newest event of each (product, audience). */

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { USER_REFRESH_PREFIX, USER_REFRESH_QUEUE } from '@hwp/cache';
+import { shuffle } from '@hwp/dev-services';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { PATIENCE, metric } from './ingester.harness';
 import {
@@ -22,13 +23,6 @@ class Gate {
     this.open(202);
   }
 }
-
-/** `items` in a random order. */
-const shuffled = <T>(items: T[]) =>
-  items
-    .map((item) => [Math.random(), item] as const)
-    .sort(([a], [b]) => a - b)
-    .map(([, item]) => item);
 
 describe('the user-refresh queue', () => {
   const draining = new Gate();
@@ -81,7 +75,7 @@ describe('the user-refresh queue', () => {
     const users = Array.from({ length: 1_000 }, (_, i) => `crowd-${i}`);
     const enqueued = await Promise.all(
       producers.flatMap((producer) => {
-        const mine = shuffled(users);
+        const mine = shuffle(users);
         return Array.from({ length: 10 }, (_, i) => producer.request(mine.slice(i * 100, i * 100 + 100)));
       }),
     );

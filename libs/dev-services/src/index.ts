@@ -24,6 +24,7 @@ export {
   type RedisClusterOptions,
 } from './redis-cluster';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
+export { percentile, shuffle } from './samples';
 export { seedProductTeam } from './seed';
 export { startWebServer } from './web-server';
 export {

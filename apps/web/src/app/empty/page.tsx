@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 
 export const metadata: Metadata = { title: 'Empty', robots: { index: false } };
 
-/** An empty App Router page: the baseline that apps/web/scripts/measure-web.ts compares `/` with. */
+/** An empty App Router page: the baseline that tools/bench/measure-web.ts compares `/` with. */
 export default function EmptyPage() {
   return <p>This page is intentionally empty.</p>;
 }

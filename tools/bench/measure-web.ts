@@ -1,7 +1,7 @@
 // The web app's performance figures, each for `/` (the home screen) next to `/empty` (an empty App Router
-// page of the same build). Not a test; `npm run bench` runs it too (tools/bench/web.ts).
+// page of the same build). Not a test; `npm run bench` runs it too (web.ts).
 //
-//   npx tsx apps/web/scripts/measure-web.ts [--json] [--verbose]
+//   npx tsx tools/bench/measure-web.ts [--json] [--verbose]
 //       Client JavaScript a modern browser downloads, gzip-compressed, from the `.next` output of
 //       `next build`. A route loads the app's root main files (build-manifest.json `rootMainFiles`) plus
 //       the entry chunks of its layouts and page (the route's client reference manifest,
@@ -21,8 +21,9 @@ import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { SignJWT } from 'jose';
+import { percentile } from '@hwp/dev-services';
 
-const NEXT_DIR = join(__dirname, '..', '.next');
+const NEXT_DIR = join(__dirname, '../../apps/web/.next');
 const ROUTES = { home: '/', empty: '/empty' } as const;
 
 interface RouteSize {
@@ -81,14 +82,6 @@ async function sessionCookie(userId: string): Promise<string> {
 }
 
 const SESSION_COOKIE = 'hwp_session';
-
-/** The p-th percentile (0-100), nearest rank. */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-  if (value === undefined) throw new Error('a percentile of no measurements');
-  return value;
-}
 
 /** Milliseconds until the first byte of the response (its status line); the body is read to the end. */
 function timeToFirstByte(url: string, cookie: string): Promise<number> {
@@ -197,7 +190,8 @@ async function measureLcp(
                 const latest = list.getEntries().at(-1);
                 if (latest) resolve(latest.startTime);
               }).observe({
-                type: 'largest-contentful-paint',
+                // A browser entry type: this runs in the page, but is checked with Node's types.
+                type: 'largest-contentful-paint' as never,
                 buffered: true,
               });
               setTimeout(() => reject(new Error('no largest-contentful-paint entry')), 5_000);
