@@ -55,5 +55,5 @@ export {
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';
 export { invalidRequest, jsonPointer, parseQuery, parseRequest } from './request-validation';
-export { ApiJsonAnswer, ApiJsonBody, ApiJsonQuery, openApiSchema } from './openapi-body';
+export { ApiJsonAnswer, ApiJsonBody, ApiJsonQuery, openApiQuery, openApiSchema } from './openapi-body';
 export { PipelineTracer, inMemoryTracing, tracingEnv, type SpanRole } from './tracing';

@@ -24,16 +24,26 @@ export const ApiJsonBody = (schema: z.ZodType, documentation: BodyDocumentation 
 export const ApiJsonAnswer = (status: number, schema: z.ZodType, description: string) =>
   ApiResponse({ status, description, schema: openApiSchema(schema, 'output') });
 
-/**
- * Documents the query parameters as the properties of the zod object schema the handler parses the query
- * with: each one's schema, whether it is required, and its description.
- */
-export function ApiJsonQuery(schema: z.ZodObject) {
+export interface QueryParameter {
+  name: string;
+  required: boolean;
+  description?: string;
+  schema: SchemaObject;
+}
+
+/** The properties of a zod object schema as query parameters: schema, whether required, description. */
+export function openApiQuery(schema: z.ZodObject): QueryParameter[] {
   const { properties = {}, required = [] } = openApiSchema(schema, 'input');
-  return applyDecorators(
-    ...Object.entries(properties as Record<string, SchemaObject>).map(
-      ([name, { description, ...parameter }]) =>
-        ApiQuery({ name, required: required.includes(name), description, schema: parameter }),
-    ),
+  return Object.entries(properties as Record<string, SchemaObject>).map(
+    ([name, { description, ...parameter }]) => ({
+      name,
+      required: required.includes(name),
+      ...(description === undefined ? {} : { description }),
+      schema: parameter,
+    }),
   );
 }
+
+/** Documents the query parameters as the zod object schema the handler parses the query with. */
+export const ApiJsonQuery = (schema: z.ZodObject) =>
+  applyDecorators(...openApiQuery(schema).map((parameter) => ApiQuery(parameter)));

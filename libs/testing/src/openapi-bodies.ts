@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { z } from 'zod';
-import { openApiSchema } from '@hwp/service-kit';
+import { openApiQuery, openApiSchema } from '@hwp/service-kit';
 
 /**
  * The JSON bodies of one operation: the zod schemas its handler parses the query and the request with,
@@ -40,18 +40,8 @@ const queryOf = (parameters: Parameter[]) =>
       ]),
   );
 
-/** A zod object's properties as query parameters. */
-function generatedQuery(query: z.ZodObject) {
-  const { properties = {}, required = [] } = openApiSchema(query, 'input');
-  return Object.fromEntries(
-    Object.entries(properties as Record<string, { description?: string }>).map(
-      ([name, { description, ...schema }]) => [
-        name,
-        { required: required.includes(name), schema, ...(description === undefined ? {} : { description }) },
-      ],
-    ),
-  );
-}
+const generatedQuery = (query: z.ZodObject) =>
+  Object.fromEntries(openApiQuery(query).map(({ name, ...parameter }) => [name, parameter]));
 
 /**
  * Asserts that the OpenAPI document the app serves describes exactly these query parameters and JSON
