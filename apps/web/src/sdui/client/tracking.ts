@@ -3,18 +3,10 @@
  * handler that adds the user's token from the httpOnly cookie and forwards them to core-api). Browser only.
  */
 
-export interface WidgetRef {
-  widgetId: string;
-  productId: string;
-  audience: string;
-  dataVersion: string;
-}
+import type { AnalyticsEvent } from '@hwp/analytics-events';
 
-export interface WidgetEvent extends WidgetRef {
-  type: 'impression' | 'click';
-  /** RFC 3339 UTC time of the event. */
-  at: string;
-}
+/** The widget an event is about: its id and provenance (events are core-api's AnalyticsEvent). */
+export type WidgetRef = Omit<AnalyticsEvent, 'type' | 'at'>;
 
 export const EVENTS_ENDPOINT = '/api/events';
 /** A batch goes out this long after its first event, or at once when full or the page is hidden. */
@@ -23,11 +15,11 @@ const MAX_BATCH = 50;
 /** An impression: at least half of the widget (or half of the viewport) visible for this long. */
 const IMPRESSION_MS = 1_000;
 
-const queue: WidgetEvent[] = [];
+const queue: AnalyticsEvent[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 let listening = false;
 
-export function recordEvent(type: WidgetEvent['type'], widget: WidgetRef): void {
+export function recordEvent(type: AnalyticsEvent['type'], widget: WidgetRef): void {
   queue.push({ type, ...widget, at: new Date().toISOString() });
   if (!listening) {
     listening = true;

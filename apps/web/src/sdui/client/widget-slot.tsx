@@ -24,7 +24,7 @@ export interface WidgetSlotProps {
   widgetId: string;
   /** The widget's provenance; a widget without one is shown but not tracked. */
   productId?: string;
-  audience?: string;
+  audience?: WidgetRef['audience'];
   dataVersion?: string;
   children: ReactNode;
 }
