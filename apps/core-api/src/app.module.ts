@@ -15,9 +15,6 @@ import { SduiSchemaController } from './inbound/sdui-schema.controller';
 import { LiveUpdatesModule } from './live-updates.module';
 import { StudioModule } from './studio.module';
 
-// A Redis that has not answered a read within this is treated as a failed one: the next level answers.
-const READ_PATH_REDIS = { pipelinedReads: true, readTimeoutMs: 500 };
-
 @Module({})
 export class AppModule {
   static register(config: Config): DynamicModule {
@@ -30,9 +27,9 @@ export class AppModule {
           serviceName: 'core-api',
           connections: [
             coreDatabaseConnection(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE }),
-            // The read path's L2 and index reads, auto-pipelined (RedisConnection), with their timeout.
-            cacheRedisConnection(cacheRedisEndpoint(config), READ_PATH_REDIS),
-            durableRedisConnection(durableRedisEndpoint(config), READ_PATH_REDIS),
+            // The read path's L2 and index reads, auto-pipelined (RedisConnection).
+            cacheRedisConnection(cacheRedisEndpoint(config), { pipelinedReads: true }),
+            durableRedisConnection(durableRedisEndpoint(config), { pipelinedReads: true }),
           ],
         }),
         AccessModule.register(config),

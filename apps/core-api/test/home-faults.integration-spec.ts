@@ -109,6 +109,24 @@ describe('GET /v1/home when a cache level fails', () => {
     await app.stop();
   });
 
+  it('serves from Postgres when the cache Redis stops answering, instead of waiting for it', async () => {
+    const redis = await cacheRedis();
+    const app = await startApp('core-api', await appEnv({ CACHE_REDIS_URL: redis.url }));
+    process.kill(redis.pid, 'SIGSTOP'); // hung: connections stay open, nothing answers
+    try {
+      const { response, screen } = await homeScreen(app.url, await token('alice'));
+      expect(widgetIds(screen)).toEqual(['deals-g', 'orders-alice-5']);
+      expect(response.headers.get('x-hwp-stale')).toBeNull();
+      expect(
+        await metric(app.url, 'home_cache_lookups_total', { level: 'l2', kind: 'user', result: 'error' }),
+      ).toBe(1);
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    await app.stop();
+    await redis.stop('SIGKILL');
+  });
+
   it('serves from the cache Redis while Postgres is down', async () => {
     const cacheUrl = await useTestRedis('cache');
     // Layout and generic widgets stay fresh in memory for the whole test.

@@ -2,11 +2,6 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ReadinessCheck } from './readiness';
 import { createRedisClient, type RedisClient, type RedisEndpoint } from './redis-client';
 
-export interface RedisConnectionOptions {
-  pipelinedReads?: boolean;
-  readTimeoutMs?: number;
-}
-
 /**
  * A Redis connection owned by the app: closed on shutdown and checked by /ready.
  * Commands fail fast while disconnected (no offline queue) so callers can fall back instead of piling up.
@@ -14,8 +9,7 @@ export interface RedisConnectionOptions {
  * out in one write (ioredis' auto-pipelining): the hot read path's single-key reads, one socket write per
  * turn instead of one per command. Built-in commands only: ioredis' auto-pipelining breaks (an
  * uncaught TypeError) when a script is defined on the client after a pipeline began (ioredis#1931), and
- * our scripts are defined on first use. Without it, `reads` is `client`. `readTimeoutMs` fails a command of
- * `reads` that has no answer in time (ioredis' own per-command timer; a slow Redis counts as a failed one).
+ * our scripts are defined on first use. Without it, `reads` is `client`.
  */
 export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
   readonly client: RedisClient;
@@ -26,7 +20,7 @@ export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
   constructor(
     readonly name: string,
     endpoint: RedisEndpoint,
-    { pipelinedReads = false, readTimeoutMs }: RedisConnectionOptions = {},
+    { pipelinedReads = false }: { pipelinedReads?: boolean } = {},
   ) {
     const options = {
       connectionName: name,
@@ -36,12 +30,7 @@ export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
     };
     this.client = createRedisClient(endpoint, options);
     this.reads = pipelinedReads
-      ? createRedisClient(endpoint, {
-          ...options,
-          connectionName: `${name}Reads`,
-          autoPipelining: true,
-          commandTimeout: readTimeoutMs,
-        })
+      ? createRedisClient(endpoint, { ...options, connectionName: `${name}Reads`, autoPipelining: true })
       : this.client;
     this.clients = pipelinedReads ? [this.client, this.reads] : [this.client];
     // ioredis reports every failed reconnect as an error event; /ready reports the state instead.
@@ -86,12 +75,12 @@ export class PostgresConnection<Client extends SqlClient> implements ReadinessCh
 export const DURABLE_REDIS = Symbol('DURABLE_REDIS');
 export const CACHE_REDIS = Symbol('CACHE_REDIS');
 
-export const durableRedisConnection = (endpoint: RedisEndpoint, options?: RedisConnectionOptions) => ({
+export const durableRedisConnection = (endpoint: RedisEndpoint, options?: { pipelinedReads?: boolean }) => ({
   provide: DURABLE_REDIS,
   useFactory: () => new RedisConnection('durableRedis', endpoint, options),
 });
 
-export const cacheRedisConnection = (endpoint: RedisEndpoint, options?: RedisConnectionOptions) => ({
+export const cacheRedisConnection = (endpoint: RedisEndpoint, options?: { pipelinedReads?: boolean }) => ({
   provide: CACHE_REDIS,
   useFactory: () => new RedisConnection('cacheRedis', endpoint, options),
 });

@@ -52,6 +52,7 @@ export {
   UNMATCHED_ROUTE,
   recordFastifyRequests,
 } from './request-recorder';
+export { AnswerDeadline } from './answer-deadline';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ServiceKitModule, type ConnectionProvider, type ServiceKitOptions } from './service-kit.module';
 export { invalidRequest, jsonPointer, parseQuery, parseRequest } from './request-validation';
