@@ -3,9 +3,14 @@ import { createCoreDatabase } from '@hwp/core-db';
 import { eventBatchSchema } from '@hwp/analytics-events';
 import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { expectOpenApiBodies, startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
-import { homeLayout, ingestedWidgetList, layoutBody, productAnalytics } from '@hwp/api-bodies';
-import { rangeQuery } from '../src/inbound/analytics.controller';
-import { audiencesQuery } from '../src/inbound/ingested-widgets.controller';
+import {
+  analyticsQuery,
+  homeLayout,
+  ingestedWidgetList,
+  ingestedWidgetsQuery,
+  layoutBody,
+  productAnalytics,
+} from '@hwp/api-bodies';
 import {
   DAY,
   STUDIO_JWT_SECRET,
@@ -179,11 +184,11 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
   it("documents every query, request and answer body as the zod schema its handler uses (the web's too, for events)", async () => {
     await expectOpenApiBodies(app.url, {
       'POST /v1/events': { request: eventBatchSchema },
-      'GET /v1/analytics/products/{productId}': { query: rangeQuery, answers: { 200: productAnalytics } },
+      'GET /v1/analytics/products/{productId}': { query: analyticsQuery, answers: { 200: productAnalytics } },
       'GET /v1/studio/home-layout': { answers: { 200: homeLayout } },
       'PUT /v1/studio/home-layout': { request: layoutBody, answers: { 200: homeLayout } },
       'GET /v1/studio/products/{productId}/ingested-widgets': {
-        query: audiencesQuery,
+        query: ingestedWidgetsQuery,
         answers: { 200: ingestedWidgetList },
       },
       // The generated SDUI definition, one schema with the clients' (ADR 0004).

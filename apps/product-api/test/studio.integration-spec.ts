@@ -14,8 +14,8 @@ import {
   studioSession,
   widgetBody,
   widgetList,
+  widgetListQuery,
 } from '@hwp/api-bodies';
-import { listQuery } from '../src/inbound/widget-listing.controller';
 
 const STUDIO_JWT_SECRET = 'studio-secret-for-tests-only';
 const PLATFORM_ADMIN_KEY = 'admin-key-for-tests-only';
@@ -112,7 +112,7 @@ describe('the studio', () => {
         request: campaignBody,
         answers: { 202: acceptedBatch },
       },
-      'GET /v1/products/{productId}/widgets': { query: listQuery, answers: { 200: widgetList } },
+      'GET /v1/products/{productId}/widgets': { query: widgetListQuery, answers: { 200: widgetList } },
       'POST /v1/studio/session': { answers: { 200: studioSession } },
       'PUT /v1/products/{productId}/refresh-endpoint': {
         request: endpointRegistration,

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { campaignBody, endpointRegistration, layoutBody, userIdSchema } from './index';
+import {
+  MAX_WIDGETS_PER_PAGE,
+  campaignBody,
+  encodeCursor,
+  endpointRegistration,
+  ingestedWidgetsQuery,
+  layoutBody,
+  userIdSchema,
+  widgetListQuery,
+} from './index';
 
 const paths = (result: { error?: { issues: { path: PropertyKey[] }[] } }) =>
   result.error?.issues.map((issue) => issue.path.join('/'));
@@ -27,5 +36,25 @@ describe('the request bodies', () => {
   it('refuses a layout with members besides productIds', () => {
     expect(layoutBody.safeParse({ productIds: ['deals'] }).success).toBe(true);
     expect(layoutBody.safeParse({ productIds: ['deals'], updatedAt: null }).success).toBe(false);
+  });
+});
+
+describe('the queries', () => {
+  it('reads back the cursor it made, with a default page size, and refuses one it did not make', () => {
+    expect(widgetListQuery.parse({ cursor: encodeCursor('user:ann') })).toEqual({
+      limit: 50,
+      cursor: 'user:ann',
+    });
+    expect(paths(widgetListQuery.safeParse({ cursor: encodeCursor('nobody') }))).toEqual(['cursor']);
+    expect(paths(widgetListQuery.safeParse({ limit: String(MAX_WIDGETS_PER_PAGE + 1) }))).toEqual(['limit']);
+  });
+
+  it('asks for the audiences of at most one listing page', () => {
+    const page = (n: number) => Array.from({ length: n }, (_, i) => `user:u${i}`).join(',');
+    expect(ingestedWidgetsQuery.parse({ audiences: 'generic,user:ann' })).toEqual({
+      audiences: ['generic', 'user:ann'],
+    });
+    expect(ingestedWidgetsQuery.safeParse({ audiences: page(MAX_WIDGETS_PER_PAGE) }).success).toBe(true);
+    expect(ingestedWidgetsQuery.safeParse({ audiences: page(MAX_WIDGETS_PER_PAGE + 1) }).success).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isAudience } from '@hwp/widget-events';
+import { MAX_WIDGETS_PER_PAGE } from './product-api';
 
 // core-api's studio request and response bodies, each written once: its handlers parse requests with
 // these schemas and type their answers with them, its OpenAPI document is generated from them, and the
@@ -18,6 +20,18 @@ export const homeLayout = z.object({
 
 const day = z.iso.date();
 
+/** GET /v1/analytics/products/{productId}: the days (the handler fills in the defaults and bounds). */
+export const analyticsQuery = z.object({
+  from: z.iso
+    .date('must be a date, YYYY-MM-DD')
+    .optional()
+    .meta({ description: 'First day, YYYY-MM-DD (default: 29 days before to).' }),
+  to: z.iso
+    .date('must be a date, YYYY-MM-DD')
+    .optional()
+    .meta({ description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.' }),
+});
+
 /** GET /v1/analytics/products/{productId}. */
 export const productAnalytics = z.object({
   productId: z.string(),
@@ -33,6 +47,26 @@ export const productAnalytics = z.object({
       ctr: z.number().nullable().meta({ description: 'clicks / impressions; null without impressions.' }),
     }),
   ),
+});
+
+/**
+ * GET /v1/studio/products/{productId}/ingested-widgets: the audiences to answer for, at most a page of
+ * product-api's widget listing.
+ */
+export const ingestedWidgetsQuery = z.object({
+  audiences: z
+    .string()
+    .transform((list) => list.split(','))
+    .pipe(
+      z
+        .array(z.string().refine(isAudience, 'each must be "generic" or "user:<userId>"'))
+        .min(1)
+        .max(MAX_WIDGETS_PER_PAGE, `must list at most ${MAX_WIDGETS_PER_PAGE} audiences`),
+    )
+    .meta({
+      description: `Comma-separated "generic" and "user:<userId>", at most ${MAX_WIDGETS_PER_PAGE}.`,
+      example: 'generic,user:user-0001',
+    }),
 });
 
 /** GET /v1/studio/products/{productId}/ingested-widgets. */

@@ -1,8 +1,10 @@
 export {
   MAX_USERS_PER_CALL,
+  MAX_WIDGETS_PER_PAGE,
   acceptedBatch,
   acceptedWidget,
   campaignBody,
+  encodeCursor,
   endpointRegistration,
   platformRefreshEndpoints,
   registeredEndpoint,
@@ -10,5 +12,13 @@ export {
   userIdSchema,
   widgetBody,
   widgetList,
+  widgetListQuery,
 } from './product-api';
-export { homeLayout, ingestedWidgetList, layoutBody, productAnalytics } from './core-api';
+export {
+  analyticsQuery,
+  homeLayout,
+  ingestedWidgetList,
+  ingestedWidgetsQuery,
+  layoutBody,
+  productAnalytics,
+} from './core-api';

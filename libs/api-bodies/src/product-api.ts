@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
-import { USER_ID_PATTERN } from '@hwp/widget-events';
+import { USER_ID_PATTERN, isAudience, type Audience } from '@hwp/widget-events';
 
 // product-api's request and response bodies, each written once: its handlers parse requests with these
 // schemas and type their answers with them, its OpenAPI document is generated from them, and the web's
 // studio types its calls with them (ADR 0024).
 
 export const MAX_USERS_PER_CALL = 1000;
+/** Widgets per page of a product's listing (and so audiences per ingested-widgets question). */
+export const MAX_WIDGETS_PER_PAGE = 200;
+const DEFAULT_PAGE_SIZE = 50;
 /** Bounds of a registration; the contract (docs/product-refresh.md) states the same. */
 const MIN_SECRET_LENGTH = 32;
 const MIN_GENERIC_PULL_SECONDS = 1;
@@ -52,6 +55,22 @@ export const acceptedWidget = z.object({
 });
 
 export const acceptedBatch = z.object({ productId, accepted: z.array(acceptedWidget) });
+
+// The cursor is the last audience of a page, opaque to clients.
+export const encodeCursor = (audience: Audience) => Buffer.from(audience).toString('base64url');
+const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString();
+
+/** GET …/widgets: which of the product's widgets, and the page. */
+export const widgetListQuery = z.object({
+  audience: z.enum(['generic', 'user']).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_WIDGETS_PER_PAGE).default(DEFAULT_PAGE_SIZE),
+  cursor: z
+    .string()
+    .transform(decodeCursor)
+    .refine(isAudience, 'is not a cursor of this listing')
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page.' }),
+});
 
 /** GET …/widgets: a page of the product's current widgets. */
 export const widgetList = z.object({

@@ -7,8 +7,8 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from 'zod';
-import { productAnalytics } from '@hwp/api-bodies';
+import type { z } from 'zod';
+import { analyticsQuery, productAnalytics } from '@hwp/api-bodies';
 import { ApiJsonAnswer, ApiJsonQuery, invalidRequest, parseQuery } from '@hwp/service-kit';
 import { withClickThroughRate } from '../domain/widget-day-stats';
 import type { WidgetStatsStore } from '../domain/analytics.ports';
@@ -21,16 +21,11 @@ const DAY_MS = 24 * 3600_000;
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
 
-const day = z.iso.date('must be a date, YYYY-MM-DD').optional();
-export const rangeQuery = z.object({
-  from: day.meta({ description: 'First day, YYYY-MM-DD (default: 29 days before to).' }),
-  to: day.meta({ description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.' }),
-});
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The requested days: `to` defaults to today (UTC), `from` to 29 days before it; at most 366 days. */
 function dayRange(query: unknown): { from: string; to: string } {
-  const range = parseQuery(rangeQuery, query);
+  const range = parseQuery(analyticsQuery, query);
   const to = range.to ?? isoDay(Date.now());
   const from = range.from ?? isoDay(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
   const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
@@ -60,7 +55,7 @@ export class AnalyticsController {
   })
   @ApiBearerAuth('bearer')
   @ApiParam({ name: 'productId', example: 'deals' })
-  @ApiJsonQuery(rangeQuery)
+  @ApiJsonQuery(analyticsQuery)
   @ApiJsonAnswer(HttpStatus.OK, productAnalytics, 'The stats.')
   @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
   @ApiForbiddenResponse({ description: "Another team's product (problem+json)." })

@@ -8,34 +8,15 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiJsonAnswer, ApiJsonQuery, parseQuery } from '@hwp/service-kit';
-import { isAudience, type Audience } from '@hwp/widget-events';
-import { ingestedWidgetList } from '@hwp/api-bodies';
+import type { Audience } from '@hwp/widget-events';
+import { ingestedWidgetList, ingestedWidgetsQuery } from '@hwp/api-bodies';
 import type { IngestedWidgets } from '../domain/studio.ports';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the ingested widgets. */
 export const INGESTED_WIDGETS = Symbol('INGESTED_WIDGETS');
-
-/** Audiences per request: a page of the studio's widget list (product-api lists at most 200). */
-export const MAX_AUDIENCES = 200;
-
-export const audiencesQuery = z.object({
-  audiences: z
-    .string()
-    .transform((list) => list.split(','))
-    .pipe(
-      z
-        .array(z.string().refine(isAudience, 'each must be "generic" or "user:<userId>"'))
-        .min(1)
-        .max(MAX_AUDIENCES, `must list at most ${MAX_AUDIENCES} audiences`),
-    )
-    .meta({
-      description: `Comma-separated "generic" and "user:<userId>", at most ${MAX_AUDIENCES}.`,
-      example: 'generic,user:user-0001',
-    }),
-});
 
 /**
  * GET /v1/studio/products/{productId}/ingested-widgets: the versions the pipeline has delivered to the
@@ -60,7 +41,7 @@ export class IngestedWidgetsController {
   })
   @ApiBearerAuth('bearer')
   @ApiParam({ name: 'productId', example: 'deals' })
-  @ApiJsonQuery(audiencesQuery)
+  @ApiJsonQuery(ingestedWidgetsQuery)
   @ApiJsonAnswer(HttpStatus.OK, ingestedWidgetList, 'The ingested widgets, in audience order.')
   @ApiBadRequestResponse({ description: 'A bad product id or audience list; `errors[].parameter` names it.' })
   @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
@@ -71,7 +52,7 @@ export class IngestedWidgetsController {
     @Headers('authorization') authorization: string | undefined,
   ): Promise<z.output<typeof ingestedWidgetList>> {
     await this.studio.authorize(authorization, productId);
-    const { audiences } = parseQuery(audiencesQuery, query);
+    const { audiences } = parseQuery(ingestedWidgetsQuery, query);
     const widgets = await this.ingested.find(productId, audiences as Audience[]);
     return {
       productId,

@@ -8,30 +8,11 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiJsonAnswer, ApiJsonQuery, parseQuery } from '@hwp/service-kit';
-import { isAudience, type Audience } from '@hwp/widget-events';
-import { widgetList } from '@hwp/api-bodies';
+import { encodeCursor, widgetList, widgetListQuery } from '@hwp/api-bodies';
 import { Publishing } from '../domain/publishing';
 import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
-
-const MAX_WIDGETS_PER_PAGE = 200;
-const DEFAULT_PAGE_SIZE = 50;
-
-// The cursor is the last audience of a page, opaque to clients.
-const encodeCursor = (audience: Audience) => Buffer.from(audience).toString('base64url');
-const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString();
-
-export const listQuery = z.object({
-  audience: z.enum(['generic', 'user']).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_WIDGETS_PER_PAGE).default(DEFAULT_PAGE_SIZE),
-  cursor: z
-    .string()
-    .transform(decodeCursor)
-    .refine(isAudience, 'is not a cursor of this listing')
-    .optional()
-    .meta({ description: 'The `nextCursor` of the previous page.' }),
-});
 
 /** What the studio shows of a product: its current widgets, generic and personalised. */
 @ApiTags('studio')
@@ -52,14 +33,14 @@ export class WidgetListingController {
       'With the team API key (`x-api-key`) or a studio session token (`Authorization: Bearer`, from ' +
       '`POST /v1/studio/session`). Deleted widgets are left out.',
   })
-  @ApiJsonQuery(listQuery)
+  @ApiJsonQuery(widgetListQuery)
   @ApiJsonAnswer(HttpStatus.OK, widgetList, 'A page of widgets.')
   @ApiBadRequestResponse({ description: 'An invalid query parameter; `errors[].parameter` names it.' })
   async list(
     @Param('productId') productId: string,
     @Query() query: unknown,
   ): Promise<z.output<typeof widgetList>> {
-    const { audience, limit, cursor } = parseQuery(listQuery, query);
+    const { audience, limit, cursor } = parseQuery(widgetListQuery, query);
     const page = await this.publishing.list(productId, { kind: audience, after: cursor, limit });
     return {
       productId,

@@ -9,6 +9,7 @@ import type {
   productAnalytics as productAnalyticsBody,
   widgetBody,
   widgetList,
+  widgetListQuery,
 } from '@hwp/api-bodies';
 import { bearer } from './core-api';
 import { coreApiUrl, productApiUrl } from './config';
@@ -99,7 +100,7 @@ export type ListedWidget = WidgetPage['widgets'][number];
 export function listWidgets(
   token: string,
   productId: string,
-  query: { audience?: 'generic' | 'user'; limit?: number; cursor?: string } = {},
+  query: z.input<typeof widgetListQuery> = {},
 ): Promise<ApiResult<WidgetPage>> {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
