@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { SDUI_SCHEMA_VERSION, type Provenance } from '@hwp/sdui-schema';
 import type { StoredWidgets } from './home.ports';
 
@@ -103,8 +103,9 @@ export function composeHomeScreen(
  * client capabilities produce the same bytes, so the versions identify them without hashing the body.
  */
 export function screenEtag(slots: readonly SlotFill[], clientSignature: string): string {
-  const hash = createHash('sha256').update(SDUI_SCHEMA_VERSION).update('\n').update(clientSignature);
+  // One-shot hash of one string: a third of the CPU of a Hash object fed slot by slot.
+  let identity = `${SDUI_SCHEMA_VERSION}\n${clientSignature}`;
   for (const { productId, audience, dataVersion } of slots)
-    hash.update(`\n${productId} ${audience} ${dataVersion}`);
-  return `"${hash.digest('base64url').slice(0, 32)}"`;
+    identity += `\n${productId} ${audience} ${dataVersion}`;
+  return `"${hash('sha256', identity, 'base64url').slice(0, 32)}"`;
 }
