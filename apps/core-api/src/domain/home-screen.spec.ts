@@ -15,8 +15,8 @@ const generic = loadWidgets(
 describe('composeHomeScreen', () => {
   it('fills the slots in layout order: personalised first, generic after a tombstone or none, no widget no slot', () => {
     const personalised = loadWidgets(stored({ orders: [7, widgetJson('orders-p')], loyalty: [9, null] }));
-    const { json, slots } = composeHomeScreen(layout, generic.byProduct, personalised.byProduct);
-    const screen = JSON.parse(json) as Screen;
+    const { bytes, slots } = composeHomeScreen(layout, generic.byProduct, personalised.byProduct);
+    const screen = JSON.parse(bytes.toString()) as Screen;
 
     expect(screen.widgets.map((w) => w.id)).toEqual(['deals-g', 'orders-p', 'loyalty-g']);
     expect(screen.widgets.map((w) => w.provenance)).toEqual([
@@ -28,20 +28,20 @@ describe('composeHomeScreen', () => {
     expect(validateScreen(screen)).toMatchObject({ ok: true });
   });
 
-  it('splices the stored bytes: the same text as parsing each widget and serialising the screen', () => {
-    const personalised = loadWidgets(stored({ orders: [7, widgetJson('orders-p')] }));
-    const { json } = composeHomeScreen(layout, generic.byProduct, personalised.byProduct);
+  it('splices the stored bytes: the same bytes as parsing each widget and serialising the screen', () => {
+    // Text beyond ASCII too: a character takes more than one byte, and the screen's length is in bytes.
+    const personalised = loadWidgets(stored({ orders: [7, widgetJson('orders-p-café-日本')] }));
+    const { bytes } = composeHomeScreen(layout, generic.byProduct, personalised.byProduct);
     const widgets = [
       ['deals', 'deals-g', 'generic', '1'],
-      ['orders', 'orders-p', 'personalised', '7'],
+      ['orders', 'orders-p-café-日本', 'personalised', '7'],
       ['loyalty', 'loyalty-g', 'generic', '4'],
     ].map(([productId, id, audience, dataVersion]) => ({
       ...JSON.parse(widgetJson(id!)),
       provenance: { productId, audience, dataVersion },
     }));
-    expect(json).toBe(
-      JSON.stringify({ type: 'screen', id: 'home', schemaVersion: SDUI_SCHEMA_VERSION, widgets }),
-    );
+    const expected = { type: 'screen', id: 'home', schemaVersion: SDUI_SCHEMA_VERSION, widgets };
+    expect(bytes.equals(Buffer.from(JSON.stringify(expected)))).toBe(true);
   });
 
   it("replaces a provenance the stored widget carries with core-api's own", () => {
@@ -50,7 +50,7 @@ describe('composeHomeScreen', () => {
       provenance: { productId: 'other', audience: 'generic', dataVersion: '99' },
     });
     const personalised = loadWidgets(stored({ deals: [5, claimed] }));
-    const { json } = composeHomeScreen(['deals'], generic.byProduct, personalised.byProduct);
+    const json = composeHomeScreen(['deals'], generic.byProduct, personalised.byProduct).bytes.toString();
     expect(json.match(/"provenance"/g)).toHaveLength(1);
     expect((JSON.parse(json) as Screen).widgets[0]?.provenance).toEqual({
       productId: 'deals',
@@ -61,8 +61,8 @@ describe('composeHomeScreen', () => {
 
   it('leaves out a stored value that is not a JSON object', () => {
     const broken = loadWidgets(stored({ deals: [5, '{not json'], orders: [6, '[1]'] }));
-    const { json } = composeHomeScreen(layout, generic.byProduct, broken.byProduct);
-    const screen = JSON.parse(json) as Screen;
+    const { bytes } = composeHomeScreen(layout, generic.byProduct, broken.byProduct);
+    const screen = JSON.parse(bytes.toString()) as Screen;
     expect(screen.widgets.map((w) => w.id)).toEqual(['deals-g', 'orders-g', 'loyalty-g']);
   });
 });

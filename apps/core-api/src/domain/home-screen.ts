@@ -25,8 +25,8 @@ export interface SlotFill {
 }
 
 export interface ComposedScreen {
-  /** The screen's JSON text. */
-  json: string;
+  /** The screen's JSON, UTF-8. */
+  bytes: Buffer;
   slots: SlotFill[];
 }
 
@@ -68,11 +68,35 @@ function spliceable(text: string): string | undefined {
   }
 }
 
-/** The widget's text with `provenance` as its last field: the bytes of `{ ...widget, provenance }`. */
-function withProvenance(json: string, productId: string, audience: string, dataVersion: number): string {
+/**
+ * Appends to `parts` the widget's text with `provenance` as its last field: the bytes of
+ * `{ ...widget, provenance }`, as the widget's text up to its closing brace and the provenance after it.
+ */
+function pushWithProvenance(
+  parts: string[],
+  json: string,
+  productId: string,
+  audience: string,
+  dataVersion: number,
+): void {
   const body = json.slice(0, json.lastIndexOf('}')).trimEnd();
-  const provenance = `"provenance":{"productId":${JSON.stringify(productId)},"audience":"${audience}","dataVersion":"${dataVersion}"}}`;
-  return body.endsWith('{') ? body + provenance : `${body},${provenance}`;
+  parts.push(body);
+  parts.push(
+    `${body.endsWith('{') ? '' : ','}"provenance":{"productId":${JSON.stringify(productId)},"audience":"${audience}","dataVersion":"${dataVersion}"}}`,
+  );
+}
+
+/**
+ * The parts written one after the other into one Buffer of its own: neither a joined copy of the screen's
+ * text nor a slice of Node's shared pool, which an in-process cache entry would keep alive whole.
+ */
+function concatenated(parts: readonly string[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += Buffer.byteLength(part);
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let offset = 0;
+  for (const part of parts) offset += bytes.write(part, offset);
+  return bytes;
 }
 
 /**
@@ -85,17 +109,19 @@ export function composeHomeScreen(
   generic: AudienceWidgets['byProduct'],
   personalised: AudienceWidgets['byProduct'],
 ): ComposedScreen {
-  const widgets: string[] = [];
+  const parts = [SCREEN_HEAD];
   const slots = layout.map((productId): SlotFill => {
     const mine = personalised.get(productId);
     const theirs = generic.get(productId);
     const [audience, fill] =
       mine?.json != null ? (['personalised', mine] as const) : (['generic', theirs] as const);
     if (fill?.json == null) return { productId, audience: 'none', dataVersion: 0 };
-    widgets.push(withProvenance(fill.json, productId, audience, fill.dataVersion));
+    if (parts.length > 1) parts.push(',');
+    pushWithProvenance(parts, fill.json, productId, audience, fill.dataVersion);
     return { productId, audience, dataVersion: fill.dataVersion };
   });
-  return { json: SCREEN_HEAD + widgets.join(',') + SCREEN_TAIL, slots };
+  parts.push(SCREEN_TAIL);
+  return { bytes: concatenated(parts), slots };
 }
 
 /**

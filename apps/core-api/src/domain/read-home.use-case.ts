@@ -132,7 +132,7 @@ export class ReadHomeScreen implements ScreenContents {
     const key = renderingKey(userId, inputs.personalised, client);
     let cached = this.cache.recall<CachedRendering>(key);
     if (cached === undefined || !madeFrom(cached, inputs.layout, inputs.generic, inputs.personalised)) {
-      const { json, slots } = composeHomeScreen(
+      const { bytes, slots } = composeHomeScreen(
         layout.value,
         generic.value.byProduct,
         personalised.value.byProduct,
@@ -141,7 +141,7 @@ export class ReadHomeScreen implements ScreenContents {
       if (cached?.rendered.etag === etag) {
         Object.assign(cached, inputs); // reloaded copies of the same versions
       } else {
-        cached = { rendered: this.render(json, etag, client), ...inputs };
+        cached = { rendered: this.render(bytes, etag, client), ...inputs };
         this.cache.remember(key, cached, renderingBytes(cached.rendered.body));
       }
     }
@@ -221,9 +221,9 @@ export class ReadHomeScreen implements ScreenContents {
   }
 
   /** The composed screen's bytes; for a client that lacks components, the tree is parsed and adapted. */
-  private render(json: string, etag: string, client: ClientProfile): RenderedHome {
-    if (client.capabilities === undefined) return { etag, body: Buffer.from(json) };
-    const adapted = adaptForClient(JSON.parse(json) as Screen, client.capabilities);
+  private render(bytes: Buffer, etag: string, client: ClientProfile): RenderedHome {
+    if (client.capabilities === undefined) return { etag, body: bytes };
+    const adapted = adaptForClient(JSON.parse(bytes.toString()) as Screen, client.capabilities);
     // clientProfile() has already refused the versions adaptForClient refuses.
     if (!adapted.ok) throw new Error(adapted.reason);
     return { etag, body: Buffer.from(JSON.stringify(adapted.value)) };
