@@ -80,6 +80,22 @@ describe('ConsumerGroup', () => {
     expect([await pendingOn(first), await pendingOn(second)]).toEqual([0, 0]);
   });
 
+  it('takes what every stream holds in one read, and waits for entries when none are there', async () => {
+    const { streams } = streamsFor(4);
+    const group = await consumer('busy', { streams });
+    // batchSize 10 over 4 streams: up to 3 entries from each in one read.
+    for (const stream of streams) for (const n of ['1', '2', '3', '4']) await redis.xadd(stream, '*', 'n', n);
+    const first = await group.readNew();
+    expect(first.map(({ shard }) => shard).sort()).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    expect((await group.readNew()).map(({ shard }) => shard).sort()).toEqual([0, 1, 2, 3]);
+
+    // Nothing left: the read blocks until an entry arrives.
+    const waiting = group.readNew();
+    await sleep(20);
+    const id = await redis.xadd(streams[2] ?? '', '*', 'n', 'late');
+    expect(await waiting).toEqual([{ shard: 2, id, fields: ['n', 'late'] }]);
+  });
+
   it('dead-letters an entry delivered more often than maxDeliveries, with its reason and original id', async () => {
     const { streams, deadLetterStreams } = streamsFor(1);
     const [stream = '', deadLetterStream = ''] = [...streams, ...deadLetterStreams];

@@ -202,11 +202,21 @@ export class ConsumerGroup {
   }
 
   /**
-   * Entries no consumer has seen yet, waiting up to `blockMs` for some: every stream without a read in
-   * flight starts one, and this returns what the streams that answered first brought. A read still
-   * blocked stays in flight and its entries come with a later call (or with finishReads).
+   * Entries no consumer has seen yet, waiting up to `blockMs` for some. First every stream without a read
+   * in flight is read without blocking: while the streams are busy, one batch takes what all of them
+   * hold, rather than what the fastest reply brought (a batch costs the same round trips however full it
+   * is). When that finds nothing, every such stream starts a blocking read, and this returns what the
+   * streams that answered first brought. A read still blocked stays in flight and its entries come with a
+   * later call (or with finishReads).
    */
   async readNew(): Promise<StreamEntry[]> {
+    const unread = this.shards.filter((shard) => !shard.read);
+    const replies = await Promise.allSettled(unread.map((shard) => this.read(shard, 'now')));
+    const waiting = replies.flatMap((reply) => (reply.status === 'fulfilled' ? reply.value : []));
+    // Entries some streams handed over are this consumer's now: return them even if another read failed.
+    if (waiting.length) return [...waiting, ...this.takeSettledReads()];
+    const failed = replies.find((reply) => reply.status === 'rejected');
+    if (failed) throw failed.reason;
     const reads = this.shards.map((shard) => (shard.read ??= this.startRead(shard)));
     await Promise.race(reads.map((read) => read.settled));
     // Streams with entries answer at once and together: let the replies already received in.
@@ -220,31 +230,30 @@ export class ConsumerGroup {
     return this.takeSettledReads();
   }
 
-  private startRead({ index, key, reader }: Shard): StreamRead {
+  private startRead(shard: Shard): StreamRead {
     const read: StreamRead = { settled: Promise.resolve() };
-    read.settled = reader
-      .xreadgroup(
-        'GROUP',
-        this.settings.group,
-        this.settings.consumer,
-        'COUNT',
-        this.perStream,
-        'BLOCK',
-        this.settings.blockMs,
-        'STREAMS',
-        key,
-        '>',
-      )
-      .then(
-        (reply) => {
-          const [[, entries] = ['', []]] = (reply ?? []) as [key: string, entries: RawEntry[]][];
-          read.outcome = { entries: toStreamEntries(index, entries) };
-        },
-        (error: Error) => {
-          read.outcome = { error };
-        },
-      );
+    read.settled = this.read(shard, 'block').then(
+      (entries) => {
+        read.outcome = { entries };
+      },
+      (error: Error) => {
+        read.outcome = { error };
+      },
+    );
     return read;
+  }
+
+  /** One XREADGROUP of the stream's new entries: answered at once, or blocking up to `blockMs`. */
+  private async read({ index, key, reader }: Shard, wait: 'now' | 'block'): Promise<StreamEntry[]> {
+    const { group, consumer, blockMs } = this.settings;
+    const count = ['COUNT', this.perStream] as const;
+    const streams = ['STREAMS', key, '>'] as const;
+    const reply =
+      wait === 'now'
+        ? await reader.xreadgroup('GROUP', group, consumer, ...count, ...streams)
+        : await reader.xreadgroup('GROUP', group, consumer, ...count, 'BLOCK', blockMs, ...streams);
+    const [[, entries] = ['', []]] = (reply ?? []) as [key: string, entries: RawEntry[]][];
+    return toStreamEntries(index, entries);
   }
 
   /** The entries of the reads that have answered; throws if they all failed. */
