@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INVALIDATION_CHANNEL, type WidgetInvalidation } from '@hwp/cache';
+import { INVALIDATION_CHANNEL, parseWidgetInvalidations, type WidgetInvalidation } from '@hwp/cache';
 import { workspaceRoot } from '@hwp/dev-services';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import {
@@ -54,7 +54,9 @@ describe('ingester consuming the widget stream', () => {
     cache = new Redis(env.CACHE_REDIS_URL);
     db = await connectDatabase(env.DATABASE_URL);
     subscriber = new Redis(env.CACHE_REDIS_URL);
-    subscriber.on('message', (_channel, message: string) => invalidations.push(JSON.parse(message)));
+    subscriber.on('message', (_channel, message: string) =>
+      invalidations.push(...parseWidgetInvalidations(message)),
+    );
     await subscriber.subscribe(INVALIDATION_CHANNEL);
     app = await startApp('ingester', env);
     await consumerGroupsCreated(durable);

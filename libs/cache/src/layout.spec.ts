@@ -1,20 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { parseWidgetInvalidation } from './layout';
+import { encodeWidgetInvalidations, parseWidgetInvalidations } from './layout';
 
-describe('parseWidgetInvalidation', () => {
-  it('reads what the ingester publishes', () => {
-    const message = JSON.stringify({ productId: 'deals', audience: 'user:u-1', dataVersion: 7 });
-    expect(parseWidgetInvalidation(message)).toEqual({
-      productId: 'deals',
-      audience: 'user:u-1',
-      dataVersion: 7,
-    });
+describe('parseWidgetInvalidations', () => {
+  it('reads the list the ingester publishes for a batch', () => {
+    const message = encodeWidgetInvalidations([
+      { productId: 'deals', audience: 'user:u-1', dataVersion: 7 },
+      { productId: 'travel', audience: 'generic', dataVersion: 2 },
+    ]);
+    expect(parseWidgetInvalidations(message)).toEqual([
+      { productId: 'deals', audience: 'user:u-1', dataVersion: 7 },
+      { productId: 'travel', audience: 'generic', dataVersion: 2 },
+    ]);
   });
 
-  it("keeps the change's trace context", () => {
+  it('reads a single invalidation, as ingesters before the list published it', () => {
+    const message = JSON.stringify({ productId: 'deals', audience: 'user:u-1', dataVersion: 7 });
+    expect(parseWidgetInvalidations(message)).toEqual([
+      { productId: 'deals', audience: 'user:u-1', dataVersion: 7 },
+    ]);
+  });
+
+  it("keeps each change's trace context", () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const message = JSON.stringify({ productId: 'deals', audience: 'generic', dataVersion: 1, traceparent });
-    expect(parseWidgetInvalidation(message)).toHaveProperty('traceparent', traceparent);
+    const message = encodeWidgetInvalidations([
+      { productId: 'deals', audience: 'generic', dataVersion: 1, traceparent },
+      { productId: 'deals', audience: 'user:u-2', dataVersion: 1 },
+    ]);
+    const [traced, untraced] = parseWidgetInvalidations(message);
+    expect(traced).toHaveProperty('traceparent', traceparent);
+    expect(untraced).not.toHaveProperty('traceparent');
+  });
+
+  it('leaves out the malformed items of a list and keeps the others', () => {
+    const message = JSON.stringify([
+      { productId: 'deals', audience: 'everyone', dataVersion: 1 },
+      { productId: 'deals', audience: 'generic', dataVersion: 3 },
+      null,
+    ]);
+    expect(parseWidgetInvalidations(message)).toEqual([
+      { productId: 'deals', audience: 'generic', dataVersion: 3 },
+    ]);
   });
 
   it.each([
@@ -25,7 +50,8 @@ describe('parseWidgetInvalidation', () => {
       JSON.stringify({ productId: 'deals', audience: 'generic', dataVersion: '1' }),
     ],
     ['no product', JSON.stringify({ audience: 'generic', dataVersion: 1 })],
+    ['a number', '42'],
   ])('ignores %s', (_, message) => {
-    expect(parseWidgetInvalidation(message)).toBeUndefined();
+    expect(parseWidgetInvalidations(message)).toEqual([]);
   });
 });

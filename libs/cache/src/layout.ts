@@ -10,7 +10,11 @@ export function widgetHashKey(audience: Audience): string {
   return userId === undefined ? '{generic}:widgets' : `{u:${userId}}:widgets`;
 }
 
-/** Channel on the cache Redis announcing applied widget changes to core-api instances. */
+/**
+ * Channel on the cache Redis announcing applied widget changes to core-api instances: one message per
+ * ingested batch, a JSON list of WidgetInvalidation (a single object, as ingesters before the list
+ * published, is read too).
+ */
 export const INVALIDATION_CHANNEL = 'widget-invalidations';
 
 /**
@@ -27,24 +31,37 @@ export interface WidgetInvalidation {
   traceparent?: string;
 }
 
-/** The invalidation a message on INVALIDATION_CHANNEL announces, or undefined if it is malformed. */
-export function parseWidgetInvalidation(message: string): WidgetInvalidation | undefined {
+/** The message announcing `invalidations` on INVALIDATION_CHANNEL. */
+export function encodeWidgetInvalidations(invalidations: readonly WidgetInvalidation[]): string {
+  return JSON.stringify(invalidations);
+}
+
+/** The invalidations a message on INVALIDATION_CHANNEL announces; a malformed one is left out. */
+export function parseWidgetInvalidations(message: string): WidgetInvalidation[] {
+  let parsed: unknown;
   try {
-    const { productId, audience, dataVersion, traceparent } = JSON.parse(
-      message,
-    ) as Partial<WidgetInvalidation>;
-    if (typeof productId !== 'string' || typeof audience !== 'string' || !isAudience(audience))
-      return undefined;
-    if (typeof dataVersion !== 'number' || !Number.isSafeInteger(dataVersion)) return undefined;
-    return {
-      productId,
-      audience,
-      dataVersion,
-      ...(typeof traceparent === 'string' ? { traceparent } : {}),
-    };
+    parsed = JSON.parse(message);
   } catch {
-    return undefined;
+    return [];
   }
+  return (Array.isArray(parsed) ? parsed : [parsed]).flatMap((item: unknown) => {
+    const invalidation = widgetInvalidation(item);
+    return invalidation ? [invalidation] : [];
+  });
+}
+
+function widgetInvalidation(item: unknown): WidgetInvalidation | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { productId, audience, dataVersion, traceparent } = item as Partial<WidgetInvalidation>;
+  if (typeof productId !== 'string' || typeof audience !== 'string' || !isAudience(audience))
+    return undefined;
+  if (typeof dataVersion !== 'number' || !Number.isSafeInteger(dataVersion)) return undefined;
+  return {
+    productId,
+    audience,
+    dataVersion,
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+  };
 }
 
 /** A cached widget: its version and SDUI JSON text, or null for a tombstone (fall back to generic). */

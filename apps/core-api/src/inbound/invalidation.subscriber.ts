@@ -2,7 +2,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import {
   INVALIDATION_CHANNEL,
   LAYOUT_CHANNEL,
-  parseWidgetInvalidation,
+  parseWidgetInvalidations,
   type WidgetInvalidation,
 } from '@hwp/cache';
 import {
@@ -20,7 +20,7 @@ import type { ReadHomeScreen } from '../domain/read-home.use-case';
 export type AppliedInvalidationListener = (invalidation: WidgetInvalidation | undefined) => void;
 
 /**
- * Hears the ingester's invalidation messages on the cache Redis and drops the in-process copies they
+ * Hears the ingester's invalidation messages on the cache Redis (one per ingested batch) and drops the in-process copies they
  * make stale, then tells its listeners (live updates), so that a client told of a change reads the new
  * widget. SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
  * messages published while the connection was down are lost, so every in-process copy is marked stale
@@ -71,18 +71,19 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
         this.applied(undefined);
         return;
       }
-      const invalidation = parseWidgetInvalidation(message);
-      if (invalidation === undefined) return;
-      // A traced change continues its trace here (docs/tracing.md); the listeners get this span's context.
-      this.tracer.continue(
-        'apply invalidation',
-        { role: 'consumer', attributes: { 'hwp.product_id': invalidation.productId } },
-        invalidation.traceparent,
-        (traceparent) => {
-          this.home.invalidate(invalidation);
-          this.applied(traceparent === undefined ? invalidation : { ...invalidation, traceparent });
-        },
-      );
+      // One message per ingested batch: its widgets' invalidations in turn.
+      for (const invalidation of parseWidgetInvalidations(message)) {
+        // A traced change continues its trace here (docs/tracing.md); the listeners get this span's context.
+        this.tracer.continue(
+          'apply invalidation',
+          { role: 'consumer', attributes: { 'hwp.product_id': invalidation.productId } },
+          invalidation.traceparent,
+          (traceparent) => {
+            this.home.invalidate(invalidation);
+            this.applied(traceparent === undefined ? invalidation : { ...invalidation, traceparent });
+          },
+        );
+      }
     });
     // Not awaited: the app serves (from the other levels) even while the cache Redis is down at start.
     this.subscriber.subscribe(INVALIDATION_CHANNEL, LAYOUT_CHANNEL).catch(() => undefined);

@@ -1,9 +1,13 @@
-import { INVALIDATION_CHANNEL, writeWidgetIfNewer, type WidgetInvalidation } from '@hwp/cache';
+import { INVALIDATION_CHANNEL, encodeWidgetInvalidations, writeWidgetIfNewer } from '@hwp/cache';
 import type { WidgetEvent } from '@hwp/widget-events';
 import type { WidgetCache } from '../domain/ports';
 import type { RedisClient } from '@hwp/service-kit';
 
-/** Write-through to the cache Redis, then the invalidation messages for core-api's in-process caches. */
+/**
+ * Write-through to the cache Redis, then one invalidation message for the whole batch to core-api's
+ * in-process caches (one PUBLISH, and one message for each core-api instance to handle, however many
+ * widgets changed).
+ */
 export class RedisWidgetCacheWriter implements WidgetCache {
   constructor(
     private readonly redis: RedisClient,
@@ -16,15 +20,21 @@ export class RedisWidgetCacheWriter implements WidgetCache {
       events.map((event) => writeWidgetIfNewer(this.redis, event, this.ttlMs)),
     );
     // Announced after the writes, so a core-api instance that reloads on the message reads the new value.
-    const announce = this.redis.pipeline();
-    for (const { productId, audience, dataVersion, traceparent } of events) {
-      const message: WidgetInvalidation = { productId, audience, dataVersion, traceparent };
-      announce.publish(INVALIDATION_CHANNEL, JSON.stringify(message));
-    }
-    const published = (await announce.exec()) ?? [];
+    const message = encodeWidgetInvalidations(
+      events.map(({ productId, audience, dataVersion, traceparent }) => ({
+        productId,
+        audience,
+        dataVersion,
+        traceparent,
+      })),
+    );
+    const published = await this.redis.publish(INVALIDATION_CHANNEL, message).then(
+      () => undefined,
+      (error: Error) => error,
+    );
     const errors = [
       ...writes.flatMap((write) => (write.status === 'rejected' ? [write.reason as Error] : [])),
-      ...published.flatMap(([error]) => (error ? [error] : [])),
+      ...(published ? [published] : []),
     ];
     const [first] = errors;
     if (first)
