@@ -24,6 +24,11 @@ export class OutboxPublishingService implements OnApplicationBootstrap, BeforeAp
   /** A NOTIFY came during the current round: its rows may have been committed after the last claim. */
   private notified = false;
   private pause?: { endsOnNotify: boolean; end: () => void };
+  /**
+   * When the backlog gauge was last sampled. Counting the outbox costs the database a scan, and while
+   * writes trickle in every NOTIFY starts a round: the gauge is sampled at most once per poll interval.
+   */
+  private backlogSampledAt = -Infinity;
   private loop?: Promise<void>;
 
   constructor(
@@ -63,7 +68,10 @@ export class OutboxPublishingService implements OnApplicationBootstrap, BeforeAp
   private async publishWaitingRows(): Promise<boolean> {
     this.notified = false;
     try {
-      await this.relay.sampleBacklog();
+      if (performance.now() - this.backlogSampledAt >= this.pollMs) {
+        this.backlogSampledAt = performance.now();
+        await this.relay.sampleBacklog();
+      }
       let more = true;
       while (more && !this.stopping) more = await this.relay.publishBatch();
     } catch (error) {
