@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { z } from 'zod';
+import { platformRefreshEndpoints } from '@hwp/api-bodies';
 import type { RefreshEndpoint, RefreshEndpoints } from '../domain/ports';
 
 export interface RefreshEndpointsSettings {
@@ -11,17 +11,6 @@ export interface RefreshEndpointsSettings {
   ttlMs: number;
   timeoutMs: number;
 }
-
-const answer = z.object({
-  endpoints: z.array(
-    z.object({
-      productId: z.string(),
-      url: z.string(),
-      secret: z.string(),
-      genericPullSeconds: z.number().int().positive().nullable(),
-    }),
-  ),
-});
 
 /**
  * The products' registrations, read from product-api's internal route (GET /v1/platform/refresh-endpoints
@@ -57,7 +46,8 @@ export class HttpRefreshEndpoints implements RefreshEndpoints {
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
       if (!response.ok) throw new Error(`product-api answered ${response.status}`);
-      const { endpoints } = answer.parse(await response.json());
+      // product-api's own answer schema: the shape is declared once (libs/api-bodies).
+      const { endpoints } = platformRefreshEndpoints.parse(await response.json());
       this.last = { endpoints, readAt: this.now() };
       return endpoints;
     } catch (error) {
