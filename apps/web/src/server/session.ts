@@ -1,5 +1,6 @@
 import { decodeJwt, SignJWT } from 'jose';
 import { cookies } from 'next/headers';
+import { USER_ID_PATTERN } from '@hwp/widget-events';
 import { jwtClaims, jwtSecret } from './config';
 
 /**
@@ -12,8 +13,8 @@ export const SESSION_COOKIE = 'hwp_session';
 /** How long a demo token (and its cookie) lasts. */
 const SESSION_SECONDS = 12 * 60 * 60;
 
-/** User ids as core-api accepts them in `sub` (USER_ID_PATTERN of @hwp/widget-events). */
-export const USER_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** User ids as core-api accepts them in `sub`: the platform's one pattern. */
+export { USER_ID_PATTERN };
 
 export interface Session {
   userId: string;
