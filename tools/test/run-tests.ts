@@ -103,7 +103,7 @@ async function main() {
   await step('lint', 'npx', nx('run-many', '-t', 'lint'));
   await step('format', 'npx', ['nx', 'format:check', '--all']);
   await step('typecheck', 'npx', nx('run-many', '-t', 'typecheck'));
-  await step('generated code is up to date', 'npx', nx('run', 'sdui-schema:check-generated'));
+  await step('generated code is up to date', 'npx', nx('run-many', '-t', 'check-generated'));
   const built = await step('build', 'npx', nx('run-many', '-t', 'build'));
   if (built) {
     // Node.js 24 first on the PATH: Nx runs each project's vitest with it, so the app processes the tests

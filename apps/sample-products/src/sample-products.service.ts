@@ -1,12 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refreshRequest, type RefreshRequest } from '@hwp/api-bodies';
 import { sampleProduct } from '@hwp/sample-products';
-import {
-  REFRESH_SIGNATURE_HEADER,
-  REFRESH_TIMESTAMP_HEADER,
-  USER_ID_PATTERN,
-  verifyRefreshCall,
-} from '@hwp/widget-events';
+import { REFRESH_SIGNATURE_HEADER, REFRESH_TIMESTAMP_HEADER, verifyRefreshCall } from '@hwp/widget-events';
 
 export interface SampleProductsSettings {
   productApiUrl: string;
@@ -18,8 +14,7 @@ export interface SampleProductsSettings {
   genericPullSeconds: number | null;
 }
 
-// The contract's largest batch (docs/product-refresh.md), and a body that size with long user ids.
-const MAX_USERS = 1000;
+// A body of the contract's largest batch (docs/product-refresh.md) with long user ids.
 const MAX_BODY_BYTES = 256 * 1024;
 
 type Answer = [status: number, detail?: string];
@@ -145,25 +140,17 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The call's request, or what is wrong with it. */
-function parseCall(body: string): { userIds: string[] } | { audience: 'generic' } | string {
+/** The call's request (the contract's one schema, @hwp/api-bodies), or what is wrong with it. */
+function parseCall(body: string): RefreshRequest | string {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return 'the body is not JSON';
   }
-  if (typeof json !== 'object' || json === null) return 'the body must be an object';
-  const call = json as { userIds?: unknown; audience?: unknown };
-  if (call.audience === 'generic') return { audience: 'generic' };
-  const { userIds } = call;
-  if (
-    !Array.isArray(userIds) ||
-    userIds.length === 0 ||
-    userIds.length > MAX_USERS ||
-    !userIds.every((id) => typeof id === 'string' && USER_ID_PATTERN.test(id)) ||
-    new Set(userIds).size !== userIds.length
-  )
-    return `userIds must be 1 to ${MAX_USERS} distinct user ids, or audience must be "generic"`;
-  return { userIds: userIds as string[] };
+  const call = refreshRequest.safeParse(json);
+  if (call.success) return call.data;
+  return call.error.issues
+    .map(({ path, message }) => (path.length === 0 ? message : `/${path.join('/')}: ${message}`))
+    .join('; ');
 }

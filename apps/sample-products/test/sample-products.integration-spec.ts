@@ -115,6 +115,23 @@ describe('the sample products service', () => {
     expect(await widgetsOf(product, 'user:user-0099')).toEqual([]);
   });
 
+  it('answers a signed call whose body is not the contract 400, naming the field, and publishes nothing', async () => {
+    const bodies = [{ userIds: ['user-0097', 'user-0097'] }, { userIds: [] }, { audience: 'everyone' }];
+    const answers = await Promise.all(
+      bodies.map(async (json) => {
+        const body = JSON.stringify(json);
+        const response = await call('deals', body, signRefreshCall(SECRET, body));
+        return [response.status, ((await response.json()) as { detail: string }).detail];
+      }),
+    );
+    expect(answers).toEqual([
+      [400, '/userIds: must not repeat a user id'],
+      [400, expect.stringMatching(/^\/userIds: /)],
+      [400, 'must be {"userIds": [...]} or {"audience": "generic"}'],
+    ]);
+    expect(await widgetsOf(product, 'user:user-0097')).toEqual([]);
+  });
+
   it('pulled on its schedule, publishes its generic widget, which reaches the core database at a new version each time', async () => {
     const versions = async () =>
       (await widgetsOf(core, 'generic')).map((row) => [row.product_id, Number(row.data_version) >= 2]);

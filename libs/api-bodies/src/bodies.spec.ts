@@ -6,6 +6,7 @@ import {
   endpointRegistration,
   ingestedWidgetsQuery,
   layoutBody,
+  refreshRequest,
   userIdSchema,
   widgetListQuery,
 } from './index';
@@ -14,6 +15,22 @@ const paths = (result: { error?: { issues: { path: PropertyKey[] }[] } }) =>
   result.error?.issues.map((issue) => issue.path.join('/'));
 
 describe('the request bodies', () => {
+  it('takes a refresh call of 1 to 1,000 distinct users or the generic pull, and nothing else', () => {
+    const users = (count: number) => Array.from({ length: count }, (_, i) => `user-${i}`);
+    expect(refreshRequest.parse({ userIds: users(1000) })).toEqual({ userIds: users(1000) });
+    expect(refreshRequest.parse({ audience: 'generic' })).toEqual({ audience: 'generic' });
+    expect(paths(refreshRequest.safeParse({ userIds: [] }))).toEqual(['userIds']);
+    expect(paths(refreshRequest.safeParse({ userIds: ['ann', 'ann'] }))).toEqual(['userIds']);
+    expect(paths(refreshRequest.safeParse({ userIds: ['a b'] }))).toEqual(['userIds/0']);
+    for (const body of [
+      {},
+      { userIds: users(1001) },
+      { audience: 'user:ann' },
+      { audience: 'generic', userIds: ['ann'] },
+    ])
+      expect(refreshRequest.safeParse(body).success).toBe(false);
+  });
+
   it('refuses a campaign that repeats a user, or names an invalid one, at the field', () => {
     const entry = (userId: string) => ({ userId, widget: {} });
     expect(campaignBody.safeParse({ widgets: [entry('ann'), entry('bob')] }).success).toBe(true);

@@ -22,3 +22,4 @@ export {
   layoutBody,
   productAnalytics,
 } from './core-api';
+export { genericPull, refreshRequest, usersRefresh, type RefreshRequest } from './product-refresh';

@@ -18,11 +18,13 @@ export {
 } from './widget-event';
 export { DEAD_LETTER_FIELDS, splitDeadLetter, type DeadLetterParts } from './dead-letter';
 export {
+  REFRESH_CALL_ID_HEADER,
   REFRESH_REPLAY_WINDOW_SECONDS,
   REFRESH_SIGNATURE_HEADER,
+  REFRESH_SIGNATURE_PATTERN,
   REFRESH_TIMESTAMP_HEADER,
+  REFRESH_TIMESTAMP_PATTERN,
   signRefreshCall,
   verifyRefreshCall,
-  type RefreshRequest,
   type SignatureCheck,
 } from './refresh-signature';

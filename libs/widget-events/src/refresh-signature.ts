@@ -9,11 +9,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export const REFRESH_TIMESTAMP_HEADER = 'x-hwp-timestamp';
 export const REFRESH_SIGNATURE_HEADER = 'x-hwp-signature';
+/** Names a call, the same on its retries, so that a product may drop a repeat. */
+export const REFRESH_CALL_ID_HEADER = 'x-hwp-call-id';
+/** What the two signature headers hold (the contract's OpenAPI document states these patterns). */
+export const REFRESH_TIMESTAMP_PATTERN = /^\d{1,12}$/;
+export const REFRESH_SIGNATURE_PATTERN = /^sha256=([0-9a-f]{64})$/;
 /** A call whose timestamp is further than this from the receiver's clock is refused (replays, skew). */
 export const REFRESH_REPLAY_WINDOW_SECONDS = 300;
-
-/** The body of a refresh call: a batch of users, or the product's generic widget (the scheduled pull). */
-export type RefreshRequest = { userIds: string[] } | { audience: 'generic' };
 
 const mac = (secret: string, timestamp: string, body: string) =>
   createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -40,11 +42,11 @@ export function verifyRefreshCall(
   nowMs = Date.now(),
 ): SignatureCheck {
   const { timestamp, signature } = headers;
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp))
+  if (!timestamp || !REFRESH_TIMESTAMP_PATTERN.test(timestamp))
     return { ok: false, detail: `${REFRESH_TIMESTAMP_HEADER} must be Unix seconds` };
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > REFRESH_REPLAY_WINDOW_SECONDS)
     return { ok: false, detail: `${REFRESH_TIMESTAMP_HEADER} is outside the replay window` };
-  const hex = /^sha256=([0-9a-f]{64})$/.exec(signature ?? '')?.[1];
+  const hex = REFRESH_SIGNATURE_PATTERN.exec(signature ?? '')?.[1];
   if (!hex) return { ok: false, detail: `${REFRESH_SIGNATURE_HEADER} must be sha256=<64 hex digits>` };
   const expected = Buffer.from(mac(secret, timestamp, body), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(hex, 'hex')))

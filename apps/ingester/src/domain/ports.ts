@@ -1,5 +1,6 @@
 import type { DeadLetter, StreamEntry } from '@hwp/stream-consumer';
-import type { RefreshRequest, WidgetEvent } from '@hwp/widget-events';
+import type { RefreshRequest } from '@hwp/api-bodies';
+import type { WidgetEvent } from '@hwp/widget-events';
 
 /** One entry of a shard stream as the consumer read it, and one to dead-letter instead of acking it. */
 export type { DeadLetter, StreamEntry } from '@hwp/stream-consumer';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RefreshRequest } from '@hwp/widget-events';
+import type { RefreshRequest } from '@hwp/api-bodies';
 import type { ProductRefresh, RefreshAnswer, RefreshEndpoint, RefreshEndpoints } from './ports';
 import { RefreshUsers, type RefreshPolicy } from './refresh-users.use-case';
 

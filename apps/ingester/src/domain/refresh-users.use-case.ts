@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '@hwp/stream-consumer';
-import type { RefreshRequest } from '@hwp/widget-events';
+import type { RefreshRequest } from '@hwp/api-bodies';
 import type { ProductRefresh, RefreshAnswer, RefreshEndpoint, RefreshEndpoints } from './ports';
 
 export interface RetryPolicy {

@@ -1,16 +1,14 @@
-import { signRefreshCall, type RefreshRequest } from '@hwp/widget-events';
+import type { RefreshRequest } from '@hwp/api-bodies';
+import { REFRESH_CALL_ID_HEADER, signRefreshCall } from '@hwp/widget-events';
 import type { ProductRefresh, RefreshAnswer, RefreshEndpoint } from '../domain/ports';
 import type { IngesterMetrics, RefreshCallOutcome } from './ingester.metrics';
-
-/** The header naming a call (the same on its retries), so that a product may drop a repeat. */
-export const REFRESH_CALL_ID_HEADER = 'x-hwp-call-id';
 
 // A problem body is short; more is only noise in a log line.
 const DETAIL_CHARS = 200;
 
 /**
- * The refresh contract over HTTP (docs/product-refresh.md): `POST <registered url>` with
- * `{"userIds":[...]}` or `{"audience":"generic"}`, signed with the product's secret (x-hwp-timestamp,
+ * The refresh contract over HTTP (docs/product-refresh.md): `POST <registered url>` with a
+ * `RefreshRequest` (`{"userIds":[...]}` or `{"audience":"generic"}`, @hwp/api-bodies), signed with the product's secret (x-hwp-timestamp,
  * x-hwp-signature), answered 2xx once the product has taken it. A 4xx (or a redirect, which is not
  * followed) is a refusal; a 5xx, a timeout, a connection error or an answer that is not HTTP is worth a
  * retry.
