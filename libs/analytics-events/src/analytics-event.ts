@@ -3,7 +3,11 @@ import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
-/** One impression or click of a widget on a home screen, as the clients report it. */
+/**
+ * One impression or click of a widget on a home screen, as the clients report it. Its product, audience
+ * and data version are the widget's provenance, held to what core-api serves (a platform product id, a
+ * decimal version), so narrower than the SDUI schema's Provenance (ADR 0024).
+ */
 export const analyticsEventSchema = z.object({
   type: z.enum(['impression', 'click']),
   productId: z.string().regex(PRODUCT_ID_PATTERN, 'must be a product id'),
