@@ -1,5 +1,6 @@
 import { DEV_URLS, baseEnvSchema, envVar, tracingEnv, withDemoSecrets } from '@hwp/service-kit';
 import { z } from 'zod';
+import { MAX_USERS_PER_CALL } from '@hwp/api-bodies';
 
 /** Every setting of ingester, from the environment, validated at start-up. Defaults fit `npm run demo`. */
 const settings = baseEnvSchema.extend({
@@ -46,8 +47,8 @@ const settings = baseEnvSchema.extend({
   REFRESH_CONCURRENCY: envVar.positiveInt(8),
   /** Products asked at once for one batch. */
   REFRESH_PRODUCT_CONCURRENCY: envVar.positiveInt(4),
-  /** Most users in one call to a refresh endpoint (the contract promises at most 1,000); larger batches take several. */
-  REFRESH_MAX_USERS_PER_CALL: envVar.positiveInt(1_000),
+  /** Most users in one call to a refresh endpoint (at most the contract's 1,000); larger batches take several. */
+  REFRESH_MAX_USERS_PER_CALL: envVar.positiveInt(MAX_USERS_PER_CALL).pipe(z.number().max(MAX_USERS_PER_CALL)),
   /**
    * The lock an ingester renews on each refresh batch it runs; when it dies, another ingester puts the
    * batch back to run within about twice this (its stalled-job check runs this often too).
