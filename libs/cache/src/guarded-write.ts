@@ -29,6 +29,18 @@ return written
 type GuardedRedis = RedisClient & { hwpWriteWidgetsIfNewer(...keyAndArgs: string[]): Promise<number> };
 
 /**
+ * Defines the guarded write's script on `redis`, once. writeWidgetsIfNewer does so on first use; a client
+ * that auto-pipelines needs it before its first command, because ioredis copies a client's scripts into
+ * each pipeline when it makes it (ioredis#1931).
+ */
+export function defineGuardedWrite(redis: RedisClient): GuardedRedis {
+  if (!('hwpWriteWidgetsIfNewer' in redis)) {
+    redis.defineCommand('hwpWriteWidgetsIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
+  }
+  return redis as GuardedRedis;
+}
+
+/**
  * Writes `widgets` (by product id) into `audience`'s hash, each unless the cache already holds that
  * version or a newer one, then sets `completeMarker` if given and the hash exists; in one round trip.
  * Returns how many widgets were written.
@@ -40,15 +52,12 @@ export function writeWidgetsIfNewer(
   ttlMs: number,
   completeMarker = '',
 ): Promise<number> {
-  if (!('hwpWriteWidgetsIfNewer' in redis)) {
-    redis.defineCommand('hwpWriteWidgetsIfNewer', { numberOfKeys: 1, lua: WRITE_IF_NEWER });
-  }
   const triples = [...widgets].flatMap(([productId, widget]) => [
     productId,
     String(widget.dataVersion),
     encodeCachedWidget(widget),
   ]);
-  return (redis as GuardedRedis).hwpWriteWidgetsIfNewer(
+  return defineGuardedWrite(redis).hwpWriteWidgetsIfNewer(
     widgetHashKey(audience),
     completeMarker,
     String(ttlMs),

@@ -1,4 +1,4 @@
-export { writeWidgetIfNewer, type CacheWrite } from './guarded-write';
+export { defineGuardedWrite, writeWidgetIfNewer, type CacheWrite } from './guarded-write';
 export {
   InProcessCache,
   type CacheRead,

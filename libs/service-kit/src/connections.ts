@@ -2,6 +2,13 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ReadinessCheck } from './readiness';
 import { createRedisClient, type RedisClient, type RedisEndpoint } from './redis-client';
 
+export interface RedisConnectionOptions {
+  /** A second, auto-pipelined client for the hot path's reads (`reads`). */
+  pipelinedReads?: boolean;
+  /** `client` sends every command of one event-loop turn in one socket write. */
+  autoPipelining?: boolean;
+}
+
 /**
  * A Redis connection owned by the app: closed on shutdown and checked by /ready.
  * Commands fail fast while disconnected (no offline queue) so callers can fall back instead of piling up.
@@ -9,7 +16,9 @@ import { createRedisClient, type RedisClient, type RedisEndpoint } from './redis
  * out in one write (ioredis' auto-pipelining): the hot read path's single-key reads, one socket write per
  * turn instead of one per command. Built-in commands only: ioredis' auto-pipelining breaks (an
  * uncaught TypeError) when a script is defined on the client after a pipeline began (ioredis#1931), and
- * our scripts are defined on first use. Without it, `reads` is `client`.
+ * our scripts are defined on first use. Without it, `reads` is `client`. With `autoPipelining`, `client`
+ * itself auto-pipelines: for a connection whose work comes as bursts of many commands (the ingester's
+ * write-through), whose scripts are defined before its first command.
  */
 export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
   readonly client: RedisClient;
@@ -20,7 +29,7 @@ export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
   constructor(
     readonly name: string,
     endpoint: RedisEndpoint,
-    { pipelinedReads = false }: { pipelinedReads?: boolean } = {},
+    { pipelinedReads = false, autoPipelining = false }: RedisConnectionOptions = {},
   ) {
     const options = {
       connectionName: name,
@@ -28,7 +37,7 @@ export class RedisConnection implements ReadinessCheck, OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
     };
-    this.client = createRedisClient(endpoint, options);
+    this.client = createRedisClient(endpoint, { ...options, autoPipelining });
     this.reads = pipelinedReads
       ? createRedisClient(endpoint, { ...options, connectionName: `${name}Reads`, autoPipelining: true })
       : this.client;
@@ -75,12 +84,12 @@ export class PostgresConnection<Client extends SqlClient> implements ReadinessCh
 export const DURABLE_REDIS = Symbol('DURABLE_REDIS');
 export const CACHE_REDIS = Symbol('CACHE_REDIS');
 
-export const durableRedisConnection = (endpoint: RedisEndpoint, options?: { pipelinedReads?: boolean }) => ({
+export const durableRedisConnection = (endpoint: RedisEndpoint, options?: RedisConnectionOptions) => ({
   provide: DURABLE_REDIS,
   useFactory: () => new RedisConnection('durableRedis', endpoint, options),
 });
 
-export const cacheRedisConnection = (endpoint: RedisEndpoint, options?: { pipelinedReads?: boolean }) => ({
+export const cacheRedisConnection = (endpoint: RedisEndpoint, options?: RedisConnectionOptions) => ({
   provide: CACHE_REDIS,
   useFactory: () => new RedisConnection('cacheRedis', endpoint, options),
 });

@@ -1,4 +1,9 @@
-import { INVALIDATION_CHANNEL, encodeWidgetInvalidations, writeWidgetIfNewer } from '@hwp/cache';
+import {
+  INVALIDATION_CHANNEL,
+  defineGuardedWrite,
+  encodeWidgetInvalidations,
+  writeWidgetIfNewer,
+} from '@hwp/cache';
 import type { WidgetEvent } from '@hwp/widget-events';
 import type { WidgetCache } from '../domain/ports';
 import type { RedisClient } from '@hwp/service-kit';
@@ -12,10 +17,13 @@ export class RedisWidgetCacheWriter implements WidgetCache {
   constructor(
     private readonly redis: RedisClient,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    // Before the first command: the connection auto-pipelines (see RedisConnection).
+    defineGuardedWrite(redis);
+  }
 
   async writeThrough(events: WidgetEvent[]): Promise<void> {
-    // ioredis sends commands without waiting for earlier replies, so these travel as one pipeline.
+    // Sent in one event-loop turn: the auto-pipelining connection writes them to the socket together.
     const writes = await Promise.allSettled(
       events.map((event) => writeWidgetIfNewer(this.redis, event, this.ttlMs)),
     );
