@@ -75,6 +75,7 @@ export class HomeRequestHandler {
     } else this.serve(request, response, user, now);
   }
 
+  /** The read once the user is known (or the refusal to write): the client profile, then ReadHomeScreen. */
   private serve(
     request: IncomingMessage,
     response: ServerResponse,
