@@ -23,7 +23,7 @@ describe('InProcessCache', () => {
     expect(results.map((r) => r.value)).toEqual(Array(100).fill('v1'));
     expect(results.filter((r) => r.outcome === 'loaded')).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'joined')).toHaveLength(99);
-    expect(await cache.read('k', load, sized(Infinity))).toEqual({ value: 'v1', outcome: 'hit' });
+    expect(await cache.read('k', load, sized(Infinity))).toMatchObject({ value: 'v1', outcome: 'hit' });
     expect(cache.fresh('k')).toBe('v1');
   });
 
@@ -34,7 +34,7 @@ describe('InProcessCache', () => {
     const load = async () => `v${++version}`;
     expect((await cache.read('generic', load, sized(5_000))).value).toBe('v1');
     now += 4_999;
-    expect(await cache.read('generic', load, sized(5_000))).toEqual({ value: 'v1', outcome: 'hit' });
+    expect(await cache.read('generic', load, sized(5_000))).toMatchObject({ value: 'v1', outcome: 'hit' });
     now += 1;
     expect(cache.fresh('generic')).toBeUndefined();
     expect(await cache.read('generic', load, sized(5_000))).toEqual({ value: 'v2', outcome: 'loaded' });
@@ -87,7 +87,7 @@ describe('InProcessCache', () => {
     assert(pending[0], 'load 1 started');
     pending[0].resolve('before the change');
     expect((await before).value).toBe('before the change');
-    expect(await cache.read('u:1', load, sized(Infinity))).toEqual({
+    expect(await cache.read('u:1', load, sized(Infinity))).toMatchObject({
       value: 'after the change',
       outcome: 'hit',
     });

@@ -38,7 +38,9 @@ const ENTRY_OVERHEAD_BYTES = 500;
 const entrySize = (key: string, valueBytes: number) =>
   ENTRY_OVERHEAD_BYTES + key.length + Math.max(0, valueBytes);
 
+/** An entry is also what a hit answers (its outcome is always `hit`): a hit allocates nothing. */
 interface Entry {
+  readonly outcome: 'hit';
   value: unknown;
   freshUntil: number;
   /** The invalidateAll() generation it was loaded in; older generations are stale. */
@@ -73,17 +75,18 @@ export class InProcessCache {
   }
 
   /**
-   * The fresh value of `key`, or the result of one shared `load`; the last known good value if the load
-   * fails. A value fresh at `now` is answered without a promise: the read path awaits only what it loads.
+   * The fresh value of `key`, or the result of one shared `load(key)`; the last known good value if the
+   * load fails. A value fresh at `now` is answered without a promise, and without allocating: the read
+   * path awaits only what it loads. The answer is read-only.
    */
   read<V>(
     key: string,
-    load: () => Promise<V>,
+    load: (key: string) => Promise<V>,
     policy: LoadPolicy<V>,
     now = this.now(),
   ): CacheRead<V> | Promise<CacheRead<V>> {
-    const value = this.fresh<V>(key, now);
-    if (value !== undefined) return { value, outcome: 'hit' };
+    const entry = this.entries.get(key);
+    if (entry !== undefined && this.isFresh(entry, now)) return entry as CacheRead<V>;
     // A load that an invalidation overtook may return the old value: a read after the invalidation starts
     // its own (the SSE client re-fetches right after the change and must see it).
     const inFlight = this.loads.get(key);
@@ -99,7 +102,7 @@ export class InProcessCache {
     );
   }
 
-  /** The value of `key` if it is fresh at `now` (a load must not resolve to undefined, which reads as none). */
+  /** The value of `key` if it is fresh at `now`. */
   fresh<V>(key: string, now = this.now()): V | undefined {
     const entry = this.entries.get(key);
     return entry !== undefined && this.isFresh(entry, now) ? (entry.value as V) : undefined;
@@ -114,7 +117,7 @@ export class InProcessCache {
   remember<V>(key: string, value: V, size: number): void {
     this.entries.set(
       key,
-      { value, freshUntil: Infinity, generation: this.generation },
+      { outcome: 'hit', value, freshUntil: Infinity, generation: this.generation },
       { size: entrySize(key, size) },
     );
   }
@@ -141,11 +144,11 @@ export class InProcessCache {
     return entry.generation === this.generation && entry.freshUntil > now;
   }
 
-  private startLoad<V>(key: string, load: () => Promise<V>, policy: LoadPolicy<V>): Load {
+  private startLoad<V>(key: string, load: (key: string) => Promise<V>, policy: LoadPolicy<V>): Load {
     const generation = this.generation;
     let loading: Promise<V>;
     try {
-      loading = load();
+      loading = load(key);
     } catch (error) {
       loading = Promise.reject(error);
     }
@@ -161,7 +164,7 @@ export class InProcessCache {
         const freshUntil = fresh ? this.now() + policy.ttlMs : 0;
         this.entries.set(
           key,
-          { value, freshUntil, generation },
+          { outcome: 'hit', value, freshUntil, generation },
           { size: entrySize(key, policy.sizeOf(value)) },
         );
         return value;

@@ -32,6 +32,8 @@ export interface ReadHomeOptions {
 /** A rendering and the cached inputs it was made from: valid while they are the same objects. */
 interface CachedRendering {
   rendered: RenderedHome;
+  /** The rendering as a read that is not stale answers it, made once. */
+  warm: HomeRead;
   layout: string[];
   generic: AudienceWidgets;
   personalised: AudienceWidgets;
@@ -39,7 +41,8 @@ interface CachedRendering {
 
 const LAYOUT_KEY = 'layout';
 const GENERIC_KEY = 'generic';
-const userKey = (userId: string) => `u:${userId}`;
+const USER_KEY_PREFIX = 'u:';
+const userKey = (userId: string) => USER_KEY_PREFIX + userId;
 
 const madeFrom = (
   cached: CachedRendering,
@@ -57,6 +60,8 @@ const NO_PERSONALISED: AudienceWidgets = { byProduct: new Map(), bytes: 0 };
 // "*" is no user id: the key of the rendering every user without personalised widgets shares.
 const renderingKey = (userId: string, personalised: AudienceWidgets, client: ClientProfile) =>
   `r:${personalised === NO_PERSONALISED ? '*' : userId}:${client.signature}`;
+
+const KINDS: readonly CacheKind[] = ['layout', 'generic', 'user'];
 
 const L1_RESULT: Record<ReadOutcome, LookupResult> = {
   hit: 'hit',
@@ -79,6 +84,12 @@ export class ReadHomeScreen implements ScreenContents {
     sizeOf: (w) => w.bytes,
   };
 
+  // The loads, made once: a warm read allocates no closure.
+  private readonly loadLayout = () => this.loader.layout();
+  private readonly loadGeneric = () => this.loadWidgets(GENERIC);
+  private readonly loadUser = (key: string) =>
+    this.loadWidgets(userAudience(key.slice(USER_KEY_PREFIX.length)));
+
   constructor(
     private readonly cache: InProcessCache,
     private readonly loader: WidgetLoader,
@@ -96,14 +107,10 @@ export class ReadHomeScreen implements ScreenContents {
    * memory at `now` (ms), the screen comes back as is, and a level is awaited only when it loads.
    */
   read(userId: string, client: ClientProfile, now?: number): HomeRead | Promise<HomeRead> {
-    const layout = this.level1(LAYOUT_KEY, 'layout', () => this.loader.layout(), this.layoutPolicy, now);
-    const generic = this.level1(
-      GENERIC_KEY,
-      'generic',
-      () => this.loadWidgets(GENERIC),
-      this.genericPolicy,
-      now,
-    );
+    const warm = this.warm(userId, client, now);
+    if (warm !== undefined) return warm;
+    const layout = this.level1(LAYOUT_KEY, 'layout', this.loadLayout, this.layoutPolicy, now);
+    const generic = this.level1(GENERIC_KEY, 'generic', this.loadGeneric, this.genericPolicy, now);
     const personalised = this.personalised(userId, now);
     if (layout instanceof Promise || generic instanceof Promise) {
       return Promise.all([layout, generic, personalised]).then(([l, g, p]) =>
@@ -114,6 +121,21 @@ export class ReadHomeScreen implements ScreenContents {
     if (personalised instanceof Promise)
       return personalised.then((p) => this.screen(userId, client, layout, generic, p));
     return this.screen(userId, client, layout, generic, personalised);
+  }
+
+  /**
+   * The warm path, allocating nothing: the current rendering when every level is fresh at `now` and the
+   * rendering was made from them; undefined otherwise (the levels are then read, and loaded, below).
+   */
+  private warm(userId: string, client: ClientProfile, now?: number): HomeRead | undefined {
+    const layout = this.cache.fresh<string[]>(LAYOUT_KEY, now);
+    const generic = this.cache.fresh<AudienceWidgets>(GENERIC_KEY, now);
+    const personalised = this.cache.fresh<AudienceWidgets>(userKey(userId), now);
+    if (layout === undefined || generic === undefined || personalised === undefined) return undefined;
+    const cached = this.cache.recall<CachedRendering>(renderingKey(userId, personalised, client));
+    if (cached === undefined || !madeFrom(cached, layout, generic, personalised)) return undefined;
+    for (const kind of KINDS) this.metrics.lookup('l1', kind, 'hit');
+    return cached.warm;
   }
 
   /** The rendering of the loaded levels, cached per user (or shared) and client profile. */
@@ -141,11 +163,12 @@ export class ReadHomeScreen implements ScreenContents {
       if (cached?.rendered.etag === etag) {
         Object.assign(cached, inputs); // reloaded copies of the same versions
       } else {
-        cached = { rendered: this.render(bytes, etag, client), ...inputs };
+        const rendered = this.render(bytes, etag, client);
+        cached = { rendered, warm: { rendered, stale: false }, ...inputs };
         this.cache.remember(key, cached, renderingBytes(cached.rendered.body));
       }
     }
-    return { rendered: cached.rendered, stale };
+    return stale ? { rendered: cached.rendered, stale } : cached.warm;
   }
 
   /** Applies an invalidation message: the audience's widgets are loaded again unless already as new. */
@@ -182,7 +205,7 @@ export class ReadHomeScreen implements ScreenContents {
   private level1<V>(
     key: string,
     kind: CacheKind,
-    load: () => Promise<V>,
+    load: (key: string) => Promise<V>,
     policy: LoadPolicy<V>,
     now?: number,
   ): CacheRead<V> | Promise<CacheRead<V>> {
@@ -205,8 +228,7 @@ export class ReadHomeScreen implements ScreenContents {
     userId: string,
     now?: number,
   ): CacheRead<AudienceWidgets> | Promise<CacheRead<AudienceWidgets>> {
-    const load = () => this.loadWidgets(userAudience(userId));
-    const read = this.level1(userKey(userId), 'user', load, this.personalisedPolicy, now);
+    const read = this.level1(userKey(userId), 'user', this.loadUser, this.personalisedPolicy, now);
     if (!(read instanceof Promise)) return read;
     return read.catch((error: unknown): CacheRead<AudienceWidgets> => {
       this.metrics.lookup('l1', 'user', 'error');
