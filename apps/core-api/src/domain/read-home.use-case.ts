@@ -124,7 +124,7 @@ export class ReadHomeScreen implements ScreenContents {
   }
 
   /**
-   * The warm path, allocating nothing: the current rendering when every level is fresh at `now` and the
+   * The warm path, allocating no object (only its lookup keys): the current rendering when every level is fresh at `now` and the
    * rendering was made from them; undefined otherwise (the levels are then read, and loaded, below).
    */
   private warm(userId: string, client: ClientProfile, now?: number): HomeRead | undefined {
