@@ -124,8 +124,9 @@ export class ReadHomeScreen implements ScreenContents {
   }
 
   /**
-   * The warm path, allocating no object (only its lookup keys): the current rendering when every level is fresh at `now` and the
-   * rendering was made from them; undefined otherwise (the levels are then read, and loaded, below).
+   * The warm path, allocating no object but its lookup keys: the current rendering when every level is
+   * fresh at `now` and the rendering was made from them; undefined otherwise (the levels are then read,
+   * and loaded, below).
    */
   private warm(userId: string, client: ClientProfile, now?: number): HomeRead | undefined {
     const layout = this.cache.fresh<string[]>(LAYOUT_KEY, now);
