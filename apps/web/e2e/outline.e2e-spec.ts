@@ -71,9 +71,20 @@ for (const { name, path, document } of fixtures) {
 
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    // The page streams in: read the DOM once the last node of the outline is there.
-    const last = expected.at(-1);
-    if (last) await expect(page.locator(`[data-sdui-id="${last.id}"]`).first()).toBeAttached();
+    // The page streams in, and its parts need not arrive in order (CI once read it with the actions
+    // section still missing while later sections were there): read the DOM once every node is attached.
+    const ids = expected.map(({ id }) => id);
+    await expect
+      .poll(() =>
+        page
+          .locator('main')
+          .evaluate(
+            (main, wanted) =>
+              wanted.filter((id) => main.querySelector(`[data-sdui-id="${CSS.escape(id)}"]`) === null),
+            ids,
+          ),
+      )
+      .toEqual([]);
     const rendered = await page.locator('main').evaluate((main) => {
       const seen = new Map<string, { text: string; alt: string | null; action?: string; label?: string }>();
       for (const element of main.querySelectorAll<HTMLElement>('[data-sdui-id]')) {
