@@ -8,7 +8,9 @@ import {
   rateLimitMetricProviders,
 } from '@hwp/service-kit';
 import type { Config } from './config';
+import { AUDIT_LOG } from './domain/audit';
 import {
+  DRAFT_STORE,
   PRODUCT_CATALOG,
   Publishing,
   TEAM_DIRECTORY,
@@ -24,7 +26,11 @@ import { PublishingController } from './inbound/publishing.controller';
 import { StudioSessionController } from './inbound/studio-session.controller';
 import { StudioTokens } from './inbound/studio-tokens';
 import { TEAM_WRITES, TeamWriteLimit } from './inbound/team-write-limit';
+import { AuditController } from './inbound/audit.controller';
+import { WidgetHistoryController } from './inbound/widget-history.controller';
 import { WidgetListingController } from './inbound/widget-listing.controller';
+import { PostgresAuditLog } from './outbound/postgres-audit-log';
+import { PostgresDraftStore } from './outbound/postgres-draft-store';
 import { PostgresProductCatalog } from './outbound/postgres-product-catalog';
 import { PostgresTeamDirectory } from './outbound/postgres-team-directory';
 import { PostgresWidgetStore } from './outbound/postgres-widget-store';
@@ -40,7 +46,10 @@ const LIMITS_REDIS = Symbol('LIMITS_REDIS');
 // Teams whose windows each instance keeps.
 const TEAM_KEYS = 10_000;
 
-/** The product teams' API: publishing, their refresh endpoints, and what the studio reads. */
+/**
+ * The product teams' API: publishing, history and drafts, their refresh endpoints, the audit log, and what
+ * the studio reads.
+ */
 @Module({})
 export class PublishingModule {
   static register(config: Config): DynamicModule {
@@ -49,6 +58,8 @@ export class PublishingModule {
       controllers: [
         PublishingController,
         WidgetListingController,
+        WidgetHistoryController,
+        AuditController,
         StudioSessionController,
         RefreshEndpointController,
         PlatformRefreshEndpointsController,
@@ -58,6 +69,8 @@ export class PublishingModule {
         { provide: TEAM_DIRECTORY, useClass: PostgresTeamDirectory },
         { provide: PRODUCT_CATALOG, useClass: PostgresProductCatalog },
         { provide: REFRESH_ENDPOINT_STORE, useClass: PostgresRefreshEndpoints },
+        { provide: DRAFT_STORE, useClass: PostgresDraftStore },
+        { provide: AUDIT_LOG, useClass: PostgresAuditLog },
         {
           provide: Publishing,
           inject: [WIDGET_STORE],

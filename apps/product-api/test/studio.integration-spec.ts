@@ -7,12 +7,17 @@ import { expectOpenApiBodies, startApp, useTestDatabase, type AppProcess } from 
 import {
   acceptedBatch,
   acceptedWidget,
+  auditLog,
+  auditQuery,
   campaignBody,
   endpointRegistration,
   platformRefreshEndpoints,
   registeredEndpoint,
+  savedDraft,
   studioSession,
   widgetBody,
+  widgetHistory,
+  widgetHistoryQuery,
   widgetList,
   widgetListQuery,
 } from '@hwp/api-bodies';
@@ -113,6 +118,31 @@ describe('the studio', () => {
         answers: { 202: acceptedBatch },
       },
       'GET /v1/products/{productId}/widgets': { query: widgetListQuery, answers: { 200: widgetList } },
+      'GET /v1/products/{productId}/widgets/generic/history': {
+        query: widgetHistoryQuery,
+        answers: { 200: widgetHistory },
+      },
+      'GET /v1/products/{productId}/widgets/users/{userId}/history': {
+        query: widgetHistoryQuery,
+        answers: { 200: widgetHistory },
+      },
+      'POST /v1/products/{productId}/widgets/generic/history/{dataVersion}/rollback': {
+        answers: { 202: acceptedWidget },
+      },
+      'POST /v1/products/{productId}/widgets/users/{userId}/history/{dataVersion}/rollback': {
+        answers: { 202: acceptedWidget },
+      },
+      'PUT /v1/products/{productId}/widgets/generic/draft': {
+        request: widgetBody,
+        answers: { 200: savedDraft },
+      },
+      'GET /v1/products/{productId}/widgets/generic/draft': { answers: { 200: savedDraft } },
+      'PUT /v1/products/{productId}/widgets/users/{userId}/draft': {
+        request: widgetBody,
+        answers: { 200: savedDraft },
+      },
+      'GET /v1/products/{productId}/widgets/users/{userId}/draft': { answers: { 200: savedDraft } },
+      'GET /v1/audit': { query: auditQuery, answers: { 200: auditLog } },
       'POST /v1/studio/session': { answers: { 200: studioSession } },
       'PUT /v1/products/{productId}/refresh-endpoint': {
         request: endpointRegistration,

@@ -60,10 +60,16 @@ export const acceptedBatch = z.object({ productId, accepted: z.array(acceptedWid
 export const encodeCursor = (audience: Audience) => Buffer.from(audience).toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString();
 
+const pageLimit = z.coerce.number().int().min(1).max(MAX_WIDGETS_PER_PAGE).default(DEFAULT_PAGE_SIZE);
+const nextCursor = z
+  .string()
+  .nullable()
+  .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' });
+
 /** GET …/widgets: which of the product's widgets, and the page. */
 export const widgetListQuery = z.object({
   audience: z.enum(['generic', 'user']).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_WIDGETS_PER_PAGE).default(DEFAULT_PAGE_SIZE),
+  limit: pageLimit,
   cursor: z
     .string()
     .transform(decodeCursor)
@@ -83,10 +89,94 @@ export const widgetList = z.object({
       content: widget,
     }),
   ),
-  nextCursor: z
+  nextCursor,
+});
+
+// A history or audit cursor is the last data version or record id of a page, opaque to clients.
+export const encodeNumberCursor = (key: number) => Buffer.from(String(key)).toString('base64url');
+const numberCursor = z
+  .string()
+  .transform(decodeCursor)
+  .refine((key) => /^[1-9]\d{0,15}$/.test(key), 'is not a cursor of this listing')
+  .transform(Number)
+  .optional()
+  .meta({ description: 'The `nextCursor` of the previous page.' });
+
+/** A data version in a path: the version a rollback publishes again. */
+export const dataVersionSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(Number.MAX_SAFE_INTEGER)
+  .meta({ example: 3 });
+
+/** Who made a change: a team API key (its id) or a studio session (its subject: the team id). */
+const actor = z.object({
+  kind: z.enum(['key', 'studio']),
+  id: z
     .string()
-    .nullable()
-    .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    .meta({ example: 'key-deals-1', description: 'The API key id, or the studio session subject.' }),
+});
+
+/** GET …/history: the page. */
+export const widgetHistoryQuery = z.object({ limit: pageLimit, cursor: numberCursor });
+
+/** GET …/history: a page of one widget's accepted versions, newest first. */
+export const widgetHistory = z.object({
+  productId,
+  audience,
+  versions: z.array(
+    z.object({
+      dataVersion: z.number().int().meta({ example: 3 }),
+      widget: widget.nullable().meta({ description: 'The widget of this version; null: a deletion.' }),
+      actor,
+      acceptedAt: z.iso.datetime(),
+    }),
+  ),
+  nextCursor,
+});
+
+/** PUT/GET …/draft: a saved, unpublished widget. */
+export const savedDraft = z.object({ productId, audience, widget, actor, savedAt: z.iso.datetime() });
+
+const auditAction = z.enum([
+  'publish',
+  'delete',
+  'campaign',
+  'rollback',
+  'save-draft',
+  'register-refresh-endpoint',
+]);
+
+/** GET /v1/audit: whose records, and the page. */
+export const auditQuery = z.object({
+  productId: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Only this product; absent: all you may read.' }),
+  limit: pageLimit,
+  cursor: numberCursor,
+});
+
+/** GET /v1/audit: a page of the append-only audit log, newest first. */
+export const auditLog = z.object({
+  records: z.array(
+    z.object({
+      id: z.number().int(),
+      at: z.iso.datetime(),
+      teamId: z
+        .string()
+        .meta({ example: 'team-deals', description: 'The team, or "platform" for an admin.' }),
+      actor,
+      action: auditAction,
+      productId,
+      audience: audience.nullable(),
+      dataVersion: z.number().int().nullable(),
+      requestId: z.string(),
+    }),
+  ),
+  nextCursor,
 });
 
 /** POST /v1/studio/session. */

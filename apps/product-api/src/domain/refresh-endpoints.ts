@@ -1,3 +1,5 @@
+import type { Caller } from './audit';
+
 /**
  * A product's registered refresh endpoint (docs/product-refresh.md): where the platform's refresh worker
  * asks the product to publish a batch of users' widgets, or its generic widget every `genericPullSeconds`.
@@ -19,8 +21,8 @@ export type EndpointRegistration = Omit<RefreshEndpoint, 'productId' | 'updatedA
 
 /** Port: the registrations, in the product database. */
 export interface RefreshEndpointStore {
-  /** Creates or replaces the product's registration. */
-  register(productId: string, registration: EndpointRegistration): Promise<RefreshEndpoint>;
+  /** Creates or replaces the product's registration, with its audit record in the same transaction. */
+  register(productId: string, registration: EndpointRegistration, caller: Caller): Promise<RefreshEndpoint>;
   /** Every registration, in product order. */
   all(): Promise<RefreshEndpoint[]>;
 }

@@ -7,10 +7,12 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@hwp/service-kit';
 import { canAccessProduct } from '@hwp/studio-auth';
+import type { Caller } from '../domain/audit';
 import {
   PRODUCT_CATALOG,
   TEAM_DIRECTORY,
@@ -28,13 +30,25 @@ export const AlsoAccepts = (...callers: OtherCaller[]) => SetMetadata(OTHER_CALL
 
 type ProductRequest = FastifyRequest<{ Params: { productId: string } }>;
 
-// The team each admitted request writes for (its team id, "platform" for an admin session).
-const writers = new WeakMap<FastifyRequest, string>();
+// Who makes each admitted request: the team it writes for ("platform" for an admin session), its key or
+// session, and its request id.
+const callers = new WeakMap<FastifyRequest, Caller>();
 
-/** The team the request writes for, to count against its write limit (TeamWriteLimit). */
-export const WritingTeam = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  writers.get(context.switchToHttp().getRequest<FastifyRequest>()),
+/**
+ * Who makes the request: its team counts against the team's write limit (TeamWriteLimit), and the audit
+ * log records the whole caller.
+ */
+export const RequestCaller = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  callers.get(context.switchToHttp().getRequest<FastifyRequest>()),
 );
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a plausible id, else a new one, so every audit record has one. */
+export function requestIdOf(request: FastifyRequest): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
 
 const unauthorized = (detail: string, headers?: Record<string, string>) =>
   new ProblemException(HttpStatus.UNAUTHORIZED, 'Unauthorized', { detail, headers });
@@ -78,7 +92,11 @@ export class ProductTeamGuard implements CanActivate {
         detail: `this key cannot reach product ${productId}`,
       });
     }
-    writers.set(request, team.id);
+    callers.set(request, {
+      teamId: team.id,
+      actor: { kind: 'key', id: team.keyId },
+      requestId: requestIdOf(request),
+    });
     return true;
   }
 
@@ -99,7 +117,12 @@ export class ProductTeamGuard implements CanActivate {
     }
     if (authentication.session.role === 'admin' && !(await this.products.exists(productId)))
       throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
-    writers.set(request, authentication.session.teamId);
+    const { teamId } = authentication.session;
+    callers.set(request, {
+      teamId,
+      actor: { kind: 'studio', id: teamId },
+      requestId: requestIdOf(request),
+    });
     return true;
   }
 }

@@ -15,6 +15,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
+  ApiNotFoundResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiSecurity,
@@ -37,11 +38,19 @@ import {
   acceptedBatch,
   acceptedWidget,
   campaignBody,
+  dataVersionSchema,
   userIdSchema,
   widgetBody,
 } from '@hwp/api-bodies';
-import { checkWidget, Publishing, type AcceptedWrite, type WidgetWrite } from '../domain/publishing';
-import { AlsoAccepts, ProductTeamGuard, WritingTeam } from './product-team.guard';
+import type { Caller } from '../domain/audit';
+import {
+  checkWidget,
+  Publishing,
+  type AcceptedWrite,
+  type Change,
+  type WidgetWrite,
+} from '../domain/publishing';
+import { AlsoAccepts, ProductTeamGuard, RequestCaller } from './product-team.guard';
 import { TeamWriteLimit } from './team-write-limit';
 
 /**
@@ -82,10 +91,10 @@ export class PublishingController {
   putGeneric(
     @Param('productId') productId: string,
     @Body() body: unknown,
+    @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
-    @WritingTeam() team?: string,
   ) {
-    return this.publishOne(team, productId, GENERIC, widgetOf(body), traceparent);
+    return this.publishOne(caller, productId, GENERIC, widgetOf(body), traceparent);
   }
 
   @Delete('widgets/generic')
@@ -99,10 +108,10 @@ export class PublishingController {
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the deletion.')
   deleteGeneric(
     @Param('productId') productId: string,
+    @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
-    @WritingTeam() team?: string,
   ) {
-    return this.publishOne(team, productId, GENERIC, null, traceparent);
+    return this.publishOne(caller, productId, GENERIC, null, traceparent);
   }
 
   @Put('widgets/users/:userId')
@@ -118,10 +127,10 @@ export class PublishingController {
     @Param('productId') productId: string,
     @Param('userId') userId: string,
     @Body() body: unknown,
+    @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
-    @WritingTeam() team?: string,
   ) {
-    return this.publishOne(team, productId, userAudience(userId), widgetOf(body), traceparent);
+    return this.publishOne(caller, productId, userAudience(userId), widgetOf(body), traceparent);
   }
 
   @Delete('widgets/users/:userId')
@@ -135,10 +144,10 @@ export class PublishingController {
   deleteForUser(
     @Param('productId') productId: string,
     @Param('userId') userId: string,
+    @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
-    @WritingTeam() team?: string,
   ) {
-    return this.publishOne(team, productId, userAudience(userId), null, traceparent);
+    return this.publishOne(caller, productId, userAudience(userId), null, traceparent);
   }
 
   @Post('widgets/campaigns')
@@ -157,8 +166,8 @@ export class PublishingController {
   async publishCampaign(
     @Param('productId') productId: string,
     @Body() body: unknown,
+    @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
-    @WritingTeam() team?: string,
   ): Promise<z.output<typeof acceptedBatch>> {
     const { widgets } = parseRequest(campaignBody, body);
     const writes = widgets.map(
@@ -169,18 +178,91 @@ export class PublishingController {
     );
     return {
       productId,
-      accepted: await this.publish(team, productId, writes, traceparent),
+      accepted: await this.publish({ caller, action: 'campaign' }, productId, writes, traceparent),
     };
   }
 
+  @Post('widgets/generic/history/:dataVersion/rollback')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Publish an earlier version of the generic widget again, as a new version',
+    description:
+      'The old version is written like a new publish: a new data version, delivered by the pipeline.',
+  })
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
+  @ApiBadRequestResponse({ description: 'An invalid data version; `errors[].parameter` names it.' })
+  @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
+  rollBackGeneric(
+    @Param('productId') productId: string,
+    @Param('dataVersion') dataVersion: string,
+    @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
+  ) {
+    return this.rollBack(caller, productId, GENERIC, dataVersion, traceparent);
+  }
+
+  @Post('widgets/users/:userId/history/:dataVersion/rollback')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Publish an earlier version of one user's widget again, as a new version",
+    description:
+      'The old version is written like a new publish: a new data version, delivered by the pipeline.',
+  })
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
+  @ApiBadRequestResponse({ description: 'An invalid user id or data version; `errors` names it.' })
+  @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
+  rollBackForUser(
+    @Param('productId') productId: string,
+    @Param('userId') userId: string,
+    @Param('dataVersion') dataVersion: string,
+    @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
+  ) {
+    return this.rollBack(caller, productId, userAudience(userId), dataVersion, traceparent);
+  }
+
+  /** A rollback is a publish of the old version's widget (or its deletion), through the same path. */
+  private async rollBack(
+    caller: Caller,
+    productId: string,
+    audience: Audience,
+    dataVersionParameter: string,
+    traceparent: string | undefined,
+  ): Promise<z.output<typeof acceptedWidget>> {
+    const parsed = dataVersionSchema.safeParse(dataVersionParameter);
+    if (!parsed.success)
+      throw invalidRequest(
+        parsed.error.issues.map((issue) => ({ parameter: 'dataVersion', detail: issue.message })),
+      );
+    const version = await this.publishing.version(productId, audience, parsed.data);
+    if (!version)
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', {
+        detail: `${productId} has no version ${parsed.data} of ${audience}`,
+        errors: [{ parameter: 'dataVersion', detail: 'no such version' }],
+      });
+    return this.publishOne(
+      caller,
+      productId,
+      audience,
+      version.content as WidgetWrite['widget'],
+      traceparent,
+      'rollback',
+    );
+  }
+
   private async publishOne(
-    team: string | undefined,
+    caller: Caller,
     productId: string,
     audience: Audience,
     widget: WidgetWrite['widget'],
     traceparent: string | undefined,
+    action: Change['action'] = widget === null ? 'delete' : 'publish',
   ): Promise<z.output<typeof acceptedWidget>> {
-    const [accepted] = await this.publish(team, productId, [{ audience, widget }], traceparent);
+    const [accepted] = await this.publish({ caller, action }, productId, [{ audience, widget }], traceparent);
     if (!accepted) throw new Error(`publishing ${productId} ${audience} accepted no write`);
     return accepted;
   }
@@ -189,14 +271,14 @@ export class PublishingController {
    * A write's trace starts here (or continues the caller's W3C `traceparent` header), and its context is
    * saved with the outbox rows for the rest of the pipeline (docs/tracing.md).
    */
-  private publish(team: string | undefined, productId: string, writes: WidgetWrite[], traceparent?: string) {
+  private publish(change: Change, productId: string, writes: WidgetWrite[], traceparent?: string) {
     return this.tracer.start(
       'publish widgets',
       { role: 'server', attributes: { 'hwp.product_id': productId, 'hwp.widgets': writes.length } },
       traceparent,
       async (trace) => {
-        await this.writeLimit.admit(team, writes.length);
-        const accepted = await this.publishing.publish(productId, writes, trace);
+        await this.writeLimit.admit(change.caller.teamId, writes.length);
+        const accepted = await this.publishing.publish(productId, writes, change, trace);
         return accepted.map(withProduct(productId));
       },
     );
@@ -205,7 +287,7 @@ export class PublishingController {
 
 const withProduct = (productId: string) => (accepted: AcceptedWrite) => ({ productId, ...accepted });
 
-function userAudience(userId: string): Audience {
+export function userAudience(userId: string): Audience {
   const parsed = userIdSchema.safeParse(userId);
   if (!parsed.success)
     throw invalidRequest(
@@ -214,7 +296,7 @@ function userAudience(userId: string): Audience {
   return `user:${userId}`;
 }
 
-function widgetOf(body: unknown) {
+export function widgetOf(body: unknown) {
   return checked(parseRequest(widgetBody, body).widget, '/widget');
 }
 

@@ -17,7 +17,8 @@ import {
   type RefreshEndpointStore,
 } from '../domain/refresh-endpoints';
 import { PlatformKeys } from './platform-keys';
-import { AlsoAccepts, ProductTeamGuard } from './product-team.guard';
+import type { Caller } from '../domain/audit';
+import { AlsoAccepts, ProductTeamGuard, RequestCaller } from './product-team.guard';
 
 /**
  * A product team registers where the platform asks it to publish (the refresh contract,
@@ -48,8 +49,10 @@ export class RefreshEndpointController {
   async register(
     @Param('productId') productId: string,
     @Body() body: unknown,
+    @RequestCaller() caller: Caller,
   ): Promise<z.output<typeof registeredEndpoint>> {
-    const endpoint = await this.endpoints.register(productId, parseRequest(endpointRegistration, body));
+    const registration = parseRequest(endpointRegistration, body);
+    const endpoint = await this.endpoints.register(productId, registration, caller);
     const { updatedAt, ...registered } = withoutSecret(endpoint);
     return { ...registered, updatedAt: updatedAt.toISOString() };
   }

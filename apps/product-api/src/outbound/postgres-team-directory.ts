@@ -19,8 +19,10 @@ export class PostgresTeamDirectory implements TeamDirectory {
   async teamForApiKey(apiKey: string): Promise<Team | undefined> {
     const key = await this.db.client.apiKey.findFirst({
       where: { keyHash: hashApiKey(apiKey), revokedAt: null },
-      select: { team: { select: { id: true, products: { select: { id: true } } } } },
+      select: { id: true, team: { select: { id: true, products: { select: { id: true } } } } },
     });
-    return key ? { id: key.team.id, productIds: key.team.products.map((p) => p.id) } : undefined;
+    return key
+      ? { id: key.team.id, keyId: key.id, productIds: key.team.products.map((p) => p.id) }
+      : undefined;
   }
 }

@@ -2,18 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PRODUCT_DATABASE, ProductPrisma, type ProductDatabaseClient } from '@hwp/product-db';
 import type { PostgresConnection } from '@hwp/service-kit';
 import type { Audience } from '@hwp/widget-events';
+import type { Actor } from '../domain/audit';
 import type {
   AcceptedWrite,
+  Change,
+  HistoryQuery,
   StoredWidget,
   WidgetQuery,
   WidgetStore,
+  WidgetVersion,
   WidgetWrite,
 } from '../domain/publishing';
 
 /**
- * The transactional outbox in one statement: bump each widget's version, store its content and insert
- * the matching outbox row. A single statement is a single transaction, so state and event are saved
- * together or not at all; a batch of writes is all-or-nothing for the same reason.
+ * The transactional outbox in one statement: bump each widget's version, store its content, keep the
+ * version in the history, append its audit record and insert the matching outbox row. A single statement
+ * is a single transaction, so state, history, audit and event are saved together or not at all; a batch of
+ * writes is all-or-nothing for the same reason.
  */
 const SAVE_WITH_OUTBOX = `
 WITH input AS (
@@ -24,6 +29,12 @@ WITH input AS (
   ON CONFLICT (product_id, audience) DO UPDATE
     SET data_version = w.data_version + 1, content = EXCLUDED.content, updated_at = EXCLUDED.updated_at
   RETURNING product_id, audience, data_version, content
+), history AS (
+  INSERT INTO widget_versions (product_id, audience, data_version, content, actor_kind, actor_id)
+  SELECT product_id, audience, data_version, content, $5, $6 FROM saved
+), audit AS (
+  INSERT INTO audit_log (team_id, actor_kind, actor_id, action, product_id, audience, data_version, request_id)
+  SELECT $7, $5, $6, $8, product_id, audience, data_version, $9 FROM saved
 )
 INSERT INTO outbox (product_id, audience, data_version, payload, traceparent)
 SELECT product_id, audience, data_version, jsonb_build_object('widget', content, 'acceptedAt', $3::bigint), $4::text
@@ -38,6 +49,7 @@ export class PostgresWidgetStore implements WidgetStore {
     productId: string,
     writes: WidgetWrite[],
     acceptedAt: number,
+    { caller, action }: Change,
     traceparent?: string,
   ): Promise<AcceptedWrite[]> {
     const rows = await this.db.client.$queryRawUnsafe<{ audience: Audience; dataVersion: string }[]>(
@@ -46,6 +58,11 @@ export class PostgresWidgetStore implements WidgetStore {
       JSON.stringify(writes),
       acceptedAt,
       traceparent ?? null,
+      caller.actor.kind,
+      caller.actor.id,
+      caller.teamId,
+      action,
+      caller.requestId,
     );
     // RETURNING order is not guaranteed; answer in request order.
     const versions = new Map(rows.map((row) => [row.audience, Number(row.dataVersion)]));
@@ -78,4 +95,54 @@ export class PostgresWidgetStore implements WidgetStore {
       dataVersion: Number(row.dataVersion),
     }));
   }
+
+  /** Newest first over the primary key (product_id, audience, data_version). */
+  async history(
+    productId: string,
+    audience: Audience,
+    { before, limit }: HistoryQuery,
+  ): Promise<WidgetVersion[]> {
+    const rows = await this.db.client.widgetVersion.findMany({
+      where: { productId, audience, ...(before === undefined ? {} : { dataVersion: { lt: before } }) },
+      orderBy: { dataVersion: 'desc' },
+      take: limit,
+      select: VERSION_FIELDS,
+    });
+    return rows.map(toVersion);
+  }
+
+  async version(
+    productId: string,
+    audience: Audience,
+    dataVersion: number,
+  ): Promise<WidgetVersion | undefined> {
+    const row = await this.db.client.widgetVersion.findUnique({
+      where: { productId_audience_dataVersion: { productId, audience, dataVersion } },
+      select: VERSION_FIELDS,
+    });
+    return row ? toVersion(row) : undefined;
+  }
+}
+
+const VERSION_FIELDS = {
+  dataVersion: true,
+  content: true,
+  actorKind: true,
+  actorId: true,
+  acceptedAt: true,
+} as const;
+
+function toVersion(row: {
+  dataVersion: bigint;
+  content: unknown;
+  actorKind: string;
+  actorId: string;
+  acceptedAt: Date;
+}): WidgetVersion {
+  return {
+    dataVersion: Number(row.dataVersion),
+    content: row.content,
+    actor: { kind: row.actorKind as Actor['kind'], id: row.actorId },
+    acceptedAt: row.acceptedAt,
+  };
 }
