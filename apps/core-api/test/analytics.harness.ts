@@ -7,12 +7,15 @@ export const STUDIO_JWT_SECRET = 'integration-studio-secret-0123456789';
 export const studioToken = (session: StudioSession) => signStudioToken(session, STUDIO_JWT_SECRET);
 
 export interface TestEvent {
-  type: 'impression' | 'click';
+  type: 'impression' | 'click' | 'track';
   productId: string;
   audience: 'personalised' | 'generic';
   dataVersion: string;
   widgetId: string;
   at: string;
+  /** A track event's name and properties. */
+  event?: string;
+  properties?: Record<string, string>;
 }
 
 /** An hour ago: a recent time whose UTC day the tests compute too. */
@@ -53,8 +56,14 @@ export interface StatsRow {
   ctr: number | null;
 }
 
-export function getAnalytics(baseUrl: string, productId: string, bearer: string | undefined, query = '') {
-  return fetch(`${baseUrl}/v1/analytics/products/${productId}${query}`, {
+export function getAnalytics(
+  baseUrl: string,
+  productId: string,
+  bearer: string | undefined,
+  query = '',
+  path = '',
+) {
+  return fetch(`${baseUrl}/v1/analytics/products/${productId}${path}${query}`, {
     headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` },
   });
 }

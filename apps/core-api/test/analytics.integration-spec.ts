@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreDatabase } from '@hwp/core-db';
-import { eventBatchSchema } from '@hwp/analytics-events';
+import { MAX_EVENT_NAMES_PER_PRODUCT_DAY, OVERFLOW, eventBatchSchema } from '@hwp/analytics-events';
 import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { expectOpenApiBodies, startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import {
@@ -113,10 +113,13 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       return (await response.json()) as Problem;
     };
-    const invalid = await problem({ events: [event(), event({ type: 'view' as never, dataVersion: 'v1' })] });
+    // An unknown type is named alone: the type decides which other fields an event has.
+    const invalid = await problem({
+      events: [event(), event({ type: 'view' as never, dataVersion: 'v1' }), event({ dataVersion: 'v1' })],
+    });
     expect(invalid.errors?.map((error) => error.pointer).sort()).toEqual([
-      '/events/1/dataVersion',
       '/events/1/type',
+      '/events/2/dataVersion',
     ]);
     const tooMany = await problem({ events: Array.from({ length: 101 }, () => event()) });
     expect(tooMany.errors).toEqual([expect.objectContaining({ pointer: '/events' })]);
@@ -148,6 +151,120 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
     expect(large.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('counts track events per event name and widget version, with their first properties, and refuses a bad one naming the field', async () => {
+    const track = (name: string, properties?: Record<string, string>, dataVersion = '3') => ({
+      ...event({ productId: 'shop', dataVersion }),
+      type: 'track' as const,
+      event: name,
+      properties,
+    });
+    const sent = await postEvents(
+      app.url,
+      {
+        events: [
+          event({ productId: 'shop' }),
+          track('add_to_cart', { plan: 'annual', sku: 'a1', colour: 'red', zone: 'not-counted' }),
+          track('add_to_cart', { plan: 'annual' }),
+          track('add_to_cart', undefined, '4'),
+          track('share'),
+        ],
+      },
+      { bearer: await token('alice') },
+    );
+    expect(sent.status).toBe(202);
+    const shopTeam = await studioToken({ teamId: 'team-shop', productIds: ['shop'], role: 'team' });
+    const read = async () => {
+      const response = await getAnalytics(app.url, 'shop', shopTeam, `?from=${DAY}&to=${DAY}`);
+      return (await response.json()) as { stats: unknown[]; events: unknown[]; properties: unknown[] };
+    };
+    await expect.poll(async () => (await read()).events, { timeout: 10_000 }).toHaveLength(3);
+    const analytics = await read();
+    expect(analytics.stats).toEqual([
+      { day: DAY, audience: 'generic', dataVersion: '3', impressions: 1, clicks: 0, ctr: 0 },
+    ]);
+    expect(analytics.events).toEqual([
+      { day: DAY, audience: 'generic', dataVersion: '3', event: 'add_to_cart', count: 2 },
+      { day: DAY, audience: 'generic', dataVersion: '3', event: 'share', count: 1 },
+      { day: DAY, audience: 'generic', dataVersion: '4', event: 'add_to_cart', count: 1 },
+    ]);
+    // The first three properties in key order (colour, plan, sku); zone is accepted, not counted.
+    expect(analytics.properties).toEqual([
+      { day: DAY, event: 'add_to_cart', property: 'colour', value: 'red', count: 1 },
+      { day: DAY, event: 'add_to_cart', property: 'plan', value: 'annual', count: 2 },
+      { day: DAY, event: 'add_to_cart', property: 'sku', value: 'a1', count: 1 },
+    ]);
+
+    const bad = await postEvents(
+      app.url,
+      { events: [track('Add To Cart'), track('ok', { plan: 'x'.repeat(201) })] },
+      { bearer: await token('alice') },
+    );
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as Problem).errors?.map((error) => error.pointer).sort()).toEqual([
+      '/events/0/event',
+      '/events/1/properties/plan',
+    ]);
+  });
+
+  it(`counts at most ${MAX_EVENT_NAMES_PER_PRODUCT_DAY} event names a product a day, the rest as "${OVERFLOW}" with a metric`, async () => {
+    const names = Array.from(
+      { length: MAX_EVENT_NAMES_PER_PRODUCT_DAY + 2 },
+      (_, i) => `n${String(i).padStart(2, '0')}`,
+    );
+    const sent = await postEvents(
+      app.url,
+      {
+        events: names.map((name) => ({ ...event({ productId: 'busy' }), type: 'track', event: name })),
+      },
+      { bearer: await token('alice') },
+    );
+    expect(sent.status).toBe(202);
+    await expect
+      .poll(() => metric(ingester.url, 'analytics_track_overflow_total', { limit: 'event_name' }), {
+        timeout: 10_000,
+      })
+      .toBe(2);
+    const rows = await db.widgetDailyEvent.findMany({
+      where: { productId: 'busy' },
+      orderBy: { eventName: 'asc' },
+    });
+    expect(rows.map((row) => row.eventName)).toEqual([
+      OVERFLOW,
+      ...names.slice(0, MAX_EVENT_NAMES_PER_PRODUCT_DAY),
+    ]);
+    expect(rows.find((row) => row.eventName === OVERFLOW)?.count).toBe(2n);
+  });
+
+  it('exports the daily figures as CSV to the team, with the day range checked', async () => {
+    const shopTeam = await studioToken({ teamId: 'team-shop', productIds: ['shop'], role: 'team' });
+    const csv = await getAnalytics(app.url, 'shop', shopTeam, `?from=${DAY}&to=${DAY}`, '/export');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="shop-${DAY}-${DAY}.csv"`);
+    expect(await csv.text()).toBe(
+      'day,audience,data_version,impressions,clicks,ctr,event:add_to_cart,event:share\r\n' +
+        `${DAY},generic,3,1,0,0.0000,2,1\r\n` +
+        `${DAY},generic,4,0,0,,1,0\r\n`,
+    );
+    const reversed = await getAnalytics(
+      app.url,
+      'shop',
+      shopTeam,
+      '?from=2026-02-01&to=2026-01-01',
+      '/export',
+    );
+    expect(reversed.status).toBe(400);
+    expect(((await reversed.json()) as Problem).errors).toEqual([
+      expect.objectContaining({ parameter: 'from' }),
+    ]);
+    const notADay = await getAnalytics(app.url, 'shop', shopTeam, '?to=yesterday', '/export');
+    expect(((await notADay.json()) as Problem).errors).toEqual([
+      expect.objectContaining({ parameter: 'to' }),
+    ]);
+    expect((await getAnalytics(app.url, 'shop', dealsTeam, '', '/export')).status).toBe(403);
+    expect((await getAnalytics(app.url, 'shop', undefined, '', '/export')).status).toBe(401);
+  });
+
   it('answers the analytics of a product to its team and admins only, 401 without a studio token', async () => {
     const otherTeam = await studioToken({ teamId: 'team-orders', productIds: ['orders'], role: 'team' });
     const forbidden = await getAnalytics(app.url, 'deals', otherTeam);
@@ -171,6 +288,8 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
       from: '2020-01-01',
       to: '2020-01-31',
       stats: [],
+      events: [],
+      properties: [],
     });
   });
 
@@ -185,6 +304,7 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
     await expectOpenApiBodies(app.url, {
       'POST /v1/events': { request: eventBatchSchema },
       'GET /v1/analytics/products/{productId}': { query: analyticsQuery, answers: { 200: productAnalytics } },
+      'GET /v1/analytics/products/{productId}/export': { query: analyticsQuery },
       'GET /v1/studio/home-layout': { answers: { 200: homeLayout } },
       'PUT /v1/studio/home-layout': { request: layoutBody, answers: { 200: homeLayout } },
       'GET /v1/studio/products/{productId}/ingested-widgets': {

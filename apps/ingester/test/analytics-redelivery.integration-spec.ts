@@ -5,6 +5,7 @@ import {
   ANALYTICS_STREAM,
   analyticsEntryFields,
   dailyCounts,
+  trackCounts,
   type AnalyticsEvent,
 } from '@hwp/analytics-events';
 import { createCoreDatabase } from '@hwp/core-db';
@@ -19,7 +20,7 @@ let redis: Redis;
 let db: ReturnType<typeof createCoreDatabase>;
 
 const AT = new Date(Date.now() - 3_600_000).toISOString();
-const event = (type: AnalyticsEvent['type'] = 'impression'): AnalyticsEvent => ({
+const event = (type: 'impression' | 'click' = 'impression'): AnalyticsEvent => ({
   type,
   productId: 'deals',
   audience: 'generic',
@@ -55,7 +56,9 @@ it('counts a batch once when an ingester crashed after adding it and before its 
   await redis.xadd(ANALYTICS_STREAM, '*', ...analyticsEntryFields([event(), event('click')]));
   await redis.xadd(ANALYTICS_STREAM, '*', ...analyticsEntryFields([event()]));
   const [added, notAdded] = (await crashed.group.readNew()).map(toBatch);
-  await new WidgetStatsRepository(db).add([{ batchId: added!.id, counts: dailyCounts(added!.events!) }]);
+  await new WidgetStatsRepository(db).add([
+    { batchId: added!.id, counts: dailyCounts(added!.events!), tracks: trackCounts(added!.events!) },
+  ]);
   crashed.group.close();
   expect((await redis.xpending(ANALYTICS_STREAM, AGGREGATOR_GROUP))[0]).toBe(2);
 

@@ -1,5 +1,6 @@
 import type { DailyCount } from '@hwp/analytics-events';
 import type {
+  AddedBatches,
   AnalyticsEventFeed,
   BatchCounts,
   LoggedBatch,
@@ -34,12 +35,15 @@ export class FakeEventFeed implements AnalyticsEventFeed {
   }
 }
 
-/** Sums counts per version and day, and skips batch ids it has added, like the SQL statement. */
+/**
+ * Sums counts per version and day, and skips batch ids it has added, like the SQL statement (track counts
+ * are the repository's integration test's).
+ */
 export class FakeStatsStore implements WidgetStatsStore {
   readonly added = new Set<string>();
   readonly totals = new Map<string, DailyCount>();
 
-  async add(batches: readonly BatchCounts[]): Promise<ReadonlySet<string>> {
+  async add(batches: readonly BatchCounts[]): Promise<AddedBatches> {
     const fresh = new Set<string>();
     for (const { batchId, counts } of batches) {
       if (this.added.has(batchId)) continue;
@@ -53,7 +57,7 @@ export class FakeStatsStore implements WidgetStatsStore {
         this.totals.set(key, total);
       }
     }
-    return fresh;
+    return { added: fresh, overflow: { eventNames: 0, propertyValues: 0 } };
   }
 
   async forgetAddedBefore(): Promise<number> {

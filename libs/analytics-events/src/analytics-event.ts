@@ -3,13 +3,13 @@ import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
-/**
- * One impression or click of a widget on a home screen, as the clients report it. Its product, audience
- * and data version are the widget's provenance, held to what core-api serves (a platform product id, a
- * decimal version), so narrower than the SDUI schema's Provenance (ADR 0024).
- */
-export const analyticsEventSchema = z.object({
-  type: z.enum(['impression', 'click']),
+/** A track action's event name and property keys, as the SDUI schema's TrackAction allows them. */
+export const EVENT_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+export const PROPERTY_KEY_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
+export const MAX_PROPERTY_VALUE_LENGTH = 200;
+
+/** What every event says of the widget it is about: its provenance and id. */
+const widgetFields = {
   productId: z.string().regex(PRODUCT_ID_PATTERN, 'must be a product id'),
   audience: z.enum(['personalised', 'generic']),
   /** The widget's provenance.dataVersion (a BIGINT in the database). */
@@ -18,8 +18,39 @@ export const analyticsEventSchema = z.object({
     .regex(/^(0|[1-9]\d{0,17})$/, 'must be a data version (digits)')
     .describe("The widget's provenance.dataVersion."),
   widgetId: z.string().min(1).max(200),
-  at: z.iso.datetime({ offset: true }),
-});
+};
+
+const eventOf = (at: z.ZodType<string>) =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.enum(['impression', 'click']), ...widgetFields, at }),
+    z.object({
+      type: z.literal('track'),
+      ...widgetFields,
+      at,
+      event: z
+        .string()
+        .regex(EVENT_NAME_PATTERN, 'must be a snake_case event name of at most 64 characters')
+        .describe("The track action's event name."),
+      properties: z
+        .record(
+          z.string().regex(PROPERTY_KEY_PATTERN, 'must be a snake_case key of at most 40 characters'),
+          z.string().max(MAX_PROPERTY_VALUE_LENGTH),
+        )
+        .optional()
+        .describe(
+          "The track action's properties. Only some are counted (docs/analytics.md): at most " +
+            '3 keys per event, each with a bounded number of distinct values a day.',
+        ),
+    }),
+  ]);
+
+/**
+ * One impression, click or custom `track` action of a widget on a home screen, as the clients report it.
+ * Its product, audience and data version are the widget's provenance, held to what core-api serves (a
+ * platform product id, a decimal version), so narrower than the SDUI schema's Provenance (ADR 0024). A
+ * track event carries the track action's event name and properties, held to what the SDUI schema allows.
+ */
+export const analyticsEventSchema = eventOf(z.iso.datetime({ offset: true }));
 
 export type AnalyticsEvent = z.infer<typeof analyticsEventSchema>;
 
@@ -49,11 +80,12 @@ export const eventBatchSchema = z
       ),
     events: z
       .array(
-        analyticsEventSchema.extend({
-          at: analyticsEventSchema.shape.at
+        eventOf(
+          z.iso
+            .datetime({ offset: true })
             .refine(recent, 'must be within the last 7 days')
             .describe('When it happened (last 7 days, at most 10 minutes ahead).'),
-        }),
+        ),
       )
       .min(1)
       .max(MAX_EVENTS_PER_BATCH),
@@ -72,11 +104,12 @@ export interface DailyCount {
   clicks: number;
 }
 
-/** The events summed per widget version and UTC day of `at`. */
+/** The impressions and clicks summed per widget version and UTC day of `at` (track events are not). */
 export function dailyCounts(events: readonly AnalyticsEvent[]): DailyCount[] {
   const counts = new Map<string, DailyCount>();
   for (const { type, productId, audience, dataVersion, at } of events) {
-    const day = new Date(at).toISOString().slice(0, 10);
+    if (type === 'track') continue;
+    const day = utcDay(at);
     const key = `${productId} ${audience} ${dataVersion} ${day}`;
     let count = counts.get(key);
     if (count === undefined) {
@@ -88,3 +121,6 @@ export function dailyCounts(events: readonly AnalyticsEvent[]): DailyCount[] {
   }
   return [...counts.values()];
 }
+
+/** The UTC day (YYYY-MM-DD) of an event's time. */
+export const utcDay = (at: string) => new Date(at).toISOString().slice(0, 10);

@@ -1,10 +1,14 @@
 export {
+  EVENT_NAME_PATTERN,
   MAX_EVENTS_PER_BATCH,
   MAX_EVENT_AGE_MS,
   MAX_EVENT_AHEAD_MS,
+  MAX_PROPERTY_VALUE_LENGTH,
+  PROPERTY_KEY_PATTERN,
   analyticsEventSchema,
   dailyCounts,
   eventBatchSchema,
+  utcDay,
   type AnalyticsEvent,
   type DailyCount,
 } from './analytics-event';
@@ -14,3 +18,18 @@ export {
   analyticsEntryFields,
   decodeAnalyticsEntry,
 } from './analytics-stream';
+export {
+  MAX_COUNTED_PROPERTIES_PER_EVENT,
+  MAX_EVENT_NAMES_PER_PRODUCT_DAY,
+  MAX_VALUES_PER_PROPERTY_DAY,
+  OVERFLOW,
+  boundTrackCounts,
+  eventNameGroup,
+  propertyValueGroup,
+  trackCounts,
+  type BoundedTrackCounts,
+  type CountedNames,
+  type PropertyCount,
+  type TrackCount,
+  type TrackCounts,
+} from './track-counts';

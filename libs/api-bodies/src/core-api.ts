@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  MAX_COUNTED_PROPERTIES_PER_EVENT,
+  MAX_EVENT_NAMES_PER_PRODUCT_DAY,
+  MAX_VALUES_PER_PROPERTY_DAY,
+  OVERFLOW,
+} from '@hwp/analytics-events';
 import { isAudience } from '@hwp/widget-events';
 import { MAX_WIDGETS_PER_PAGE } from './product-api';
 
@@ -47,6 +53,38 @@ export const productAnalytics = z.object({
       ctr: z.number().nullable().meta({ description: 'clicks / impressions; null without impressions.' }),
     }),
   ),
+  events: z
+    .array(
+      z.object({
+        day,
+        audience: z.enum(['personalised', 'generic']),
+        dataVersion: z.string(),
+        event: z.string().meta({ example: 'add_to_cart' }),
+        count: z.number().int(),
+      }),
+    )
+    .meta({
+      description:
+        "Track actions' events per widget version, day and event name. Beyond " +
+        `${MAX_EVENT_NAMES_PER_PRODUCT_DAY} names a product a day, new names count as "${OVERFLOW}" ` +
+        '(docs/analytics.md).',
+    }),
+  properties: z
+    .array(
+      z.object({
+        day,
+        event: z.string(),
+        property: z.string().meta({ example: 'plan' }),
+        value: z.string().meta({ example: 'annual' }),
+        count: z.number().int(),
+      }),
+    )
+    .meta({
+      description:
+        'Track events per day and event name that carried a property value: the first ' +
+        `${MAX_COUNTED_PROPERTIES_PER_EVENT} properties of an event in key order, up to ` +
+        `${MAX_VALUES_PER_PROPERTY_DAY} values each a day, then "${OVERFLOW}" (docs/analytics.md).`,
+    }),
 });
 
 /**

@@ -1,17 +1,22 @@
-import { Controller, Get, Headers, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, HttpStatus, Inject, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBadRequestResponse,
   ApiForbiddenResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { analyticsQuery, productAnalytics } from '@hwp/api-bodies';
 import { ApiJsonAnswer, ApiJsonQuery, invalidRequest, parseQuery } from '@hwp/service-kit';
+import { dailyFigures } from '../domain/daily-figures';
 import { withClickThroughRate } from '../domain/widget-day-stats';
 import type { WidgetStatsStore } from '../domain/analytics.ports';
+import { toCsv } from './csv';
 import { StudioAuthenticator } from './studio-auth';
 
 /** Injection token of the daily widget stats. */
@@ -35,7 +40,10 @@ function dayRange(query: unknown): { from: string; to: string } {
   return { from, to };
 }
 
-/** GET /v1/analytics/products/{productId}: a product's widget impressions, clicks and CTR, for the studio. */
+/**
+ * GET /v1/analytics/products/{productId}: a product's widget impressions, clicks, CTR and track events, for
+ * the studio; …/export: its daily figures as CSV.
+ */
 @ApiTags('analytics')
 @Controller('v1/analytics')
 export class AnalyticsController {
@@ -46,9 +54,12 @@ export class AnalyticsController {
 
   @Get('products/:productId')
   @ApiOperation({
-    summary: "A product's impressions, clicks and click-through rate per widget version and day",
+    summary:
+      "A product's impressions, clicks, click-through rate and track events per widget version and day",
     description:
-      'One entry per (UTC day, audience, data version) with events, ordered by day. A widget version is ' +
+      'One `stats` entry per (UTC day, audience, data version) with impressions or clicks, ordered by day; ' +
+      '`events` counts track actions per event name, `properties` their counted property values. ' +
+      'A widget version is ' +
       'its product, audience ("generic", or "personalised" summed over the users shown that version ' +
       'number) and provenance.dataVersion. `ctr` is clicks / impressions, null without impressions. ' +
       "Needs a studio session token (product-api) of the product's team, or of an admin.",
@@ -66,7 +77,69 @@ export class AnalyticsController {
   ): Promise<z.output<typeof productAnalytics>> {
     await this.studio.authorize(authorization, productId);
     const { from, to } = dayRange(query);
-    const counts = await this.stats.productStats(productId, from, to);
-    return { productId, from, to, stats: counts.map(withClickThroughRate) };
+    const [counts, events, properties] = await Promise.all([
+      this.stats.productStats(productId, from, to),
+      this.stats.productEvents(productId, from, to),
+      this.stats.productEventProperties(productId, from, to),
+    ]);
+    return {
+      productId,
+      from,
+      to,
+      stats: counts.map(withClickThroughRate),
+      events: events.map(({ day, audience, dataVersion, event, count }) => ({
+        day,
+        audience,
+        dataVersion,
+        event,
+        count,
+      })),
+      properties: properties.map(({ day, event, property, value, count }) => ({
+        day,
+        event,
+        property,
+        value,
+        count,
+      })),
+    };
+  }
+
+  @Get('products/:productId/export')
+  @ApiOperation({
+    summary: "A product's daily figures as CSV",
+    description:
+      'The same days and access as the JSON read. One row per UTC day and widget version: `day`, ' +
+      '`audience`, `data_version`, `impressions`, `clicks`, `ctr` (clicks / impressions to 4 decimals, ' +
+      'empty without impressions), then an `event:<name>` column per track event name in the range. ' +
+      'RFC 4180, CRLF line ends, UTF-8; answered as an attachment.',
+  })
+  @ApiBearerAuth('bearer')
+  @ApiParam({ name: 'productId', example: 'deals' })
+  @ApiJsonQuery(analyticsQuery)
+  @ApiOkResponse({
+    description: 'The CSV file.',
+    content: { 'text/csv': { example: 'day,audience,data_version,impressions,clicks,ctr\r\n' } },
+  })
+  @ApiBadRequestResponse({ description: 'An invalid day range; `errors[].parameter` names it.' })
+  @ApiUnauthorizedResponse({ description: 'No valid studio session token (problem+json).' })
+  @ApiForbiddenResponse({ description: "Another team's product (problem+json)." })
+  async exportDailyFigures(
+    @Param('productId') productId: string,
+    @Query() query: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    await this.studio.authorize(authorization, productId);
+    const { from, to } = dayRange(query);
+    const [counts, events] = await Promise.all([
+      this.stats.productStats(productId, from, to),
+      this.stats.productEvents(productId, from, to),
+    ]);
+    const { header, rows } = dailyFigures(counts, events);
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${productId}-${from}-${to}.csv"`)
+      .header('cache-control', 'no-store');
+    return toCsv([header, ...rows]);
   }
 }

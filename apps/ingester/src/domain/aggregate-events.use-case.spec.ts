@@ -12,6 +12,7 @@ const impression = (productId: string): AnalyticsEvent => ({
   widgetId: `${productId}-card`,
   at,
 });
+const none = { eventNames: 0, propertyValues: 0 };
 const click = (productId: string): AnalyticsEvent => ({ ...impression(productId), type: 'click' });
 
 function setUp() {
@@ -26,7 +27,7 @@ describe('AggregateEvents', () => {
     feed.append({ id: '1-0', events: [impression('deals'), click('deals')] });
     feed.append({ id: '2-0', events: [impression('deals'), impression('orders')] });
     const outcome = await aggregate.apply(await feed.readNew());
-    expect(outcome).toEqual({ added: 2, duplicates: 0, unreadable: 0, events: 4 });
+    expect(outcome).toEqual({ added: 2, duplicates: 0, unreadable: 0, events: 4, overflow: none });
     expect(feed.pending.size).toBe(0);
     expect(await store.productStats('deals')).toMatchObject([
       { day: '2026-11-26', impressions: 2, clicks: 1 },
@@ -43,7 +44,13 @@ describe('AggregateEvents', () => {
     feed.failAcks = false;
     feed.append({ id: '2-0', events: [impression('deals')] });
     const redelivered = [...(await feed.reclaimIdle()), ...(await feed.readNew())];
-    expect(await aggregate.apply(redelivered)).toEqual({ added: 1, duplicates: 1, unreadable: 0, events: 1 });
+    expect(await aggregate.apply(redelivered)).toEqual({
+      added: 1,
+      duplicates: 1,
+      unreadable: 0,
+      events: 1,
+      overflow: none,
+    });
     expect(feed.pending.size).toBe(0);
     expect(await store.productStats('deals')).toMatchObject([{ impressions: 2, clicks: 1 }]);
   });
@@ -56,6 +63,7 @@ describe('AggregateEvents', () => {
       duplicates: 0,
       unreadable: 1,
       events: 0,
+      overflow: none,
     });
     expect(feed.pending.size).toBe(0);
     expect(store.totals.size).toBe(0);

@@ -1,5 +1,5 @@
-import { dailyCounts } from '@hwp/analytics-events';
-import type { AnalyticsEventFeed, LoggedBatch, WidgetStatsStore } from './analytics.ports';
+import { dailyCounts, trackCounts } from '@hwp/analytics-events';
+import type { AddedBatches, AnalyticsEventFeed, LoggedBatch, WidgetStatsStore } from './analytics.ports';
 
 export interface AggregationOutcome {
   /** Batches counted now. */
@@ -10,6 +10,8 @@ export interface AggregationOutcome {
   unreadable: number;
   /** Events in the batches counted now. */
   events: number;
+  /** Track events counted under the overflow name or value (cardinality limits). */
+  overflow: AddedBatches['overflow'];
 }
 
 /**
@@ -24,8 +26,12 @@ export class AggregateEvents {
   ) {}
 
   async apply(batches: readonly LoggedBatch[]): Promise<AggregationOutcome> {
-    const fresh = await this.store.add(
-      batches.map(({ id, events }) => ({ batchId: id, counts: dailyCounts(events ?? []) })),
+    const { added: fresh, overflow } = await this.store.add(
+      batches.map(({ id, events = [] }) => ({
+        batchId: id,
+        counts: dailyCounts(events),
+        tracks: trackCounts(events),
+      })),
     );
     await this.feed.acknowledge(batches.map(({ id }) => id));
     const outcome: AggregationOutcome = {
@@ -33,6 +39,7 @@ export class AggregateEvents {
       duplicates: batches.length - fresh.size,
       unreadable: 0,
       events: 0,
+      overflow,
     };
     for (const { id, events } of batches) {
       if (!fresh.has(id)) continue;

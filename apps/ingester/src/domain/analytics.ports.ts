@@ -1,4 +1,4 @@
-import type { AnalyticsEvent, DailyCount } from '@hwp/analytics-events';
+import type { AnalyticsEvent, BoundedTrackCounts, DailyCount, TrackCounts } from '@hwp/analytics-events';
 
 /** One logged batch; `events` is undefined when the entry cannot be read (it is acked, not counted). */
 export interface LoggedBatch {
@@ -17,15 +17,23 @@ export interface AnalyticsEventFeed {
 export interface BatchCounts {
   batchId: string;
   counts: DailyCount[];
+  tracks: TrackCounts;
+}
+
+export interface AddedBatches {
+  /** The ids of the batches added by this call (the others were duplicates). */
+  added: ReadonlySet<string>;
+  /** Track events of those batches counted under the overflow name or value (cardinality limits). */
+  overflow: BoundedTrackCounts['overflow'];
 }
 
 /** The daily widget stats, as the aggregation writes them. */
 export interface WidgetStatsStore {
   /**
-   * Adds the counts of the batches not added before and records them as added, atomically; returns the
-   * ids of the batches added by this call (the others were duplicates).
+   * Adds the counts of the batches not added before and records them as added, atomically; track counts
+   * within the cardinality limits of libs/analytics-events (boundTrackCounts) given what the day counts.
    */
-  add(batches: readonly BatchCounts[]): Promise<ReadonlySet<string>>;
+  add(batches: readonly BatchCounts[]): Promise<AddedBatches>;
   /** Forgets the ids of batches added before `cutoff` (long after any redelivery); returns how many. */
   forgetAddedBefore(cutoff: Date): Promise<number>;
 }

@@ -6,6 +6,7 @@ import type { AggregationOutcome } from '../domain/aggregate-events.use-case';
 const AGGREGATED_BATCHES = 'analytics_aggregated_batches_total';
 const AGGREGATED_EVENTS = 'analytics_aggregated_events_total';
 const AGGREGATION_FAILURES = 'analytics_aggregation_failures_total';
+const TRACK_OVERFLOW = 'analytics_track_overflow_total';
 
 export const analyticsMetricProviders = [
   makeCounterProvider({
@@ -15,7 +16,12 @@ export const analyticsMetricProviders = [
   }),
   makeCounterProvider({
     name: AGGREGATED_EVENTS,
-    help: 'Impressions and clicks added to widget_daily_stats.',
+    help: 'Impressions, clicks and track events counted.',
+  }),
+  makeCounterProvider({
+    name: TRACK_OVERFLOW,
+    help: 'Track events counted under "(other)": a new event name beyond the limit per product and day (event_name), or a new property value beyond the limit (property_value).',
+    labelNames: ['limit'],
   }),
   makeCounterProvider({
     name: AGGREGATION_FAILURES,
@@ -30,9 +36,12 @@ export class AnalyticsMetrics {
     @InjectMetric(AGGREGATED_BATCHES) private readonly aggregatedBatches: Counter,
     @InjectMetric(AGGREGATED_EVENTS) private readonly aggregatedEvents: Counter,
     @InjectMetric(AGGREGATION_FAILURES) private readonly failures: Counter,
+    @InjectMetric(TRACK_OVERFLOW) private readonly trackOverflow: Counter,
   ) {}
 
-  aggregated({ added, duplicates, unreadable, events }: AggregationOutcome): void {
+  aggregated({ added, duplicates, unreadable, events, overflow }: AggregationOutcome): void {
+    this.trackOverflow.inc({ limit: 'event_name' }, overflow.eventNames);
+    this.trackOverflow.inc({ limit: 'property_value' }, overflow.propertyValues);
     this.aggregatedBatches.inc({ outcome: 'added' }, added);
     this.aggregatedBatches.inc({ outcome: 'duplicate' }, duplicates);
     this.aggregatedBatches.inc({ outcome: 'unreadable' }, unreadable);

@@ -92,9 +92,15 @@ export function ActionControl({
         </RefreshButton>
       );
     case 'track':
-      // Recorded as a click by the widget's tracking; it does nothing else.
+      // Recorded as a click and as its event by the widget's tracking; it does nothing else.
       return (
-        <button type="button" aria-label={label} data-sdui-event={action.event} {...common}>
+        <button
+          type="button"
+          aria-label={label}
+          data-sdui-event={action.event}
+          data-sdui-properties={action.properties && JSON.stringify(action.properties)}
+          {...common}
+        >
           {children}
         </button>
       );

@@ -20,6 +20,11 @@ describe('checkEventBatch', () => {
     expect(checkEventBatch({ events: [event(), long] }, NOW)).toEqual({ ok: true, events: [event(), long] });
   });
 
+  it("forwards a track action's event with its name and properties", () => {
+    const track = event({ type: 'track', event: 'add_to_cart', properties: { plan: 'annual' } });
+    expect(checkEventBatch({ events: [track] }, NOW)).toEqual({ ok: true, events: [track] });
+  });
+
   it('turns a time ahead of the server clock (a fast browser clock) into now', () => {
     const ahead = event({ at: at(3_600_000) });
     expect(checkEventBatch({ events: [ahead] }, NOW)).toEqual({
@@ -33,7 +38,8 @@ describe('checkEventBatch', () => {
       {
         events: [
           event(),
-          event({ dataVersion: 'latest', type: 'purchase' }),
+          event({ type: 'purchase' }),
+          event({ dataVersion: 'latest' }),
           event({ widgetId: 'w'.repeat(201) }),
         ],
       },
@@ -42,8 +48,8 @@ describe('checkEventBatch', () => {
     expect(check.ok).toBe(false);
     expect(check.ok ? [] : check.errors.map((error) => error.pointer)).toEqual([
       '/events/1/type',
-      '/events/1/dataVersion',
-      '/events/2/widgetId',
+      '/events/2/dataVersion',
+      '/events/3/widgetId',
     ]);
     expect(checkEventBatch({ events: [] }, NOW)).toMatchObject({
       ok: false,

@@ -1,5 +1,5 @@
 /**
- * Widget impressions and clicks, batched and sent with navigator.sendBeacon to /api/events (a route
+ * Widget impressions, clicks and track actions' events, batched and sent with navigator.sendBeacon to /api/events (a route
  * handler that adds the user's token from the httpOnly cookie and forwards them to core-api). Browser only.
  */
 
@@ -7,6 +7,10 @@ import type { AnalyticsEvent } from '@hwp/analytics-events';
 
 /** The widget an event is about: its id and provenance (events are core-api's AnalyticsEvent). */
 export type WidgetRef = Omit<AnalyticsEvent, 'type' | 'at'>;
+/** What an event says beyond its widget and time: impression, click, or a track action's event. */
+export type EventKind =
+  | { type: 'impression' | 'click' }
+  | { type: 'track'; event: string; properties?: Record<string, string> };
 
 export const EVENTS_ENDPOINT = '/api/events';
 /** A batch goes out this long after its first event, or at once when full or the page is hidden. */
@@ -19,8 +23,8 @@ const queue: AnalyticsEvent[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 let listening = false;
 
-export function recordEvent(type: AnalyticsEvent['type'], widget: WidgetRef): void {
-  queue.push({ type, ...widget, at: new Date().toISOString() });
+export function recordEvent(kind: EventKind, widget: WidgetRef): void {
+  queue.push({ ...kind, ...widget, at: new Date().toISOString() });
   if (!listening) {
     listening = true;
     // The last chance to send: the tab is hidden (switched away, closed, or frozen on mobile).

@@ -11,7 +11,7 @@ import {
   type MouseEvent,
   type ReactNode,
 } from 'react';
-import { observeImpression, recordEvent, type WidgetRef } from './tracking';
+import { observeImpression, recordEvent, type EventKind, type WidgetRef } from './tracking';
 
 interface SlotApi {
   dismiss(): void;
@@ -45,14 +45,17 @@ export function WidgetSlot({ widgetId, productId, audience, dataVersion, childre
   // A new data version is a new impression.
   useEffect(() => {
     if (widget === undefined || element.current === null) return;
-    return observeImpression(element.current, () => recordEvent('impression', widget));
+    return observeImpression(element.current, () => recordEvent({ type: 'impression' }, widget));
   }, [widget]);
 
   const onClickCapture = useCallback(
     (event: MouseEvent) => {
       // React events bubble through portals, so clicks inside this widget's sheets arrive here too.
-      const control = (event.target as Element).closest?.('[data-sdui-action]');
-      if (control && widget) recordEvent('click', widget);
+      const control = (event.target as Element).closest?.<HTMLElement>('[data-sdui-action]');
+      if (!control || !widget) return;
+      recordEvent({ type: 'click' }, widget);
+      const track = trackedEvent(control);
+      if (track) recordEvent(track, widget);
     },
     [widget],
   );
@@ -78,6 +81,17 @@ export function WidgetSlot({ widgetId, productId, audience, dataVersion, childre
       </div>
     </SlotContext>
   );
+}
+
+/** The event of a track action's control (ActionControl writes its name and properties as data attributes). */
+function trackedEvent(control: HTMLElement): EventKind | undefined {
+  const { sduiAction, sduiEvent, sduiProperties } = control.dataset;
+  if (sduiAction !== 'track' || sduiEvent === undefined) return undefined;
+  return {
+    type: 'track',
+    event: sduiEvent,
+    ...(sduiProperties && { properties: JSON.parse(sduiProperties) as Record<string, string> }),
+  };
 }
 
 interface BoundaryProps {
