@@ -2,12 +2,17 @@ import type { z } from 'zod';
 import type {
   acceptedBatch,
   acceptedWidget,
+  auditLog as auditLogBody,
+  auditQuery,
   campaignBody,
   homeLayout as homeLayoutBody,
   ingestedWidgetList,
   layoutBody,
   productAnalytics as productAnalyticsBody,
+  savedDraft,
   widgetBody,
+  widgetHistory as widgetHistoryBody,
+  widgetHistoryQuery,
   widgetList,
   widgetListQuery,
 } from '@hwp/api-bodies';
@@ -51,6 +56,13 @@ function endpoint(
   const base = upstream === 'core-api' ? coreApiUrl() : productApiUrl();
   const path = route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
   return { upstream, route, url: `${base}${path}${query ? `?${query}` : ''}` };
+}
+
+/** A query string of the defined values. */
+function searchOf(query: Record<string, unknown>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+  return params;
 }
 
 async function call<T>(
@@ -102,9 +114,10 @@ export function listWidgets(
   productId: string,
   query: z.input<typeof widgetListQuery> = {},
 ): Promise<ApiResult<WidgetPage>> {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
-  return call(endpoint('product-api', '/v1/products/:productId/widgets', { productId }, params), token);
+  return call(
+    endpoint('product-api', '/v1/products/:productId/widgets', { productId }, searchOf(query)),
+    token,
+  );
 }
 
 /** What the pipeline has delivered to the core database (core-api). */
@@ -185,6 +198,87 @@ export async function deleteWidget(
     accepted.push(result.value);
   }
   return { ok: true, value: accepted };
+}
+
+/** One widget's route on product-api: the generic one, or a user's ("user:<id>"). */
+function widgetRoute(
+  productId: string,
+  audience: string,
+  rest: string,
+  params: Record<string, string> = {},
+  query?: URLSearchParams,
+) {
+  return audience === 'generic'
+    ? endpoint(
+        'product-api',
+        `/v1/products/:productId/widgets/generic${rest}`,
+        { productId, ...params },
+        query,
+      )
+    : endpoint(
+        'product-api',
+        `/v1/products/:productId/widgets/users/:userId${rest}`,
+        { productId, userId: audience.slice('user:'.length), ...params },
+        query,
+      );
+}
+
+export type WidgetHistory = z.output<typeof widgetHistoryBody>;
+export type WidgetVersion = WidgetHistory['versions'][number];
+
+/** A page of one widget's accepted versions, newest first. */
+export function widgetHistory(
+  token: string,
+  productId: string,
+  audience: string,
+  query: z.input<typeof widgetHistoryQuery> = {},
+): Promise<ApiResult<WidgetHistory>> {
+  return call(widgetRoute(productId, audience, '/history', {}, searchOf(query)), token);
+}
+
+/** Publishes an earlier version again, as a new version. */
+export function rollBack(
+  token: string,
+  productId: string,
+  audience: string,
+  dataVersion: number,
+): Promise<ApiResult<Accepted>> {
+  return call(
+    widgetRoute(productId, audience, '/history/:dataVersion/rollback', { dataVersion: String(dataVersion) }),
+    token,
+    { method: 'POST' },
+  );
+}
+
+export type Draft = z.output<typeof savedDraft>;
+
+/** Saves a widget without publishing it. */
+export function saveDraft(
+  token: string,
+  productId: string,
+  audience: string,
+  widget: unknown,
+): Promise<ApiResult<Draft>> {
+  return call(widgetRoute(productId, audience, '/draft'), token, {
+    method: 'PUT',
+    body: { widget } satisfies z.input<typeof widgetBody>,
+  });
+}
+
+/** The saved draft of one widget (404 when there is none). */
+export function readDraft(token: string, productId: string, audience: string): Promise<ApiResult<Draft>> {
+  return call(widgetRoute(productId, audience, '/draft'), token);
+}
+
+export type AuditLog = z.output<typeof auditLogBody>;
+export type AuditRecord = AuditLog['records'][number];
+
+/** A page of the audit log: every product's for an admin session, the team's own products' otherwise. */
+export function auditLog(
+  token: string,
+  query: z.input<typeof auditQuery> = {},
+): Promise<ApiResult<AuditLog>> {
+  return call(endpoint('product-api', '/v1/audit', {}, searchOf(query)), token);
 }
 
 export type HomeLayout = z.output<typeof homeLayoutBody>;

@@ -6,6 +6,8 @@ import { isHttps } from '../../server/request';
 import {
   deleteWidget,
   publishWidget,
+  rollBack,
+  saveDraft,
   saveHomeLayout,
   type ApiResult,
   type PublishTarget,
@@ -97,6 +99,37 @@ export async function deleteFromStudio(target: WidgetTarget): Promise<StudioOutc
   const result = outcome(await deleteWidget(token, target.productId, parsed), 'Deleted');
   revalidatePath(`/admin/products/${target.productId}`);
   return result;
+}
+
+/**
+ * Saves the editor's widget as a draft, without publishing it: of the generic widget, or of one user's (a
+ * draft belongs to one audience).
+ */
+export async function saveDraftFromStudio(target: WidgetTarget, widget: unknown): Promise<StudioOutcome> {
+  const { token } = await signedIn();
+  const parsed = parseTarget(target);
+  if (typeof parsed === 'string') return { ok: false, message: parsed, errors: [] };
+  if (parsed.kind === 'users' && parsed.userIds.length !== 1)
+    return { ok: false, message: 'A draft is saved for the generic widget or for one user.', errors: [] };
+  const audience = parsed.kind === 'generic' ? 'generic' : `user:${parsed.userIds[0]}`;
+  const result = await saveDraft(token, target.productId, audience, widget);
+  if (result.ok) return { ok: true, message: `Draft saved for ${audience}; it is not published.` };
+  return outcome(result, 'Saved');
+}
+
+/** Publishes an earlier version of a widget again, as a new version. */
+export async function rollBackFromStudio(
+  productId: string,
+  audience: string,
+  dataVersion: number,
+): Promise<StudioOutcome> {
+  const { token } = await signedIn();
+  const result = await rollBack(token, productId, audience, dataVersion);
+  revalidatePath(`/admin/products/${productId}`);
+  return outcome(
+    result.ok ? { ok: true, value: [result.value] } : result,
+    `Rolled back to v${dataVersion} as`,
+  );
 }
 
 export async function saveLayoutFromStudio(productIds: string[]): Promise<StudioOutcome> {

@@ -78,11 +78,10 @@ export default async function StudioPage({ searchParams }: { searchParams: Promi
           ))}
         </ul>
       )}
-      {session.role === 'admin' && (
-        <p className="mt-6">
-          <Link href="/admin/home-layout">Edit the home layout</Link>
-        </p>
-      )}
+      <p className="mt-6 flex flex-wrap gap-4">
+        <Link href="/admin/audit">Audit log</Link>
+        {session.role === 'admin' && <Link href="/admin/home-layout">Edit the home layout</Link>}
+      </p>
     </>
   );
 }

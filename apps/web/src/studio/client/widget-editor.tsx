@@ -7,6 +7,7 @@ import { useId, useMemo, useState, useTransition } from 'react';
 import {
   deleteFromStudio,
   publishFromStudio,
+  saveDraftFromStudio,
   type StudioOutcome,
   type WidgetTarget,
 } from '../../app/admin/actions';
@@ -47,8 +48,8 @@ export interface WidgetEditorProps {
 /**
  * The studio's widget editor: JSON (CodeMirror) and forms for the common fields, kept in step; the SDUI
  * schema's own validator (the one product-api runs) marks problems at their JSON path as you type; a live
- * preview through the home screen's renderer, light and dark; publish generic or to a list of users, or
- * delete.
+ * preview through the home screen's renderer, light and dark; publish generic or to a list of users,
+ * delete, or save a draft (validated, not published; publishing it is an ordinary publish).
  */
 export function WidgetEditor({ productId, initialJson, initialTarget, now }: WidgetEditorProps) {
   const ids = { label: useId(), problems: useId(), users: useId() };
@@ -197,6 +198,13 @@ export function WidgetEditor({ productId, initialJson, initialTarget, now }: Wid
             onClick={() => run(() => publishFromStudio(target, (parsed as { json: unknown }).json))}
           >
             Publish
+          </Button>
+          <Button
+            variant="secondary"
+            disabled={!valid || pending}
+            onClick={() => run(() => saveDraftFromStudio(target, (parsed as { json: unknown }).json))}
+          >
+            Save draft
           </Button>
           <Button variant="secondary" disabled={pending} onClick={() => run(() => deleteFromStudio(target))}>
             Delete

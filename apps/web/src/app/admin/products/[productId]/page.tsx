@@ -27,10 +27,13 @@ const PAGE_SIZE = 100;
 
 const editHref = (productId: string, audience: string) =>
   `/admin/products/${productId}/edit?audience=${encodeURIComponent(audience)}`;
+const historyHref = (productId: string, audience: string) =>
+  `/admin/products/${productId}/history?audience=${encodeURIComponent(audience)}`;
 
 /**
  * A product in the studio: its widgets with their versions and pipeline status (product-api's accepted
- * version next to core-api's ingested one), and impressions, clicks and CTR per widget version.
+ * version next to core-api's ingested one), each with its history, and impressions, clicks and CTR per
+ * widget version.
  */
 export default async function ProductPage({ params }: { params: Promise<Params> }) {
   const [{ productId }, studio] = await Promise.all([params, currentStudioSession()]);
@@ -59,7 +62,8 @@ export default async function ProductPage({ params }: { params: Promise<Params> 
     <>
       <StudioHeader session={studio.session} title={productId}>
         <p className="text-sm text-muted">
-          <Link href="/admin">Studio</Link> › product
+          <Link href="/admin">Studio</Link> › product ·{' '}
+          <Link href={`/admin/audit?productId=${encodeURIComponent(productId)}`}>audit log</Link>
         </p>
       </StudioHeader>
 
@@ -125,9 +129,13 @@ export default async function ProductPage({ params }: { params: Promise<Params> 
                         ? `Delivered in ${formatDuration(status.lagMs)}`
                         : `${status.versionsBehind} behind for ${formatDuration(status.waitingMs)}`}
                     </td>
-                    <td className="py-2 text-right">
+                    <td className="py-2 text-right whitespace-nowrap">
                       <Link href={editHref(productId, widget.audience)}>
                         Edit<span className="sr-only"> the widget of {widget.audience}</span>
+                      </Link>{' '}
+                      ·{' '}
+                      <Link href={historyHref(productId, widget.audience)}>
+                        History<span className="sr-only"> of the widget of {widget.audience}</span>
                       </Link>
                     </td>
                   </tr>

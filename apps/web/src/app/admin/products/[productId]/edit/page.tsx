@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { requestTime } from '../../../../../server/request';
-import { listWidgets, type ListedWidget } from '../../../../../server/studio-api';
+import { listWidgets, readDraft, type ListedWidget } from '../../../../../server/studio-api';
 import { currentStudioSession, type StudioSignedIn } from '../../../../../server/studio-session';
 import { WidgetEditor } from '../../../../../studio/client/widget-editor';
 import { StudioHeader } from '../../../../../studio/studio-header';
@@ -46,7 +46,10 @@ async function currentWidget(studio: StudioSignedIn, productId: string, audience
   return undefined;
 }
 
-/** Creates a widget, or edits the one of `?audience=` (generic or user:<id>). */
+/**
+ * Creates a widget, or edits the one of `?audience=` (generic or user:<id>): its saved draft when there is
+ * one, else its current version.
+ */
 export default async function EditWidgetPage({
   params,
   searchParams,
@@ -61,7 +64,13 @@ export default async function EditWidgetPage({
   ]);
   if (studio === undefined) redirect('/admin?error=expired');
   if (!canAccessProduct(studio.session, productId)) notFound();
-  const existing = audience === undefined ? undefined : await currentWidget(studio, productId, audience);
+  const [existing, draft] =
+    audience === undefined
+      ? []
+      : await Promise.all([
+          currentWidget(studio, productId, audience),
+          readDraft(studio.token, productId, audience),
+        ]);
   const userId = audience?.startsWith('user:') ? audience.slice('user:'.length) : '';
 
   return (
@@ -72,10 +81,20 @@ export default async function EditWidgetPage({
           {existing ? ` ${audience} v${existing.dataVersion}` : ' new widget'}
         </p>
       </StudioHeader>
+      {draft?.ok && (
+        <p role="note" className="mt-4 rounded-lg bg-tone-info px-4 py-2 text-sm text-on-tone-info">
+          Editing the draft saved {draft.value.savedAt.replace('T', ' ').slice(0, 19)} UTC; it is not
+          published.
+        </p>
+      )}
       <div className="mt-6">
         <WidgetEditor
           productId={productId}
-          initialJson={JSON.stringify(existing?.content ?? starter(productId), null, 2)}
+          initialJson={JSON.stringify(
+            (draft?.ok ? draft.value.widget : existing?.content) ?? starter(productId),
+            null,
+            2,
+          )}
           initialTarget={{ audience: userId ? 'users' : 'generic', userIds: userId }}
           now={requestTime()}
         />
