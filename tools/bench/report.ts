@@ -299,6 +299,15 @@ export function benchTable(f: BenchFigures): string {
       ...(is256 ? result('core-api CPU per cold read over bare node:http (×)') : none),
       '',
     ]);
+    const gc = r.coreApiGc;
+    rows.push([
+      `${label}: core-api GC pauses (≥ 10 ms / all), time in GC`,
+      `${n(gc.over10Ms)} / ${n(gc.pauses)}, ${(gc.seconds * 1000).toFixed(0)} ms`,
+      '',
+      `${pct(gc.seconds, gc.loadSeconds)} of its ${n(gc.loadSeconds)} s under load`,
+      ...none,
+      '',
+    ]);
   }
   const p = f.pipeline;
   const { pgbenchProductWrites: pg, redisXadd: xadd } = f.references;
