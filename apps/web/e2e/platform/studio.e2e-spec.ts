@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expectNoSeriousA11yViolations } from '../support';
 import { expect, openHomeOf, publishGeneric, setEditorJson, studioSignIn, test } from './support';
 
@@ -79,7 +80,7 @@ test('the editor marks schema errors at their JSON path, edits texts through for
   }
 });
 
-test('a product page shows impressions, clicks and CTR per widget version as a chart', async ({
+test('a product page shows impressions, clicks, CTR and track events per widget version, and downloads them as CSV', async ({
   page,
   browser,
   platform,
@@ -104,8 +105,9 @@ test('a product page shows impressions, clicks and CTR per widget version as a c
     widgetId: 'chart-card',
     at: new Date().toISOString(),
   });
+  const track = { ...event('track'), event: 'e2e_tapped', properties: { plan: 'annual' } };
   const sent = await home.request.post('/api/events', {
-    data: JSON.stringify({ events: [event('impression'), event('impression'), event('click')] }),
+    data: JSON.stringify({ events: [event('impression'), event('impression'), event('click'), track] }),
     headers: { 'content-type': 'text/plain;charset=UTF-8' },
   });
   expect(sent.status()).toBe(202);
@@ -120,6 +122,20 @@ test('a product page shows impressions, clicks and CTR per widget version as a c
   }).toPass({ timeout: 15_000 });
   await expect(totals.getByRole('row', { name: `generic v${version}` })).toContainText(/2\s*1\s*50\.0 %/);
   await expect(page.locator('svg.recharts-surface[role="application"]')).toBeVisible();
+  const tracks = page.getByRole('table', { name: 'Track events' });
+  await expect(tracks.getByRole('row', { name: 'e2e_tapped' })).toContainText(`generic v${version}: 1`);
+  await expect(tracks.getByRole('row', { name: 'e2e_tapped' })).toContainText('plan — annual: 1');
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download CSV of the daily figures' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^e2e-offers-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = (await readFile((await file.path())!, 'utf8')).split('\r\n');
+  expect(csv[0]).toMatch(/^day,audience,data_version,impressions,clicks,ctr(,event:\w+)*$/);
+  const column = csv[0]!.split(',').indexOf('event:e2e_tapped');
+  const row = csv.find((line) => line.includes(`,generic,${version},`))?.split(',');
+  expect(row?.slice(3, 6)).toEqual(['2', '1', '0.5000']);
+  expect(row?.[column]).toBe('1');
   await expectNoSeriousA11yViolations(page);
 });
 

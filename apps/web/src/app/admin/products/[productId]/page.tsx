@@ -13,35 +13,52 @@ import { currentStudioSession } from '../../../../server/studio-session';
 import { AnalyticsChart } from '../../../../studio/client/analytics-chart';
 import { formatDuration, pipelineStatus } from '../../../../studio/pipeline-status';
 import { StudioHeader } from '../../../../studio/studio-header';
+import { TrackEventsTable } from '../../../../studio/track-events-table';
 
 export const dynamic = 'force-dynamic';
 
 type Params = { productId: string };
+type Search = { cursor?: string };
 
 export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
   return { title: `${(await params).productId} · Studio` };
 }
 
-/** Widgets listed per page: the generic one first (audience order), then personalised ones. */
+/**
+ * Widgets listed per page: the generic one first (audience order), then personalised ones, a page at a time
+ * by product-api's cursor, so a product with millions of users costs one page.
+ */
 const PAGE_SIZE = 100;
 
 const editHref = (productId: string, audience: string) =>
   `/admin/products/${productId}/edit?audience=${encodeURIComponent(audience)}`;
 const historyHref = (productId: string, audience: string) =>
   `/admin/products/${productId}/history?audience=${encodeURIComponent(audience)}`;
+const exportHref = (productId: string, { from, to }: { from: string; to: string }) =>
+  `/admin/products/${productId}/export?from=${from}&to=${to}`;
 
 /**
  * A product in the studio: its widgets with their versions and pipeline status (product-api's accepted
- * version next to core-api's ingested one), each with its history, and impressions, clicks and CTR per
- * widget version.
+ * version next to core-api's ingested one), each with its history, a page at a time; impressions, clicks,
+ * CTR and track events per widget version, and their CSV export.
  */
-export default async function ProductPage({ params }: { params: Promise<Params> }) {
-  const [{ productId }, studio] = await Promise.all([params, currentStudioSession()]);
+export default async function ProductPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<Params>;
+  searchParams: Promise<Search>;
+}) {
+  const [{ productId }, { cursor }, studio] = await Promise.all([
+    params,
+    searchParams,
+    currentStudioSession(),
+  ]);
   if (studio === undefined) redirect('/admin?error=expired');
   if (!canAccessProduct(studio.session, productId)) notFound();
 
   const [listing, analytics] = await Promise.all([
-    listWidgets(studio.token, productId, { limit: PAGE_SIZE }),
+    listWidgets(studio.token, productId, { limit: PAGE_SIZE, cursor }),
     productAnalytics(studio.token, productId),
   ]);
   const widgets = listing.ok ? listing.value.widgets : [];
@@ -81,7 +98,15 @@ export default async function ProductPage({ params }: { params: Promise<Params> 
           The widgets cannot be listed right now: {listing.detail}
         </p>
       ) : widgets.length === 0 ? (
-        <p className="mt-3 text-muted">No widgets yet. Create the first one.</p>
+        <p className="mt-3 text-muted">
+          {cursor === undefined ? (
+            'No widgets yet. Create the first one.'
+          ) : (
+            <>
+              No more widgets. <Link href={`/admin/products/${productId}`}>First page</Link>
+            </>
+          )}
+        </p>
       ) : (
         <div className="mt-3 overflow-x-auto">
           <table className="w-full text-left text-sm">
@@ -146,15 +171,36 @@ export default async function ProductPage({ params }: { params: Promise<Params> 
           {ingested?.ok === false && (
             <p className="mt-2 text-sm text-muted">Ingested versions are unavailable: {ingested.detail}</p>
           )}
-          {listing.value.nextCursor !== null && (
-            <p className="mt-2 text-sm text-muted">The first {PAGE_SIZE} widgets are shown.</p>
-          )}
+          <nav aria-label="Widget pages" className="mt-2 flex gap-4 text-sm">
+            {cursor !== undefined && <Link href={`/admin/products/${productId}`}>First page</Link>}
+            {listing.value.nextCursor !== null && (
+              <Link
+                href={`/admin/products/${productId}?cursor=${encodeURIComponent(listing.value.nextCursor)}`}
+              >
+                Next {PAGE_SIZE} widgets
+              </Link>
+            )}
+          </nav>
         </div>
       )}
 
-      <h2 className="mt-10 text-lg font-semibold">Analytics, last 30 days</h2>
+      <div className="mt-10 flex flex-wrap items-center justify-between gap-2">
+        <h2 className="text-lg font-semibold">Analytics, last 30 days</h2>
+        {analytics.ok && (
+          <a
+            href={exportHref(productId, analytics.value)}
+            download
+            className="rounded-md border border-border px-4 py-2 text-sm font-medium no-underline hover:bg-surface-raised hover:no-underline"
+          >
+            Download CSV<span className="sr-only"> of the daily figures</span>
+          </a>
+        )}
+      </div>
       {analytics.ok ? (
-        <AnalyticsChart stats={analytics.value.stats} />
+        <>
+          <AnalyticsChart stats={analytics.value.stats} />
+          <TrackEventsTable events={analytics.value.events} properties={analytics.value.properties} />
+        </>
       ) : (
         <p className="mt-3">Analytics are unavailable right now: {analytics.detail}</p>
       )}
