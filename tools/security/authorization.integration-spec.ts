@@ -45,6 +45,20 @@ export const EXPECTED: Record<string, Expected> = {
   'product-api DELETE /v1/products/{productId}/widgets/users/{userId}': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api POST /v1/products/{productId}/widgets/campaigns': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api GET /v1/products/{productId}/widgets': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/widgets/generic/history': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/widgets/users/{userId}/history': PRODUCT_TEAM_OR_ADMIN(200),
+  // Version 1 exists: the publishes above made it.
+  'product-api POST /v1/products/{productId}/widgets/generic/history/{dataVersion}/rollback':
+    PRODUCT_TEAM_OR_ADMIN(202),
+  'product-api POST /v1/products/{productId}/widgets/users/{userId}/history/{dataVersion}/rollback':
+    PRODUCT_TEAM_OR_ADMIN(202),
+  // Each draft is saved (PUT) before it is read.
+  'product-api PUT /v1/products/{productId}/widgets/generic/draft': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/widgets/generic/draft': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api PUT /v1/products/{productId}/widgets/users/{userId}/draft': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/widgets/users/{userId}/draft': PRODUCT_TEAM_OR_ADMIN(200),
+  // Every team reads its own products' records, an admin every product's.
+  'product-api GET /v1/audit': row(401, 401, 401, 200, 200, 200),
   'product-api PUT /v1/products/{productId}/refresh-endpoint': PRODUCT_TEAM_OR_ADMIN(200),
   // Every registration with its secret: the platform refresh key (the ingester) only, no principal here.
   'product-api GET /v1/platform/refresh-endpoints': row(401, 401, 401, 401, 401, 401),

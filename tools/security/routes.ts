@@ -72,6 +72,8 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   'PUT /v1/products/{productId}/widgets/generic': () => ({ widget }),
   'PUT /v1/products/{productId}/widgets/users/{userId}': () => ({ widget }),
   'POST /v1/products/{productId}/widgets/campaigns': () => ({ widgets: [{ userId: USERS.a, widget }] }),
+  'PUT /v1/products/{productId}/widgets/generic/draft': () => ({ widget }),
+  'PUT /v1/products/{productId}/widgets/users/{userId}/draft': () => ({ widget }),
   // An address nothing listens on, without generic pulls: the platform's calls to it fail and change nothing.
   'PUT /v1/products/{productId}/refresh-endpoint': () => ({
     url: 'http://127.0.0.1:9/refresh',

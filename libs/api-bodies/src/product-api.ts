@@ -102,13 +102,11 @@ const numberCursor = z
   .optional()
   .meta({ description: 'The `nextCursor` of the previous page.' });
 
-/** A data version in a path: the version a rollback publishes again. */
-export const dataVersionSchema = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(Number.MAX_SAFE_INTEGER)
-  .meta({ example: 3 });
+/** A data version in a path: the version a rollback publishes again (decimal digits, as answered). */
+export const dataVersionSchema = z
+  .string()
+  .regex(/^[1-9]\d{0,14}$/, 'must be a data version: a whole number from 1')
+  .transform(Number);
 
 /** Who made a change: a team API key (its id) or a studio session (its subject: the team id). */
 const actor = z.object({

@@ -17,6 +17,7 @@ import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOperation,
+  ApiParam,
   ApiPayloadTooLargeResponse,
   ApiSecurity,
   ApiTags,
@@ -30,6 +31,7 @@ import {
   PipelineTracer,
   ProblemException,
   invalidRequest,
+  openApiSchema,
   parseRequest,
 } from '@hwp/service-kit';
 import { GENERIC, type Audience } from '@hwp/widget-events';
@@ -52,6 +54,13 @@ import {
 } from '../domain/publishing';
 import { AlsoAccepts, ProductTeamGuard, RequestCaller } from './product-team.guard';
 import { TeamWriteLimit } from './team-write-limit';
+
+/** The rollback's path parameter, documented as the schema that checks it. */
+const DATA_VERSION_PARAMETER = {
+  name: 'dataVersion',
+  description: 'The version to publish again, as the history lists it.',
+  schema: { ...openApiSchema(dataVersionSchema, 'input'), example: '1' },
+};
 
 /**
  * The product teams' publishing API. Every write is validated against the SDUI schema, saved with its
@@ -194,6 +203,7 @@ export class PublishingController {
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
   @ApiBadRequestResponse({ description: 'An invalid data version; `errors[].parameter` names it.' })
   @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
+  @ApiParam(DATA_VERSION_PARAMETER)
   rollBackGeneric(
     @Param('productId') productId: string,
     @Param('dataVersion') dataVersion: string,
@@ -215,6 +225,7 @@ export class PublishingController {
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
   @ApiBadRequestResponse({ description: 'An invalid user id or data version; `errors` names it.' })
   @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
+  @ApiParam(DATA_VERSION_PARAMETER)
   rollBackForUser(
     @Param('productId') productId: string,
     @Param('userId') userId: string,
