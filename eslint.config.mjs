@@ -131,6 +131,7 @@ export default [
       '**/*.e2e-spec.ts',
       'apps/*/test/**/*.ts',
       'apps/*/e2e/**/*.ts',
+      'apps/*/playwright.config.ts',
     ],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries(true)] },
   },

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from '@hwp/dev-services';
 
 const repoRoot = path.join(__dirname, '../..');
 const port = Number(process.env.WEB_PORT ?? 3110);
@@ -28,20 +29,8 @@ export default defineConfig({
     baseURL,
     browserName: 'chromium',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      // Debian's Chromium: no browser download is possible offline (install with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    },
+    // Debian's Chromium: no browser download is possible offline (install with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1).
+    launchOptions: CHROMIUM_LAUNCH,
   },
   // Tests run against the production build (`nx run web:build` first), as the demo serves it.
   webServer: {

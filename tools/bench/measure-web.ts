@@ -11,7 +11,7 @@
 //       Also, against that running web app (e.g. `npm run demo`), signed in as the user (a session cookie
 //       minted with JWT_SECRET, the demo's by default): server-rendered TTFB p50/p99 over `--requests`
 //       sequential requests after a warm-up, and the largest contentful paint in headless Chromium
-//       (CHROMIUM_PATH, default /usr/bin/chromium), the median of `--loads` first visits, unthrottled and
+//       (CHROMIUM_PATH, default Debian's /usr/bin/chromium, as the Playwright suites launch it), the median of `--loads` first visits, unthrottled and
 //       with Lighthouse's mobile throttling applied (MOBILE), each with how far / is behind /empty.
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -21,7 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { SignJWT } from 'jose';
-import { percentile } from '@hwp/dev-services';
+import { CHROMIUM_LAUNCH, percentile } from '@hwp/dev-services';
 
 const NEXT_DIR = join(__dirname, '../../apps/web/.next');
 const ROUTES = { home: '/', empty: '/empty' } as const;
@@ -109,16 +109,6 @@ async function measureTtfb(url: string, cookie: string, requests: number): Promi
   return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), samples: samples.length };
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 /**
  * Lighthouse's mobile profile (a Moto G Power) as DevTools applies it: its screen, 4× CPU slowdown, and
  * Lighthouse's "slow 4G" (150 ms RTT, 1.6 Mbit/s) turned into applied throttling with Lighthouse's own
@@ -149,8 +139,7 @@ async function measureLcp(
   profile: LcpProfile,
 ): Promise<Timing[]> {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    ...CHROMIUM_LAUNCH,
   });
   try {
     const timings: Timing[] = [];

@@ -23,6 +23,7 @@ export {
   type RedisClusterNode,
   type RedisClusterOptions,
 } from './redis-cluster';
+export { CHROMIUM_LAUNCH } from './chromium';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 export { percentile, shuffle } from './samples';
 export { seedProductTeam } from './seed';
