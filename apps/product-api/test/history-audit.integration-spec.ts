@@ -326,6 +326,56 @@ describe('widget history, rollback, drafts and the audit log', () => {
       expect(kept.rows).toEqual([{ action: records[0]!.action }]);
     });
 
+    it('is written in the same transaction as the write: when its record cannot be appended, nothing is saved', async () => {
+      // A fault for these audiences and loyalty's registration only: the audit insert fails inside the
+      // write's transaction.
+      await product.query(`
+        CREATE FUNCTION audit_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.audience LIKE 'user:atomic-%'
+            OR (NEW.action = 'register-refresh-endpoint' AND NEW.product_id = 'loyalty') THEN
+            RAISE EXCEPTION 'audit fault for the test';
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER audit_fault BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_fault();`);
+      try {
+        const widget = card('atomic');
+        expect(
+          (await call('PUT', '/v1/products/deals/widgets/users/atomic-1', { body: { widget } })).status,
+        ).toBe(500);
+        const campaign = await call('POST', '/v1/products/deals/widgets/campaigns', {
+          body: {
+            widgets: [
+              { userId: 'whole-1', widget },
+              { userId: 'atomic-2', widget },
+            ],
+          },
+        });
+        expect(campaign.status).toBe(500);
+        expect(
+          (await call('PUT', '/v1/products/deals/widgets/users/atomic-3/draft', { body: { widget } })).status,
+        ).toBe(500);
+        const registration = await call('PUT', '/v1/products/loyalty/refresh-endpoint', {
+          body: { url: 'https://loyalty.example/refresh', secret: 's'.repeat(32) },
+          key: KEYS.loyalty,
+        });
+        expect(registration.status).toBe(500);
+        for (const table of ['widgets', 'widget_versions', 'widget_drafts', 'outbox']) {
+          const left = await product.query(
+            `SELECT audience FROM ${table} WHERE audience LIKE 'user:atomic-%' OR audience = 'user:whole-1'`,
+          );
+          expect(left.rows, table).toEqual([]);
+        }
+        const endpoints = await product.query(
+          "SELECT 1 FROM product_refresh_endpoints WHERE product_id = 'loyalty'",
+        );
+        expect(endpoints.rows).toEqual([]);
+      } finally {
+        await product.query('DROP TRIGGER audit_fault ON audit_log; DROP FUNCTION audit_fault()');
+      }
+    });
+
     it("lets a team read only its own products' records, by key or studio session", async () => {
       const own = await auditOf('?limit=200', { key: KEYS.loyalty });
       expect(own.records.map((r) => r.productId)).toEqual(['loyalty']);
