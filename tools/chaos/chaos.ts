@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { decodeCachedWidget, USER_REFRESH_PREFIX, USER_REFRESH_QUEUE, widgetHashKey } from '@hwp/cache';
 import {
   percentile,
+  seededRandom,
   shuffle,
   sleep,
   startPostgres,
@@ -138,18 +139,6 @@ export interface StormFigures {
   notPersonalised: number;
   /** From the end of the faults until every answered pair was on every screen; undefined: never. */
   personalisedAfterS: number | undefined;
-}
-
-/** mulberry32: a small seeded generator, so that a seed always yields the same schedule. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { shuffle, waitFor } from '@hwp/dev-services';
+import { seededRandom, shuffle, waitFor } from '@hwp/dev-services';
 import type { RedisClient } from '@hwp/service-kit';
 import { decodeCachedWidget, widgetHashKey, type CachedWidget } from '@hwp/cache';
 import {
@@ -45,21 +45,12 @@ export function versionEvent(productId: string, audience: Audience, dataVersion:
   };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1), so a failing history can be replayed. */
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
 /**
  * Versions 1..`versions` of `products` × `audiences`, with about a quarter of them duplicated and all
  * shuffled: what an at-least-once outbox relay may deliver.
  */
 export function shuffledHistory(products: string[], audiences: Audience[], versions: number, seed = 1) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const events = products.flatMap((productId) =>
     audiences.flatMap((audience) =>
       Array.from({ length: versions }, (_, i) => versionEvent(productId, audience, i + 1)),

@@ -25,7 +25,7 @@ export {
 } from './redis-cluster';
 export { CHROMIUM_LAUNCH } from './chromium';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
-export { percentile, shuffle } from './samples';
+export { percentile, seededRandom, shuffle } from './samples';
 export { seedProductTeam } from './seed';
 export { startWebServer } from './web-server';
 export {

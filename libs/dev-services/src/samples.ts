@@ -1,4 +1,5 @@
-// For the tools and tests: a percentile of measurements, and a random order (seeded where it must replay).
+// For the tools and tests: a percentile of measurements, a seeded generator, and a random order (seeded
+// where it must replay).
 
 /** The p-th percentile (0-100) of `values`, nearest rank; NaN for no values. */
 export function percentile(values: readonly number[], p: number): number {
@@ -18,4 +19,16 @@ export function shuffle<T>(items: readonly T[], random: () => number = Math.rand
     [shuffled[i], shuffled[j]] = [shuffled[j] as T, shuffled[i] as T];
   }
   return shuffled;
+}
+
+/** mulberry32: numbers in [0, 1) from a small seeded generator, so that a seed always replays the same. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
