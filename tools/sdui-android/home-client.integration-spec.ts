@@ -159,10 +159,12 @@ describe('the Kotlin SDK (HomeClient) against core-api', () => {
     });
   });
 
-  it("batches impressions and clicks to POST /v1/events, and the studio's analytics count them", async () => {
-    for (const event of ['impression', 'impression', 'click'])
-      expect(await driver.send(`report ${event} deals-v3`)).toMatchObject({ queued: true });
-    expect((await driver.send('flush'))['delivery']).toEqual({ kind: 'sent', count: 3 });
+  it("batches impressions, clicks and track events to POST /v1/events, and the studio's analytics count them", async () => {
+    const reports = ['impression', 'impression', 'click', 'track'].map((kind) => `report ${kind} deals-v3`);
+    // A track event: its name, then its properties as key=value.
+    reports[3] += ' add_to_cart plan=annual';
+    for (const report of reports) expect(await driver.send(report)).toMatchObject({ queued: true });
+    expect((await driver.send('flush'))['delivery']).toEqual({ kind: 'sent', count: 4 });
 
     const studio = await signStudioToken(
       { teamId: 'team-deals', productIds: ['deals'], role: 'team' },
@@ -177,20 +179,31 @@ describe('the Kotlin SDK (HomeClient) against core-api', () => {
           headers: { authorization: `Bearer ${studio}` },
         },
       );
-      const { stats } = (await response.json()) as {
+      const { stats, events, properties } = (await response.json()) as {
         stats: { audience: string; dataVersion: string; impressions: number; clicks: number }[];
+        events: { audience: string; dataVersion: string; event: string; count: number }[];
+        properties: { event: string; property: string; value: string; count: number }[];
       };
-      return stats
-        .filter((row) => row.audience === 'generic' && row.dataVersion === '3')
-        .reduce(
+      const version3 = <T extends { audience: string; dataVersion: string }>(rows: T[]) =>
+        rows.filter((row) => row.audience === 'generic' && row.dataVersion === '3');
+      return {
+        ...version3(stats).reduce(
           (sum, row) => ({ impressions: sum.impressions + row.impressions, clicks: sum.clicks + row.clicks }),
           {
             impressions: 0,
             clicks: 0,
           },
-        );
+        ),
+        events: version3(events).map(({ event, count }) => [event, count]),
+        properties: properties.map(({ event, property, value, count }) => [event, property, value, count]),
+      };
     };
-    await expect.poll(counted, { timeout: 15_000 }).toEqual({ impressions: 2, clicks: 1 });
+    await expect.poll(counted, { timeout: 15_000 }).toEqual({
+      impressions: 2,
+      clicks: 1,
+      events: [['add_to_cart', 1]],
+      properties: [['add_to_cart', 'plan', 'annual', 1]],
+    });
   });
 
   it('answers malformed JSON, newer node types, 5xx, another schema major, a dropped stream and refused events with typed results', async () => {

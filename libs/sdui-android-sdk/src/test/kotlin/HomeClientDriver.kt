@@ -1,6 +1,7 @@
 import com.homewidgets.sdui.SduiDecoder
 import com.homewidgets.sdui.SduiSchema
 import com.homewidgets.sdui.Screen
+import com.homewidgets.sdui.TrackAction
 import com.homewidgets.sdui.Widget
 import com.homewidgets.sdui.client.CachedCopy
 import com.homewidgets.sdui.client.EventDelivery
@@ -101,7 +102,15 @@ fun main() {
             "live" -> live = client!!.startLiveUpdates { update -> emit(describe(update)) }
             "report" -> {
                 val widget = client!!.lastScreen!!.widgets.first { it.id == words[2] }
-                val queued = if (words[1] == "click") client.reportClick(widget) else client.reportImpression(widget)
+                val queued = when (words[1]) {
+                    "click" -> client.reportClick(widget)
+                    // report track <widget> <event> [key=value ...]
+                    "track" -> client.reportTrack(
+                        widget,
+                        TrackAction(words[3], words.drop(4).associate { it.substringBefore('=') to it.substringAfter('=') }),
+                    )
+                    else -> client.reportImpression(widget)
+                }
                 reply.put("queued", queued)
             }
             "flush" -> reply.put("delivery", describe(client!!.flushEvents()))

@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledExecutorService
 import java.util.concurrent.TimeUnit
 
 /**
- * Impressions and clicks waiting for POST /v1/events. They are sent in batches when [HomeClientConfig.eventBatchSize]
+ * Impressions, clicks and track actions' events waiting for POST /v1/events. They are sent in batches when [HomeClientConfig.eventBatchSize]
  * are waiting and every [HomeClientConfig.eventFlushIntervalMs], on one background thread started with the first
  * event. A batch that fails for a reason that may pass (network, 401, 429, 5xx) stays queued.
  */
@@ -21,7 +21,8 @@ internal class EventQueue(private val config: HomeClientConfig, private val http
     @Volatile private var background: ScheduledExecutorService? = null
     private var closed = false
 
-    fun add(type: WidgetEventType, widget: Widget): Boolean {
+    /** Queues an event of [type] about [widget]; [details] adds a track event's name and properties. */
+    fun add(type: WidgetEventType, widget: Widget, details: (JSONObject) -> Unit = {}): Boolean {
         val provenance = widget.provenance ?: return false
         val event = JSONObject()
             .put("type", type.wire)
@@ -30,6 +31,7 @@ internal class EventQueue(private val config: HomeClientConfig, private val http
             .put("dataVersion", provenance.dataVersion)
             .put("widgetId", widget.id)
             .put("at", Instant.now().toString())
+        details(event)
         val full = synchronized(queue) {
             if (closed) return false
             queue.addLast(event)

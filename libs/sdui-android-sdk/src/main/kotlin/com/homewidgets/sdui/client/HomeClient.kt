@@ -3,13 +3,15 @@ package com.homewidgets.sdui.client
 import com.homewidgets.sdui.SduiDecodeException
 import com.homewidgets.sdui.SduiDecoder
 import com.homewidgets.sdui.Screen
+import com.homewidgets.sdui.TrackAction
 import com.homewidgets.sdui.Widget
+import org.json.JSONObject
 import java.io.IOException
 
 /**
  * The home screen from core-api, for one user: [fetchScreen] (conditional, with the app's capability
  * headers), [startLiveUpdates] (the screen again whenever core-api announces a change) and
- * [reportImpression] / [reportClick] (batched to POST /v1/events).
+ * [reportImpression] / [reportClick] / [reportTrack] (batched to POST /v1/events).
  *
  * Network calls block: call [fetchScreen] and [flushEvents] off the main thread. Nothing here throws
  * into the app; failures are typed results. Safe to use from several threads.
@@ -83,6 +85,16 @@ class HomeClient(private val config: HomeClientConfig, restored: CachedCopy? = n
 
     /** Queues a click on [widget] (the root containing the tapped node); see [reportImpression]. */
     fun reportClick(widget: Widget): Boolean = events.add(WidgetEventType.CLICK, widget)
+
+    /**
+     * Queues the event of a `track` [action] the user tapped inside [widget] (the root containing the tapped
+     * node), with its name and properties; report the tap with [reportClick] too. See [reportImpression].
+     */
+    fun reportTrack(widget: Widget, action: TrackAction): Boolean =
+        events.add(WidgetEventType.TRACK, widget) { event ->
+            event.put("event", action.event)
+            action.properties?.let { event.put("properties", JSONObject(it)) }
+        }
 
     /** Sends every queued event now, in batches; blocks. Also done by itself in the background. */
     fun flushEvents(): EventDelivery = events.flush()

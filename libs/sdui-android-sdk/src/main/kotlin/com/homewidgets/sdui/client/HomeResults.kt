@@ -85,6 +85,7 @@ sealed class EventDelivery {
 enum class WidgetEventType(val wire: String) {
     IMPRESSION("impression"),
     CLICK("click"),
+    TRACK("track"),
 }
 
 /** The last screen body and its ETag, for an app that keeps them across restarts (see [HomeClient.cachedCopy]). */
