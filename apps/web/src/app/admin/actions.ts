@@ -126,6 +126,8 @@ export async function rollBackFromStudio(
   const { token } = await signedIn();
   const result = await rollBack(token, productId, audience, dataVersion);
   revalidatePath(`/admin/products/${productId}`);
+  // The history page the rollback was made on shows the new version in place.
+  revalidatePath(`/admin/products/${productId}/history`);
   return outcome(
     result.ok ? { ok: true, value: [result.value] } : result,
     `Rolled back to v${dataVersion} as`,
