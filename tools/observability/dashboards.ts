@@ -261,9 +261,18 @@ export const DASHBOARDS: Dashboard[] = [
         ],
       },
       {
-        title: 'Impressions and clicks accepted',
+        title: 'Analytics events accepted, and track events counted as "(other)"',
         unit: 'short',
-        queries: [{ expr: 'sum(rate(analytics_events_accepted_total[5m]))', legend: 'events/s' }],
+        description:
+          '"(other)": a new track event name or property value beyond the cardinality limits of ' +
+          'docs/analytics.md. A steady rate means a widget puts ids into names or values.',
+        queries: [
+          { expr: 'sum(rate(analytics_events_accepted_total[5m]))', legend: 'events/s' },
+          {
+            expr: 'sum by (limit) (rate(analytics_track_overflow_total[5m]))',
+            legend: '(other) by {{limit}}/s',
+          },
+        ],
       },
     ],
   },

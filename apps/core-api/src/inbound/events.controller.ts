@@ -19,7 +19,10 @@ import { AcceptsBodyToken, UserGuard } from './user.guard';
 /** Injection token of the log accepted events are appended to. */
 export const ANALYTICS_EVENT_LOG = Symbol('ANALYTICS_EVENT_LOG');
 
-/** POST /v1/events: impressions and clicks of the home screen's widgets, for the studio's analytics. */
+/**
+ * POST /v1/events: impressions, clicks and track actions' events of the home screen's widgets, for the
+ * studio's analytics.
+ */
 @ApiTags('analytics')
 @Controller('v1')
 export class EventsController {
@@ -33,13 +36,14 @@ export class EventsController {
   @AcceptsBodyToken()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
-    summary: 'Report impressions and clicks of home screen widgets (batched)',
+    summary: "Report impressions, clicks and track actions' events of home screen widgets (batched)",
     description:
       `Up to ${MAX_EVENTS_PER_BATCH} events per call, as \`application/json\` or as \`text/plain\` holding ` +
       'the same JSON: `navigator.sendBeacon(url, JSON.stringify({ token, events }))` sends text/plain, ' +
       'which needs no CORS preflight, and cannot set headers, so the bearer token may then travel in the ' +
       "`token` member. The user is always the token's. Answered 202 once the batch is in the durable " +
-      'analytics stream; the studio sees it within seconds.',
+      "analytics stream; the studio sees it within seconds. A `track` event carries the action's `event` " +
+      'name and `properties`; which are counted, and the limits, are in docs/analytics.md.',
   })
   @ApiBearerAuth('bearer')
   @ApiJsonBody(eventBatchSchema, {

@@ -13,7 +13,10 @@ export const analyticsMetricProviders = [
     help: 'Event batches posted to /v1/events by an authenticated user within the limit, by result (accepted, or why they were refused); 401 and 429 are in http_requests_total.',
     labelNames: ['result'],
   }),
-  makeCounterProvider({ name: EVENTS_ACCEPTED, help: 'Impressions and clicks accepted into the stream.' }),
+  makeCounterProvider({
+    name: EVENTS_ACCEPTED,
+    help: 'Impressions, clicks and track events accepted into the stream.',
+  }),
 ];
 
 @Injectable()

@@ -37,7 +37,10 @@ export class AnalyticsMetrics {
     @InjectMetric(AGGREGATED_EVENTS) private readonly aggregatedEvents: Counter,
     @InjectMetric(AGGREGATION_FAILURES) private readonly failures: Counter,
     @InjectMetric(TRACK_OVERFLOW) private readonly trackOverflow: Counter,
-  ) {}
+  ) {
+    // Both series from the start, so a rate over them has data before the first overflow.
+    for (const limit of ['event_name', 'property_value']) this.trackOverflow.inc({ limit }, 0);
+  }
 
   aggregated({ added, duplicates, unreadable, events, overflow }: AggregationOutcome): void {
     this.trackOverflow.inc({ limit: 'event_name' }, overflow.eventNames);
