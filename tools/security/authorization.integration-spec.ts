@@ -68,6 +68,7 @@ export const EXPECTED: Record<string, Expected> = {
   'core-api GET /v1/home/stream': SIGNED_IN_USER(200),
   'core-api POST /v1/events': SIGNED_IN_USER(202),
   'core-api GET /v1/analytics/products/{productId}': PRODUCT_TEAM_OR_ADMIN(200),
+  'core-api GET /v1/analytics/products/{productId}/export': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/studio/products/{productId}/ingested-widgets': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/studio/home-layout': ADMIN_ONLY,
   'core-api PUT /v1/studio/home-layout': ADMIN_ONLY,
