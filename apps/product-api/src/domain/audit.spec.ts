@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { auditScope } from './audit';
+import { auditScope, type AuditReader } from './audit';
 import { onePage } from './pages';
 
 describe('auditScope', () => {
-  const team = { role: 'team', productIds: ['deals', 'orders'] } as const;
+  const team: AuditReader = { role: 'team', productIds: ['deals', 'orders'] };
 
   it('gives an admin every product, or the one asked for', () => {
     expect(auditScope({ role: 'admin' }, undefined)).toEqual({ ok: true, productIds: undefined });
