@@ -64,6 +64,15 @@ export const EXPECTED: Record<string, Expected> = {
   'product-api GET /v1/platform/refresh-endpoints': row(401, 401, 401, 401, 401, 401),
   // Any team key or the admin key opens a session over its own products.
   'product-api POST /v1/studio/session': row(401, 401, 401, 200, 200, 200),
+  // The matrix creates the segment (PUT) before the routes that read or change it, and deletes it last.
+  'product-api PUT /v1/products/{productId}/segments/{segmentId}': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/segments/{segmentId}': PRODUCT_TEAM_OR_ADMIN(200),
+  // Team A deletes it; the admin then finds none.
+  'product-api DELETE /v1/products/{productId}/segments/{segmentId}': row(401, 401, 401, 204, 403, 404),
+  'product-api GET /v1/products/{productId}/segments': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api POST /v1/products/{productId}/segments/{segmentId}/members': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api POST /v1/products/{productId}/segments/{segmentId}/members/upload': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/segments/{segmentId}/members': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/home': SIGNED_IN_USER(200),
   'core-api GET /v1/home/stream': SIGNED_IN_USER(200),
   'core-api POST /v1/events': SIGNED_IN_USER(202),
@@ -89,9 +98,11 @@ async function statusFor(platform: SuitePlatform, route: Route, principal: Princ
     method: route.method,
     headers: {
       ...credentialHeaders(credentialFor(route, platform.credentials[principal])),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(body === undefined
+        ? {}
+        : { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' }),
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
     signal: abort.signal,
   });
   if (response.headers.get('content-type')?.startsWith('text/event-stream')) abort.abort();
@@ -139,12 +150,16 @@ describe('authorization matrix', () => {
   });
 
   it('answers every route × principal as declared (printed, and documented in docs/authz.md)', async () => {
-    const actual = new Map<string, Expected>();
-    for (const route of routes.filter((r) => routeId(r) in EXPECTED)) {
+    const declared = routes.filter((r) => routeId(r) in EXPECTED);
+    const statusesOf = new Map<string, Expected>();
+    // Deletions run after every other route, so that the routes reading what one deletes still find it.
+    const deletions = declared.filter((r) => r.method === 'DELETE');
+    for (const route of [...declared.filter((r) => r.method !== 'DELETE'), ...deletions]) {
       const statuses = {} as Expected;
       for (const principal of PRINCIPALS) statuses[principal] = await statusFor(platform, route, principal);
-      actual.set(routeId(route), statuses);
+      statusesOf.set(routeId(route), statuses);
     }
+    const actual = new Map(declared.map((r) => [routeId(r), statusesOf.get(routeId(r))!]));
     const table = (statuses: Map<string, Expected>) =>
       markdownTable(
         ['route', ...PRINCIPALS],

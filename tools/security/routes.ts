@@ -46,8 +46,12 @@ export async function routeTable(apps: Apps): Promise<Route[]> {
   return routes;
 }
 
-/** Path parameters by name: team A's product, user A. */
-const PATH_VALUES: Record<string, string> = { productId: TEAMS.a.productIds[0], userId: USERS.a };
+/** Path parameters by name: team A's product, user A, a segment the matrix creates. */
+const PATH_VALUES: Record<string, string> = {
+  productId: TEAMS.a.productIds[0],
+  userId: USERS.a,
+  segmentId: 'sample-segment',
+};
 
 /** The route's URL path with its path parameters and required query parameters filled in. */
 export function samplePath(route: Route, values: Record<string, string> = PATH_VALUES): string {
@@ -91,11 +95,15 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
       },
     ],
   }),
+  'PUT /v1/products/{productId}/segments/{segmentId}': () => ({ name: 'A sample segment' }),
+  'POST /v1/products/{productId}/segments/{segmentId}/members': () => ({ add: [USERS.a] }),
+  // The upload takes text/plain, one user id per line.
+  'POST /v1/products/{productId}/segments/{segmentId}/members/upload': () => `${USERS.a}\n${USERS.b}\n`,
   // The layout it already has: the matrix must not change what other routes answer.
   'PUT /v1/studio/home-layout': () => ({ productIds: PRODUCT_IDS }),
 };
 
-/** A valid JSON body for the route, or undefined when it takes none. */
+/** A valid body for the route (a string: text/plain), or undefined when it takes none. */
 export function sampleBody(route: Route): unknown {
   if (!route.operation.requestBody) return undefined;
   const body = SAMPLE_BODIES[`${route.method} ${route.path}`];

@@ -16,6 +16,7 @@ import { ConsumerGroup } from '@hwp/stream-consumer';
 import { CONSUMER_GROUP, DEAD_LETTER_FIELDS, allShards, deadLetterKey, streamKey } from '@hwp/widget-events';
 import type { Config } from './config';
 import { AggregateEvents } from './domain/aggregate-events.use-case';
+import { ApplySegmentChanges } from './domain/apply-segment-changes.use-case';
 import { IngestBatch } from './domain/ingest-batch.use-case';
 import { RebuildPersonalisedUsers } from './domain/rebuild-personalised-users.use-case';
 import { PullGeneric } from './domain/pull-generic.use-case';
@@ -29,6 +30,7 @@ import { RedisAnalyticsStream } from './outbound/analytics-stream';
 import { AnalyticsMetrics, analyticsMetricProviders } from './outbound/analytics.metrics';
 import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
 import { RedisPersonalisedUsersIndex } from './outbound/personalised-users.index';
+import { RedisSegmentIndex } from './outbound/segment.index';
 import { HttpProductRefresh } from './outbound/product-refresh.client';
 import { HttpRefreshEndpoints } from './outbound/refresh-endpoints.client';
 import { RefreshQueueConnection } from './outbound/refresh-queue.connection';
@@ -92,13 +94,21 @@ export class AppModule {
         },
         {
           provide: IngestBatch,
-          inject: [CORE_DATABASE, RedisPersonalisedUsersIndex, CACHE_REDIS, ConsumerGroup, PipelineTracer],
+          inject: [
+            CORE_DATABASE,
+            RedisPersonalisedUsersIndex,
+            CACHE_REDIS,
+            ConsumerGroup,
+            PipelineTracer,
+            DURABLE_REDIS,
+          ],
           useFactory: (
             database: PostgresConnection<CoreDatabaseClient>,
             personalisedUsers: RedisPersonalisedUsersIndex,
             cache: RedisConnection,
             stream: ConsumerGroup,
             tracer: PipelineTracer,
+            durable: RedisConnection,
           ) =>
             new IngestBatch(
               new PostgresWidgetRepository(database.client),
@@ -106,6 +116,7 @@ export class AppModule {
               new RedisWidgetCacheWriter(cache.client, config.WIDGET_CACHE_TTL_SECONDS * 1000),
               stream,
               tracer,
+              new ApplySegmentChanges(new RedisSegmentIndex(durable.client)),
             ),
         },
         {

@@ -4,9 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreDatabase, type CoreDatabaseClient } from '@hwp/core-db';
 import { PipelineTracer, createRedisClient, envVar, type RedisClient } from '@hwp/service-kit';
 import { useTestDatabase, useTestRedis, useTestRedisCluster } from '@hwp/testing';
-import { GENERIC, encodeWidgetEvent, userAudience } from '@hwp/widget-events';
+import { liveSegments, segmentFloors, storedMemberships } from '@hwp/cache';
+import {
+  GENERIC,
+  encodeSegmentEvent,
+  encodeWidgetEvent,
+  userAudience,
+  type SegmentEvent,
+} from '@hwp/widget-events';
 import type { EventStream, StreamEntry } from '../src/domain/ports';
 import { IngestBatch } from '../src/domain/ingest-batch.use-case';
+import { ApplySegmentChanges } from '../src/domain/apply-segment-changes.use-case';
+import { RedisSegmentIndex } from '../src/outbound/segment.index';
 import { RedisPersonalisedUsersIndex } from '../src/outbound/personalised-users.index';
 import { RedisWidgetCacheWriter } from '../src/outbound/widget-cache.writer';
 import { PostgresWidgetRepository } from '../src/outbound/widget.repository';
@@ -45,6 +54,7 @@ describe.each(Object.entries(topologies))(
         new RedisWidgetCacheWriter(cache, 60_000),
         stream,
         new PipelineTracer(),
+        new ApplySegmentChanges(new RedisSegmentIndex(cache)),
       );
     });
     afterAll(async () => {
@@ -96,6 +106,76 @@ describe.each(Object.entries(topologies))(
 
             expect(await storedState(db, cache, events)).toEqual(expectedState(events));
             expect(acked.sort()).toEqual(entries.map((entry) => entry.id).sort());
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+
+    it('leaves each segment with the members of its last change, whatever the order, duplicates and batches', async () => {
+      let run = 0;
+      // One change of the segment per version, as product-api makes them: a page (each user added, removed
+      // or left alone) or the segment's deletion (then pages of it created again).
+      const change = fc.oneof(
+        {
+          weight: 5,
+          arbitrary: fc.array(fc.constantFrom('add', 'remove', 'keep'), { minLength: 5, maxLength: 5 }),
+        },
+        { weight: 1, arbitrary: fc.constant('delete' as const) },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              change,
+              positions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
+            }),
+            { minLength: 1, maxLength: 20 },
+          ),
+          fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 5 }),
+          fc.boolean(),
+          async (history, batchSizes, twoAtATime) => {
+            run += 1;
+            const segmentId = `segment-${run}`;
+            const users = Array.from({ length: 5 }, (_, i) => `r${run}-u${i}`);
+            const members = new Set<string>();
+            const events = history.map(({ change: c, positions }, i) => {
+              const event: SegmentEvent = {
+                eventId: String(i + 1),
+                productId: 'deals',
+                segmentId,
+                dataVersion: i + 1,
+                add: c === 'delete' ? [] : users.filter((_, u) => c[u] === 'add'),
+                remove: c === 'delete' ? [] : users.filter((_, u) => c[u] === 'remove'),
+                deleted: c === 'delete',
+                acceptedAt: 1_795_000_000_000,
+              };
+              if (event.deleted) members.clear();
+              event.add.forEach((user) => members.add(user));
+              event.remove.forEach((user) => members.delete(user));
+              return { event, positions };
+            });
+            const entries: StreamEntry[] = events
+              .flatMap(({ event, positions }) => positions.map((position) => ({ position, event })))
+              .sort((a, b) => a.position - b.position)
+              .map(({ event }, i) => ({ shard: 0, id: `s${run}-${i}`, fields: encodeSegmentEvent(event) }));
+            const batches: StreamEntry[][] = [];
+            for (let start = 0, i = 0; start < entries.length; i++) {
+              const size = batchSizes[i % batchSizes.length] ?? entries.length;
+              batches.push(entries.slice(start, start + size));
+              start += size;
+            }
+            const parallel = twoAtATime ? 2 : 1;
+            for (let i = 0; i < batches.length; i += parallel)
+              await Promise.all(batches.slice(i, i + parallel).map((batch) => ingestBatch.run(batch)));
+
+            const floors = await segmentFloors(cache);
+            const inSegment = await Promise.all(
+              users.map(async (user) =>
+                liveSegments(await storedMemberships(cache, user), floors).includes(`deals/${segmentId}`),
+              ),
+            );
+            expect(users.filter((_, i) => inSegment[i])).toEqual(users.filter((user) => members.has(user)));
           },
         ),
         { numRuns: 25 },

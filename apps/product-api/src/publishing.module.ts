@@ -36,6 +36,9 @@ import { PostgresTeamDirectory } from './outbound/postgres-team-directory';
 import { PostgresWidgetStore } from './outbound/postgres-widget-store';
 import { PostgresRefreshEndpoints } from './outbound/postgres-refresh-endpoints';
 import { REFRESH_ENDPOINT_STORE } from './domain/refresh-endpoints';
+import { SEGMENT_STORE, Segments, type SegmentStore } from './domain/segments';
+import { SegmentsController, StreamedTextBodies } from './inbound/segments.controller';
+import { PostgresSegmentStore } from './outbound/postgres-segment-store';
 import {
   PlatformRefreshEndpointsController,
   RefreshEndpointController,
@@ -63,6 +66,7 @@ export class PublishingModule {
         StudioSessionController,
         RefreshEndpointController,
         PlatformRefreshEndpointsController,
+        SegmentsController,
       ],
       providers: [
         { provide: WIDGET_STORE, useClass: PostgresWidgetStore },
@@ -76,6 +80,13 @@ export class PublishingModule {
           inject: [WIDGET_STORE],
           useFactory: (store: WidgetStore) => new Publishing(store),
         },
+        { provide: SEGMENT_STORE, useClass: PostgresSegmentStore },
+        {
+          provide: Segments,
+          inject: [SEGMENT_STORE],
+          useFactory: (store: SegmentStore) => new Segments(store),
+        },
+        StreamedTextBodies,
         {
           provide: PlatformKeys,
           useFactory: () =>

@@ -11,9 +11,19 @@ import {
   auditQuery,
   campaignBody,
   endpointRegistration,
+  memberList,
+  memberListQuery,
+  membersChange,
+  membersChanged,
+  membersUploadQuery,
+  membersUploaded,
   platformRefreshEndpoints,
   registeredEndpoint,
   savedDraft,
+  segmentAnswer,
+  segmentBody,
+  segmentList,
+  segmentListQuery,
   studioSession,
   widgetBody,
   widgetHistory,
@@ -149,6 +159,24 @@ describe('the studio', () => {
         answers: { 200: registeredEndpoint },
       },
       'GET /v1/platform/refresh-endpoints': { answers: { 200: platformRefreshEndpoints } },
+      'PUT /v1/products/{productId}/segments/{segmentId}': {
+        request: segmentBody,
+        answers: { 200: segmentAnswer },
+      },
+      'GET /v1/products/{productId}/segments': { query: segmentListQuery, answers: { 200: segmentList } },
+      'GET /v1/products/{productId}/segments/{segmentId}': { answers: { 200: segmentAnswer } },
+      'POST /v1/products/{productId}/segments/{segmentId}/members': {
+        request: membersChange,
+        answers: { 200: membersChanged },
+      },
+      'POST /v1/products/{productId}/segments/{segmentId}/members/upload': {
+        query: membersUploadQuery,
+        answers: { 200: membersUploaded },
+      },
+      'GET /v1/products/{productId}/segments/{segmentId}/members': {
+        query: memberListQuery,
+        answers: { 200: memberList },
+      },
     });
     // The widget itself is checked by the SDUI validator; the document points at its definition.
     expect(JSON.stringify(openApiSchema(widgetBody, 'input'))).toContain('"#/components/schemas/Widget"');

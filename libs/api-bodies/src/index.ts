@@ -30,3 +30,18 @@ export {
   productAnalytics,
 } from './core-api';
 export { genericPull, refreshRequest, usersRefresh, type RefreshRequest } from './product-refresh';
+export {
+  MAX_MEMBERS_PER_LISTING,
+  encodeKeyCursor,
+  memberList,
+  memberListQuery,
+  membersChange,
+  membersChanged,
+  membersUploadQuery,
+  membersUploaded,
+  segmentAnswer,
+  segmentBody,
+  segmentIdSchema,
+  segmentList,
+  segmentListQuery,
+} from './segments';

@@ -29,11 +29,25 @@ export {
 export { COMPLETE_FIELD, readWidgetHash, refillWidgetHash, type WidgetHash } from './widget-hash';
 export {
   PERSONALISED_USERS_BUCKETS,
+  countPersonalisedUsers,
   incompletePersonalisedUserBuckets,
   listPersonalisedUsers,
   lookUpPersonalisedUser,
   markPersonalisedUserBucketsComplete,
   personalisedUsersBucket,
   personalisedUsersKey,
+  readPersonalisedUsers,
   type IndexedUser,
 } from './personalised-users';
+export { UserIdFilter } from './user-id-filter';
+export {
+  SEGMENT_FLOORS_KEY,
+  applySegmentMemberships,
+  liveSegments,
+  raiseSegmentFloor,
+  segmentFloor,
+  segmentFloors,
+  segmentKey,
+  segmentMembershipKey,
+  storedMemberships,
+} from './segment-memberships';

@@ -16,6 +16,20 @@ export {
   type StreamFields,
   type WidgetEvent,
 } from './widget-event';
+export {
+  MAX_MEMBERS_PER_PAGE,
+  SEGMENT_ID_PATTERN,
+  decodeSegmentEvent,
+  encodePipelineEvent,
+  encodeSegmentEvent,
+  isSegmentEntry,
+  isSegmentEvent,
+  segmentStreamKey,
+  shardOfEvent,
+  type PipelineEvent,
+  type SegmentDecodeResult,
+  type SegmentEvent,
+} from './segment-event';
 export { DEAD_LETTER_FIELDS, splitDeadLetter, type DeadLetterParts } from './dead-letter';
 export {
   REFRESH_CALL_ID_HEADER,

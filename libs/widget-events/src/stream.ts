@@ -8,8 +8,9 @@ import type { Audience } from './audience';
  */
 export const CONSUMER_GROUP = 'ingesters';
 
-export function shardOf(productId: string, audience: Audience, shards: number): number {
-  return createHash('sha1').update(`${productId}\u0000${audience}`).digest().readUInt32BE(0) % shards;
+/** `key` is a widget's audience, or a segment's `segmentStreamKey`. */
+export function shardOf(productId: string, key: Audience | `segment:${string}`, shards: number): number {
+  return createHash('sha1').update(`${productId}\u0000${key}`).digest().readUInt32BE(0) % shards;
 }
 
 export function streamKey(shard: number): string {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { inMemoryTracing } from '@hwp/service-kit';
-import { GENERIC, encodeWidgetEvent, userAudience, type WidgetEvent } from '@hwp/widget-events';
+import {
+  GENERIC,
+  encodeSegmentEvent,
+  encodeWidgetEvent,
+  userAudience,
+  type SegmentEvent,
+  type WidgetEvent,
+} from '@hwp/widget-events';
 import type {
   DeadLetter,
   EventStream,
@@ -10,6 +17,7 @@ import type {
   WidgetCache,
   WidgetStore,
 } from './ports';
+import { ApplySegmentChanges, type SegmentIndex } from './apply-segment-changes.use-case';
 import { IngestBatch } from './ingest-batch.use-case';
 
 const widget = (text: string) =>
@@ -29,7 +37,7 @@ const entry = (id: string, fields: string[] | null): StreamEntry => ({ shard: 1,
 /** In-memory twins of the ports, logging the order of the calls. */
 function fakes(stored: Record<string, number> = {}) {
   const calls: string[] = [];
-  const failing = { store: false, index: false, cache: false };
+  const failing = { store: false, index: false, cache: false, segments: false };
   const versions = new Map(Object.entries(stored));
   const store: WidgetStore = {
     async upsertIfNewer(events) {
@@ -70,9 +78,28 @@ function fakes(stored: Record<string, number> = {}) {
       deadLettered.push(...deadLetters);
     },
   };
+  const memberships = new Map<string, number>();
+  const segmentIndex: SegmentIndex = {
+    raiseFloor: async (_p, _s, version) => version,
+    floor: async () => 0,
+    async apply(productId, segmentId, _floor, changes) {
+      calls.push('segments');
+      if (failing.segments) throw new Error('durable Redis down');
+      for (const [userId, version] of changes)
+        memberships.set(`${productId}/${segmentId} ${userId}`, version);
+    },
+  };
   const { tracer, spans } = inMemoryTracing();
   return {
-    ingestBatch: new IngestBatch(store, personalisedUsers, cache, stream, tracer),
+    ingestBatch: new IngestBatch(
+      store,
+      personalisedUsers,
+      cache,
+      stream,
+      tracer,
+      new ApplySegmentChanges(segmentIndex),
+    ),
+    memberships,
     spans,
     cachedEvents,
     calls,
@@ -84,7 +111,42 @@ function fakes(stored: Record<string, number> = {}) {
   };
 }
 
+const segmentEvent = (dataVersion: number, add: string[], remove: string[] = []): SegmentEvent => ({
+  eventId: `s${dataVersion}`,
+  productId: 'deals',
+  segmentId: 'annual',
+  dataVersion,
+  add,
+  remove,
+  deleted: false,
+  acceptedAt: 1_795_000_000_000,
+});
+
 describe('IngestBatch', () => {
+  it('applies segment events to the segment index, the last change per user winning, before the ack', async () => {
+    const { ingestBatch, calls, memberships, acked, deadLettered } = fakes();
+    const outcome = await ingestBatch.run([
+      entry('1-0', encodeSegmentEvent(segmentEvent(2, ['u2'], ['u1']))),
+      entry('1-1', encodeSegmentEvent(segmentEvent(1, ['u1', 'u2']))),
+      entry('1-2', ['kind', 'segment', 'id', 'x']),
+      entry('1-3', encodeWidgetEvent(event(1))),
+    ]);
+    expect(calls).toEqual(['store', 'segments', 'cache', 'ack']);
+    expect(Object.fromEntries(memberships)).toEqual({ 'deals/annual u1': -2, 'deals/annual u2': 2 });
+    expect(outcome.segmentChanges).toBe(2);
+    expect(acked).toEqual(['1-0', '1-1', '1-2', '1-3']);
+    expect(deadLettered.map((d) => d.reason)).toEqual([expect.stringContaining('malformed segment event')]);
+  });
+
+  it('acks nothing when the segment index cannot be written', async () => {
+    const { ingestBatch, failing, acked } = fakes();
+    failing.segments = true;
+    await expect(
+      ingestBatch.run([entry('1-0', encodeSegmentEvent(segmentEvent(1, ['u1'])))]),
+    ).rejects.toThrow('durable Redis down');
+    expect(acked).toEqual([]);
+  });
+
   it('stores the newest event per widget, writes it through, then acks the whole batch', async () => {
     const { ingestBatch, calls, cached, acked } = fakes({ 'deals user:u1': 4 });
     const outcome = await ingestBatch.run([

@@ -1,8 +1,8 @@
-import type { WidgetEvent } from '@hwp/widget-events';
+import type { PipelineEvent } from '@hwp/widget-events';
 
 /** An outbox row this worker holds the lease of: the event to publish and when product-api wrote it. */
 export interface ClaimedEvent {
-  event: WidgetEvent;
+  event: PipelineEvent;
   createdAt: Date;
 }
 
@@ -26,10 +26,10 @@ export interface ConsumerGroupProgress {
   oldestPendingId: string | undefined;
 }
 
-/** The sharded widget event stream. */
+/** The sharded widget event stream (widget and segment events). */
 export interface WidgetStream {
   /** Appends each event to its shard's stream in one round trip; rejects unless every append succeeded. */
-  append(events: WidgetEvent[]): Promise<void>;
+  append(events: PipelineEvent[]): Promise<void>;
   /** The consumer groups of one shard's stream; none when the stream does not exist yet. */
   consumerGroups(shard: number): Promise<ConsumerGroupProgress[]>;
   /** Removes the shard's entries older than `minId`; returns how many went. */
@@ -52,7 +52,7 @@ export interface EventTracing {
   step<R>(
     name: string,
     role: 'producer',
-    events: WidgetEvent[],
-    work: (traced: WidgetEvent[]) => Promise<R>,
+    events: PipelineEvent[],
+    work: (traced: PipelineEvent[]) => Promise<R>,
   ): Promise<R>;
 }

@@ -1,17 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PRODUCT_DATABASE, type ProductDatabaseClient } from '@hwp/product-db';
 import type { PostgresConnection } from '@hwp/service-kit';
-import type { Audience } from '@hwp/widget-events';
+import type { Audience, PipelineEvent } from '@hwp/widget-events';
 import { CONFIG, type Config } from '../config';
 import type { ClaimedEvent, Outbox } from '../domain/ports';
 
 interface OutboxRow {
   id: bigint;
   product_id: string;
-  audience: Audience;
+  /** The widget's audience, or `segment:<segmentId>`. */
+  audience: string;
   data_version: bigint;
-  /** As product-api writes it: the SDUI widget (null for a deletion) and when it accepted the write. */
-  payload: { widget: object | null; acceptedAt: number };
+  /**
+   * As product-api writes it: the SDUI widget (null for a deletion), or a segment's change (its audience is
+   * then `segment:<segmentId>`), and when it accepted the write.
+   */
+  payload:
+    | { widget: object | null; acceptedAt: number }
+    | { segment: { add: string[]; remove: string[]; deleted: boolean }; acceptedAt: number };
   created_at: Date;
   traceparent: string | null;
 }
@@ -55,18 +61,7 @@ export class OutboxRepository implements Outbox {
         RETURNING outbox.id, product_id, audience, data_version, payload, created_at, traceparent
       )
       SELECT * FROM claimed ORDER BY id`;
-    return rows.map((row) => ({
-      event: {
-        eventId: row.id.toString(),
-        productId: row.product_id,
-        audience: row.audience,
-        dataVersion: Number(row.data_version),
-        widget: row.payload.widget === null ? null : JSON.stringify(row.payload.widget),
-        acceptedAt: row.payload.acceptedAt,
-        ...(row.traceparent === null ? {} : { traceparent: row.traceparent }),
-      },
-      createdAt: row.created_at,
-    }));
+    return rows.map((row) => ({ event: eventOf(row), createdAt: row.created_at }));
   }
 
   async remove(eventIds: string[]): Promise<void> {
@@ -84,4 +79,21 @@ export class OutboxRepository implements Outbox {
     const [{ rows }] = await this.db.$queryRaw<[{ rows: number }]>`SELECT count(*)::int AS rows FROM outbox`;
     return rows;
   }
+}
+
+function eventOf({ id, product_id, audience, data_version, payload, traceparent }: OutboxRow): PipelineEvent {
+  const common = {
+    eventId: id.toString(),
+    productId: product_id,
+    dataVersion: Number(data_version),
+    acceptedAt: payload.acceptedAt,
+    ...(traceparent === null ? {} : { traceparent }),
+  };
+  if ('segment' in payload)
+    return { ...common, segmentId: audience.slice('segment:'.length), ...payload.segment };
+  return {
+    ...common,
+    audience: audience as Audience,
+    widget: payload.widget === null ? null : JSON.stringify(payload.widget),
+  };
 }

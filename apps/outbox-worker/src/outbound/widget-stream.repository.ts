@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createRedisClient, durableRedisEndpoint, type RedisClient } from '@hwp/service-kit';
-import { encodeWidgetEvent, shardOf, streamKey, type WidgetEvent } from '@hwp/widget-events';
+import { encodePipelineEvent, shardOfEvent, streamKey, type PipelineEvent } from '@hwp/widget-events';
 import { CONFIG, type Config } from '../config';
 import type { ConsumerGroupProgress, WidgetStream } from '../domain/ports';
 
@@ -49,10 +49,10 @@ export class WidgetStreamRepository implements WidgetStream, OnModuleInit, OnApp
    * one node. With STREAM_REPLICA_ACKS, each pipeline ends in a WAIT on that node, so that an event is on
    * a replica before its outbox row goes: a master that dies before replicating cannot take it along.
    */
-  async append(events: WidgetEvent[]): Promise<void> {
-    const byShard = new Map<number, WidgetEvent[]>();
+  async append(events: PipelineEvent[]): Promise<void> {
+    const byShard = new Map<number, PipelineEvent[]>();
     for (const event of events) {
-      const shard = shardOf(event.productId, event.audience, this.shards);
+      const shard = shardOfEvent(event, this.shards);
       const shardEvents = byShard.get(shard);
       if (shardEvents) shardEvents.push(event);
       else byShard.set(shard, [event]);
@@ -60,7 +60,7 @@ export class WidgetStreamRepository implements WidgetStream, OnModuleInit, OnApp
     await Promise.all(
       [...byShard].map(async ([shard, shardEvents]) => {
         const pipeline = this.redis.pipeline();
-        for (const event of shardEvents) pipeline.xadd(streamKey(shard), '*', ...encodeWidgetEvent(event));
+        for (const event of shardEvents) pipeline.xadd(streamKey(shard), '*', ...encodePipelineEvent(event));
         if (this.replicaAcks > 0) pipeline.wait(this.replicaAcks, REPLICA_WAIT_MS);
         const replies = (await pipeline.exec()) ?? [];
         const failure = replies.find(([error]) => error)?.[0];

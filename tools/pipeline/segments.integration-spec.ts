@@ -1,0 +1,139 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveSegments, segmentFloors, storedMemberships } from '@hwp/cache';
+import { seedProductTeam, waitFor } from '@hwp/dev-services';
+import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import {
+  CONSUMER_GROUP,
+  encodeSegmentEvent,
+  shardOfEvent,
+  streamKey,
+  type SegmentEvent,
+} from '@hwp/widget-events';
+
+// Segment membership through the whole write path, as real processes: product-api → outbox →
+// outbox-worker → stream → ingester → the segment index in the durable Redis, which core-api will read.
+
+const API_KEY = 'segments-key';
+const SHARDS = 4;
+const SEGMENT = 'deals/annual';
+
+describe('segment membership through the pipeline', () => {
+  let productApi: AppProcess;
+  let durable: Redis;
+
+  beforeAll(async () => {
+    const env = {
+      PRODUCT_DATABASE_URL: await useTestDatabase('product'),
+      DATABASE_URL: await useTestDatabase('core'),
+      REDIS_URL: await useTestRedis('durable'),
+      CACHE_REDIS_URL: await useTestRedis('cache'),
+      WIDGET_STREAM_SHARDS: String(SHARDS),
+      OUTBOX_POLL_MS: '100',
+    };
+    await seedProductTeam(env.PRODUCT_DATABASE_URL, {
+      id: 'team-deals',
+      apiKey: API_KEY,
+      productIds: ['deals'],
+    });
+    productApi = await startApp('product-api', env);
+    await startApp('outbox-worker', env);
+    await startApp('ingester', { ...env, PRODUCT_API_URL: productApi.url });
+    durable = new Redis(env.REDIS_URL);
+  });
+  afterAll(() => durable?.disconnect());
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${productApi.url}/v1/products/deals/segments/${path}`, {
+      method,
+      headers: {
+        'x-api-key': API_KEY,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+    return response;
+  };
+  const segmentsOf = async (userId: string) =>
+    liveSegments(await storedMemberships(durable, userId), await segmentFloors(durable));
+  const inSegment = async (users: string[]) =>
+    Promise.all(users.map(async (user) => (await segmentsOf(user)).includes(SEGMENT)));
+  const waitForMembers = (users: string[], expected: boolean[]) =>
+    waitFor(`members ${JSON.stringify(users)} = ${JSON.stringify(expected)}`, async () =>
+      (await inSegment(users)).every((member, i) => member === expected[i]),
+    );
+  /** Every entry of the shard's stream has been read and acknowledged by the ingesters. */
+  const drained = async (shard: number) => {
+    const groups = (await durable.xinfo('GROUPS', streamKey(shard))) as unknown[][];
+    const group = groups.map((flat) => new Map(pairs(flat))).find((g) => g.get('name') === CONSUMER_GROUP);
+    return group?.get('pending') === 0 && group.get('lag') === 0;
+  };
+
+  it('delivers pages and uploads, and a removal that a replayed older addition does not undo', async () => {
+    await call('PUT', 'annual', { name: 'Annual plan' });
+    await call('POST', 'annual/members', { add: ['user-1', 'user-2', 'user-3'] });
+    const upload = await fetch(
+      `${productApi.url}/v1/products/deals/segments/annual/members/upload?operation=add`,
+      {
+        method: 'POST',
+        headers: { 'x-api-key': API_KEY, 'content-type': 'text/plain' },
+        body: 'user-4\nuser-5\n',
+      },
+    );
+    expect(upload.status).toBe(200);
+    await waitForMembers(['user-1', 'user-2', 'user-4', 'user-5', 'user-9'], [true, true, true, true, false]);
+
+    const removal = (await (await call('POST', 'annual/members', { remove: ['user-2'] })).json()) as {
+      dataVersion: number;
+    };
+    await waitForMembers(['user-1', 'user-2'], [true, false]);
+
+    // The first page again, as a redelivery after a crash would bring it: the removal stands.
+    const replay: SegmentEvent = {
+      eventId: 'replayed',
+      productId: 'deals',
+      segmentId: 'annual',
+      dataVersion: 1,
+      add: ['user-1', 'user-2', 'user-3'],
+      remove: [],
+      deleted: false,
+      acceptedAt: Date.now(),
+    };
+    expect(removal.dataVersion).toBeGreaterThan(replay.dataVersion);
+    const shard = shardOfEvent(replay, SHARDS);
+    await durable.xadd(streamKey(shard), '*', ...encodeSegmentEvent(replay));
+    await waitFor('the replayed event applied', () => drained(shard));
+    expect(await inSegment(['user-1', 'user-2', 'user-3'])).toEqual([true, false, true]);
+  });
+
+  it('voids every membership when the segment is deleted, and a replay cannot bring one back', async () => {
+    await call('DELETE', 'annual');
+    await waitForMembers(['user-1', 'user-3', 'user-4'], [false, false, false]);
+    await call('PUT', 'annual', { name: 'Annual plan' });
+    await call('POST', 'annual/members', { add: ['user-4'] });
+    await waitForMembers(['user-1', 'user-4'], [false, true]);
+
+    const replay: SegmentEvent = {
+      eventId: 'replayed-2',
+      productId: 'deals',
+      segmentId: 'annual',
+      dataVersion: 2,
+      add: ['user-1'],
+      remove: [],
+      deleted: false,
+      acceptedAt: Date.now(),
+    };
+    const shard = shardOfEvent(replay, SHARDS);
+    await durable.xadd(streamKey(shard), '*', ...encodeSegmentEvent(replay));
+    await waitFor('the replayed event applied', () => drained(shard));
+    expect(await inSegment(['user-1', 'user-4'])).toEqual([false, true]);
+  });
+});
+
+/** XINFO answers each record as a flat [name, value, name, value, ...] list. */
+function pairs(flat: unknown[]): [unknown, unknown][] {
+  const result: [unknown, unknown][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i], flat[i + 1]]);
+  return result;
+}
