@@ -38,8 +38,8 @@ const eventOf = (at: z.ZodType<string>) =>
         )
         .optional()
         .describe(
-          "The track action's properties. Only some are counted (docs/analytics.md): at most " +
-            '3 keys per event, each with a bounded number of distinct values a day.',
+          "The track action's properties. All are accepted; which are counted, and how many values, " +
+            'is in docs/analytics.md.',
         ),
     }),
   ]);
