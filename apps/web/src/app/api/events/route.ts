@@ -20,7 +20,7 @@ const problem = (status: number, title: string, detail: string, errors?: EventPr
   );
 
 /**
- * POST /api/events: impressions and clicks from the page (navigator.sendBeacon, so a text/plain or JSON
+ * POST /api/events: impressions, clicks and track actions' events from the page (navigator.sendBeacon, so a text/plain or JSON
  * body `{ events: [...] }`), forwarded to core-api's POST /v1/events with the bearer token from the
  * httpOnly session cookie: the token never reaches page scripts.
  */
