@@ -209,6 +209,23 @@ describe('widget history, rollback, drafts and the audit log', () => {
       expect((await history(USER)).versions[0]).toMatchObject({ dataVersion: 6, widget: null });
     });
 
+    it('refuses with 409 a version that no longer matches the SDUI schema, naming where', async () => {
+      // As if the schema had moved on since this version was accepted.
+      await product.query(
+        `INSERT INTO widget_versions (product_id, audience, data_version, content, actor_kind, actor_id)
+         VALUES ('deals', 'user:stale', 1, $1, 'key', 'team-deals-key')`,
+        [{ type: 'card', id: 'stale', children: [] }],
+      );
+      const problem = await expectProblem(
+        await call('POST', '/v1/products/deals/widgets/users/stale/history/1/rollback'),
+        409,
+      );
+      expect(problem.errors?.[0]?.pointer).toMatch(/^\/widget/);
+      // Nothing published: no current widget, no new version.
+      expect((await product.query("SELECT 1 FROM widgets WHERE audience = 'user:stale'")).rows).toEqual([]);
+      expect((await history('/v1/products/deals/widgets/users/stale')).versions).toHaveLength(1);
+    });
+
     it('answers 404 problem+json for an unknown version and 400 naming a malformed one, writing nothing', async () => {
       const before = (await history(GENERIC)).versions.length;
       const unknown = await expectProblem(await call('POST', `${GENERIC}/history/99/rollback`), 404);

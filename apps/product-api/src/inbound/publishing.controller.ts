@@ -14,6 +14,7 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOperation,
@@ -203,6 +204,7 @@ export class PublishingController {
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
   @ApiBadRequestResponse({ description: 'An invalid data version; `errors[].parameter` names it.' })
   @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
+  @ApiConflictResponse({ description: 'The version no longer matches the SDUI schema (problem+json).' })
   @ApiParam(DATA_VERSION_PARAMETER)
   rollBackGeneric(
     @Param('productId') productId: string,
@@ -225,6 +227,7 @@ export class PublishingController {
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
   @ApiBadRequestResponse({ description: 'An invalid user id or data version; `errors` names it.' })
   @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
+  @ApiConflictResponse({ description: 'The version no longer matches the SDUI schema (problem+json).' })
   @ApiParam(DATA_VERSION_PARAMETER)
   rollBackForUser(
     @Param('productId') productId: string,
@@ -255,14 +258,8 @@ export class PublishingController {
         detail: `${productId} has no version ${parsed.data} of ${audience}`,
         errors: [{ parameter: 'dataVersion', detail: 'no such version' }],
       });
-    return this.publishOne(
-      caller,
-      productId,
-      audience,
-      version.content as WidgetWrite['widget'],
-      traceparent,
-      'rollback',
-    );
+    const widget = version.content === null ? null : stillValid(version.content, parsed.data);
+    return this.publishOne(caller, productId, audience, widget, traceparent, 'rollback');
   }
 
   private async publishOne(
@@ -309,6 +306,19 @@ export function userAudience(userId: string): Audience {
 
 export function widgetOf(body: unknown) {
   return checked(parseRequest(widgetBody, body).widget, '/widget');
+}
+
+/**
+ * An old version's widget as it is checked today: the SDUI schema may have moved on since it was accepted,
+ * and a rollback passes the same door as a publish. A widget that no longer passes is a 409 naming where.
+ */
+function stillValid(content: unknown, dataVersion: number) {
+  const result = checkWidget(content, '/widget');
+  if (result.ok) return result.widget;
+  throw new ProblemException(HttpStatus.CONFLICT, 'Version no longer valid', {
+    detail: `version ${dataVersion} does not match today's SDUI schema: ${result.detail}`,
+    errors: [{ pointer: result.pointer, detail: result.detail }],
+  });
 }
 
 /** The widget at `pointer`, or a 400/413 problem naming the JSON path of the first error. */
