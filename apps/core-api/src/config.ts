@@ -74,6 +74,11 @@ const settings = baseEnvSchema.extend({
    * invalidation message (or a layout change, which has none) goes unseen.
    */
   GENERIC_TTL_MS: envVar.positiveInt(5_000),
+  /**
+   * Seconds between two reads of the whole personalised-users index into this instance's copy: the longest a
+   * user newly personalised whose invalidation was lost can be taken for one with nothing (ADR 0028).
+   */
+  PERSONALISED_USERS_COPY_REFRESH_SECONDS: envVar.positiveInt(300),
   /** TTL of a user's hash in the cache Redis when core-api refills it from Postgres (the ingester's is 7 days). */
   L3_REFILL_TTL_SECONDS: envVar.positiveInt(3_600),
   /** Most cold users in one refresh batch job (its data holds them all); a buffer this full is flushed at once. */

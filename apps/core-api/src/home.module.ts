@@ -19,6 +19,7 @@ import { HomeRequestHandler } from './inbound/home.http-handler';
 import { HttpEdge } from './inbound/http-edge';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
 import { PrometheusReadPathMetrics, readPathMetricProviders } from './outbound/read-path.metrics';
+import { RedisPersonalisedUsersCopy } from './outbound/personalised-users.copy';
 import { RedisPersonalisedUsersLookup } from './outbound/personalised-users.lookup';
 import { RedisWidgetCacheStore } from './outbound/redis-widget-cache.store';
 import { UserRefreshQueue } from './outbound/user-refresh.queue';
@@ -77,6 +78,24 @@ export class HomeModule {
           useFactory: (batcher: RefreshBatcher) => ({ beforeApplicationShutdown: () => batcher.close() }),
         },
         {
+          provide: RedisPersonalisedUsersCopy,
+          inject: [DURABLE_REDIS],
+          useFactory: (durable: RedisConnection) =>
+            new RedisPersonalisedUsersCopy(
+              durable.reads,
+              config.PERSONALISED_USERS_COPY_REFRESH_SECONDS * 1000,
+            ),
+        },
+        {
+          // Read at start (not awaited: reads ask the levels until it is trusted), and now and then after.
+          provide: 'PersonalisedUsersCopyLifecycle',
+          inject: [RedisPersonalisedUsersCopy],
+          useFactory: (copy: RedisPersonalisedUsersCopy) => ({
+            onApplicationBootstrap: () => copy.start(),
+            onApplicationShutdown: () => copy.stop(),
+          }),
+        },
+        {
           provide: ReadHomeScreen,
           inject: [
             CACHE_REDIS,
@@ -85,6 +104,7 @@ export class HomeModule {
             CORE_DATABASE_REPLICA,
             RefreshBatcher,
             PrometheusReadPathMetrics,
+            RedisPersonalisedUsersCopy,
           ],
           useFactory: (
             cache: RedisConnection,
@@ -93,12 +113,14 @@ export class HomeModule {
             replica: PostgresConnection<CoreDatabaseClient> | null,
             refresh: RefreshBatcher,
             metrics: PrometheusReadPathMetrics,
+            copy: RedisPersonalisedUsersCopy,
           ) =>
             new ReadHomeScreen(
               new InProcessCache({ maxEntries: config.L1_MAX_ENTRIES, maxBytes: config.L1_MAX_BYTES }),
               new WidgetLoader(
                 new RedisWidgetCacheStore(cache.reads, cache.client, config.L3_REFILL_TTL_SECONDS * 1000),
                 new RedisPersonalisedUsersLookup(durable.reads),
+                copy,
                 new WidgetRepository(replica ? [replica.client, database.client] : [database.client]),
                 refresh,
                 metrics,

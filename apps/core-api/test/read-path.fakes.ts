@@ -4,6 +4,7 @@ import type {
   CacheKind,
   CacheLevel,
   LookupResult,
+  PersonalisedUsersCopy,
   PersonalisedUsersLookup,
   ReadPathMetrics,
   RefreshRequests,
@@ -67,6 +68,27 @@ export class FakePersonalisedUsers implements PersonalisedUsersLookup {
     if (this.down) throw new Error('durable Redis down');
     if (this.listed.has(userId)) return 'listed';
     return this.complete ? 'unlisted' : 'unknown';
+  }
+}
+
+/** This instance's copy of the index: sure of nothing but the users `withNothing` names. */
+export class FakePersonalisedUsersCopy implements PersonalisedUsersCopy {
+  readonly withNothing = new Set<string>();
+  readonly listedUsers: string[] = [];
+  distrusted = 0;
+
+  hasNothing(userId: string): boolean {
+    return this.withNothing.has(userId);
+  }
+
+  listed(userId: string): void {
+    this.withNothing.delete(userId);
+    this.listedUsers.push(userId);
+  }
+
+  distrust(): void {
+    this.distrusted += 1;
+    this.withNothing.clear();
   }
 }
 

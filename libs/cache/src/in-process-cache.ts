@@ -113,6 +113,15 @@ export class InProcessCache {
     return this.entries.peek(key)?.value as V | undefined;
   }
 
+  /** Stores `value` for `key` as its load would have, for a value known without one. */
+  store<V>(key: string, value: V, policy: LoadPolicy<V>, now = this.now()): void {
+    this.entries.set(
+      key,
+      { outcome: 'hit', value, freshUntil: now + policy.ttlMs, generation: this.generation },
+      { size: entrySize(key, policy.sizeOf(value)) },
+    );
+  }
+
   /** Stores a derived value that its reader validates itself (e.g. a rendering keyed by its inputs). */
   remember<V>(key: string, value: V, size: number): void {
     this.entries.set(

@@ -78,3 +78,36 @@ export async function markPersonalisedUserBucketsComplete(
 ): Promise<void> {
   await Promise.all([...buckets].map((bucket) => redis.sadd(personalisedUsersKey(bucket), COMPLETE)));
 }
+
+/** How many members the index holds over every bucket (one SCARD a bucket), complete marks included. */
+export async function countPersonalisedUsers(redis: RedisClient): Promise<number> {
+  const counts = await Promise.all(
+    Array.from({ length: PERSONALISED_USERS_BUCKETS }, (_, bucket) =>
+      redis.scard(personalisedUsersKey(bucket)),
+    ),
+  );
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/**
+ * Reads the whole index, bucket by bucket (SMEMBERS, `concurrently` buckets at a time, so that a large
+ * index is never held whole in memory), handing each bucket's users and whether it is complete to `each`.
+ */
+export async function readPersonalisedUsers(
+  redis: RedisClient,
+  each: (bucket: number, userIds: string[], complete: boolean) => void,
+  concurrently = 16,
+): Promise<void> {
+  for (let first = 0; first < PERSONALISED_USERS_BUCKETS; first += concurrently) {
+    const buckets = Array.from(
+      { length: Math.min(concurrently, PERSONALISED_USERS_BUCKETS - first) },
+      (_, i) => first + i,
+    );
+    const members = await Promise.all(buckets.map((bucket) => redis.smembers(personalisedUsersKey(bucket))));
+    buckets.forEach((bucket, i) => {
+      const userIds = members[i] ?? [];
+      const complete = userIds.includes(COMPLETE);
+      each(bucket, complete ? userIds.filter((userId) => userId !== COMPLETE) : userIds, complete);
+    });
+  }
+}

@@ -27,6 +27,19 @@ export interface PersonalisedUsersLookup {
   lookUp(userId: string): Promise<IndexedUser>;
 }
 
+/**
+ * This instance's own copy of the personalised-users index, kept current by the invalidations of
+ * personalised widgets: it answers without I/O when it is sure a user has nothing (ADR 0028).
+ */
+export interface PersonalisedUsersCopy {
+  /** True only when the copy is sure the user has no personalised widget; false: ask the levels. */
+  hasNothing(userId: string): boolean;
+  /** A personalised widget of the user was ingested (an invalidation named them). */
+  listed(userId: string): void;
+  /** Invalidations may have been missed: the copy is not trusted until it has been read again. */
+  distrust(): void;
+}
+
 /** Asks the product backends for a cold user's personalised widgets; never waits, never fails the read. */
 export interface RefreshRequests {
   request(userId: string): void;

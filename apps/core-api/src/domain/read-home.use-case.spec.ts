@@ -7,6 +7,7 @@ import {
   FakeDatabase,
   FakeMetrics,
   FakePersonalisedUsers,
+  FakePersonalisedUsersCopy,
   FakeRefreshRequests,
   stored,
   widgetJson,
@@ -23,16 +24,17 @@ function setUp() {
   const l3 = new FakeDatabase();
   const metrics = new FakeMetrics();
   const refresh = new FakeRefreshRequests();
+  const copy = new FakePersonalisedUsersCopy();
   l3.slots = ['deals', 'orders'];
   l3.rows.set(GENERIC, stored({ deals: [1, widgetJson('deals-g')], orders: [1, widgetJson('orders-g')] }));
   l3.rows.set(alice, stored({ orders: [5, widgetJson('orders-p')] }));
   const home = new ReadHomeScreen(
     new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
-    new WidgetLoader(l2, index, l3, refresh, metrics),
+    new WidgetLoader(l2, index, copy, l3, refresh, metrics),
     metrics,
     { genericTtlMs: 60_000 },
   );
-  return { l2, index, l3, metrics, refresh, home };
+  return { l2, index, copy, l3, metrics, refresh, home };
 }
 
 const screenOf = (rendered: RenderedHome) => JSON.parse(rendered.body.toString()) as Screen;
@@ -99,6 +101,34 @@ describe('ReadHomeScreen', () => {
     home.invalidate({ productId: 'orders', audience: userAudience('bob'), dataVersion: 1 });
     expect(ids((await home.read('bob', FULL_SCREEN)).rendered)).toEqual(['deals-g', 'orders-bob']);
     expect(warm(home, 'carol').rendered).toBe(bob.rendered);
+  });
+
+  it('answers a user the copy of the index knows to have nothing without a promise or a round trip, until an invalidation names them', async () => {
+    const { home, copy, l2, l3, metrics, refresh } = setUp();
+    await home.read('carol', FULL_SCREEN); // the layout and the generic widgets are in memory now
+    const [l2Reads, l3Reads] = [l2.reads, l3.reads];
+    copy.withNothing.add('dave');
+    const dave = warm(home, 'dave'); // no promise: nothing is loaded
+    expect(ids(dave.rendered)).toEqual(['deals-g', 'orders-g']);
+    expect([l2.reads, l3.reads]).toEqual([l2Reads, l3Reads]);
+    expect(metrics.count('index user miss')).toBe(1);
+    expect(refresh.requested).toContain('dave');
+    expect(warm(home, 'dave').rendered).toBe(dave.rendered); // kept in L1 as a load would have
+
+    // His refresh published a widget: the invalidation lists him in the copy before his next read loads it.
+    l2.hashes.set(userAudience('dave'), {
+      widgets: stored({ orders: [1, widgetJson('orders-dave')] }),
+      complete: true,
+    });
+    home.invalidate({ productId: 'orders', audience: userAudience('dave'), dataVersion: 1 });
+    expect(copy.listedUsers).toEqual(['dave']);
+    expect(ids((await home.read('dave', FULL_SCREEN)).rendered)).toEqual(['deals-g', 'orders-dave']);
+  });
+
+  it('distrusts the copy of the index when invalidations may have been missed', () => {
+    const { home, copy } = setUp();
+    home.invalidateAll();
+    expect(copy.distrusted).toBe(1);
   });
 
   it('keeps the rendering when a reload brings the same versions', async () => {

@@ -61,6 +61,9 @@ const NO_PERSONALISED: AudienceWidgets = { byProduct: new Map(), bytes: 0 };
 const renderingKey = (userId: string, personalised: AudienceWidgets, client: ClientProfile) =>
   `r:${personalised === NO_PERSONALISED ? '*' : userId}:${client.signature}`;
 
+/** What a read of a user the copy of the index knows to have nothing gets: no load, no promise. */
+const NOTHING_PERSONALISED: CacheRead<AudienceWidgets> = { value: NO_PERSONALISED, outcome: 'loaded' };
+
 const KINDS: readonly CacheKind[] = ['layout', 'generic', 'user'];
 
 const L1_RESULT: Record<ReadOutcome, LookupResult> = {
@@ -175,6 +178,7 @@ export class ReadHomeScreen implements ScreenContents {
   /** Applies an invalidation message: the audience's widgets are loaded again unless already as new. */
   invalidate({ productId, audience, dataVersion }: WidgetInvalidation): void {
     const userId = audienceUser(audience);
+    if (userId !== undefined) this.loader.listed(userId); // before the read it prompts
     const key = userId === undefined ? GENERIC_KEY : userKey(userId);
     const known = this.cache.peek<AudienceWidgets>(key)?.byProduct.get(productId)?.dataVersion;
     if (known === undefined || known < dataVersion) this.cache.invalidate(key);
@@ -200,6 +204,7 @@ export class ReadHomeScreen implements ScreenContents {
 
   /** For when invalidation messages may have been missed (the subscription was lost). */
   invalidateAll(): void {
+    this.loader.distrustCopy();
     this.cache.invalidateAll();
   }
 
@@ -223,13 +228,20 @@ export class ReadHomeScreen implements ScreenContents {
 
   /**
    * The user's personalised widgets, or none (outcome `stale`) when they cannot be loaded and were never
-   * loaded here. That stand-in is not cached: the next read loads them again.
+   * loaded here. That stand-in is not cached: the next read loads them again. A user the copy of the index
+   * knows to have nothing is answered at once, and kept in L1 as a load would have.
    */
   private personalised(
     userId: string,
     now?: number,
   ): CacheRead<AudienceWidgets> | Promise<CacheRead<AudienceWidgets>> {
-    const read = this.level1(userKey(userId), 'user', this.loadUser, this.personalisedPolicy, now);
+    const key = userKey(userId);
+    if (this.cache.fresh(key, now) === undefined && this.loader.nothingFor(userId)) {
+      this.cache.store(key, NO_PERSONALISED, this.personalisedPolicy, now);
+      this.metrics.lookup('l1', 'user', 'miss');
+      return NOTHING_PERSONALISED;
+    }
+    const read = this.level1(key, 'user', this.loadUser, this.personalisedPolicy, now);
     if (!(read instanceof Promise)) return read;
     return read.catch((error: unknown): CacheRead<AudienceWidgets> => {
       this.metrics.lookup('l1', 'user', 'error');

@@ -5,6 +5,7 @@ import {
   FakeDatabase,
   FakeMetrics,
   FakePersonalisedUsers,
+  FakePersonalisedUsersCopy,
   FakeRefreshRequests,
   stored,
 } from '../../test/read-path.fakes';
@@ -16,7 +17,9 @@ function setUp() {
   const l3 = new FakeDatabase();
   const refresh = new FakeRefreshRequests();
   const metrics = new FakeMetrics();
-  return { l2, index, l3, refresh, metrics, loader: new WidgetLoader(l2, index, l3, refresh, metrics) };
+  const copy = new FakePersonalisedUsersCopy();
+  const loader = new WidgetLoader(l2, index, copy, l3, refresh, metrics);
+  return { l2, index, copy, l3, refresh, metrics, loader };
 }
 
 const alice = userAudience('alice');
@@ -59,6 +62,16 @@ describe('WidgetLoader', () => {
     expect(l3.reads).toBe(0);
     expect(refresh.requested).toEqual(['alice']);
     expect(metrics.lookups).toEqual(['l2 user miss', 'index user miss']);
+  });
+
+  it('asks no level at all for a user the copy of the index knows to have nothing, and requests a refresh', () => {
+    const { copy, l2, l3, loader, refresh, metrics } = setUp();
+    expect(loader.nothingFor('alice')).toBe(false); // the copy knows nothing of her: the levels are asked
+    copy.withNothing.add('alice');
+    expect(loader.nothingFor('alice')).toBe(true);
+    expect([l2.reads, l3.reads]).toEqual([0, 0]);
+    expect(refresh.requested).toEqual(['alice']);
+    expect(metrics.lookups).toEqual(['index user miss']);
   });
 
   it('asks the database for a user the index lists, or while it is not built or fails', async () => {

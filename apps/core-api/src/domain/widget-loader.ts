@@ -3,6 +3,7 @@ import { audienceUser, type Audience } from '@hwp/widget-events';
 import type {
   CacheKind,
   CacheLevel,
+  PersonalisedUsersCopy,
   PersonalisedUsersLookup,
   ReadPathMetrics,
   RefreshRequests,
@@ -27,15 +28,39 @@ const l3Result = (rows: StoredWidgets) => (rows.size > 0 ? 'hit' : 'miss');
  * database is not asked. A user found nowhere is cold: the read goes on with the generic widgets and a
  * refresh is requested for them. The index is asked after L2 rather than beside it, so that a returning
  * user (an L2 hit, the common miss) costs one round trip; a cold user pays a second one, not more CPU.
+ * Before either, this instance's copy of the index may already know that the user has nothing: then no
+ * level is asked at all (`nothingFor`).
  */
 export class WidgetLoader {
   constructor(
     private readonly l2: WidgetCacheStore,
     private readonly index: PersonalisedUsersLookup,
+    private readonly copy: PersonalisedUsersCopy,
     private readonly l3: WidgetDatabase,
     private readonly refresh: RefreshRequests,
     private readonly metrics: ReadPathMetrics,
   ) {}
+
+  /**
+   * True when the copy of the index is sure the user has no personalised widget: counted as the index's
+   * miss and a refresh requested, without a round trip. False: load the user's widgets (`widgets`).
+   */
+  nothingFor(userId: string): boolean {
+    if (!this.copy.hasNothing(userId)) return false;
+    this.metrics.lookup('index', 'user', 'miss');
+    this.refresh.request(userId);
+    return true;
+  }
+
+  /** An invalidation named the user: the copy of the index lists them from now on. */
+  listed(userId: string): void {
+    this.copy.listed(userId);
+  }
+
+  /** Invalidations may have been missed. */
+  distrustCopy(): void {
+    this.copy.distrust();
+  }
 
   async widgets(audience: Audience): Promise<StoredWidgets> {
     const userId = audienceUser(audience);

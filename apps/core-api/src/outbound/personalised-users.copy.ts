@@ -1,0 +1,126 @@
+import { Logger } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import {
+  PERSONALISED_USERS_BUCKETS,
+  UserIdFilter,
+  countPersonalisedUsers,
+  personalisedUsersBucket,
+  readPersonalisedUsers,
+} from '@hwp/cache';
+import type { RedisClient } from '@hwp/service-kit';
+import type { PersonalisedUsersCopy } from '../domain/home.ports';
+
+// Room for the index to grow between two reads before the false positives rise (they only cost a lookup).
+const GROWTH = 2;
+const MIN_USERS = 100_000;
+// An untrusted copy whose read failed (the durable Redis down) is read again this soon.
+const RETRY_MS = 5_000;
+
+/**
+ * The personalised-users index of the durable Redis, copied into a Bloom filter (ADR 0028): read whole at
+ * start and every `refreshMs`, and between reads told of every user an invalidation names. A user is known
+ * to have nothing when the copy is trusted, their bucket was complete when read, and the filter does not
+ * hold them. Until the first read, after a lost subscription (`distrust`) until the next, and for a bucket
+ * the index has not finished, the copy knows nothing and the read path asks the levels as before.
+ */
+export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
+  private readonly logger = new Logger(RedisPersonalisedUsersCopy.name);
+  private filter: UserIdFilter | undefined;
+  private complete: Uint8Array = new Uint8Array(PERSONALISED_USERS_BUCKETS);
+  /** Users listed while a read runs, added to the filter it makes (they may not be in what it read). */
+  private listedMeanwhile: string[] | undefined;
+  private reading = false;
+  /** Distrusted while a read ran: that read may have missed what was lost. */
+  private distrusted = false;
+  private timer: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly trustedBuckets: Gauge;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly refreshMs: number,
+  ) {
+    this.trustedBuckets = new Gauge({
+      name: 'home_personalised_users_copy_buckets',
+      help: "Buckets of the personalised-users index this instance's copy answers for without a round trip (of 1,024); 0 while it is not trusted.",
+      collect: () => this.trustedBuckets.set(this.filter ? this.complete.reduce((sum, c) => sum + c, 0) : 0),
+    });
+  }
+
+  /** Reads the index now and every `refreshMs`. */
+  start(): void {
+    this.read();
+    this.timer = setInterval(() => {
+      if (!this.reading) this.read();
+    }, this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    clearTimeout(this.retry);
+  }
+
+  hasNothing(userId: string): boolean {
+    const filter = this.filter;
+    return (
+      filter !== undefined && this.complete[personalisedUsersBucket(userId)] === 1 && !filter.mayHold(userId)
+    );
+  }
+
+  listed(userId: string): void {
+    this.filter?.add(userId);
+    this.listedMeanwhile?.push(userId);
+  }
+
+  distrust(): void {
+    this.filter = undefined;
+    // A read running now may have missed what was lost: it is not trusted either, and another follows.
+    if (this.reading) this.distrusted = true;
+    else this.read();
+  }
+
+  private read(): void {
+    this.reading = true;
+    this.distrusted = false;
+    this.listedMeanwhile = [];
+    const started = performance.now();
+    this.readIndex()
+      .then(({ filter, complete, users }) => {
+        for (const userId of this.listedMeanwhile ?? []) filter.add(userId);
+        if (this.distrusted) return;
+        [this.filter, this.complete] = [filter, complete];
+        const buckets = complete.reduce((sum, c) => sum + c, 0);
+        this.logger.log(
+          `personalised-users index read: ${users} users, ${buckets} of ${PERSONALISED_USERS_BUCKETS} buckets complete, ${Math.round(performance.now() - started)} ms`,
+        );
+      })
+      .catch((error: unknown) => {
+        // A trusted copy stays: the invalidations keep it current. An untrusted one is read again soon.
+        this.logger.warn(`personalised-users index not read: ${(error as Error).message}`);
+        if (this.filter === undefined) {
+          this.retry = setTimeout(() => {
+            if (!this.reading) this.read();
+          }, RETRY_MS);
+          this.retry.unref();
+        }
+      })
+      .finally(() => {
+        this.reading = false;
+        this.listedMeanwhile = undefined;
+        if (this.distrusted) this.read();
+      });
+  }
+
+  private async readIndex(): Promise<{ filter: UserIdFilter; complete: Uint8Array; users: number }> {
+    const filter = new UserIdFilter(Math.max(MIN_USERS, (await countPersonalisedUsers(this.redis)) * GROWTH));
+    const complete = new Uint8Array(PERSONALISED_USERS_BUCKETS);
+    let users = 0;
+    await readPersonalisedUsers(this.redis, (bucket, userIds, isComplete) => {
+      for (const userId of userIds) filter.add(userId);
+      users += userIds.length;
+      complete[bucket] = isComplete ? 1 : 0;
+    });
+    return { filter, complete, users };
+  }
+}
