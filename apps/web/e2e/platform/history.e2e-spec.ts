@@ -1,5 +1,5 @@
 import { expectNoSeriousA11yViolations } from '../support';
-import { expect, openHomeOf, publishForUser, studioSignIn, test } from './support';
+import { expect, openHomeOf, publishForUser, setEditorJson, studioSignIn, test } from './support';
 
 const card = (text: string) => ({
   type: 'card',
@@ -52,4 +52,37 @@ test('a team rolls back a version in the studio: the diff shows what changed, th
   const rollback = page.locator('tr[data-action="rollback"]').filter({ hasText: audience });
   await expect(rollback).toContainText('v3');
   await expectNoSeriousA11yViolations(page);
+});
+
+test('a team saves a draft in the studio: it is not published, and editing the widget reopens it', async ({
+  browser,
+  page,
+  platform,
+}) => {
+  test.setTimeout(60_000);
+  const userId = `e2e-draft-${Date.now().toString(36)}`;
+  const audience = `user:${userId}`;
+  await publishForUser(platform, 'e2e-offers', userId, card('Published card'));
+  const user = await browser.newContext();
+  const home = await user.newPage();
+  await openHomeOf(home, userId);
+  await expect(home.getByText('Published card')).toBeVisible({ timeout: 15_000 });
+
+  await studioSignIn(page, platform.teamKey);
+  const edit = `/admin/products/e2e-offers/edit?audience=${encodeURIComponent(audience)}`;
+  await page.goto(edit);
+  await expect(page.locator('.cm-content')).toContainText('Published card');
+  await setEditorJson(page, card('Draft card'));
+  await expect(page.locator('[data-validation="ok"]')).toBeVisible();
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Draft saved' })).toContainText(audience);
+
+  await page.goto(edit);
+  await expect(page.getByRole('note')).toContainText('Editing the draft');
+  await expect(page.locator('.cm-content')).toContainText('Draft card');
+  // Saved, not published: the open home page still shows the published card after a reload.
+  await home.reload();
+  await expect(home.getByText('Published card')).toBeVisible({ timeout: 15_000 });
+  await expect(home.getByText('Draft card')).toHaveCount(0);
+  await user.close();
 });
