@@ -21,6 +21,7 @@ const tools = {
   chaos: 'tools/chaos/cli.ts',
   'cache:rebuild': 'tools/cache-rebuild/cli.ts',
   backup: 'tools/backup/cli.ts',
+  'segments:load': 'tools/segments/load.ts',
 };
 
 const [command, ...args] = process.argv.slice(2);
