@@ -77,8 +77,15 @@ export class FakePersonalisedUsersCopy implements PersonalisedUsersCopy {
   readonly listedUsers: string[] = [];
   distrusted = 0;
 
+  /** Users the copy holds, answered as listed without asking the index. */
+  readonly holds = new Set<string>();
+
   hasNothing(userId: string): boolean {
     return this.withNothing.has(userId);
+  }
+
+  answersFor(userId: string): boolean {
+    return this.withNothing.has(userId) || this.holds.has(userId);
   }
 
   listed(userId: string): void {
@@ -89,6 +96,7 @@ export class FakePersonalisedUsersCopy implements PersonalisedUsersCopy {
   distrust(): void {
     this.distrusted += 1;
     this.withNothing.clear();
+    this.holds.clear();
   }
 }
 

@@ -34,6 +34,11 @@ export interface PersonalisedUsersLookup {
 export interface PersonalisedUsersCopy {
   /** True only when the copy is sure the user has no personalised widget; false: ask the levels. */
   hasNothing(userId: string): boolean;
+  /**
+   * True when the copy is trusted for the user's bucket: what it says of them stands for the index's
+   * answer (a user it holds is listed, or one of its 1 % false positives, who then costs a database query).
+   */
+  answersFor(userId: string): boolean;
   /** A personalised widget of the user was ingested (an invalidation named them). */
   listed(userId: string): void;
   /** Invalidations may have been missed: the copy is not trusted until it has been read again. */

@@ -74,6 +74,15 @@ describe('WidgetLoader', () => {
     expect(metrics.lookups).toEqual(['index user miss']);
   });
 
+  it('takes the copy of the index for the index when it answers for a user it holds: no round trip to the index', async () => {
+    const { copy, index, l3, loader, metrics } = setUp();
+    index.down = true; // never asked
+    copy.holds.add('alice');
+    l3.rows.set(alice, stored({ deals: [3, '{}'] }));
+    expect(await loader.widgets(alice)).toEqual(stored({ deals: [3, '{}'] }));
+    expect(metrics.lookups).toEqual(['l2 user miss', 'index user hit', 'l3 user hit']);
+  });
+
   it('asks the database for a user the index lists, or while it is not built or fails', async () => {
     const { index, l3, loader } = setUp();
     l3.rows.set(alice, stored({ deals: [3, '{}'] }));

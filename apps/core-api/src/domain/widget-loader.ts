@@ -73,7 +73,7 @@ export class WidgetLoader {
       l2Failed = true; // counted; the database answers instead
     }
     if (cached?.complete) return cached.widgets;
-    if (userId !== undefined && cached === undefined && (await this.lookUp(userId)) === 'unlisted') {
+    if (userId !== undefined && cached === undefined && (await this.indexSays(userId)) === 'unlisted') {
       this.refresh.request(userId);
       return NO_WIDGETS;
     }
@@ -84,7 +84,17 @@ export class WidgetLoader {
     return cached === undefined ? stored : newest(cached.widgets, stored);
   }
 
-  /** What the index says of the user; 'unknown' when it cannot be asked (the database answers then). */
+  /**
+   * What the index says of the user: the copy's answer when it answers for them (it holds them, or
+   * `nothingFor` would have answered), else the index's own; 'unknown' when it cannot be asked (the
+   * database answers then).
+   */
+  private indexSays(userId: string): IndexedUser | Promise<IndexedUser> {
+    if (!this.copy.answersFor(userId)) return this.lookUp(userId);
+    this.metrics.lookup('index', 'user', 'hit');
+    return 'listed';
+  }
+
   private lookUp(userId: string): Promise<IndexedUser> {
     return this.measure('index', 'user', this.index.lookUp(userId), indexResult).catch(
       (): IndexedUser => 'unknown',

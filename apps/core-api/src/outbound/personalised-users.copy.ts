@@ -62,10 +62,11 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
   }
 
   hasNothing(userId: string): boolean {
-    const filter = this.filter;
-    return (
-      filter !== undefined && this.complete[personalisedUsersBucket(userId)] === 1 && !filter.mayHold(userId)
-    );
+    return this.answersFor(userId) && !this.filter!.mayHold(userId);
+  }
+
+  answersFor(userId: string): boolean {
+    return this.filter !== undefined && this.complete[personalisedUsersBucket(userId)] === 1;
   }
 
   listed(userId: string): void {
