@@ -13,8 +13,9 @@ import type { PersonalisedUsersCopy } from '../domain/home.ports';
 // Room for the index to grow between two reads before the false positives rise (they only cost a lookup).
 const GROWTH = 2;
 const MIN_USERS = 100_000;
-// An untrusted copy whose read failed (the durable Redis down) is read again this soon.
-const RETRY_MS = 5_000;
+// A copy that answers for nothing, or not for every bucket (a failed read, an index being built), is read
+// again this soon, then twice as late each time, up to the refresh interval.
+const FIRST_SOON_MS = 5_000;
 
 /**
  * The personalised-users index of the durable Redis, copied into a Bloom filter (ADR 0028): read whole at
@@ -33,7 +34,8 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
   /** Distrusted while a read ran: that read may have missed what was lost. */
   private distrusted = false;
   private timer: NodeJS.Timeout | undefined;
-  private retry: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
+  private soonMs = FIRST_SOON_MS;
   private readonly trustedBuckets: Gauge;
 
   constructor(
@@ -58,7 +60,7 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
 
   stop(): void {
     clearInterval(this.timer);
-    clearTimeout(this.retry);
+    clearTimeout(this.soon);
   }
 
   hasNothing(userId: string): boolean {
@@ -95,22 +97,30 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
         this.logger.log(
           `personalised-users index read: ${users} users, ${buckets} of ${PERSONALISED_USERS_BUCKETS} buckets complete, ${Math.round(performance.now() - started)} ms`,
         );
+        // Buckets the ingester is still building answer nothing until read again.
+        if (buckets < PERSONALISED_USERS_BUCKETS) this.readSoon();
+        else this.soonMs = FIRST_SOON_MS;
       })
       .catch((error: unknown) => {
         // A trusted copy stays: the invalidations keep it current. An untrusted one is read again soon.
         this.logger.warn(`personalised-users index not read: ${(error as Error).message}`);
-        if (this.filter === undefined) {
-          this.retry = setTimeout(() => {
-            if (!this.reading) this.read();
-          }, RETRY_MS);
-          this.retry.unref();
-        }
+        if (this.filter === undefined) this.readSoon();
       })
       .finally(() => {
         this.reading = false;
         this.listedMeanwhile = undefined;
         if (this.distrusted) this.read();
       });
+  }
+
+  /** Another read before the next refresh: 5 s after the first time, twice as long each time after. */
+  private readSoon(): void {
+    clearTimeout(this.soon);
+    this.soon = setTimeout(() => {
+      if (!this.reading) this.read();
+    }, this.soonMs);
+    this.soon.unref();
+    this.soonMs = Math.min(this.refreshMs, this.soonMs * 2);
   }
 
   private async readIndex(): Promise<{ filter: UserIdFilter; complete: Uint8Array; users: number }> {
