@@ -1,0 +1,3 @@
+import { vitestConfig } from '../../vitest.config.mts';
+
+export default vitestConfig(import.meta.dirname);
