@@ -20,6 +20,7 @@ const SEGMENT = 'deals/annual';
 
 describe('segment membership through the pipeline', () => {
   let productApi: AppProcess;
+  let ingester: AppProcess;
   let durable: Redis;
 
   beforeAll(async () => {
@@ -38,7 +39,7 @@ describe('segment membership through the pipeline', () => {
     });
     productApi = await startApp('product-api', env);
     await startApp('outbox-worker', env);
-    await startApp('ingester', { ...env, PRODUCT_API_URL: productApi.url });
+    ingester = await startApp('ingester', { ...env, PRODUCT_API_URL: productApi.url });
     durable = new Redis(env.REDIS_URL);
   });
   afterAll(() => durable?.disconnect());
@@ -105,6 +106,10 @@ describe('segment membership through the pipeline', () => {
     await durable.xadd(streamKey(shard), '*', ...encodeSegmentEvent(replay));
     await waitFor('the replayed event applied', () => drained(shard));
     expect(await inSegment(['user-1', 'user-2', 'user-3'])).toEqual([true, false, true]);
+    // The page, the upload, the removal and the replay, at least once each.
+    const metrics = await (await fetch(`${ingester.url}/metrics`)).text();
+    const applied = Number(/^ingester_segment_events_total(?:{[^}]*})? (\d+)$/m.exec(metrics)?.[1]);
+    expect(applied).toBeGreaterThanOrEqual(4);
   });
 
   it('voids every membership when the segment is deleted, and a replay cannot bring one back', async () => {

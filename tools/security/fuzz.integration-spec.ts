@@ -4,7 +4,15 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase, useTestRedis } from '@hwp/testing';
-import { credentialFor, routeId, routeTable, sampleBody, samplePath, type Route } from './routes';
+import {
+  PATH_VALUES,
+  credentialFor,
+  routeId,
+  routeTable,
+  sampleBody,
+  samplePath,
+  type Route,
+} from './routes';
 import { credentialHeaders, startSuitePlatform, type SuitePlatform } from './suite-platform';
 import { firstInstance } from '../chaos/platform';
 
@@ -94,9 +102,7 @@ function requests(route: Route, platform: SuitePlatform): fc.Arbitrary<FuzzReque
       ? [
           fc
             .tuple(fc.constantFrom(...pathParameters), oddText)
-            .map(([parameter, value]) =>
-              samplePath(route, { productId: 'deals', userId: 'user-a', [parameter.name]: value }),
-            ),
+            .map(([parameter, value]) => samplePath(route, { ...PATH_VALUES, [parameter.name]: value })),
         ]
       : []),
     // Odd query parameters, named as the document names them or not.

@@ -47,7 +47,7 @@ export async function routeTable(apps: Apps): Promise<Route[]> {
 }
 
 /** Path parameters by name: team A's product, user A, a segment the matrix creates. */
-const PATH_VALUES: Record<string, string> = {
+export const PATH_VALUES: Record<string, string> = {
   productId: TEAMS.a.productIds[0],
   userId: USERS.a,
   segmentId: 'sample-segment',

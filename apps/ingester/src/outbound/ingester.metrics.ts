@@ -41,6 +41,10 @@ export const ingesterMetricProviders = [
   }),
   makeCounterProvider({ name: 'ingester_tombstones_applied_total', help: 'Applied widget deletions.' }),
   makeCounterProvider({
+    name: 'ingester_segment_events_total',
+    help: 'Segment membership events (pages of members, deletions) written to the segment index, redeliveries included.',
+  }),
+  makeCounterProvider({
     name: 'ingester_events_reclaimed_total',
     help: 'Entries taken over from consumers that stopped acking.',
   }),
@@ -90,6 +94,7 @@ export class IngesterMetrics {
     @InjectMetric('ingester_events_applied_total') private readonly applied: Counter,
     @InjectMetric('ingester_events_ignored_total') private readonly ignored: Counter,
     @InjectMetric('ingester_tombstones_applied_total') private readonly tombstones: Counter,
+    @InjectMetric('ingester_segment_events_total') private readonly segmentEvents: Counter,
     @InjectMetric('ingester_events_reclaimed_total') private readonly reclaimed: Counter,
     @InjectMetric('ingester_events_dead_lettered_total') private readonly deadLettered: Counter<'reason'>,
     @InjectMetric('ingester_dead_letter_entries') private readonly deadLetterEntries: Gauge<'shard'>,
@@ -107,6 +112,7 @@ export class IngesterMetrics {
     this.applied.inc(outcome.applied.length);
     this.ignored.inc(outcome.ignored);
     this.tombstones.inc(outcome.applied.filter((event) => event.widget === null).length);
+    this.segmentEvents.inc(outcome.segmentChanges);
     this.deadLettered.inc({ reason: 'invalid' }, outcome.deadLetters.length);
     // Clocks of product-api and ingester hosts may disagree by a little; a lag is never negative.
     for (const event of outcome.applied) this.lag.observe(Math.max(0, ackedAt - event.acceptedAt) / 1000);

@@ -116,6 +116,20 @@ describe('membership uploads', () => {
     expect(store.sorted()).toEqual(ids(4, 3));
   });
 
+  it('reports how far it got when the body breaks off', async () => {
+    const store = new MemorySegments();
+    async function* brokenOff() {
+      yield ids(5).join('\n') + '\n';
+      throw new Error('aborted');
+    }
+    const outcome = await new Segments(store, Date.now, 2).upload('deals', 'annual', linesOf(brokenOff()), {
+      operation: 'add',
+      after: 0,
+    });
+    expect(outcome).toMatchObject({ ok: false, reason: 'failed', acceptedThrough: 4 });
+    expect(store.sorted()).toEqual(ids(4));
+  });
+
   it('refuses an unknown segment, and a repeated or blank line changes nothing', async () => {
     const store = new MemorySegments();
     const segments = new Segments(store, Date.now, 10);

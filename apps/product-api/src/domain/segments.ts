@@ -164,24 +164,29 @@ export class Segments {
       ids = new Set();
       return undefined;
     };
-    for await (const line of lines) {
-      lineNumber++;
-      if (lineNumber <= after) continue;
-      const userId = line.trim();
-      if (userId === '') continue;
-      if (!USER_ID_PATTERN.test(userId))
-        return {
-          ok: false,
-          reason: 'malformed',
-          acceptedThrough,
-          line: lineNumber,
-          detail: `line ${lineNumber} is not a user id (1-64 letters, digits, ".", "_" or "-")`,
-        };
-      ids.add(userId);
-      if (ids.size === this.pageSize) {
-        const failure = await applyPage(lineNumber);
-        if (failure) return failure;
+    try {
+      for await (const line of lines) {
+        lineNumber++;
+        if (lineNumber <= after) continue;
+        const userId = line.trim();
+        if (userId === '') continue;
+        if (!USER_ID_PATTERN.test(userId))
+          return {
+            ok: false,
+            reason: 'malformed',
+            acceptedThrough,
+            line: lineNumber,
+            detail: `line ${lineNumber} is not a user id (1-64 letters, digits, ".", "_" or "-")`,
+          };
+        ids.add(userId);
+        if (ids.size === this.pageSize) {
+          const failure = await applyPage(lineNumber);
+          if (failure) return failure;
+        }
       }
+    } catch (error) {
+      // The body broke off (the client went away, the network failed): the pages applied stay applied.
+      return { ok: false, reason: 'failed', acceptedThrough, error: error as Error };
     }
     if (ids.size > 0) {
       const failure = await applyPage(lineNumber);
