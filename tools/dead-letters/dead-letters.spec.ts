@@ -28,6 +28,33 @@ describe('parseDeadLetter', () => {
     );
   });
 
+  it('names a segment event by its segment', () => {
+    const segmentEvent = [
+      'kind',
+      'segment',
+      'id',
+      '5',
+      'product',
+      'deals',
+      'segment',
+      'annual',
+      'version',
+      '3',
+    ];
+    const letter = parseDeadLetter(1, '2-0', [
+      ...segmentEvent,
+      'dead-reason',
+      'malformed',
+      'dead-deliveries',
+      '1',
+      'dead-original-id',
+      '1-0',
+    ]);
+    expect(describeDeadLetter(letter)).toBe(
+      '2-0  deals segment:annual v3  (1 deliveries, was 1-0): malformed',
+    );
+  });
+
   it('keeps an entry added by hand whole, so a replay publishes it as it is', () => {
     expect(parseDeadLetter(0, '1-0', published)).toMatchObject({ reason: 'unknown', fields: published });
   });

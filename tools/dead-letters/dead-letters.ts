@@ -23,10 +23,12 @@ export function parseDeadLetter(shard: number, id: string, flat: string[]): Dead
   };
 }
 
-/** One line per dead letter: which widget version it was and why it is here. */
+/** One line per dead letter: which widget (or segment) version it was and why it is here. */
 export function describeDeadLetter(letter: DeadLetter): string {
   const fields = new Map(fieldPairs(letter.fields));
-  const widget = `${fields.get('product') ?? '?'} ${fields.get('audience') ?? '?'} v${fields.get('version') ?? '?'}`;
+  const segment = fields.get('segment');
+  const audience = fields.get('audience') ?? (segment === undefined ? '?' : `segment:${segment}`);
+  const widget = `${fields.get('product') ?? '?'} ${audience} v${fields.get('version') ?? '?'}`;
   return `${letter.id}  ${widget}  (${letter.deliveries} deliveries, was ${letter.originalId}): ${letter.reason}`;
 }
 
