@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSegments, segmentFloors, storedMemberships } from '@hwp/cache';
 import { seedProductTeam, waitFor } from '@hwp/dev-services';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import { loadSegment } from '../segments/load-segment';
 import {
   CONSUMER_GROUP,
   encodeSegmentEvent,
@@ -22,6 +23,7 @@ describe('segment membership through the pipeline', () => {
   let productApi: AppProcess;
   let ingester: AppProcess;
   let durable: Redis;
+  let redisUrl: string;
 
   beforeAll(async () => {
     const env = {
@@ -40,7 +42,8 @@ describe('segment membership through the pipeline', () => {
     productApi = await startApp('product-api', env);
     await startApp('outbox-worker', env);
     ingester = await startApp('ingester', { ...env, PRODUCT_API_URL: productApi.url });
-    durable = new Redis(env.REDIS_URL);
+    redisUrl = env.REDIS_URL;
+    durable = new Redis(redisUrl);
   });
   afterAll(() => durable?.disconnect());
 
@@ -110,6 +113,25 @@ describe('segment membership through the pipeline', () => {
     const metrics = await (await fetch(`${ingester.url}/metrics`)).text();
     const applied = Number(/^ingester_segment_events_total(?:{[^}]*})? (\d+)$/m.exec(metrics)?.[1]);
     expect(applied).toBeGreaterThanOrEqual(4);
+  });
+
+  it('loads members as npm run segments:load does, and waits until the index has them all', async () => {
+    const lines: string[] = [];
+    const times = await loadSegment({
+      productApiUrl: productApi.url,
+      key: API_KEY,
+      productId: 'deals',
+      segmentId: 'loaded',
+      count: 25_000,
+      prefix: 'load',
+      redisUrl,
+      log: (line) => lines.push(line),
+    });
+    expect(times).toMatchObject({ added: 25_000, memberCount: 25_000, dataVersion: 3 });
+    expect(times.deliveredSeconds).toBeGreaterThanOrEqual(times.acceptedSeconds);
+    const floors = await segmentFloors(durable);
+    for (const user of ['load-1', 'load-10001', 'load-25000'])
+      expect(liveSegments(await storedMemberships(durable, user), floors)).toContain('deals/loaded');
   });
 
   it('voids every membership when the segment is deleted, and a replay cannot bring one back', async () => {

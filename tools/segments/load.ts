@@ -2,14 +2,12 @@
 // segment through product-api's streamed upload and says how long it took, until accepted and until the
 // pipeline delivered them to the segment index in the durable Redis (PRODUCT_API_URL, REDIS_URL; demo
 // defaults).
-import { Readable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { segmentKey, storedMemberships } from '@hwp/cache';
 import { DEV_URLS, envVar, loadConfig } from '@hwp/service-kit';
-import { MAX_MEMBERS_PER_PAGE, PRODUCT_ID_PATTERN, SEGMENT_ID_PATTERN } from '@hwp/widget-events';
+import { PRODUCT_ID_PATTERN, SEGMENT_ID_PATTERN } from '@hwp/widget-events';
 import { commandLine, usageError } from '../lib/command-line';
 import { logger } from '../lib/log';
+import { loadSegment } from './load-segment';
 
 const USAGE = `
 usage: npm run segments:load -- --product id --segment id [--count n] [--key key] [--prefix p] [--no-wait]
@@ -30,15 +28,6 @@ options:
   -h, --help      this text
 `;
 const log = logger('segments:load');
-
-interface Figures {
-  memberCount: number;
-  dataVersion: number;
-}
-/** A progress line this often. */
-const PROGRESS_EVERY_MS = 5_000;
-/** Ids per chunk of the request body. */
-const IDS_PER_CHUNK = 1_000;
 
 async function main() {
   const { values } = commandLine({
@@ -67,81 +56,27 @@ async function main() {
       REDIS_URL: envVar.redisUrl(DEV_URLS.REDIS_URL),
     }),
   );
-  const segmentUrl = `${config.PRODUCT_API_URL}/v1/products/${product}/segments/${segment}`;
-  const userId = (n: number) => `${prefix}-${n}`;
-
-  const before = (await call(segmentUrl, { method: 'PUT', key, json: { name: segment } })) as Figures;
   log(`uploading ${count} members to ${product}/${segment} at ${config.PRODUCT_API_URL}`);
-  const started = performance.now();
-  // Progress as product-api applies the pages (what was sent may sit in socket buffers for a while).
-  const progress = setInterval(() => {
-    void call(segmentUrl, { method: 'GET', key })
-      .then((now) => {
-        const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        const pages = (now as Figures).dataVersion - before.dataVersion;
-        log(`${Math.min(count, pages * MAX_MEMBERS_PER_PAGE)} of ${count} ids applied (${seconds} s)`);
-      })
-      .catch(() => undefined);
-  }, PROGRESS_EVERY_MS);
-  const answer = (await call(`${segmentUrl}/members/upload?operation=add`, {
-    method: 'POST',
+  const times = await loadSegment({
+    productApiUrl: config.PRODUCT_API_URL,
     key,
-    text: Readable.from(ids(count, userId)),
-  }).finally(() => clearInterval(progress))) as Figures & { added: number };
-  const accepted = (performance.now() - started) / 1000;
-  log(
-    `accepted ${count} ids in ${accepted.toFixed(1)} s (${Math.round(count / accepted)} ids/s): ` +
-      `${answer.added} new, ${answer.memberCount} members, version ${answer.dataVersion}`,
-  );
-  if (values['no-wait']) return;
-
-  // The last id went in the last page: once the index has it at that page's version, every page is there.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    const last = userId(count);
-    const member = segmentKey(product, segment);
-    while (((await storedMemberships(redis, last)).get(member) ?? 0) < answer.dataVersion)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-  } finally {
-    redis.disconnect();
-  }
-  const delivered = (performance.now() - started) / 1000;
-  log(
-    `delivered to the segment index ${delivered.toFixed(1)} s after the upload began (${Math.round(count / delivered)} ids/s)`,
-  );
-}
-
-/** The body: one id a line, in chunks of IDS_PER_CHUNK. */
-function* ids(count: number, userId: (n: number) => string): Generator<string> {
-  for (let from = 1; from <= count; from += IDS_PER_CHUNK) {
-    const to = Math.min(count, from + IDS_PER_CHUNK - 1);
-    let chunk = '';
-    for (let n = from; n <= to; n++) chunk += `${userId(n)}\n`;
-    yield chunk;
-  }
-}
-
-async function call(
-  url: string,
-  request: { method: string; key: string; json?: unknown; text?: Readable },
-): Promise<unknown> {
-  const response = await fetch(url, {
-    method: request.method,
-    headers: {
-      'x-api-key': request.key,
-      'content-type': request.text ? 'text/plain' : 'application/json',
-    },
-    body: request.text ? (Readable.toWeb(request.text) as ReadableStream) : JSON.stringify(request.json),
-    ...(request.text ? { duplex: 'half' } : {}),
-  }).catch((error: Error) => {
-    throw new Error(
-      `product-api at ${new URL(url).origin} is unreachable (${error.message}); is it running?`,
-    );
+    productId: product,
+    segmentId: segment,
+    count,
+    prefix,
+    redisUrl: values['no-wait'] ? undefined : config.REDIS_URL,
+    log,
   });
-  const body = (await response.json()) as { detail?: string };
-  if (!response.ok)
-    throw new Error(`${request.method} ${new URL(url).pathname}: ${response.status} ${body.detail ?? ''}`);
-  return body;
+  log(
+    `accepted ${count} ids in ${times.acceptedSeconds.toFixed(1)} s ` +
+      `(${Math.round(count / times.acceptedSeconds)} ids/s): ${times.added} new, ` +
+      `${times.memberCount} members, version ${times.dataVersion}`,
+  );
+  if (times.deliveredSeconds !== undefined)
+    log(
+      `delivered to the segment index ${times.deliveredSeconds.toFixed(1)} s after the upload began ` +
+        `(${Math.round(count / times.deliveredSeconds)} ids/s)`,
+    );
 }
 
 main().catch((error: Error) => {
