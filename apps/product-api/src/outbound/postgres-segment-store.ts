@@ -110,7 +110,7 @@ export class PostgresSegmentStore implements SegmentStore {
         memberCount: Number(row.member_count),
         dataVersion: Number(row.data_version),
       };
-    });
+    }, PAGE_TRANSACTION);
   }
 
   delete(productId: string, segmentId: string, acceptedAt: number, traceparent?: string): Promise<boolean> {
@@ -133,9 +133,14 @@ export class PostgresSegmentStore implements SegmentStore {
         traceparent,
       );
       return true;
-    });
+    }, DELETION_TRANSACTION);
   }
 }
+
+// Prisma ends an interactive transaction after 5 s by default. A page waits for the segment's lock while
+// the pages before it are applied, and deleting a segment of millions removes millions of rows.
+const PAGE_TRANSACTION = { maxWait: 10_000, timeout: 120_000 };
+const DELETION_TRANSACTION = { maxWait: 10_000, timeout: 30 * 60_000 };
 
 /** The columns every segment query returns. */
 const SEGMENT_COLUMNS = ProductPrisma.raw(
