@@ -36,7 +36,7 @@ export class AppModule {
         home,
         LiveUpdatesModule.register(config, home),
         AnalyticsModule.register(config),
-        StudioModule.register(),
+        StudioModule.register(home),
       ],
     };
   }

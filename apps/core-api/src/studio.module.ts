@@ -4,20 +4,23 @@ import { CACHE_REDIS, type PostgresConnection, type RedisConnection } from '@hwp
 import { EditHomeLayout } from './domain/edit-home-layout.use-case';
 import { HOME_LAYOUT, HomeLayoutController } from './inbound/home-layout.controller';
 import { INGESTED_WIDGETS, IngestedWidgetsController } from './inbound/ingested-widgets.controller';
+import { PreviewController } from './inbound/preview.controller';
 import { HomeLayoutRepository } from './outbound/home-layout.repository';
 import { IngestedWidgetRepository } from './outbound/ingested-widget.repository';
 import { LayoutChangePublisher } from './outbound/layout-change.publisher';
 
 /**
  * What the studio reads and edits in core-api (studio session tokens, AccessModule): the widget versions
- * the pipeline has delivered, and the home layout (admins only).
+ * the pipeline has delivered, the home layout (admins only), and a user's screen with a draft in its slot
+ * (the preview, from `home`: the very HomeModule the app imports, one read path).
  */
 @Module({})
 export class StudioModule {
-  static register(): DynamicModule {
+  static register(home: DynamicModule): DynamicModule {
     return {
       module: StudioModule,
-      controllers: [IngestedWidgetsController, HomeLayoutController],
+      imports: [home],
+      controllers: [IngestedWidgetsController, HomeLayoutController, PreviewController],
       providers: [
         {
           provide: INGESTED_WIDGETS,

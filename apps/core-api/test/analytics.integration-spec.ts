@@ -9,6 +9,8 @@ import {
   ingestedWidgetList,
   ingestedWidgetsQuery,
   layoutBody,
+  previewBody,
+  previewScreen,
   productAnalytics,
 } from '@hwp/api-bodies';
 import {
@@ -307,6 +309,7 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
       'GET /v1/analytics/products/{productId}/export': { query: analyticsQuery },
       'GET /v1/studio/home-layout': { answers: { 200: homeLayout } },
       'PUT /v1/studio/home-layout': { request: layoutBody, answers: { 200: homeLayout } },
+      'POST /v1/studio/preview': { request: previewBody, answers: { 200: previewScreen } },
       'GET /v1/studio/products/{productId}/ingested-widgets': {
         query: ingestedWidgetsQuery,
         answers: { 200: ingestedWidgetList },

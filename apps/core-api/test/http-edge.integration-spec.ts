@@ -26,6 +26,16 @@ const ROUTES: { method: string; path: string; template: string; body?: string }[
     template: '/v1/studio/home-layout',
     body: JSON.stringify({ productIds: ['deals'] }),
   },
+  {
+    method: 'POST',
+    path: '/v1/studio/preview',
+    template: '/v1/studio/preview',
+    body: JSON.stringify({
+      userId: 'alice',
+      productId: 'deals',
+      widget: { type: 'card', id: 'c', children: [] },
+    }),
+  },
 ];
 
 const call = (url: string, { method, path, body }: (typeof ROUTES)[number], headers = {}) =>

@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateScreen, type Screen } from '@hwp/sdui-schema';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { STUDIO_JWT_SECRET, studioToken } from './analytics.harness';
 import { EventStream } from './event-stream';
@@ -29,6 +31,7 @@ describe('the studio in core-api', () => {
   let first: AppProcess;
   let second: AppProcess;
   let seed: CoreSeed;
+  let cacheRedisUrl: string;
   const streams: EventStream[] = [];
 
   beforeAll(async () => {
@@ -41,6 +44,7 @@ describe('the studio in core-api', () => {
       GENERIC_TTL_MS: '600000',
     };
     seed = new CoreSeed(env.DATABASE_URL);
+    cacheRedisUrl = env.CACHE_REDIS_URL;
     await seed.layout(['deals', 'orders']);
     await seed.widget('deals', 'generic', 3, card('deals-g3'));
     await seed.widget('orders', 'generic', 1, card('orders-g1'));
@@ -115,6 +119,95 @@ describe('the studio in core-api', () => {
           expect.objectContaining({ parameter: 'audiences' }),
         ]);
       }
+    });
+  });
+
+  describe('POST /v1/studio/preview', () => {
+    const draft = card('deals-draft', 'Not published yet');
+    const preview = async (body: unknown, bearer?: string) =>
+      request(`${first.url}/v1/studio/preview`, bearer ?? (await dealsTeam()), {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+    const previewed = async (body: unknown, bearer?: string) => {
+      const response = await preview(body, bearer);
+      expect(response.status, await response.clone().text()).toBe(200);
+      const screen = (await response.json()) as Screen;
+      expect(validateScreen(screen).ok).toBe(true);
+      return screen;
+    };
+    const provenance = (screen: Screen) => screen.widgets.map((widget) => widget.provenance);
+
+    /** Everything a preview could have written: the core database's widgets, and the cache Redis. */
+    async function stores() {
+      const widgets = await seed.db.widget.findMany({ orderBy: [{ productId: 'asc' }, { audience: 'asc' }] });
+      const cache = new Redis(cacheRedisUrl);
+      const keys = (await cache.keys('*')).sort();
+      const values = await Promise.all(keys.map(async (key) => [key, await cache.dump(key)]));
+      cache.disconnect();
+      return { widgets, values };
+    }
+
+    it("shows the user's own screen with the draft in its slot, and publishes it nowhere", async () => {
+      const alice = await token('alice');
+      expect(widgetIds((await homeScreen(first.url, alice)).screen)).toEqual(['deals-alice-5', 'orders-g1']);
+      const before = await stores();
+
+      const mine = await previewed({ userId: 'alice', productId: 'deals', widget: draft });
+      expect(widgetIds(mine)).toEqual(['deals-draft', 'orders-g1']);
+      expect(provenance(mine)).toEqual([
+        { productId: 'deals', audience: 'personalised', dataVersion: '0' },
+        { productId: 'orders', audience: 'generic', dataVersion: '1' },
+      ]);
+      // A generic draft shows in the slot too, over the user's own widget, and says it is the generic one.
+      const generic = await previewed({
+        userId: 'alice',
+        productId: 'deals',
+        widget: draft,
+        audience: 'generic',
+      });
+      expect(widgetIds(generic)).toEqual(['deals-draft', 'orders-g1']);
+      expect(provenance(generic)[0]).toEqual({ productId: 'deals', audience: 'generic', dataVersion: '0' });
+      // Another user's screen keeps that user's widgets: carol has none of her own.
+      const orders = card('orders-draft');
+      expect(
+        widgetIds(await previewed({ userId: 'carol', productId: 'orders', widget: orders }, await admin())),
+      ).toEqual(['deals-g3', 'orders-draft']);
+
+      expect(await stores()).toEqual(before);
+      for (const app of [first, second])
+        expect(widgetIds((await homeScreen(app.url, alice)).screen)).toEqual(['deals-alice-5', 'orders-g1']);
+    });
+
+    it('names a bad widget, user or product with 400 problem+json', async () => {
+      const cases: [unknown, string][] = [
+        [
+          { userId: 'alice', productId: 'deals', widget: { type: 'card', id: 'x', children: 'none' } },
+          '/widget/children',
+        ],
+        [{ userId: 'not a user', productId: 'deals', widget: draft }, '/userId'],
+        [{ userId: 'alice', productId: 'Deals!', widget: draft }, '/productId'],
+        [{ userId: 'alice', productId: 'deals', widget: draft, audience: 'everyone' }, '/audience'],
+      ];
+      for (const [body, pointer] of cases) {
+        const response = await preview(body, await admin());
+        expect(response.status, JSON.stringify(body)).toBe(400);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(((await response.json()) as Problem).errors?.[0]?.pointer).toBe(pointer);
+      }
+    });
+
+    it("refuses another team's product with 403 and no studio token with 401; an admin previews any", async () => {
+      const travel = { userId: 'alice', productId: 'travel', widget: card('travel-draft') };
+      const refused = await preview(travel);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect((await preview(travel, await token('alice'))).status).toBe(401);
+      expect((await preview(travel, 'not-a-token')).status).toBe(401);
+      // Who asks comes before what is asked: no token with a bad body is a 401, not a 400.
+      expect((await preview({ userId: 'not a user' }, 'not-a-token')).status).toBe(401);
+      // travel has no slot in the layout: the screen is alice's as it is.
+      expect(widgetIds(await previewed(travel, await admin()))).toEqual(['deals-alice-5', 'orders-g1']);
     });
   });
 

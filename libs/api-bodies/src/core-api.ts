@@ -5,8 +5,9 @@ import {
   MAX_VALUES_PER_PROPERTY_DAY,
   OVERFLOW,
 } from '@hwp/analytics-events';
-import { isAudience } from '@hwp/widget-events';
-import { MAX_WIDGETS_PER_PAGE } from './product-api';
+import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
+import { PRODUCT_ID_PATTERN, isAudience } from '@hwp/widget-events';
+import { MAX_WIDGETS_PER_PAGE, userIdSchema, widget } from './product-api';
 
 // core-api's studio request and response bodies, each written once: its handlers parse requests with
 // these schemas and type their answers with them, its OpenAPI document is generated from them, and the
@@ -120,3 +121,20 @@ export const ingestedWidgetList = z.object({
     }),
   ),
 });
+
+/**
+ * POST /v1/studio/preview: a user's whole home screen with a draft widget in its product's slot, published
+ * nowhere. The widget is checked against the SDUI schema as a publish is.
+ */
+export const previewBody = z.strictObject({
+  userId: userIdSchema,
+  productId: z.string().regex(PRODUCT_ID_PATTERN, 'must be a product id').meta({ example: 'deals' }),
+  widget,
+  audience: z.enum(['generic', 'personalised']).default('personalised').meta({
+    description:
+      "Whose draft it is, as the slot's provenance says: the product's generic widget, or the user's own.",
+  }),
+});
+
+/** POST /v1/studio/preview: a screen as GET /v1/home answers it; the draft's data version is "0". */
+export const previewScreen = z.unknown().meta({ allOf: [sduiOpenApiRef('Screen')] });

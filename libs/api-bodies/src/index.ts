@@ -27,6 +27,8 @@ export {
   ingestedWidgetList,
   ingestedWidgetsQuery,
   layoutBody,
+  previewBody,
+  previewScreen,
   productAnalytics,
 } from './core-api';
 export { genericPull, refreshRequest, usersRefresh, type RefreshRequest } from './product-refresh';

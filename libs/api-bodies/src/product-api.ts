@@ -19,7 +19,7 @@ const MAX_GENERIC_PULL_SECONDS = 86_400;
  * A widget: any JSON here; the SDUI validator (`checkWidget`) checks it and locates each error. The
  * document points at the generated Widget definition.
  */
-const widget = z.unknown().meta({ allOf: [sduiOpenApiRef('Widget')] });
+export const widget = z.unknown().meta({ allOf: [sduiOpenApiRef('Widget')] });
 
 /** A user id, in a campaign entry and in the path of a personalised widget. */
 export const userIdSchema = z

@@ -221,6 +221,30 @@ describe('ReadHomeScreen', () => {
     expect(adapted.etag).not.toBe(full.etag);
   });
 
+  it("previews a draft in its slot of the user's screen without changing what reads answer", async () => {
+    const { home } = setUp();
+    const before = (await home.read('alice', FULL_SCREEN)).rendered;
+    const draft = { productId: 'orders', json: widgetJson('orders-draft') };
+
+    const mine = await home.preview('alice', FULL_SCREEN, { ...draft, audience: 'personalised' });
+    expect(ids(mine.rendered)).toEqual(['deals-g', 'orders-draft']);
+    expect(screenOf(mine.rendered).widgets[1]?.provenance).toEqual({
+      productId: 'orders',
+      audience: 'personalised',
+      dataVersion: '0',
+    });
+    expect(mine.rendered.etag).not.toBe(before.etag);
+    // A generic draft takes the slot over alice's own widget, and says it is the generic one.
+    const generic = await home.preview('alice', FULL_SCREEN, { ...draft, audience: 'generic' });
+    expect(screenOf(generic.rendered).widgets.map((w) => [w.id, w.provenance?.audience])).toEqual([
+      ['deals-g', 'generic'],
+      ['orders-draft', 'generic'],
+    ]);
+
+    expect(warm(home, 'alice').rendered).toBe(before);
+    expect(ids(warm(home, 'alice').rendered)).toEqual(['deals-g', 'orders-p']);
+  });
+
   it('tells which invalidations may change a screen, from the copies in memory', async () => {
     const { home } = setUp();
     const change = (productId: string, audience: Parameters<typeof home.mayShow>[1]['audience']) => ({

@@ -7,6 +7,31 @@ import { composeHomeScreen, loadWidgets, screenEtag, type AudienceWidgets } from
 import type { CacheKind, LookupResult, ReadPathMetrics } from './home.ports';
 import type { WidgetLoader } from './widget-loader';
 
+/** A draft widget and the slot it is previewed in, as "generic" or the user's own ("personalised"). */
+export interface DraftInSlot {
+  productId: string;
+  audience: 'generic' | 'personalised';
+  /** The widget's JSON, checked against the SDUI schema. */
+  json: string;
+}
+
+/**
+ * Copies of the generic and personalised widgets with the draft in its slot: set in its audience's copy,
+ * and a generic draft shown over the user's own widget of that product, so the slot shows the draft.
+ */
+function withDraft(
+  generic: AudienceWidgets['byProduct'],
+  personalised: AudienceWidgets['byProduct'],
+  { productId, audience, json }: DraftInSlot,
+): [AudienceWidgets['byProduct'], AudienceWidgets['byProduct']] {
+  const draft = loadWidgets(new Map([[productId, { dataVersion: 0, widget: json }]]));
+  const generics = new Map(generic);
+  const mine = new Map(personalised);
+  if (audience === 'generic') mine.delete(productId);
+  for (const [id, widget] of draft.byProduct) (audience === 'generic' ? generics : mine).set(id, widget);
+  return [generics, mine];
+}
+
 /** A home screen ready to send: its bytes and their ETag. */
 export interface RenderedHome {
   etag: string;
@@ -173,6 +198,26 @@ export class ReadHomeScreen implements ScreenContents {
       }
     }
     return stale ? { rendered: cached.rendered, stale } : cached.warm;
+  }
+
+  /**
+   * "Preview as user": the user's whole screen with `draft` in its product's slot, for the studio. The
+   * levels are read as `read` reads them (and kept in L1 as it keeps them); the preview itself is composed
+   * over copies, never cached and never written anywhere. A draft's data version is 0: no version has it.
+   */
+  async preview(userId: string, client: ClientProfile, draft: DraftInSlot): Promise<HomeRead> {
+    const [layout, generic, personalised] = await Promise.all([
+      this.level1(LAYOUT_KEY, 'layout', this.loadLayout, this.layoutPolicy),
+      this.level1(GENERIC_KEY, 'generic', this.loadGeneric, this.genericPolicy),
+      this.personalised(userId),
+    ]);
+    const stale =
+      layout.outcome === 'stale' || generic.outcome === 'stale' || personalised.outcome === 'stale';
+    const { bytes, slots } = composeHomeScreen(
+      layout.value,
+      ...withDraft(generic.value.byProduct, personalised.value.byProduct, draft),
+    );
+    return { rendered: this.render(bytes, screenEtag(slots, client.signature), client), stale };
   }
 
   /** Applies an invalidation message: the audience's widgets are loaded again unless already as new. */

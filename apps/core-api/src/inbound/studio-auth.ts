@@ -18,7 +18,14 @@ export class StudioAuthenticator {
    * a path parameter that is not a product id (after the 403: a team learns nothing of other ids).
    */
   async authorize(authorization: string | undefined, productId: string): Promise<StudioSession> {
-    const session = await this.session(authorization);
+    return this.mayRead(await this.authenticate(authorization), productId);
+  }
+
+  /**
+   * `session` when it may read `productId`'s data, else throws as `authorize` does: for a route that
+   * reads the product id from its body, once the body is parsed (and after the 401).
+   */
+  mayRead(session: StudioSession, productId: string): StudioSession {
     if (!canAccessProduct(session, productId))
       throw forbidden(`Team ${session.teamId} may not read the data of product ${productId}.`);
     if (!PRODUCT_ID_PATTERN.test(productId))
@@ -28,12 +35,13 @@ export class StudioAuthenticator {
 
   /** The session when it is a platform admin's; else throws 401 (no studio token) or 403. */
   async authorizeAdmin(authorization: string | undefined): Promise<StudioSession> {
-    const session = await this.session(authorization);
+    const session = await this.authenticate(authorization);
     if (session.role !== 'admin') throw forbidden('Only a platform admin may do this.');
     return session;
   }
 
-  private async session(authorization: string | undefined): Promise<StudioSession> {
+  /** Any valid studio session; else throws 401. */
+  async authenticate(authorization: string | undefined): Promise<StudioSession> {
     const token = bearerToken(authorization);
     if (token === undefined) throw unauthorized('a studio bearer token is required', CHALLENGE);
     const verified = await verifyStudioToken(token, this.secret);
