@@ -1,3 +1,4 @@
+import { Table, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../components/ui/table';
 import type { ProductAnalytics } from '../server/studio-api';
 
 /** Property values shown per property: the most counted (the CSV and the API have them all). */
@@ -53,42 +54,30 @@ export function TrackEventsTable(analytics: Pick<ProductAnalytics, 'events' | 'p
   const rows = totals(analytics);
   if (rows.length === 0) return <p className="mt-4 text-sm text-muted">No track events yet.</p>;
   return (
-    <table className="mt-6 w-full text-left text-sm">
-      <caption className="mb-1 text-left font-medium">Track events</caption>
-      <thead className="border-b border-border text-muted">
-        <tr>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Event
-          </th>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Count
-          </th>
-          <th scope="col" className="py-1 pr-3 font-medium">
-            Per widget version
-          </th>
-          <th scope="col" className="py-1 font-medium">
-            Properties
-          </th>
-        </tr>
-      </thead>
+    <Table dense className="mt-6">
+      <TableCaption>Track events</TableCaption>
+      <TableHeader>
+        <TableHead>Event</TableHead>
+        <TableHead>Count</TableHead>
+        <TableHead>Per widget version</TableHead>
+        <TableHead>Properties</TableHead>
+      </TableHeader>
       <tbody>
         {rows.map((row) => (
-          <tr key={row.event} className="border-b border-border align-top">
-            <th scope="row" className="py-1 pr-3 font-medium">
-              {row.event}
-            </th>
-            <td className="py-1 pr-3">{row.count}</td>
-            <td className="py-1 pr-3">{top(row.versions, row.versions.size)}</td>
-            <td className="py-1">
+          <TableRow key={row.event} className="align-top">
+            <TableHead scope="row">{row.event}</TableHead>
+            <TableCell>{row.count}</TableCell>
+            <TableCell>{top(row.versions, row.versions.size)}</TableCell>
+            <TableCell>
               {[...row.properties].map(([property, values]) => (
                 <div key={property}>
                   {property} — {top(values, VALUES_SHOWN)}
                 </div>
               ))}
-            </td>
-          </tr>
+            </TableCell>
+          </TableRow>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }

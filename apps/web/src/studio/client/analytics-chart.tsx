@@ -2,6 +2,7 @@
 
 import { useId, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Table, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../../components/ui/table';
 import type { WidgetDayStats } from '../../server/studio-api';
 
 const versionKey = (row: Pick<WidgetDayStats, 'audience' | 'dataVersion'>) =>
@@ -76,37 +77,25 @@ export function AnalyticsChart({ stats }: { stats: WidgetDayStats[] }) {
           </LineChart>
         </ResponsiveContainer>
       </figure>
-      <table className="w-full text-left text-sm">
-        <caption className="mb-1 text-left font-medium">Totals per widget version</caption>
-        <thead className="border-b border-border text-muted">
-          <tr>
-            <th scope="col" className="py-1 pr-3 font-medium">
-              Version
-            </th>
-            <th scope="col" className="py-1 pr-3 font-medium">
-              Impressions
-            </th>
-            <th scope="col" className="py-1 pr-3 font-medium">
-              Clicks
-            </th>
-            <th scope="col" className="py-1 font-medium">
-              CTR
-            </th>
-          </tr>
-        </thead>
+      <Table dense>
+        <TableCaption>Totals per widget version</TableCaption>
+        <TableHeader>
+          <TableHead>Version</TableHead>
+          <TableHead>Impressions</TableHead>
+          <TableHead>Clicks</TableHead>
+          <TableHead>CTR</TableHead>
+        </TableHeader>
         <tbody>
           {versions.map((version) => (
-            <tr key={version.key} className="border-b border-border">
-              <th scope="row" className="py-1 pr-3 font-medium">
-                {version.key}
-              </th>
-              <td className="py-1 pr-3">{version.impressions}</td>
-              <td className="py-1 pr-3">{version.clicks}</td>
-              <td className="py-1">{percent(version.ctr)}</td>
-            </tr>
+            <TableRow key={version.key}>
+              <TableHead scope="row">{version.key}</TableHead>
+              <TableCell>{version.impressions}</TableCell>
+              <TableCell>{version.clicks}</TableCell>
+              <TableCell>{percent(version.ctr)}</TableCell>
+            </TableRow>
           ))}
         </tbody>
-      </table>
+      </Table>
     </div>
   );
 }

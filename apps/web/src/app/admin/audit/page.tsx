@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { Table, TableCell, TableHead, TableHeader, TableRow } from '../../../components/ui/table';
 import { auditLog, type AuditRecord } from '../../../server/studio-api';
 import { currentStudioSession } from '../../../server/studio-session';
 import { StudioHeader } from '../../../studio/studio-header';
@@ -18,6 +19,9 @@ const ACTIONS: Record<AuditRecord['action'], string> = {
   rollback: 'Rolled back',
   'save-draft': 'Saved a draft',
   'register-refresh-endpoint': 'Registered the refresh endpoint',
+  'define-experiment': 'Defined an experiment',
+  'start-experiment': 'Started an experiment',
+  'stop-experiment': 'Stopped an experiment',
 };
 
 /**
@@ -55,41 +59,35 @@ export default async function AuditPage({
         <p className="mt-6 text-muted">Nothing has been changed yet.</p>
       ) : (
         <div className="mt-6 overflow-x-auto">
-          <table className="w-full text-left text-sm">
+          <Table>
             <caption className="sr-only">Audit records, newest first</caption>
-            <thead className="border-b border-border text-muted">
-              <tr>
-                {['When (UTC)', 'Who', 'What', 'Product', 'Audience', 'Version', 'Request'].map((heading) => (
-                  <th key={heading} scope="col" className="py-2 pr-3 font-medium">
-                    {heading}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHeader>
+              {['When (UTC)', 'Who', 'What', 'Product', 'Audience', 'Version', 'Request'].map((heading) => (
+                <TableHead key={heading}>{heading}</TableHead>
+              ))}
+            </TableHeader>
             <tbody>
               {page.value.records.map((record) => (
-                <tr key={record.id} data-action={record.action} className="border-b border-border">
-                  <td className="py-2 pr-3">
+                <TableRow key={record.id} data-action={record.action}>
+                  <TableCell>
                     <time dateTime={record.at}>{record.at.replace('T', ' ').slice(0, 19)}</time>
-                  </td>
-                  <td className="py-2 pr-3">
+                  </TableCell>
+                  <TableCell>
                     {record.teamId} ({record.actor.kind === 'key' ? `key ${record.actor.id}` : 'studio'})
-                  </td>
-                  <td className="py-2 pr-3">{ACTIONS[record.action]}</td>
-                  <td className="py-2 pr-3">
+                  </TableCell>
+                  <TableCell>{ACTIONS[record.action]}</TableCell>
+                  <TableCell>
                     <Link href={`/admin/audit?productId=${encodeURIComponent(record.productId)}`}>
                       {record.productId}
                     </Link>
-                  </td>
-                  <td className="py-2 pr-3">{record.audience ?? '—'}</td>
-                  <td className="py-2 pr-3">
-                    {record.dataVersion === null ? '—' : `v${record.dataVersion}`}
-                  </td>
-                  <td className="py-2 pr-3 font-mono text-xs">{record.requestId}</td>
-                </tr>
+                  </TableCell>
+                  <TableCell>{record.audience ?? '—'}</TableCell>
+                  <TableCell>{record.dataVersion === null ? '—' : `v${record.dataVersion}`}</TableCell>
+                  <TableCell className="font-mono text-xs">{record.requestId}</TableCell>
+                </TableRow>
               ))}
             </tbody>
-          </table>
+          </Table>
         </div>
       )}
       {page.ok && page.value.nextCursor !== null && (

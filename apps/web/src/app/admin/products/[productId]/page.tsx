@@ -8,6 +8,7 @@ import {
   productAnalytics,
   type IngestedWidget,
 } from '../../../../server/studio-api';
+import { Table, TableCell, TableHead, TableHeader, TableRow } from '../../../../components/ui/table';
 import { requestTime } from '../../../../server/request';
 import { currentStudioSession } from '../../../../server/studio-session';
 import { AnalyticsChart } from '../../../../studio/client/analytics-chart';
@@ -109,52 +110,38 @@ export default async function ProductPage({
         </p>
       ) : (
         <div className="mt-3 overflow-x-auto">
-          <table className="w-full text-left text-sm">
+          <Table>
             <caption className="sr-only">
               Widgets of {productId}: accepted and ingested versions and pipeline status
             </caption>
-            <thead className="border-b border-border text-muted">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Audience
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Accepted
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Ingested
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Pipeline
-                </th>
-                <th scope="col" className="py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHeader>
+              <TableHead>Audience</TableHead>
+              <TableHead>Accepted</TableHead>
+              <TableHead>Ingested</TableHead>
+              <TableHead>Pipeline</TableHead>
+              <TableHead>
+                <span className="sr-only">Actions</span>
+              </TableHead>
+            </TableHeader>
             <tbody>
               {widgets.map((widget) => {
                 const delivered = ingestedByAudience.get(widget.audience);
                 const status = pipelineStatus(widget, delivered, now);
                 return (
-                  <tr
-                    key={widget.audience}
-                    data-audience={widget.audience}
-                    className="border-b border-border"
-                  >
-                    <th scope="row" className="py-2 pr-3 font-medium">
+                  <TableRow key={widget.audience} data-audience={widget.audience}>
+                    <TableHead scope="row">
                       {widget.audience === 'generic'
                         ? 'Everyone (generic)'
                         : widget.audience.slice('user:'.length)}
-                    </th>
-                    <td className="py-2 pr-3">v{widget.dataVersion}</td>
-                    <td className="py-2 pr-3">{delivered ? `v${delivered.dataVersion}` : '—'}</td>
-                    <td className="py-2 pr-3" data-pipeline={status.state}>
+                    </TableHead>
+                    <TableCell>v{widget.dataVersion}</TableCell>
+                    <TableCell>{delivered ? `v${delivered.dataVersion}` : '—'}</TableCell>
+                    <TableCell data-pipeline={status.state}>
                       {status.state === 'delivered'
                         ? `Delivered in ${formatDuration(status.lagMs)}`
                         : `${status.versionsBehind} behind for ${formatDuration(status.waitingMs)}`}
-                    </td>
-                    <td className="py-2 text-right whitespace-nowrap">
+                    </TableCell>
+                    <TableCell className="text-right whitespace-nowrap">
                       <Link href={editHref(productId, widget.audience)}>
                         Edit<span className="sr-only"> the widget of {widget.audience}</span>
                       </Link>{' '}
@@ -162,12 +149,12 @@ export default async function ProductPage({
                       <Link href={historyHref(productId, widget.audience)}>
                         History<span className="sr-only"> of the widget of {widget.audience}</span>
                       </Link>
-                    </td>
-                  </tr>
+                    </TableCell>
+                  </TableRow>
                 );
               })}
             </tbody>
-          </table>
+          </Table>
           {ingested?.ok === false && (
             <p className="mt-2 text-sm text-muted">Ingested versions are unavailable: {ingested.detail}</p>
           )}
