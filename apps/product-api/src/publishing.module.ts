@@ -37,6 +37,9 @@ import { PostgresWidgetStore } from './outbound/postgres-widget-store';
 import { PostgresRefreshEndpoints } from './outbound/postgres-refresh-endpoints';
 import { REFRESH_ENDPOINT_STORE } from './domain/refresh-endpoints';
 import { SEGMENT_STORE, Segments, type SegmentStore } from './domain/segments';
+import { EXPERIMENT_STORE, Experiments, type ExperimentStore } from './domain/experiments';
+import { ExperimentsController } from './inbound/experiments.controller';
+import { PostgresExperimentStore } from './outbound/postgres-experiment-store';
 import { SegmentsController, StreamedTextBodies } from './inbound/segments.controller';
 import { PostgresSegmentStore } from './outbound/postgres-segment-store';
 import {
@@ -67,6 +70,7 @@ export class PublishingModule {
         RefreshEndpointController,
         PlatformRefreshEndpointsController,
         SegmentsController,
+        ExperimentsController,
       ],
       providers: [
         { provide: WIDGET_STORE, useClass: PostgresWidgetStore },
@@ -85,6 +89,12 @@ export class PublishingModule {
           provide: Segments,
           inject: [SEGMENT_STORE],
           useFactory: (store: SegmentStore) => new Segments(store),
+        },
+        { provide: EXPERIMENT_STORE, useClass: PostgresExperimentStore },
+        {
+          provide: Experiments,
+          inject: [EXPERIMENT_STORE],
+          useFactory: (store: ExperimentStore) => new Experiments(store),
         },
         StreamedTextBodies,
         {

@@ -11,6 +11,10 @@ import {
   auditQuery,
   campaignBody,
   endpointRegistration,
+  experimentAnswer,
+  experimentBody,
+  experimentList,
+  experimentListQuery,
   memberList,
   memberListQuery,
   membersChange,
@@ -176,6 +180,19 @@ describe('the studio', () => {
       'GET /v1/products/{productId}/segments/{segmentId}/members': {
         query: memberListQuery,
         answers: { 200: memberList },
+      },
+      'PUT /v1/products/{productId}/experiments/{experimentId}': {
+        request: experimentBody,
+        answers: { 200: experimentAnswer },
+      },
+      'GET /v1/products/{productId}/experiments': {
+        query: experimentListQuery,
+        answers: { 200: experimentList },
+      },
+      'GET /v1/products/{productId}/experiments/{experimentId}': { answers: { 200: experimentAnswer } },
+      'POST /v1/products/{productId}/experiments/{experimentId}/stop': { answers: { 200: experimentAnswer } },
+      'POST /v1/products/{productId}/experiments/{experimentId}/variants/{variantId}/publish': {
+        answers: { 202: acceptedWidget },
       },
     });
     // The widget itself is checked by the SDUI validator; the document points at its definition.

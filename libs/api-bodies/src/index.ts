@@ -31,6 +31,15 @@ export {
   previewScreen,
   productAnalytics,
 } from './core-api';
+export {
+  experimentAnswer,
+  experimentBody,
+  experimentIdSchema,
+  experimentList,
+  experimentListQuery,
+  experimentStates,
+  variantIdSchema,
+} from './experiments';
 export { genericPull, refreshRequest, usersRefresh, type RefreshRequest } from './product-refresh';
 export {
   MAX_MEMBERS_PER_LISTING,

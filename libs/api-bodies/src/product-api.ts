@@ -144,6 +144,9 @@ const auditAction = z.enum([
   'rollback',
   'save-draft',
   'register-refresh-endpoint',
+  'define-experiment',
+  'start-experiment',
+  'stop-experiment',
 ]);
 
 /** GET /v1/audit: whose records, and the page. */

@@ -19,14 +19,14 @@ export const segmentIdSchema = z
 
 // A listing's cursor is the last key of its page (a segment id, a user id), opaque to clients.
 export const encodeKeyCursor = (key: string) => Buffer.from(key).toString('base64url');
-const keyCursor = (pattern: RegExp) =>
+export const keyCursor = (pattern: RegExp) =>
   z
     .string()
     .transform((cursor) => Buffer.from(cursor, 'base64url').toString())
     .refine((key) => pattern.test(key), 'is not a cursor of this listing')
     .optional()
     .meta({ description: 'The `nextCursor` of the previous page.' });
-const nextCursor = z
+export const nextCursor = z
   .string()
   .nullable()
   .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' });

@@ -18,7 +18,10 @@ export type AuditAction =
   | 'campaign'
   | 'rollback'
   | 'save-draft'
-  | 'register-refresh-endpoint';
+  | 'register-refresh-endpoint'
+  | 'define-experiment'
+  | 'start-experiment'
+  | 'stop-experiment';
 
 /** One line of the append-only audit log. */
 export interface AuditRecord {

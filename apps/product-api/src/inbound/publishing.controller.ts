@@ -43,9 +43,11 @@ import {
   campaignBody,
   dataVersionSchema,
   userIdSchema,
+  variantIdSchema,
   widgetBody,
 } from '@hwp/api-bodies';
 import type { Caller } from '../domain/audit';
+import { Experiments } from '../domain/experiments';
 import {
   checkWidget,
   Publishing,
@@ -53,6 +55,7 @@ import {
   type Change,
   type WidgetWrite,
 } from '../domain/publishing';
+import { checkedExperimentId, unknownExperiment } from './experiments.controller';
 import { AlsoAccepts, ProductTeamGuard, RequestCaller } from './product-team.guard';
 import { TeamWriteLimit } from './team-write-limit';
 
@@ -85,6 +88,7 @@ export class PublishingController {
     @Inject(Publishing) private readonly publishing: Publishing,
     @Inject(TeamWriteLimit) private readonly writeLimit: TeamWriteLimit,
     @Inject(PipelineTracer) private readonly tracer: PipelineTracer,
+    @Inject(Experiments) private readonly experiments: Experiments,
   ) {}
 
   @Put('widgets/generic')
@@ -239,6 +243,44 @@ export class PublishingController {
     return this.rollBack(caller, productId, userAudience(userId), dataVersion, traceparent);
   }
 
+  @Post('experiments/:experimentId/variants/:variantId/publish')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Publish a stopped experiment's winning variant as the generic widget",
+    description:
+      "An ordinary publish of the variant's widget: a new version, in the history and the audit log, " +
+      'delivered by the pipeline. Only for a stopped experiment whose audience is everyone.',
+  })
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
+  @ApiBadRequestResponse({ description: 'An invalid experiment or variant id; `errors` names it.' })
+  @ApiNotFoundResponse({ description: 'No such experiment or variant (problem+json).' })
+  @ApiConflictResponse({ description: 'The experiment is not stopped, or is for a segment (problem+json).' })
+  async publishWinner(
+    @Param('productId') productId: string,
+    @Param('experimentId') experimentId: string,
+    @Param('variantId') variantId: string,
+    @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
+  ): Promise<z.output<typeof acceptedWidget>> {
+    const id = checkedExperimentId(experimentId);
+    const variant = variantIdSchema.safeParse(variantId);
+    if (!variant.success)
+      throw invalidRequest(
+        variant.error.issues.map((issue) => ({ parameter: 'variantId', detail: issue.message })),
+      );
+    const winner = await this.experiments.winner(productId, id, variant.data);
+    if (winner.ok) return this.publishOne(caller, productId, GENERIC, winner.widget, traceparent);
+    if (winner.reason === 'unknown-experiment') throw unknownExperiment(id);
+    if (winner.reason === 'unknown-variant')
+      throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', {
+        detail: winner.detail,
+        errors: [{ parameter: 'variantId', detail: 'no such variant' }],
+      });
+    throw new ProblemException(HttpStatus.CONFLICT, 'Conflict', { detail: winner.detail });
+  }
+
   /** A rollback is a publish of the old version's widget (or its deletion), through the same path. */
   private async rollBack(
     caller: Caller,
@@ -322,7 +364,7 @@ function stillValid(content: unknown, dataVersion: number) {
 }
 
 /** The widget at `pointer`, or a 400/413 problem naming the JSON path of the first error. */
-function checked(json: unknown, pointer: string) {
+export function checked(json: unknown, pointer: string) {
   const result = checkWidget(json, pointer);
   if (result.ok) return result.widget;
   if (result.tooLarge) {

@@ -1,0 +1,217 @@
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedProductTeam } from '@hwp/dev-services';
+import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+
+const STUDIO_JWT_SECRET = 'studio-secret-for-tests-only';
+const PLATFORM_ADMIN_KEY = 'admin-key-for-tests-only';
+const KEYS = { deals: 'key-deals', loyalty: 'key-loyalty' };
+
+const card = (id: string) => ({ type: 'card', id, children: [{ type: 'text', id: `${id}-t`, text: id }] });
+
+interface ExperimentAnswer {
+  experimentId: string;
+  state: string;
+  audience: string;
+  dataVersion: number;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  variants: { variantId: string; basisPoints: number; widget: unknown }[];
+}
+interface Problem {
+  detail?: string;
+  errors?: { pointer?: string; parameter?: string; detail: string }[];
+}
+
+const definition = (overrides: Record<string, unknown> = {}) => ({
+  name: 'Bold or quiet',
+  audience: 'everyone',
+  variants: [
+    { variantId: 'quiet', basisPoints: 5000, widget: card('quiet') },
+    { variantId: 'bold', basisPoints: 5000, widget: card('bold') },
+  ],
+  ...overrides,
+});
+
+/** Experiments through product-api, on a real Postgres: the validation rules and one running per audience. */
+describe('experiments', () => {
+  let app: AppProcess;
+  let db: Client;
+
+  beforeAll(async () => {
+    const url = await useTestDatabase('product');
+    await seedProductTeam(url, { id: 'team-deals', apiKey: KEYS.deals, productIds: ['deals'] });
+    await seedProductTeam(url, { id: 'team-loyalty', apiKey: KEYS.loyalty, productIds: ['loyalty'] });
+    app = await startApp('product-api', {
+      PRODUCT_DATABASE_URL: url,
+      REDIS_URL: await useTestRedis('durable'),
+      STUDIO_JWT_SECRET,
+      PLATFORM_ADMIN_KEY,
+    });
+    db = new Client({ connectionString: url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await app?.stop();
+  });
+
+  const call = (method: string, path: string, body?: unknown, key = KEYS.deals) =>
+    fetch(`${app.url}/v1/products/${path}`, {
+      method,
+      headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const put = (id: string, body: unknown) => call('PUT', `deals/experiments/${id}`, body);
+  const refusal = async (response: Response) => {
+    const problem = (await response.json()) as Problem;
+    return { status: response.status, pointers: problem.errors?.map((e) => e.pointer ?? e.parameter) };
+  };
+
+  it('refuses a split that does not add up, fewer than two variants, a repeated variant or an invalid widget, naming the field', async () => {
+    const [first, second] = definition().variants;
+    expect(
+      await refusal(await put('bad', definition({ variants: [first, { ...second, basisPoints: 4000 }] }))),
+    ).toEqual({ status: 400, pointers: ['/variants'] });
+    expect(
+      await refusal(await put('bad', definition({ variants: [{ ...first, basisPoints: 10_000 }] }))),
+    ).toEqual({
+      status: 400,
+      pointers: ['/variants'],
+    });
+    expect(
+      await refusal(await put('bad', definition({ variants: [first, { ...second, variantId: 'quiet' }] }))),
+    ).toEqual({ status: 400, pointers: ['/variants/1/variantId'] });
+    const broken = await put(
+      'bad',
+      definition({ variants: [first, { ...second, widget: { type: 'card' } }] }),
+    );
+    expect(broken.status).toBe(400);
+    expect((await refusal(broken)).pointers![0]).toMatch(/^\/variants\/1\/widget/);
+    expect(await refusal(await put('bad', definition({ audience: 'segment:nobody' })))).toEqual({
+      status: 400,
+      pointers: ['/audience'],
+    });
+    expect(await refusal(await put('Bad_Id', definition()))).toEqual({
+      status: 400,
+      pointers: ['experimentId'],
+    });
+    expect(await refusal(await put('bad', definition({ state: 'stopped' })))).toEqual({
+      status: 400,
+      pointers: ['/state'],
+    });
+    const { rows } = await db.query('SELECT 1 FROM experiments WHERE experiment_id = $1', ['bad']);
+    expect(rows).toEqual([]);
+  });
+
+  it('takes an experiment from draft to running to stopped, fixed while it runs, audited, and listed by cursor', async () => {
+    const draft = await put('spring', definition());
+    expect(draft.status).toBe(200);
+    expect(await draft.json()).toMatchObject({ state: 'draft', dataVersion: 1, startedAt: null });
+
+    const edited = definition({
+      variants: [definition().variants[0], { ...definition().variants[1], basisPoints: 5000 }],
+    });
+    const running = (await (await put('spring', { ...edited, state: 'running' })).json()) as ExperimentAnswer;
+    expect(running).toMatchObject({ state: 'running', dataVersion: 2 });
+    expect(running.startedAt).not.toBeNull();
+
+    // Running: the same definition again is harmless, the name may change, the split may not.
+    const again = await put('spring', { ...edited, state: 'running' });
+    expect(await again.json()).toMatchObject({ state: 'running', dataVersion: 2 });
+    expect((await put('spring', { ...edited, name: 'Renamed', state: 'running' })).status).toBe(200);
+    const [quiet, bold] = edited.variants as { basisPoints: number }[];
+    const moved = await put('spring', {
+      ...edited,
+      state: 'running',
+      variants: [
+        { ...quiet, basisPoints: 9000 },
+        { ...bold, basisPoints: 1000 },
+      ],
+    });
+    expect(await refusal(moved)).toEqual({ status: 409, pointers: ['/variants'] });
+    expect(await refusal(await put('spring', { ...edited, state: 'draft' }))).toEqual({
+      status: 409,
+      pointers: ['/state'],
+    });
+
+    const stopped = await call('POST', 'deals/experiments/spring/stop');
+    expect(await stopped.json()).toMatchObject({ state: 'stopped', name: 'Renamed' });
+    expect((await call('POST', 'deals/experiments/spring/stop')).status).toBe(200);
+    expect(await refusal(await put('spring', { ...edited, state: 'running' }))).toEqual({
+      status: 409,
+      pointers: ['/state'],
+    });
+    expect((await call('POST', 'deals/experiments/nothing/stop')).status).toBe(404);
+
+    const { rows } = await db.query<{ action: string }>(
+      "SELECT action FROM audit_log WHERE audience = 'experiment:spring' ORDER BY id",
+    );
+    expect(rows.map((row) => row.action)).toEqual([
+      'define-experiment',
+      'start-experiment',
+      'define-experiment',
+      'stop-experiment',
+    ]);
+
+    await put('autumn', definition());
+    const first = (await (await call('GET', 'deals/experiments?limit=1')).json()) as {
+      experiments: ExperimentAnswer[];
+      nextCursor: string;
+    };
+    expect(first.experiments.map((e) => e.experimentId)).toEqual(['autumn']);
+    const second = await call('GET', `deals/experiments?limit=1&cursor=${first.nextCursor}`);
+    expect(await second.json()).toMatchObject({ experiments: [{ experimentId: 'spring' }] });
+    expect((await call('GET', 'deals/experiments/spring', undefined, KEYS.loyalty)).status).toBe(403);
+  });
+
+  it('publishes the winner of a stopped experiment as an ordinary publish of its widget', async () => {
+    await put('winner', definition({ state: 'running' }));
+    const early = await call('POST', 'deals/experiments/winner/variants/bold/publish');
+    expect(early.status).toBe(409);
+    await call('POST', 'deals/experiments/winner/stop');
+    expect((await call('POST', 'deals/experiments/winner/variants/loud/publish')).status).toBe(404);
+
+    const published = await call('POST', 'deals/experiments/winner/variants/bold/publish');
+    expect(published.status).toBe(202);
+    const { dataVersion } = (await published.json()) as { dataVersion: number };
+    const { rows } = await db.query<{ content: unknown }>(
+      "SELECT content FROM widget_versions WHERE product_id = 'deals' AND audience = 'generic' AND data_version = $1",
+      [dataVersion],
+    );
+    expect(rows).toEqual([{ content: card('bold') }]);
+  });
+
+  it('runs one experiment per audience of the slot, checked in Postgres, also for two concurrent starts', async () => {
+    await call('PUT', 'deals/segments/annual', { name: 'Annual plan' });
+    await put('segment-test', definition({ audience: 'segment:annual', state: 'running' }));
+    await put('everyone-test', definition({ state: 'running' }));
+    expect(await refusal(await put('everyone-again', definition({ state: 'running' })))).toEqual({
+      status: 400,
+      pointers: ['/state'],
+    });
+    await call('POST', 'deals/experiments/everyone-test/stop');
+    await call('POST', 'deals/experiments/segment-test/stop');
+
+    // Two drafts started at once, several times over: exactly one runs each time.
+    for (const round of [1, 2, 3, 4, 5]) {
+      const ids = [`race-${round}-a`, `race-${round}-b`];
+      for (const id of ids) await put(id, definition());
+      const answers = await Promise.all(ids.map((id) => put(id, definition({ state: 'running' }))));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+      const { rows } = await db.query<{ experiment_id: string }>(
+        "SELECT experiment_id FROM experiments WHERE product_id = 'deals' AND audience = 'everyone' AND state = 'running'",
+      );
+      expect(rows).toHaveLength(1);
+      await call('POST', `deals/experiments/${rows[0]!.experiment_id}/stop`);
+    }
+
+    // The index holds whatever writes the row.
+    await put('direct-a', definition({ state: 'running' }));
+    await put('direct-b', definition());
+    await expect(
+      db.query("UPDATE experiments SET state = 'running' WHERE experiment_id = 'direct-b'"),
+    ).rejects.toThrow(/experiments_one_running_per_audience/);
+  });
+});

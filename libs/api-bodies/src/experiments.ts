@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { TOTAL_BASIS_POINTS } from '@hwp/experiments';
+import { SEGMENT_ID_PATTERN } from '@hwp/widget-events';
+import { widget } from './product-api';
+import { keyCursor, nextCursor } from './segments';
+
+// product-api's experiment bodies (docs/adr/0029-experiments.md), one schema per shape (ADR 0024).
+
+/** Experiments per page of a product's listing. */
+const MAX_EXPERIMENTS_PER_PAGE = 200;
+/** Variants of one experiment: A/B/n, with n small enough to reach significance. */
+const MAX_VARIANTS = 10;
+/** Experiment and variant ids are as narrow as segment ids: `<productId>/<experimentId>` needs no escaping. */
+const ID_PATTERN = SEGMENT_ID_PATTERN;
+const ID_RULE = 'must start with a-z and hold 1-40 of a-z, 0-9 and "-"';
+
+const productId = z.string().meta({ example: 'deals' });
+
+/** An experiment id, in the path. */
+export const experimentIdSchema = z.string().regex(ID_PATTERN, ID_RULE).meta({ example: 'spring-offer' });
+/** A variant id, in a definition and in the path of "publish the winner". */
+export const variantIdSchema = z.string().regex(ID_PATTERN, ID_RULE).meta({ example: 'bold' });
+
+export const experimentStates = ['draft', 'running', 'stopped'] as const;
+
+/** Who takes part: every user of the product's slot, or the members of one of its segments. */
+const audience = z
+  .union([z.literal('everyone'), z.templateLiteral(['segment:', z.string().regex(ID_PATTERN)])])
+  .meta({ example: 'segment:annual-plan', description: '"everyone" or "segment:<segmentId>".' });
+
+const variant = z.object({
+  variantId: variantIdSchema,
+  basisPoints: z
+    .number()
+    .int()
+    .min(0)
+    .max(TOTAL_BASIS_POINTS)
+    .meta({ example: 5000, description: 'Share of the audience in basis points: 10,000 is everyone.' }),
+  widget,
+});
+
+/** PUT …/experiments/{experimentId}: defines the experiment, or moves it on (draft → running → stopped). */
+export const experimentBody = z.object({
+  name: z.string().trim().min(1).max(200).meta({ example: 'Spring offer: bold or quiet card' }),
+  audience,
+  variants: z
+    .array(variant)
+    .min(2, 'an experiment needs at least two variants')
+    .max(MAX_VARIANTS)
+    .superRefine((variants, context) => {
+      const total = variants.reduce((sum, { basisPoints }) => sum + basisPoints, 0);
+      if (total !== TOTAL_BASIS_POINTS)
+        context.addIssue({
+          code: 'custom',
+          message: `the split adds up to ${total} basis points; it must add up to ${TOTAL_BASIS_POINTS} (100 %)`,
+        });
+      const seen = new Set<string>();
+      variants.forEach(({ variantId }, i) => {
+        if (seen.has(variantId))
+          context.addIssue({ code: 'custom', path: [i, 'variantId'], message: 'repeats a variant id' });
+        seen.add(variantId);
+      });
+    })
+    .meta({ description: 'Two or more, in order; the first is the control the others are tested against.' }),
+  state: z.enum(experimentStates).default('draft').meta({
+    description:
+      'draft (saved, not shown), running (users are assigned and see their variant), stopped (over; final).',
+  }),
+});
+
+export const experimentAnswer = z.object({
+  productId,
+  experimentId: experimentIdSchema,
+  name: z.string(),
+  audience: z.string().meta({ example: 'everyone' }),
+  variants: z.array(variant),
+  state: z.enum(experimentStates),
+  dataVersion: z.number().int().meta({ description: 'Grows by one with every accepted change.' }),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  stoppedAt: z.iso.datetime().nullable(),
+});
+
+/** GET …/experiments: the page. */
+export const experimentListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_EXPERIMENTS_PER_PAGE).default(50),
+  cursor: keyCursor(ID_PATTERN),
+});
+
+/** GET …/experiments: a page of the product's experiments, in id order. */
+export const experimentList = z.object({ productId, experiments: z.array(experimentAnswer), nextCursor });
