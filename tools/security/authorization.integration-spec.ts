@@ -81,6 +81,8 @@ export const EXPECTED: Record<string, Expected> = {
   'core-api GET /v1/studio/products/{productId}/ingested-widgets': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/studio/home-layout': ADMIN_ONLY,
   'core-api PUT /v1/studio/home-layout': ADMIN_ONLY,
+  // A user's screen with a draft of team A's product: its team and admins; nothing is written.
+  'core-api POST /v1/studio/preview': PRODUCT_TEAM_OR_ADMIN(200),
   // The released SDUI JSON Schemas, at the path of their $id: published documents.
   'core-api GET /sdui/{file}': PUBLIC,
   ...Object.fromEntries(

@@ -99,6 +99,8 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   'POST /v1/products/{productId}/segments/{segmentId}/members': () => ({ add: [USERS.a] }),
   // The upload takes text/plain, one user id per line.
   'POST /v1/products/{productId}/segments/{segmentId}/members/upload': () => `${USERS.a}\n${USERS.b}\n`,
+  // A preview publishes nothing: the matrix's other routes answer as before.
+  'POST /v1/studio/preview': () => ({ userId: USERS.a, productId: TEAMS.a.productIds[0], widget }),
   // The layout it already has: the matrix must not change what other routes answer.
   'PUT /v1/studio/home-layout': () => ({ productIds: PRODUCT_IDS }),
 };
