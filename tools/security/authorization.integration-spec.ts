@@ -52,6 +52,9 @@ export const EXPECTED: Record<string, Expected> = {
     PRODUCT_TEAM_OR_ADMIN(202),
   'product-api POST /v1/products/{productId}/widgets/users/{userId}/history/{dataVersion}/rollback':
     PRODUCT_TEAM_OR_ADMIN(202),
+  // Past the team check, the experiment is not found: the matrix reaches this route before it defines one.
+  'product-api POST /v1/products/{productId}/experiments/{experimentId}/variants/{variantId}/publish':
+    PRODUCT_TEAM_OR_ADMIN(404),
   // Each draft is saved (PUT) before it is read.
   'product-api PUT /v1/products/{productId}/widgets/generic/draft': PRODUCT_TEAM_OR_ADMIN(200),
   'product-api GET /v1/products/{productId}/widgets/generic/draft': PRODUCT_TEAM_OR_ADMIN(200),
@@ -73,6 +76,11 @@ export const EXPECTED: Record<string, Expected> = {
   'product-api POST /v1/products/{productId}/segments/{segmentId}/members': PRODUCT_TEAM_OR_ADMIN(200),
   'product-api POST /v1/products/{productId}/segments/{segmentId}/members/upload': PRODUCT_TEAM_OR_ADMIN(200),
   'product-api GET /v1/products/{productId}/segments/{segmentId}/members': PRODUCT_TEAM_OR_ADMIN(200),
+  // The matrix defines a draft experiment (PUT) before it reads or stops it; stopping twice is harmless.
+  'product-api PUT /v1/products/{productId}/experiments/{experimentId}': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/experiments/{experimentId}': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api POST /v1/products/{productId}/experiments/{experimentId}/stop': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/experiments': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/home': SIGNED_IN_USER(200),
   'core-api GET /v1/home/stream': SIGNED_IN_USER(200),
   'core-api POST /v1/events': SIGNED_IN_USER(202),

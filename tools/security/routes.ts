@@ -51,6 +51,8 @@ export const PATH_VALUES: Record<string, string> = {
   productId: TEAMS.a.productIds[0],
   userId: USERS.a,
   segmentId: 'sample-segment',
+  experimentId: 'sample-experiment',
+  variantId: 'bold',
 };
 
 /** The route's URL path with its path parameters and required query parameters filled in. */
@@ -99,6 +101,15 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   'POST /v1/products/{productId}/segments/{segmentId}/members': () => ({ add: [USERS.a] }),
   // The upload takes text/plain, one user id per line.
   'POST /v1/products/{productId}/segments/{segmentId}/members/upload': () => `${USERS.a}\n${USERS.b}\n`,
+  // A draft: the matrix leaves no experiment running.
+  'PUT /v1/products/{productId}/experiments/{experimentId}': () => ({
+    name: 'A sample experiment',
+    audience: 'everyone',
+    variants: [
+      { variantId: 'control', basisPoints: 5000, widget },
+      { variantId: 'bold', basisPoints: 5000, widget },
+    ],
+  }),
   // A preview publishes nothing: the matrix's other routes answer as before.
   'POST /v1/studio/preview': () => ({ userId: USERS.a, productId: TEAMS.a.productIds[0], widget }),
   // The layout it already has: the matrix must not change what other routes answer.
