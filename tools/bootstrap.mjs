@@ -22,6 +22,7 @@ const tools = {
   'cache:rebuild': 'tools/cache-rebuild/cli.ts',
   backup: 'tools/backup/cli.ts',
   'segments:load': 'tools/segments/load.ts',
+  'segments:republish': 'tools/segments/republish.ts',
 };
 
 const [command, ...args] = process.argv.slice(2);

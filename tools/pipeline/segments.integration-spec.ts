@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSegments, segmentFloors, storedMemberships } from '@hwp/cache';
 import { seedProductTeam, waitFor } from '@hwp/dev-services';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { loadSegment } from '../segments/load-segment';
+import { republishSegments } from '../segments/republish-segments';
 import {
   CONSUMER_GROUP,
   encodeSegmentEvent,
@@ -24,6 +26,7 @@ describe('segment membership through the pipeline', () => {
   let ingester: AppProcess;
   let durable: Redis;
   let redisUrl: string;
+  let productDb: Client;
 
   beforeAll(async () => {
     const env = {
@@ -43,9 +46,14 @@ describe('segment membership through the pipeline', () => {
     await startApp('outbox-worker', env);
     ingester = await startApp('ingester', { ...env, PRODUCT_API_URL: productApi.url });
     redisUrl = env.REDIS_URL;
+    productDb = new Client({ connectionString: env.PRODUCT_DATABASE_URL });
+    await productDb.connect();
     durable = new Redis(redisUrl);
   });
-  afterAll(() => durable?.disconnect());
+  afterAll(async () => {
+    durable?.disconnect();
+    await productDb?.end();
+  });
 
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${productApi.url}/v1/products/deals/segments/${path}`, {
@@ -155,6 +163,30 @@ describe('segment membership through the pipeline', () => {
     await durable.xadd(streamKey(shard), '*', ...encodeSegmentEvent(replay));
     await waitFor('the replayed event applied', () => drained(shard));
     expect(await inSegment(['user-1', 'user-4'])).toEqual([false, true]);
+  });
+
+  it('puts the index back from the product database after the durable Redis lost it', async () => {
+    await call('PUT', 'gone', { name: 'Gone' });
+    await call('POST', 'gone/members', { add: ['user-7'] });
+    await call('DELETE', 'gone');
+    await waitForMembers(['user-4'], [true]);
+    const indexKeys = await durable.keys('hwp:segment-*');
+    expect(indexKeys.length).toBeGreaterThan(0);
+    await durable.del(...indexKeys);
+    expect(await inSegment(['user-4'])).toEqual([false]);
+
+    const republished = await republishSegments(productDb, { pageSize: 10_000 });
+    expect(republished.map(({ segmentId, members, deleted }) => ({ segmentId, members, deleted }))).toEqual([
+      { segmentId: 'annual', members: 1, deleted: false },
+      { segmentId: 'gone', members: 0, deleted: true },
+      { segmentId: 'loaded', members: 25_000, deleted: false },
+    ]);
+    await waitForMembers(['user-1', 'user-4'], [false, true]);
+    await waitFor('the loaded segment back', async () =>
+      (await segmentsOf('load-25000')).includes('deals/loaded'),
+    );
+    const floors = await segmentFloors(durable);
+    expect(floors.get('deals/gone')).toBe(republished[1]?.dataVersion);
   });
 });
 
