@@ -8,6 +8,7 @@ import type {
   homeLayout as homeLayoutBody,
   ingestedWidgetList,
   layoutBody,
+  previewBody,
   productAnalytics as productAnalyticsBody,
   savedDraft,
   widgetBody,
@@ -292,4 +293,15 @@ export function saveHomeLayout(token: string, productIds: string[]): Promise<Api
     method: 'PUT',
     body: { productIds } satisfies z.input<typeof layoutBody>,
   });
+}
+
+/**
+ * A user's whole home screen with a draft widget in its product's slot, as core-api composes it; nothing
+ * is published. The answer is a screen (decode it before rendering).
+ */
+export function previewAsUser(
+  token: string,
+  request: z.input<typeof previewBody>,
+): Promise<ApiResult<unknown>> {
+  return call(endpoint('core-api', '/v1/studio/preview'), token, { method: 'POST', body: request });
 }

@@ -1,10 +1,12 @@
 'use server';
 
+import { decodeScreen, type Screen } from '@hwp/sdui-schema';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { isHttps } from '../../server/request';
 import {
   deleteWidget,
+  previewAsUser,
   publishWidget,
   rollBack,
   saveDraft,
@@ -64,6 +66,11 @@ function outcome(
       message: `${done}: ${versions.slice(0, 5).join(', ')}${versions.length > 5 ? ` and ${versions.length - 5} more` : ''}.`,
     };
   }
+  return refused(result);
+}
+
+/** An API's refusal as the editor shows it; an expired session signs in again. */
+function refused(result: Extract<ApiResult<unknown>, { ok: false }>): StudioOutcome & { ok: false } {
   if (result.status === 401) redirect('/admin?error=expired');
   return {
     ok: false,
@@ -115,6 +122,37 @@ export async function saveDraftFromStudio(target: WidgetTarget, widget: unknown)
   const result = await saveDraft(token, target.productId, audience, widget);
   if (result.ok) return { ok: true, message: `Draft saved for ${audience}; it is not published.` };
   return outcome(result, 'Saved');
+}
+
+/** A preview's answer: the user's whole home screen with the draft in its slot, or why there is none. */
+export type PreviewOutcome = { ok: true; screen: Screen } | (StudioOutcome & { ok: false });
+
+/**
+ * "Preview as user": `userId`'s whole home screen with the editor's widget in the product's slot, as
+ * core-api composes it, without publishing anything. The widget stands in for the target's audience.
+ */
+export async function previewAsUserFromStudio(
+  target: WidgetTarget,
+  userId: string,
+  widget: unknown,
+): Promise<PreviewOutcome> {
+  const { token } = await signedIn();
+  if (!USER_ID_PATTERN.test(userId))
+    return {
+      ok: false,
+      message: `“${userId}” is not a user id (letters, digits, “.”, “_” and “-”).`,
+      errors: [],
+    };
+  const result = await previewAsUser(token, {
+    userId,
+    productId: target.productId,
+    widget,
+    audience: target.audience === 'generic' ? 'generic' : 'personalised',
+  });
+  if (!result.ok) return refused(result);
+  const decoded = decodeScreen(result.value);
+  if (!decoded.ok) return { ok: false, message: `The screen cannot be shown: ${decoded.reason}`, errors: [] };
+  return { ok: true, screen: decoded.screen };
 }
 
 /** Publishes an earlier version of a widget again, as a new version. */

@@ -6,14 +6,17 @@ import dynamic from 'next/dynamic';
 import { useId, useMemo, useState, useTransition } from 'react';
 import {
   deleteFromStudio,
+  previewAsUserFromStudio,
   publishFromStudio,
   saveDraftFromStudio,
+  type PreviewOutcome,
   type StudioOutcome,
   type WidgetTarget,
 } from '../../app/admin/actions';
 import { Button } from '../../components/ui/button';
 import { locatePointer } from '../json-pointer';
 import { widgetFields, withField } from '../widget-fields';
+import { ScreenPreview } from './screen-preview';
 import { WidgetPreview } from './widget-preview';
 
 const JsonEditor = dynamic(() => import('./json-editor'), {
@@ -49,15 +52,19 @@ export interface WidgetEditorProps {
  * The studio's widget editor: JSON (CodeMirror) and forms for the common fields, kept in step; the SDUI
  * schema's own validator (the one product-api runs) marks problems at their JSON path as you type; a live
  * preview through the home screen's renderer, light and dark; publish generic or to a list of users,
- * delete, or save a draft (validated, not published; publishing it is an ordinary publish).
+ * delete, or save a draft (validated, not published; publishing it is an ordinary publish); and "preview
+ * as user": that user's whole home screen from core-api with this widget in its slot, published nowhere.
  */
 export function WidgetEditor({ productId, initialJson, initialTarget, now }: WidgetEditorProps) {
-  const ids = { label: useId(), problems: useId(), users: useId() };
+  const ids = { label: useId(), problems: useId(), users: useId(), previewUser: useId() };
   const [text, setText] = useState(initialJson);
   const [audience, setAudience] = useState(initialTarget.audience);
   const [userIds, setUserIds] = useState(initialTarget.userIds);
   const [outcome, setOutcome] = useState<StudioOutcome>();
   const [pending, startTransition] = useTransition();
+  const [previewUser, setPreviewUser] = useState(initialTarget.userIds.split(/[\s,]+/)[0] ?? '');
+  const [previewed, setPreviewed] = useState<{ userId: string; outcome: PreviewOutcome }>();
+  const [previewing, startPreview] = useTransition();
 
   const parsed = useMemo(() => parse(text), [text]);
   const validation = useMemo(() => (parsed.ok ? validateWidget(parsed.json) : undefined), [parsed]);
@@ -214,6 +221,61 @@ export function WidgetEditor({ productId, initialJson, initialTarget, now }: Wid
           {pending ? 'Sending…' : outcome?.message}
         </p>
       </fieldset>
+
+      <section aria-labelledby={`${ids.label}-as-user`} className="flex flex-col gap-3">
+        <h2 id={`${ids.label}-as-user`} className="text-lg font-semibold">
+          Preview as user
+        </h2>
+        <p className="text-sm text-muted">
+          The user&apos;s whole home screen with this widget in the {productId} slot, as{' '}
+          {audience === 'generic' ? 'the generic widget' : 'their own widget'}. Nothing is published.
+        </p>
+        <div className="flex flex-wrap items-end gap-2">
+          <label htmlFor={ids.previewUser} className="flex flex-col gap-1 text-sm">
+            <span className="font-medium">User id</span>
+            <input
+              id={ids.previewUser}
+              value={previewUser}
+              onChange={(event) => setPreviewUser(event.target.value.trim())}
+              className="h-9 rounded-md border border-border bg-surface-raised px-2"
+            />
+          </label>
+          <Button
+            variant="secondary"
+            disabled={!valid || previewUser === '' || previewing}
+            onClick={() =>
+              startPreview(async () =>
+                setPreviewed({
+                  userId: previewUser,
+                  outcome: await previewAsUserFromStudio(
+                    target,
+                    previewUser,
+                    (parsed as { json: unknown }).json,
+                  ),
+                }),
+              )
+            }
+          >
+            Preview as user
+          </Button>
+        </div>
+        <div aria-live="polite" aria-busy={previewing || undefined}>
+          {previewed?.outcome.ok === false && (
+            <p role="alert" className="text-sm">
+              {previewed.outcome.message}
+              {previewed.outcome.errors.map((error) => ` ${error.pointer || '/'}: ${error.detail}`).join(';')}
+            </p>
+          )}
+          {previewed?.outcome.ok && (
+            <ScreenPreview
+              screen={previewed.outcome.screen}
+              userId={previewed.userId}
+              productId={productId}
+              now={now}
+            />
+          )}
+        </div>
+      </section>
     </div>
   );
 }
