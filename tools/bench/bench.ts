@@ -18,7 +18,15 @@ import { logger } from '../lib/log';
 import { commandLine } from '../lib/command-line';
 import { buildApps, setUp } from '../lib/setup';
 import { ensureTestNode, TEST_NODE_VERSION } from '../lib/test-node';
-import { BENCH_JWT_SECRET, BENCH_PRODUCTS, BenchDataSet, REFRESH_PRODUCTS, STORM_LAYOUT } from './data-set';
+import { loadSegment } from '../segments/load-segment';
+import {
+  BENCH_JWT_SECRET,
+  BENCH_PRODUCTS,
+  BENCH_TEAM,
+  BenchDataSet,
+  REFRESH_PRODUCTS,
+  STORM_LAYOUT,
+} from './data-set';
 import { DistinctUsers } from './distinct-users';
 import {
   dropRefreshBacklog,
@@ -79,6 +87,7 @@ const SIZES = {
     storm: { users: 10_000, arrivalSeconds: 3, sample: 200, knownUsers: 1_000, connections: 64, seconds: 10 },
     stormDeadlineSeconds: 90,
     manyUsers: { users: 1_000_000, connections: 256, runSeconds: 10, boundSeconds: 180 },
+    segmentMembers: 1_000_000,
   },
   smoke: {
     users: 2_000,
@@ -92,6 +101,7 @@ const SIZES = {
     storm: { users: 200, arrivalSeconds: 1, sample: 20, knownUsers: 200, connections: 64, seconds: 2 },
     stormDeadlineSeconds: 30,
     manyUsers: { users: 2_000, connections: 64, runSeconds: 2, boundSeconds: 10 },
+    segmentMembers: 10_000,
   },
 };
 
@@ -136,7 +146,7 @@ async function main() {
   const size = SIZES[mode];
   const startedAt = new Date();
   const loadAverageBefore = loadavg();
-  const sections = 10;
+  const sections = 11;
   let section = 0;
   const step = <T>(what: string, work: () => Promise<T> | T) =>
     log.step(`(${++section}/${sections}) ${what}`, work);
@@ -253,6 +263,24 @@ async function main() {
       },
     );
 
+    const [segmentProduct = 'deals'] = BENCH_PRODUCTS;
+    const segments = await step(
+      `segments: ${size.segmentMembers.toLocaleString('en-US')} members added to one segment through product-api`,
+      async () => ({
+        members: size.segmentMembers,
+        ...(await loadSegment({
+          productApiUrl: refresh.productApi.url,
+          key: BENCH_TEAM.apiKey,
+          productId: segmentProduct,
+          segmentId: 'bench-segment',
+          count: size.segmentMembers,
+          prefix: 'bench-segment-member',
+          redisUrl: platform.redis.durable.url,
+          log,
+        })),
+      }),
+    );
+
     // Read before the ingester stops: its refresh would compete with the next section for the cores.
     const ingesterPeakRssBytes = peakRssBytes(refresh.ingester.process.pid!);
     refresh.ingester.process.kill('SIGKILL');
@@ -301,6 +329,7 @@ async function main() {
         home: { ...home, neverSeen },
         storm,
         pipeline,
+        segments,
         references,
         web,
         memory: {

@@ -8,6 +8,7 @@ import type { PipelineFigures } from './pipeline';
 import type { StormFigures } from './storm';
 import type { WebFigures } from './web';
 import { markdownTable } from './harness';
+import type { SegmentLoadTimes } from '../segments/load-segment';
 
 export interface BenchFigures {
   mode: 'full' | 'smoke';
@@ -26,6 +27,8 @@ export interface BenchFigures {
   home: { warm: WarmHomeFigures[]; l2: MissFigures; postgres: MissFigures; neverSeen: NeverSeenFigures };
   storm: StormFigures;
   pipeline: PipelineFigures;
+  /** One streamed upload of `members` ids into a new segment (issue #17). */
+  segments: SegmentLoadTimes & { members: number };
   references: {
     pgbenchProductWrites: { transactionsPerSecond: number; clients: number };
     redisXadd: { xaddPerSecond: number; clients: number };
@@ -325,6 +328,15 @@ export function benchTable(f: BenchFigures): string {
     `accepted → applied ${n(p.ingressLag.p50Ms)} / ${n(p.ingressLag.p99Ms)}`,
     `p99 ${times(p.freshness.p99Ms, Math.max(1, p.ingressLag.p99Ms))}`,
     ...result('freshness p99 (ms)'),
+    '',
+  ]);
+  const sg = f.segments;
+  rows.push([
+    `segment members, one streamed upload of ${n(sg.members)} ids: accepted / in the segment index (s)`,
+    `${sg.acceptedSeconds.toFixed(1)} / ${(sg.deliveredSeconds ?? NaN).toFixed(1)}`,
+    `pipeline (widget events) ${n(p.appliedPerSecond)}/s`,
+    `${n(sg.members / sg.acceptedSeconds)} ids/s`,
+    ...none,
     '',
   ]);
   const st = f.storm;
