@@ -87,7 +87,8 @@ export class HomeModule {
             ),
         },
         {
-          // Read at start (not awaited: reads ask the levels until it is trusted), and now and then after.
+          // Read at start (waited for a few seconds at most: reads ask the levels until it is trusted),
+          // and now and then after.
           provide: 'PersonalisedUsersCopyLifecycle',
           inject: [RedisPersonalisedUsersCopy],
           useFactory: (copy: RedisPersonalisedUsersCopy) => ({

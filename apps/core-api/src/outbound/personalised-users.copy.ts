@@ -16,6 +16,8 @@ const MIN_USERS = 100_000;
 // A copy that answers for nothing, or not for every bucket (a failed read, an index being built), is read
 // again this soon, then twice as late each time, up to the refresh interval.
 const FIRST_SOON_MS = 5_000;
+// How long an instance's start waits for its first read of the index (reads ask the levels until then).
+const FIRST_READ_WAIT_MS = 3_000;
 
 /**
  * The personalised-users index of the durable Redis, copied into a Bloom filter (ADR 0028): read whole at
@@ -50,12 +52,19 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
   }
 
   /** Reads the index now and every `refreshMs`. */
-  start(): void {
-    this.read();
+  /**
+   * Reads the index, then again every `refreshMs`. Resolves once the first read has ended, or after
+   * `waitMs` at most: an instance starts serving with its copy trusted, when the index can be read soon.
+   */
+  async start(waitMs = FIRST_READ_WAIT_MS): Promise<void> {
+    const first = this.read();
     this.timer = setInterval(() => {
-      if (!this.reading) this.read();
+      if (!this.reading) void this.read();
     }, this.refreshMs);
     this.timer.unref();
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([first, new Promise((resolve) => (timeout = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timeout);
   }
 
   stop(): void {
@@ -80,15 +89,16 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
     this.filter = undefined;
     // A read running now may have missed what was lost: it is not trusted either, and another follows.
     if (this.reading) this.distrusted = true;
-    else this.read();
+    else void this.read();
   }
 
-  private read(): void {
+  /** Resolves when the read has ended, whether or not it succeeded. */
+  private read(): Promise<void> {
     this.reading = true;
     this.distrusted = false;
     this.listedMeanwhile = [];
     const started = performance.now();
-    this.readIndex()
+    return this.readIndex()
       .then(({ filter, complete, users }) => {
         for (const userId of this.listedMeanwhile ?? []) filter.add(userId);
         if (this.distrusted) return;
@@ -109,7 +119,7 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
       .finally(() => {
         this.reading = false;
         this.listedMeanwhile = undefined;
-        if (this.distrusted) this.read();
+        if (this.distrusted) void this.read();
       });
   }
 
@@ -117,13 +127,16 @@ export class RedisPersonalisedUsersCopy implements PersonalisedUsersCopy {
   private readSoon(): void {
     clearTimeout(this.soon);
     this.soon = setTimeout(() => {
-      if (!this.reading) this.read();
+      if (!this.reading) void this.read();
     }, this.soonMs);
     this.soon.unref();
     this.soonMs = Math.min(this.refreshMs, this.soonMs * 2);
   }
 
   private async readIndex(): Promise<{ filter: UserIdFilter; complete: Uint8Array; users: number }> {
+    // At start the connection may still be coming up, and commands fail rather than queue meanwhile.
+    if (this.redis.status === 'connecting' || this.redis.status === 'connect')
+      await new Promise((resolve) => this.redis.once('ready', resolve));
     const filter = new UserIdFilter(Math.max(MIN_USERS, (await countPersonalisedUsers(this.redis)) * GROWTH));
     const complete = new Uint8Array(PERSONALISED_USERS_BUCKETS);
     let users = 0;
