@@ -7,7 +7,8 @@ import { DATABASES, workspaceRoot, type DatabaseKind } from '@hwp/dev-services';
 /**
  * A database's shape as comparable strings: one per column ("table.column type [null]"), index
  * ("unique table(a,b)") and foreign key ("fk table(a) -> other(b)"). Both sides below produce this form,
- * so a test can diff what schema.prisma declares against what the migrations built.
+ * so a test can diff what schema.prisma declares against what the migrations built. Partial indexes are
+ * left out: Prisma cannot declare them (the experiments' one-running-per-audience index, ADR 0029).
  */
 export interface SchemaShape {
   tables: string[];
@@ -127,6 +128,8 @@ export async function databaseShape(url: string): Promise<SchemaShape> {
        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
        WHERE n.nspname = 'public' AND c.relname <> '_prisma_migrations'
+         -- A partial index (WHERE ...) is the migrations' alone: schema.prisma cannot declare one.
+         AND i.indpred IS NULL
        GROUP BY i.indexrelid, i.indisprimary, i.indisunique, c.relname`,
     );
     const foreignKeys = await client.query<{ line: string }>(
