@@ -12,6 +12,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@hwp/service-kit';
 import { canAccessProduct } from '@hwp/studio-auth';
+import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
 import type { Caller } from '../domain/audit';
 import {
   PRODUCT_CATALOG,
@@ -115,7 +116,11 @@ export class ProductTeamGuard implements CanActivate {
         detail: `this session does not cover product ${productId}`,
       });
     }
-    if (authentication.session.role === 'admin' && !(await this.products.exists(productId)))
+    // An id no product can have is not looked up (Postgres refuses text with a NUL in it).
+    if (
+      authentication.session.role === 'admin' &&
+      (!PRODUCT_ID_PATTERN.test(productId) || !(await this.products.exists(productId)))
+    )
       throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', { detail: `no product ${productId}` });
     const { teamId } = authentication.session;
     callers.set(request, {
