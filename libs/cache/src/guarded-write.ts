@@ -1,5 +1,5 @@
 import type { Audience } from '@hwp/widget-events';
-import { encodeCachedWidget, widgetHashKey, type CachedWidget } from './layout';
+import { encodeCachedWidget, widgetHashField, widgetHashKey, type CachedWidget } from './layout';
 import type { RedisClient } from '@hwp/service-kit';
 
 /**
@@ -41,19 +41,19 @@ export function defineGuardedWrite(redis: RedisClient): GuardedRedis {
 }
 
 /**
- * Writes `widgets` (by product id) into `audience`'s hash, each unless the cache already holds that
+ * Writes `widgets` (by field: widgetHashField) into `audience`'s hash, each unless the cache already holds that
  * version or a newer one, then sets `completeMarker` if given and the hash exists; in one round trip.
  * Returns how many widgets were written.
  */
 export function writeWidgetsIfNewer(
   redis: RedisClient,
   audience: Audience,
-  widgets: Iterable<[productId: string, widget: CachedWidget]>,
+  widgets: Iterable<[field: string, widget: CachedWidget]>,
   ttlMs: number,
   completeMarker = '',
 ): Promise<number> {
-  const triples = [...widgets].flatMap(([productId, widget]) => [
-    productId,
+  const triples = [...widgets].flatMap(([field, widget]) => [
+    field,
     String(widget.dataVersion),
     encodeCachedWidget(widget),
   ]);
@@ -76,6 +76,7 @@ export async function writeWidgetIfNewer(
   entry: CacheWrite,
   ttlMs: number,
 ): Promise<boolean> {
-  const written = await writeWidgetsIfNewer(redis, entry.audience, [[entry.productId, entry]], ttlMs);
+  const field = widgetHashField(entry.productId, entry.audience);
+  const written = await writeWidgetsIfNewer(redis, entry.audience, [[field, entry]], ttlMs);
   return written === 1;
 }

@@ -13,6 +13,8 @@ export {
   encodeCachedWidget,
   encodeWidgetInvalidations,
   parseWidgetInvalidations,
+  sharedFieldAudience,
+  widgetHashField,
   widgetHashKey,
   type CachedWidget,
   type WidgetInvalidation,

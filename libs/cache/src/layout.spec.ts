@@ -1,5 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWidgetInvalidations, parseWidgetInvalidations } from './layout';
+import { segmentAudience, experimentAudience, GENERIC, userAudience } from '@hwp/widget-events';
+import {
+  encodeWidgetInvalidations,
+  parseWidgetInvalidations,
+  sharedFieldAudience,
+  widgetHashField,
+  widgetHashKey,
+} from './layout';
+
+describe('where a (product, audience) is cached', () => {
+  it("puts a user's widgets in their own hash and everything shared in the generic hash, one field each", () => {
+    const places = [GENERIC, userAudience('u1'), segmentAudience('annual'), experimentAudience('spring')].map(
+      (audience) => [widgetHashKey(audience), widgetHashField('deals', audience)],
+    );
+    expect(places).toEqual([
+      ['{generic}:widgets', 'deals'],
+      ['{u:u1}:widgets', 'deals'],
+      ['{generic}:widgets', 'deals/annual'],
+      ['{generic}:widgets', 'deals#spring'],
+    ]);
+    for (const audience of [GENERIC, segmentAudience('annual'), experimentAudience('spring')])
+      expect(sharedFieldAudience(widgetHashField('deals', audience))).toEqual({ productId: 'deals', audience });
+    expect(sharedFieldAudience('~complete')).toBeUndefined();
+  });
+});
 
 describe('parseWidgetInvalidations', () => {
   it('reads the list the ingester publishes for a batch', () => {

@@ -1,13 +1,50 @@
-import { audienceUser, isAudience, type Audience } from '@hwp/widget-events';
+import {
+  audienceExperiment,
+  audienceSegment,
+  audienceUser,
+  experimentAudience,
+  isAudience,
+  segmentAudience,
+  GENERIC,
+  type Audience,
+} from '@hwp/widget-events';
 
 /**
  * Where widgets live in the cache Redis. One hash per user ("{u:<id>}:widgets", field = productId) so a
- * user's whole personalised screen is one HGETALL; one hash for the generic widgets. The braces are Redis
- * Cluster hash tags: each hash sits in one slot, so its version-guarded write is one atomic script.
+ * user's whole personalised screen is one HGETALL; one hash for everything shared by many users: the
+ * generic widgets, the segment widgets and the running experiments (few, read together by every core-api
+ * instance, docs/adr/0030-campaigns-in-the-read-path.md). The braces are Redis Cluster hash tags: each hash
+ * sits in one slot, so its version-guarded write is one atomic script.
  */
 export function widgetHashKey(audience: Audience): string {
   const userId = audienceUser(audience);
   return userId === undefined ? '{generic}:widgets' : `{u:${userId}}:widgets`;
+}
+
+/**
+ * The field of one (product, audience) in its hash, and its key in core-api's in-process copy of it: the
+ * product id for a user's own widget and the generic one, `<productId>/<segmentId>` for a segment widget
+ * (the key of the segment index's memberships), `<productId>#<experimentId>` for a running experiment.
+ * Ids hold neither "/" nor "#".
+ */
+export function widgetHashField(productId: string, audience: Audience): string {
+  const segmentId = audienceSegment(audience);
+  if (segmentId !== undefined) return `${productId}/${segmentId}`;
+  const experimentId = audienceExperiment(audience);
+  return experimentId === undefined ? productId : `${productId}#${experimentId}`;
+}
+
+/** The (product, shared audience) of a field of the shared hash; undefined when it names neither. */
+export function sharedFieldAudience(field: string): { productId: string; audience: Audience } | undefined {
+  const slash = field.indexOf('/');
+  const hash = field.indexOf('#');
+  try {
+    if (slash > 0) return { productId: field.slice(0, slash), audience: segmentAudience(field.slice(slash + 1)) };
+    if (hash > 0) return { productId: field.slice(0, hash), audience: experimentAudience(field.slice(hash + 1)) };
+  } catch {
+    return undefined;
+  }
+  return field.startsWith('~') ? undefined : { productId: field, audience: GENERIC };
 }
 
 /**

@@ -1,12 +1,31 @@
 export {
   GENERIC,
   PRODUCT_ID_PATTERN,
+  SEGMENT_ID_PATTERN,
   USER_ID_PATTERN,
+  audienceExperiment,
+  audienceSegment,
   audienceUser,
+  experimentAudience,
   isAudience,
+  segmentAudience,
   userAudience,
   type Audience,
 } from './audience';
+export {
+  activeEntry,
+  checkSlotContent,
+  isActiveAt,
+  isSlotContentText,
+  nextBoundary,
+  scheduleAfter,
+  type ExperimentContent,
+  type ExperimentVariant,
+  type ScheduleContent,
+  type ScheduledEntry,
+  type SlotContent,
+  type SlotContentCheck,
+} from './slot-content';
 export { CONSUMER_GROUP, allShards, deadLetterKey, shardOf, streamKey } from './stream';
 export {
   decodeWidgetEvent,
@@ -18,7 +37,6 @@ export {
 } from './widget-event';
 export {
   MAX_MEMBERS_PER_PAGE,
-  SEGMENT_ID_PATTERN,
   decodeSegmentEvent,
   encodePipelineEvent,
   encodeSegmentEvent,

@@ -1,9 +1,6 @@
-import { PRODUCT_ID_PATTERN, USER_ID_PATTERN } from './audience';
+import { PRODUCT_ID_PATTERN, SEGMENT_ID_PATTERN, USER_ID_PATTERN } from './audience';
 import { shardOf } from './stream';
 import { encodeWidgetEvent, fieldPairs, type WidgetEvent } from './widget-event';
-
-/** A segment id: as narrow as a product id, so that `<productId>/<segmentId>` is a key needing no escaping. */
-export const SEGMENT_ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** Ids per membership page, and per event: a streamed upload is applied and delivered in pages this size. */
 export const MAX_MEMBERS_PER_PAGE = 10_000;

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activeEntry,
+  checkSlotContent,
+  isSlotContentText,
+  nextBoundary,
+  scheduleAfter,
+  type ScheduledEntry,
+} from './slot-content';
+
+const widget = { type: 'text', text: 'hi' };
+const entry = (dataVersion: number, activeFrom: number | null, activeUntil: number | null): ScheduledEntry => ({
+  dataVersion,
+  activeFrom,
+  activeUntil,
+  acceptedAt: dataVersion * 10,
+  widget,
+});
+
+describe('a schedule', () => {
+  const always = entry(1, null, null);
+  const weekend = entry(2, 1_000, 2_000);
+  const entries = [weekend, always];
+
+  it('shows the newest entry whose window holds the time, from inclusive, until exclusive', () => {
+    expect(activeEntry(entries, 999)).toBe(always);
+    expect(activeEntry(entries, 1_000)).toBe(weekend);
+    expect(activeEntry(entries, 1_999)).toBe(weekend);
+    expect(activeEntry(entries, 2_000)).toBe(always);
+    expect(activeEntry([weekend], 2_000)).toBeUndefined();
+  });
+
+  it('names the next time a window opens or closes', () => {
+    expect(nextBoundary(entries, 0)).toBe(1_000);
+    expect(nextBoundary(entries, 1_000)).toBe(2_000);
+    expect(nextBoundary(entries, 2_000)).toBeUndefined();
+  });
+
+  it('keeps after a write only what can still be shown', () => {
+    // An always-active write hides everything older.
+    expect(scheduleAfter(entry(3, null, null), entries, 0)).toEqual([entry(3, null, null)]);
+    // A windowed write keeps the older entries down to the newest always-active one, without ended ones.
+    const ended = entry(2, 10, 20);
+    expect(scheduleAfter(entry(4, 500, 600), [entry(3, 100, 900), ended, always, entry(0 + 1, null, null)], 50)).toEqual([
+      entry(4, 500, 600),
+      entry(3, 100, 900),
+      always,
+    ]);
+  });
+});
+
+describe('checkSlotContent', () => {
+  it('accepts a schedule and an experiment, and names what is wrong otherwise', () => {
+    expect(checkSlotContent({ '~slot': 'schedule', entries: [entry(2, 5, null), entry(1, null, null)] }).ok).toBe(true);
+    expect(checkSlotContent({ '~slot': 'schedule', entries: [entry(1, null, null), entry(2, 5, null)] })).toMatchObject({
+      ok: false,
+      pointer: '/entries/1/dataVersion',
+    });
+    expect(checkSlotContent({ '~slot': 'schedule', entries: [entry(1, 9, 9)] })).toMatchObject({
+      ok: false,
+      pointer: '/entries/0/activeUntil',
+    });
+    const experiment = {
+      '~slot': 'experiment',
+      experimentId: 'spring',
+      audience: 'segment:annual',
+      startedAt: 1,
+      variants: [
+        { variantId: 'a', basisPoints: 5_000, widget },
+        { variantId: 'b', basisPoints: 5_000, widget },
+      ],
+    };
+    expect(checkSlotContent(experiment).ok).toBe(true);
+    expect(checkSlotContent({ ...experiment, variants: experiment.variants.slice(0, 1) })).toMatchObject({
+      pointer: '/variants',
+    });
+    expect(
+      checkSlotContent({ ...experiment, variants: [experiment.variants[0], { ...experiment.variants[1], basisPoints: 4_000 }] }),
+    ).toMatchObject({ pointer: '/variants', detail: expect.stringContaining('9000') });
+    expect(checkSlotContent(widget)).toMatchObject({ ok: false, pointer: '/~slot' });
+  });
+
+  it('is told from a plain widget without parsing', () => {
+    expect(isSlotContentText(JSON.stringify({ '~slot': 'schedule', entries: [] }))).toBe(true);
+    expect(isSlotContentText(JSON.stringify({ type: 'text', text: '"~slot"' }))).toBe(false);
+  });
+});

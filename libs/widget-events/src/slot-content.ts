@@ -1,0 +1,163 @@
+/**
+ * The content the pipeline carries and stores for one (product, audience), besides a plain SDUI widget
+ * (docs/adr/0030-campaigns-in-the-read-path.md):
+ *
+ * - a **schedule**: the versions of the slot that may still be shown, each with its window, newest first.
+ *   product-api builds it in the write's transaction from the history, so every event carries the whole
+ *   truth of its version and "the highest version wins" still holds downstream. A segment widget is
+ *   always a schedule (its `acceptedAt` decides between segments);
+ * - a **running experiment**: its audience, split and the variants' widgets (audience
+ *   `experiment:<experimentId>`); a stopped experiment is a tombstone.
+ *
+ * A plain widget is the common case and stays as it was: always active, spliced as stored. Both other
+ * forms are JSON objects with a `~slot` field, which no SDUI widget has (its objects are strict).
+ */
+
+/** One version of a slot and when it is shown: from `activeFrom` (inclusive) until `activeUntil` (exclusive). */
+export interface ScheduledEntry {
+  /** The version that published this entry. */
+  dataVersion: number;
+  /** Epoch ms (UTC); null: since ever. */
+  activeFrom: number | null;
+  /** Epoch ms (UTC); null: for ever. */
+  activeUntil: number | null;
+  /** When product-api accepted this version (epoch ms): between segments, the latest accepted wins. */
+  acceptedAt: number;
+  /** The SDUI widget root; null: a deletion (the slot falls back while it is active). */
+  widget: Record<string, unknown> | null;
+}
+
+export interface ScheduleContent {
+  '~slot': 'schedule';
+  /** Newest first; the first whose window holds the time is shown. */
+  entries: ScheduledEntry[];
+}
+
+export interface ExperimentVariant {
+  variantId: string;
+  /** Share of the audience in basis points (the split adds up to 10,000). */
+  basisPoints: number;
+  widget: Record<string, unknown>;
+}
+
+export interface ExperimentContent {
+  '~slot': 'experiment';
+  experimentId: string;
+  /** Who takes part: every user of the slot, or the members of one of the product's segments. */
+  audience: 'everyone' | `segment:${string}`;
+  /** Epoch ms. */
+  startedAt: number;
+  variants: ExperimentVariant[];
+}
+
+export type SlotContent = ScheduleContent | ExperimentContent;
+
+const MARK = '"~slot"';
+
+/** True when stored text is a schedule or an experiment, not a plain widget (no parse). */
+export const isSlotContentText = (text: string): boolean => text.includes(MARK);
+
+export type SlotContentCheck =
+  | { ok: true; content: SlotContent }
+  | { ok: false; pointer: string; detail: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+const isTimeOrNull = (value: unknown): value is number | null => value === null || isTime(value);
+const ID = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * The shape of a parsed `~slot` object (the widgets inside are checked against the SDUI schema by whoever
+ * validates widgets: product-api on write, the ingester on apply). Never throws.
+ */
+export function checkSlotContent(value: unknown): SlotContentCheck {
+  const refuse = (pointer: string, detail: string): SlotContentCheck => ({ ok: false, pointer, detail });
+  if (!isObject(value)) return refuse('', 'is not an object');
+  if (value['~slot'] === 'schedule') {
+    const entries = value['entries'];
+    if (!Array.isArray(entries) || entries.length === 0) return refuse('/entries', 'must list at least one entry');
+    let previous = Infinity;
+    for (const [i, entry] of entries.entries()) {
+      const at = `/entries/${i}`;
+      if (!isObject(entry)) return refuse(at, 'is not an object');
+      const { dataVersion, activeFrom, activeUntil, acceptedAt, widget } = entry;
+      if (!Number.isSafeInteger(dataVersion) || (dataVersion as number) < 1)
+        return refuse(`${at}/dataVersion`, 'must be a positive integer');
+      if ((dataVersion as number) >= previous) return refuse(`${at}/dataVersion`, 'entries must be newest first');
+      previous = dataVersion as number;
+      if (!isTimeOrNull(activeFrom)) return refuse(`${at}/activeFrom`, 'must be epoch ms or null');
+      if (!isTimeOrNull(activeUntil)) return refuse(`${at}/activeUntil`, 'must be epoch ms or null');
+      if (activeFrom !== null && activeUntil !== null && activeUntil <= activeFrom)
+        return refuse(`${at}/activeUntil`, 'must be after activeFrom');
+      if (!isTime(acceptedAt)) return refuse(`${at}/acceptedAt`, 'must be epoch ms');
+      if (widget !== null && !isObject(widget)) return refuse(`${at}/widget`, 'must be a widget or null');
+    }
+    return { ok: true, content: value as unknown as ScheduleContent };
+  }
+  if (value['~slot'] === 'experiment') {
+    const { experimentId, audience, startedAt, variants } = value;
+    if (typeof experimentId !== 'string' || !ID.test(experimentId))
+      return refuse('/experimentId', 'must be an experiment id');
+    if (audience !== 'everyone' && !(typeof audience === 'string' && /^segment:[a-z][a-z0-9-]{0,39}$/.test(audience)))
+      return refuse('/audience', 'must be "everyone" or "segment:<segmentId>"');
+    if (!isTime(startedAt)) return refuse('/startedAt', 'must be epoch ms');
+    if (!Array.isArray(variants) || variants.length < 2) return refuse('/variants', 'must list at least two variants');
+    let total = 0;
+    for (const [i, variant] of variants.entries()) {
+      const at = `/variants/${i}`;
+      if (!isObject(variant)) return refuse(at, 'is not an object');
+      if (typeof variant['variantId'] !== 'string' || !ID.test(variant['variantId']))
+        return refuse(`${at}/variantId`, 'must be a variant id');
+      const share = variant['basisPoints'];
+      if (!Number.isSafeInteger(share) || (share as number) < 0) return refuse(`${at}/basisPoints`, 'must be ≥ 0');
+      total += share as number;
+      if (!isObject(variant['widget'])) return refuse(`${at}/widget`, 'must be a widget');
+    }
+    if (total !== 10_000) return refuse('/variants', `the split adds up to ${total} basis points, not 10,000`);
+    return { ok: true, content: value as unknown as ExperimentContent };
+  }
+  return refuse('/~slot', 'must be "schedule" or "experiment"');
+}
+
+/** Whether `entry` is shown at `now` (epoch ms). */
+export const isActiveAt = (entry: Pick<ScheduledEntry, 'activeFrom' | 'activeUntil'>, now: number): boolean =>
+  (entry.activeFrom === null || entry.activeFrom <= now) && (entry.activeUntil === null || now < entry.activeUntil);
+
+/** The entry shown at `now`: the newest whose window holds it; undefined when none does. */
+export function activeEntry<E extends ScheduledEntry>(entries: readonly E[], now: number): E | undefined {
+  for (const entry of entries) if (isActiveAt(entry, now)) return entry;
+  return undefined;
+}
+
+/** The first time after `now` at which some entry's window opens or closes; undefined when none will. */
+export function nextBoundary(entries: readonly ScheduledEntry[], now: number): number | undefined {
+  let next: number | undefined;
+  for (const { activeFrom, activeUntil } of entries) {
+    for (const time of [activeFrom, activeUntil])
+      if (time !== null && time > now && (next === undefined || time < next)) next = time;
+  }
+  return next;
+}
+
+/**
+ * The entries a new version's schedule keeps, newest first: the new entry, then those of `previous`
+ * (newest first, the slot's schedule before the write) that can still be shown. An entry that is always
+ * active hides every older one, and an entry whose window has ended is never shown again, so both kinds
+ * are dropped. Used by product-api to build every write's content from the history.
+ */
+export function scheduleAfter(
+  entry: ScheduledEntry,
+  previous: readonly ScheduledEntry[],
+  now: number,
+): ScheduledEntry[] {
+  const kept = [entry];
+  if (entry.activeFrom === null && entry.activeUntil === null) return kept;
+  for (const older of previous) {
+    if (older.dataVersion >= entry.dataVersion) continue;
+    if (older.activeUntil !== null && older.activeUntil <= now) continue;
+    kept.push(older);
+    if (older.activeFrom === null && older.activeUntil === null) break;
+  }
+  return kept;
+}
