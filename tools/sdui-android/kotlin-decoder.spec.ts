@@ -49,6 +49,18 @@ describe('the generated Kotlin decoder', () => {
     expect(nodeIds(document).filter((id) => !decodedHas(decoded, id))).toEqual([]);
   });
 
+  it("decodes a widget's campaign provenance (1.1.0): its segment, experiment and variant", () => {
+    const result = results.get('screen-campaign-provenance');
+    expect(result).toMatchObject({ ok: true });
+    const provenances = (result as { decoded: string }).decoded.match(/Provenance\([^)]*\)/g);
+    expect(provenances).toEqual([
+      'Provenance(productId=deals, audience=GENERIC, dataVersion=12, segmentId=null, ' +
+        'experimentId=spring-banner, variantId=bold)',
+      'Provenance(productId=subscriptions, audience=GENERIC, dataVersion=4, segmentId=annual-plan, ' +
+        'experimentId=null, variantId=null)',
+    ]);
+  });
+
   it.each(invalid)(
     'rejects invalid/$name at the same path as the TypeScript validator',
     ({ name, expectedErrorPath }) => {

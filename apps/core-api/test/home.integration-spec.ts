@@ -11,7 +11,7 @@ import {
   widgetHashKey,
   type UserRefreshJob,
 } from '@hwp/cache';
-import { validateScreen, type Screen } from '@hwp/sdui-schema';
+import { SDUI_SCHEMA_VERSION, validateScreen, type Screen } from '@hwp/sdui-schema';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import { userAudience } from '@hwp/widget-events';
 import { CoreSeed, JWT_SECRET, card, getHome, homeScreen, metric, token, widgetIds } from './home.harness';
@@ -54,7 +54,7 @@ describe('GET /v1/home', () => {
   it('fills the layout in order with the personalised widget, else the generic one, with provenance', async () => {
     const { response, screen } = await homeScreen(app.url, await token('alice'));
     expect(validateScreen(screen)).toMatchObject({ ok: true });
-    expect(screen).toMatchObject({ type: 'screen', id: 'home', schemaVersion: '1.0.0' });
+    expect(screen).toMatchObject({ type: 'screen', id: 'home', schemaVersion: SDUI_SCHEMA_VERSION });
     expect(widgetIds(screen)).toEqual(['deals-g', 'orders-alice', 'loyalty-g']); // news has no widget
     expect(screen.widgets.map((widget) => widget.provenance)).toEqual([
       { productId: 'deals', audience: 'generic', dataVersion: '1' },
@@ -273,6 +273,6 @@ describe('GET /v1/home', () => {
     assert(home, 'GET /v1/home is documented');
     expect(home.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(home.responses)).toEqual(expect.arrayContaining(['200', '304', '401']));
-    expect(JSON.stringify(home.responses['200'])).toContain('sdui-1.0.0.schema.json');
+    expect(JSON.stringify(home.responses['200'])).toContain(`sdui-${SDUI_SCHEMA_VERSION}.schema.json`);
   });
 });

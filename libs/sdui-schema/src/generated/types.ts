@@ -446,6 +446,12 @@ export interface Provenance {
   audience: Audience;
   /** Version of the product data the widget was built from. (1–64 characters) */
   dataVersion: string;
+  /** The product's segment the widget was published to, when it was chosen for the user's membership. (matches `^[a-z][a-z0-9-]{0,39}$`) */
+  segmentId?: string;
+  /** The running experiment that chose the widget; `variantId` names the variant the user is assigned to. (matches `^[a-z][a-z0-9-]{0,39}$`) */
+  experimentId?: string;
+  /** The experiment's variant the user is assigned to; set together with `experimentId`. (matches `^[a-z][a-z0-9-]{0,39}$`) */
+  variantId?: string;
 }
 
 /** Alignment along the cross axis, following the reading direction. */

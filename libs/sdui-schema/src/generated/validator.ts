@@ -67,6 +67,7 @@ const PATTERN_6 = new RegExp('^homewidgets:\\/\\/[!-~]+$', 'u');
 const PATTERN_7 = new RegExp('^[a-z][a-z0-9_]{0,63}$', 'u');
 const PATTERN_8 = new RegExp('^[a-z][a-z0-9_]{0,39}$', 'u');
 const PATTERN_9 = new RegExp('^[a-z][a-z0-9-]{0,63}$', 'u');
+const PATTERN_10 = new RegExp('^[a-z][a-z0-9-]{0,39}$', 'u');
 
 const SCREEN_KEYS = new Set(['type', 'id', 'schemaVersion', 'title', 'widgets']);
 export function screen(c: Checker, value: unknown): void {
@@ -583,11 +584,23 @@ function refreshScreenAction(c: Checker, o: JsonObject): void {
   c.keys(o, REFRESH_SCREEN_ACTION_KEYS);
 }
 
-const PROVENANCE_KEYS = new Set(['productId', 'audience', 'dataVersion']);
+const PROVENANCE_KEYS = new Set([
+  'productId',
+  'audience',
+  'dataVersion',
+  'segmentId',
+  'experimentId',
+  'variantId',
+]);
 function provenance(c: Checker, value: unknown): void {
   const o = c.object(value);
   c.keys(o, PROVENANCE_KEYS);
   c.string(o, 'productId', true, 0, Infinity, PATTERN_9);
   c.token(o, 'audience', true, AUDIENCE);
   c.string(o, 'dataVersion', true, 1, 64);
+  c.string(o, 'segmentId', false, 0, Infinity, PATTERN_10);
+  c.string(o, 'experimentId', false, 0, Infinity, PATTERN_10);
+  c.string(o, 'variantId', false, 0, Infinity, PATTERN_10);
+  c.requiredWith(o, 'experimentId', 'variantId');
+  c.requiredWith(o, 'variantId', 'experimentId');
 }

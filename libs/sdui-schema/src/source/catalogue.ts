@@ -47,6 +47,9 @@ const SchemaVersion = z
   .regex(new RegExp(`^${SDUI_SCHEMA_VERSION.split('.')[0]}\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)$`))
   .describe('The schema version (semver) the screen was written for; the major must match the reader.');
 
+/** A segment, experiment or variant id: unique within its product, so it needs no escaping in keys. */
+const CampaignId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
+
 const Provenance = z
   .strictObject({
     productId: z
@@ -55,8 +58,23 @@ const Provenance = z
       .describe('The product that published the widget.'),
     audience: Audience.describe('Whether the widget was built for this user or for everyone.'),
     dataVersion: text(64).describe('Version of the product data the widget was built from.'),
+    // Added in 1.1.0: which campaign chose the widget, so that clients report it back with its events.
+    segmentId: CampaignId.optional().describe(
+      "The product's segment the widget was published to, when it was chosen for the user's membership.",
+    ),
+    experimentId: CampaignId.optional().describe(
+      'The running experiment that chose the widget; `variantId` names the variant the user is assigned to.',
+    ),
+    variantId: CampaignId.optional().describe(
+      "The experiment's variant the user is assigned to; set together with `experimentId`.",
+    ),
   })
-  .meta({ id: 'Provenance', description: 'Where a widget came from; set by core-api on each widget root.' });
+  .meta({
+    id: 'Provenance',
+    description: 'Where a widget came from; set by core-api on each widget root.',
+    // An experiment's widget always names its variant, and a variant its experiment.
+    dependentRequired: { experimentId: ['variantId'], variantId: ['experimentId'] },
+  });
 
 // Spread into every interactive node; node() makes the label required whenever an action is set.
 const interactive = {

@@ -2,4 +2,4 @@
  * The schema version (semver). Minor versions are additive only (see docs/sdui/README.md);
  * anything else needs a major bump. Change it here, then run `nx run sdui-schema:generate`.
  */
-export const SDUI_SCHEMA_VERSION = '1.0.0';
+export const SDUI_SCHEMA_VERSION = '1.1.0';

@@ -5,7 +5,7 @@ import org.json.JSONObject
 
 /** The schema this decoder was generated from, and the limits it enforces. */
 object SduiSchema {
-    const val VERSION = "1.0.0"
+    const val VERSION = "1.1.0"
     const val MAX_DEPTH = 12
     const val MAX_NODES_PER_WIDGET = 250
     const val MAX_WIDGET_BYTES = 65536
@@ -21,6 +21,7 @@ private val PATTERN_6 = Regex("^homewidgets:\\/\\/[!-~]+\$")
 private val PATTERN_7 = Regex("^[a-z][a-z0-9_]{0,63}\$")
 private val PATTERN_8 = Regex("^[a-z][a-z0-9_]{0,39}\$")
 private val PATTERN_9 = Regex("^[a-z][a-z0-9-]{0,63}\$")
+private val PATTERN_10 = Regex("^[a-z][a-z0-9-]{0,39}\$")
 
 internal fun readScreen(v: Any?, p: String, c: DecodeContext): Screen {
     val o = c.obj(v, p)
@@ -377,6 +378,11 @@ internal fun readProvenance(v: Any?, p: String, c: DecodeContext): Provenance {
         productId = c.field(o, "productId", p, true) { value, at -> c.string(value, at, 0, Int.MAX_VALUE, PATTERN_9) }!!,
         audience = c.field(o, "audience", p, true) { value, at -> c.token(value, at, Audience.entries) }!!,
         dataVersion = c.field(o, "dataVersion", p, true) { value, at -> c.string(value, at, 1, 64, null) }!!,
+        segmentId = c.field(o, "segmentId", p, false) { value, at -> c.string(value, at, 0, Int.MAX_VALUE, PATTERN_10) },
+        experimentId = c.field(o, "experimentId", p, false) { value, at -> c.string(value, at, 0, Int.MAX_VALUE, PATTERN_10) },
+        variantId = c.field(o, "variantId", p, false) { value, at -> c.string(value, at, 0, Int.MAX_VALUE, PATTERN_10) },
     )
+    c.requiredWith(o, p, "experimentId", "variantId")
+    c.requiredWith(o, p, "variantId", "experimentId")
     return decoded
 }

@@ -397,6 +397,12 @@ data class Provenance(
     val audience: Audience,
     /** Version of the product data the widget was built from. */
     val dataVersion: String,
+    /** The product's segment the widget was published to, when it was chosen for the user's membership. */
+    val segmentId: String? = null,
+    /** The running experiment that chose the widget; `variantId` names the variant the user is assigned to. */
+    val experimentId: String? = null,
+    /** The experiment's variant the user is assigned to; set together with `experimentId`. */
+    val variantId: String? = null,
 )
 
 /** Alignment along the cross axis, following the reading direction. */
