@@ -9,14 +9,19 @@ export {
 export {
   INVALIDATION_CHANNEL,
   LAYOUT_CHANNEL,
+  MAX_ANNOUNCED_USERS,
+  SEGMENT_CHANGES_CHANNEL,
   decodeCachedWidget,
   encodeCachedWidget,
+  encodeSegmentChanges,
   encodeWidgetInvalidations,
+  parseSegmentChanges,
   parseWidgetInvalidations,
   sharedFieldAudience,
   widgetHashField,
   widgetHashKey,
   type CachedWidget,
+  type SegmentChanges,
   type WidgetInvalidation,
 } from './layout';
 export {
@@ -45,11 +50,14 @@ export { UserIdFilter } from './user-id-filter';
 export {
   SEGMENT_FLOORS_KEY,
   applySegmentMemberships,
+  countSegmentIndexUsers,
   liveSegments,
+  parseMemberships,
   raiseSegmentFloor,
   segmentFloor,
   segmentFloors,
   segmentKey,
   segmentMembershipKey,
+  readSegmentIndexUsers,
   storedMemberships,
 } from './segment-memberships';

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { segmentAudience, experimentAudience, GENERIC, userAudience } from '@hwp/widget-events';
 import {
+  MAX_ANNOUNCED_USERS,
+  encodeSegmentChanges,
   encodeWidgetInvalidations,
+  parseSegmentChanges,
   parseWidgetInvalidations,
   sharedFieldAudience,
   widgetHashField,
@@ -20,7 +23,10 @@ describe('where a (product, audience) is cached', () => {
       ['{generic}:widgets', 'deals#spring'],
     ]);
     for (const audience of [GENERIC, segmentAudience('annual'), experimentAudience('spring')])
-      expect(sharedFieldAudience(widgetHashField('deals', audience))).toEqual({ productId: 'deals', audience });
+      expect(sharedFieldAudience(widgetHashField('deals', audience))).toEqual({
+        productId: 'deals',
+        audience,
+      });
     expect(sharedFieldAudience('~complete')).toBeUndefined();
   });
 });
@@ -77,5 +83,33 @@ describe('parseWidgetInvalidations', () => {
     ['a number', '42'],
   ])('ignores %s', (_, message) => {
     expect(parseWidgetInvalidations(message)).toEqual([]);
+  });
+});
+
+describe('segment change messages', () => {
+  it('carries the users at most 10,000 a message, and the floors with the first', () => {
+    const users = Array.from({ length: 10_001 }, (_, i) => `u${i}`);
+    const messages = encodeSegmentChanges({ users, floors: new Map([['deals/annual', 7]]) });
+    const parsed = messages.map(parseSegmentChanges);
+    expect(parsed.map((changes) => changes.users.length)).toEqual([MAX_ANNOUNCED_USERS, 1]);
+    expect(parsed.flatMap((changes) => changes.users)).toEqual(users);
+    expect(parsed.map((changes) => [...changes.floors])).toEqual([[['deals/annual', 7]], []]);
+  });
+
+  it('announces a deletion alone, and nothing when nothing changed', () => {
+    const floors = new Map([['deals/annual', 3]]);
+    expect(encodeSegmentChanges({ users: [], floors }).map(parseSegmentChanges)).toEqual([
+      { users: [], floors },
+    ]);
+    expect(encodeSegmentChanges({ users: [], floors: new Map() })).toEqual([]);
+  });
+
+  it('leaves out what is malformed', () => {
+    expect(parseSegmentChanges('{"users":["u1",2],"floors":{"deals/a":1.5,"deals/b":4}}')).toEqual({
+      users: ['u1'],
+      floors: new Map([['deals/b', 4]]),
+    });
+    expect(parseSegmentChanges('not json')).toEqual({ users: [], floors: new Map() });
+    expect(parseSegmentChanges('null')).toEqual({ users: [], floors: new Map() });
   });
 });

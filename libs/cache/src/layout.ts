@@ -39,8 +39,10 @@ export function sharedFieldAudience(field: string): { productId: string; audienc
   const slash = field.indexOf('/');
   const hash = field.indexOf('#');
   try {
-    if (slash > 0) return { productId: field.slice(0, slash), audience: segmentAudience(field.slice(slash + 1)) };
-    if (hash > 0) return { productId: field.slice(0, hash), audience: experimentAudience(field.slice(hash + 1)) };
+    if (slash > 0)
+      return { productId: field.slice(0, slash), audience: segmentAudience(field.slice(slash + 1)) };
+    if (hash > 0)
+      return { productId: field.slice(0, hash), audience: experimentAudience(field.slice(hash + 1)) };
   } catch {
     return undefined;
   }
@@ -59,6 +61,65 @@ export const INVALIDATION_CHANNEL = 'widget-invalidations';
  * instances; the message carries nothing, every instance reloads the layout from the core database.
  */
 export const LAYOUT_CHANNEL = 'home-layout-changes';
+
+/**
+ * Channel on the cache Redis announcing applied segment membership changes to core-api instances (ADR
+ * 0027): after each batch of segment events, the users whose memberships changed (at most
+ * MAX_ANNOUNCED_USERS a message) and the floors raised (segments deleted). core-api adds the users to its
+ * filter of listed users and drops what it kept of them; it holds the floors in memory.
+ */
+export const SEGMENT_CHANGES_CHANNEL = 'segment-membership-changes';
+
+/** Most user ids in one message on SEGMENT_CHANGES_CHANNEL (a membership page's size). */
+export const MAX_ANNOUNCED_USERS = 10_000;
+
+export interface SegmentChanges {
+  /** Users whose membership of some segment changed. */
+  users: string[];
+  /** Raised floors by segment key (`<productId>/<segmentId>`): every membership at or below is void. */
+  floors: Map<string, number>;
+}
+
+/**
+ * The messages announcing `changes` on SEGMENT_CHANGES_CHANNEL: the users MAX_ANNOUNCED_USERS at a time,
+ * the floors with the first; none when nothing changed.
+ */
+export function encodeSegmentChanges({ users, floors }: SegmentChanges): string[] {
+  const messages: string[] = [];
+  for (let first = 0; first < users.length || (first === 0 && floors.size > 0); first += MAX_ANNOUNCED_USERS)
+    messages.push(
+      JSON.stringify({
+        users: users.slice(first, first + MAX_ANNOUNCED_USERS),
+        ...(first === 0 && floors.size > 0 ? { floors: Object.fromEntries(floors) } : {}),
+      }),
+    );
+  return messages;
+}
+
+/** What a message on SEGMENT_CHANGES_CHANNEL announces; malformed users and floors are left out. */
+export function parseSegmentChanges(message: string): SegmentChanges {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return { users: [], floors: new Map() };
+  }
+  const { users, floors } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
+    users?: unknown;
+    floors?: unknown;
+  };
+  return {
+    users: Array.isArray(users) ? users.filter((user): user is string => typeof user === 'string') : [],
+    floors: new Map(
+      typeof floors === 'object' && floors !== null
+        ? Object.entries(floors).filter(
+            (entry): entry is [string, number] =>
+              typeof entry[1] === 'number' && Number.isSafeInteger(entry[1]),
+          )
+        : [],
+    ),
+  };
+}
 
 export interface WidgetInvalidation {
   productId: string;

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@hwp/service-kit';
-import { personalisedUsersBucket } from './personalised-users';
+import { PERSONALISED_USERS_BUCKETS, personalisedUsersBucket } from './personalised-users';
 
 /**
  * The segment index: which segments each user is in, in the durable Redis, kept by the ingester from the
@@ -145,13 +145,47 @@ export async function segmentFloors(redis: RedisClient): Promise<Map<string, num
 
 /** One HGET: the user's memberships as stored, by segment key, tombstones (negative versions) included. */
 export async function storedMemberships(redis: RedisClient, userId: string): Promise<Map<string, number>> {
-  const value = await redis.hget(segmentMembershipKey(personalisedUsersBucket(userId)), userId);
+  return parseMemberships(await redis.hget(segmentMembershipKey(personalisedUsersBucket(userId)), userId));
+}
+
+/** A user's field of the index (null: the index does not list them) as memberships by segment key. */
+export function parseMemberships(value: string | null): Map<string, number> {
   const memberships = new Map<string, number>();
   for (const token of value?.split(' ') ?? []) {
     const at = token.lastIndexOf('=');
-    if (at > 0) memberships.set(token.slice(0, at), Number(token.slice(at + 1)));
+    const version = at < token.length - 1 ? Number(token.slice(at + 1)) : NaN;
+    if (at > 0 && Number.isSafeInteger(version)) memberships.set(token.slice(0, at), version);
   }
   return memberships;
+}
+
+/** How many users the index lists over every bucket (one HLEN a bucket), members or not. */
+export async function countSegmentIndexUsers(redis: RedisClient): Promise<number> {
+  const counts = await Promise.all(
+    Array.from({ length: PERSONALISED_USERS_BUCKETS }, (_, bucket) =>
+      redis.hlen(segmentMembershipKey(bucket)),
+    ),
+  );
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/**
+ * Reads every user the index lists, bucket by bucket (HKEYS, `concurrently` buckets at a time, so that a
+ * large index is never held whole in memory), handing each bucket's users to `each`.
+ */
+export async function readSegmentIndexUsers(
+  redis: RedisClient,
+  each: (userIds: string[]) => void,
+  concurrently = 16,
+): Promise<void> {
+  for (let first = 0; first < PERSONALISED_USERS_BUCKETS; first += concurrently) {
+    const buckets = Array.from(
+      { length: Math.min(concurrently, PERSONALISED_USERS_BUCKETS - first) },
+      (_, i) => first + i,
+    );
+    const users = await Promise.all(buckets.map((bucket) => redis.hkeys(segmentMembershipKey(bucket))));
+    for (const userIds of users) each(userIds);
+  }
 }
 
 /** The segment keys a user is in: memberships of a positive version above their segment's floor. */
