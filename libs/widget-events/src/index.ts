@@ -19,6 +19,7 @@ export {
   isSlotContentText,
   nextBoundary,
   scheduleAfter,
+  type ActiveWindow,
   type ExperimentContent,
   type ExperimentVariant,
   type ScheduleContent,

@@ -120,18 +120,21 @@ export function checkSlotContent(value: unknown): SlotContentCheck {
   return refuse('/~slot', 'must be "schedule" or "experiment"');
 }
 
+/** When an entry is shown. */
+export type ActiveWindow = Pick<ScheduledEntry, 'activeFrom' | 'activeUntil'>;
+
 /** Whether `entry` is shown at `now` (epoch ms). */
-export const isActiveAt = (entry: Pick<ScheduledEntry, 'activeFrom' | 'activeUntil'>, now: number): boolean =>
+export const isActiveAt = (entry: ActiveWindow, now: number): boolean =>
   (entry.activeFrom === null || entry.activeFrom <= now) && (entry.activeUntil === null || now < entry.activeUntil);
 
 /** The entry shown at `now`: the newest whose window holds it; undefined when none does. */
-export function activeEntry<E extends ScheduledEntry>(entries: readonly E[], now: number): E | undefined {
+export function activeEntry<E extends ActiveWindow>(entries: readonly E[], now: number): E | undefined {
   for (const entry of entries) if (isActiveAt(entry, now)) return entry;
   return undefined;
 }
 
 /** The first time after `now` at which some entry's window opens or closes; undefined when none will. */
-export function nextBoundary(entries: readonly ScheduledEntry[], now: number): number | undefined {
+export function nextBoundary(entries: readonly ActiveWindow[], now: number): number | undefined {
   let next: number | undefined;
   for (const { activeFrom, activeUntil } of entries) {
     for (const time of [activeFrom, activeUntil])
