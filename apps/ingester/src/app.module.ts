@@ -30,6 +30,7 @@ import { RedisAnalyticsStream } from './outbound/analytics-stream';
 import { AnalyticsMetrics, analyticsMetricProviders } from './outbound/analytics.metrics';
 import { IngesterMetrics, ingesterMetricProviders } from './outbound/ingester.metrics';
 import { RedisPersonalisedUsersIndex } from './outbound/personalised-users.index';
+import { RedisSegmentChangePublisher } from './outbound/segment-changes.publisher';
 import { RedisSegmentIndex } from './outbound/segment.index';
 import { HttpProductRefresh } from './outbound/product-refresh.client';
 import { HttpRefreshEndpoints } from './outbound/refresh-endpoints.client';
@@ -116,7 +117,10 @@ export class AppModule {
               new RedisWidgetCacheWriter(cache.client, config.WIDGET_CACHE_TTL_SECONDS * 1000),
               stream,
               tracer,
-              new ApplySegmentChanges(new RedisSegmentIndex(durable.client)),
+              new ApplySegmentChanges(
+                new RedisSegmentIndex(durable.client),
+                new RedisSegmentChangePublisher(cache.client),
+              ),
             ),
         },
         {

@@ -15,6 +15,7 @@ import {
 import type { EventStream, StreamEntry } from '../src/domain/ports';
 import { IngestBatch } from '../src/domain/ingest-batch.use-case';
 import { ApplySegmentChanges } from '../src/domain/apply-segment-changes.use-case';
+import { RedisSegmentChangePublisher } from '../src/outbound/segment-changes.publisher';
 import { RedisSegmentIndex } from '../src/outbound/segment.index';
 import { RedisPersonalisedUsersIndex } from '../src/outbound/personalised-users.index';
 import { RedisWidgetCacheWriter } from '../src/outbound/widget-cache.writer';
@@ -54,7 +55,7 @@ describe.each(Object.entries(topologies))(
         new RedisWidgetCacheWriter(cache, 60_000),
         stream,
         new PipelineTracer(),
-        new ApplySegmentChanges(new RedisSegmentIndex(cache)),
+        new ApplySegmentChanges(new RedisSegmentIndex(cache), new RedisSegmentChangePublisher(cache)),
       );
     });
     afterAll(async () => {

@@ -84,7 +84,13 @@ export interface SegmentChanges {
  * The messages announcing `changes` on SEGMENT_CHANGES_CHANNEL: the users MAX_ANNOUNCED_USERS at a time,
  * the floors with the first; none when nothing changed.
  */
-export function encodeSegmentChanges({ users, floors }: SegmentChanges): string[] {
+export function encodeSegmentChanges({
+  users,
+  floors,
+}: {
+  users: readonly string[];
+  floors: ReadonlyMap<string, number>;
+}): string[] {
   const messages: string[] = [];
   for (let first = 0; first < users.length || (first === 0 && floors.size > 0); first += MAX_ANNOUNCED_USERS)
     messages.push(

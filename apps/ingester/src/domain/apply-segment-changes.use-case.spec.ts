@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentEvent } from '@hwp/widget-events';
-import { ApplySegmentChanges, type SegmentIndex } from './apply-segment-changes.use-case';
+import {
+  ApplySegmentChanges,
+  type SegmentChangeAnnouncer,
+  type SegmentIndex,
+} from './apply-segment-changes.use-case';
 
 /** The index as the Redis scripts keep it: a signed version per membership, a floor per segment. */
 function memoryIndex() {
@@ -28,6 +32,19 @@ function memoryIndex() {
   return { index, members };
 }
 
+/** What the announcements said: the users in order, the floors as a map. */
+function recordingAnnouncer() {
+  const users: string[][] = [];
+  const floors = new Map<string, number>();
+  const announcer: SegmentChangeAnnouncer = {
+    async announce(userIds, raised) {
+      users.push([...userIds]);
+      for (const [segment, floor] of raised) floors.set(segment, floor);
+    },
+  };
+  return { announcer, users, floors };
+}
+
 const change = (
   dataVersion: number,
   add: string[],
@@ -47,7 +64,7 @@ const change = (
 describe('ApplySegmentChanges', () => {
   it('keeps a removal against a replayed older addition, in any order', async () => {
     const { index, members } = memoryIndex();
-    const apply = new ApplySegmentChanges(index);
+    const apply = new ApplySegmentChanges(index, recordingAnnouncer().announcer);
     await apply.apply([change(2, [], ['u1'])]);
     await apply.apply([change(1, ['u1', 'u2'])]);
     expect(members('deals/annual')).toEqual(['u2']);
@@ -55,7 +72,7 @@ describe('ApplySegmentChanges', () => {
 
   it('voids every older membership with a deletion, and counts members of the segment created again', async () => {
     const { index, members } = memoryIndex();
-    const apply = new ApplySegmentChanges(index);
+    const apply = new ApplySegmentChanges(index, recordingAnnouncer().announcer);
     await apply.apply([change(1, ['u1', 'u2']), change(3, ['u3'])]);
     await apply.apply([change(2, [], [], true)]);
     // Replayed after the deletion: nothing comes back.
@@ -65,11 +82,29 @@ describe('ApplySegmentChanges', () => {
 
   it('folds one batch per user in version order, whatever order the events came in', async () => {
     const { index, members } = memoryIndex();
-    await new ApplySegmentChanges(index).apply([
+    await new ApplySegmentChanges(index, recordingAnnouncer().announcer).apply([
       change(3, ['u1']),
       change(2, [], ['u1', 'u2']),
       change(1, ['u1', 'u2']),
     ]);
+    expect(members('deals/annual')).toEqual(['u1']);
+  });
+
+  it('announces, after applying a batch, each user it touched once and the floors it raised', async () => {
+    const { index } = memoryIndex();
+    const { announcer, users, floors } = recordingAnnouncer();
+    const apply = new ApplySegmentChanges(index, announcer);
+    await apply.apply([change(1, ['u1', 'u2']), change(2, ['u2'], ['u3'])]);
+    await apply.apply([change(3, [], [], true), { ...change(1, ['u4']), segmentId: 'lapsed' }]);
+    expect(users).toEqual([['u1', 'u2', 'u3'], ['u4']]);
+    expect(floors).toEqual(new Map([['deals/annual', 3]]));
+  });
+
+  it('answers a failed announcement, the index written all the same', async () => {
+    const { index, members } = memoryIndex();
+    const failing: SegmentChangeAnnouncer = { announce: () => Promise.reject(new Error('cache Redis down')) };
+    const failure = await new ApplySegmentChanges(index, failing).apply([change(1, ['u1'])]);
+    expect(failure?.message).toBe('cache Redis down');
     expect(members('deals/annual')).toEqual(['u1']);
   });
 });

@@ -22,19 +22,43 @@ export interface SegmentIndex {
 }
 
 /**
+ * Port: tells core-api instances what the index changed (the cache Redis's segment change channel), so
+ * that they learn the users it lists and drop what they kept of them. Throws when it cannot.
+ */
+export interface SegmentChangeAnnouncer {
+  announce(userIds: readonly string[], floors: ReadonlyMap<string, number>): Promise<void>;
+}
+
+/**
  * Applies a batch's segment events to the index. A segment event is a delta, so each membership carries
  * the version of the event that set it and changes only for a higher one; a deletion raises the segment's
  * floor, which voids every membership of a lower version at once. Applying events in any order, any number
  * of times, ends in the same state: a replayed older event never brings back a removed member.
  */
 export class ApplySegmentChanges {
-  constructor(private readonly index: SegmentIndex) {}
+  constructor(
+    private readonly index: SegmentIndex,
+    private readonly announcer: SegmentChangeAnnouncer,
+  ) {}
 
-  async apply(events: SegmentEvent[]): Promise<void> {
-    await Promise.all([...bySegment(events).values()].map((changes) => this.applySegment(changes)));
+  /**
+   * Applies the events, then announces the users they touched and the floors they raised. Throws when
+   * the index cannot be written; answers the announcement's failure, which leaves the index right (core-api
+   * distrusts its copy when its subscription is lost, and reads the index again within minutes anyway).
+   */
+  async apply(events: SegmentEvent[]): Promise<Error | undefined> {
+    const users = new Set<string>();
+    const floors = new Map<string, number>();
+    await Promise.all(
+      [...bySegment(events).values()].map((changes) => this.applySegment(changes, users, floors)),
+    );
+    return this.announcer.announce([...users], floors).then(
+      () => undefined,
+      (error: Error) => error,
+    );
   }
 
-  private async applySegment(events: SegmentEvent[]): Promise<void> {
+  private async applySegment(events: SegmentEvent[], users: Set<string>, floors: Map<string, number>) {
     const [{ productId, segmentId }] = events as [SegmentEvent, ...SegmentEvent[]];
     const deletion = Math.max(
       0,
@@ -43,6 +67,7 @@ export class ApplySegmentChanges {
     const floor = deletion
       ? await this.index.raiseFloor(productId, segmentId, deletion)
       : await this.index.floor(productId, segmentId);
+    if (deletion) floors.set(`${productId}/${segmentId}`, floor);
     // The batch's events folded in version order: each user ends with the last change of them.
     const memberships = new Map<string, number>();
     for (const event of events.sort((a, b) => a.dataVersion - b.dataVersion)) {
@@ -51,6 +76,7 @@ export class ApplySegmentChanges {
       for (const userId of event.remove) memberships.set(userId, -event.dataVersion);
     }
     if (memberships.size) await this.index.apply(productId, segmentId, floor, memberships);
+    for (const userId of memberships.keys()) users.add(userId);
   }
 }
 

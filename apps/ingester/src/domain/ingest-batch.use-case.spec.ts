@@ -17,7 +17,11 @@ import type {
   WidgetCache,
   WidgetStore,
 } from './ports';
-import { ApplySegmentChanges, type SegmentIndex } from './apply-segment-changes.use-case';
+import {
+  ApplySegmentChanges,
+  type SegmentChangeAnnouncer,
+  type SegmentIndex,
+} from './apply-segment-changes.use-case';
 import { IngestBatch } from './ingest-batch.use-case';
 
 const widget = (text: string) =>
@@ -37,7 +41,7 @@ const entry = (id: string, fields: string[] | null): StreamEntry => ({ shard: 1,
 /** In-memory twins of the ports, logging the order of the calls. */
 function fakes(stored: Record<string, number> = {}) {
   const calls: string[] = [];
-  const failing = { store: false, index: false, cache: false, segments: false };
+  const failing = { store: false, index: false, cache: false, segments: false, announcer: false };
   const versions = new Map(Object.entries(stored));
   const store: WidgetStore = {
     async upsertIfNewer(events) {
@@ -89,6 +93,14 @@ function fakes(stored: Record<string, number> = {}) {
         memberships.set(`${productId}/${segmentId} ${userId}`, version);
     },
   };
+  const announced: string[] = [];
+  const announcer: SegmentChangeAnnouncer = {
+    async announce(userIds) {
+      calls.push('announce');
+      if (failing.announcer) throw new Error('cache Redis down');
+      announced.push(...userIds);
+    },
+  };
   const { tracer, spans } = inMemoryTracing();
   return {
     ingestBatch: new IngestBatch(
@@ -97,9 +109,10 @@ function fakes(stored: Record<string, number> = {}) {
       cache,
       stream,
       tracer,
-      new ApplySegmentChanges(segmentIndex),
+      new ApplySegmentChanges(segmentIndex, announcer),
     ),
     memberships,
+    announced,
     spans,
     cachedEvents,
     calls,
@@ -124,14 +137,15 @@ const segmentEvent = (dataVersion: number, add: string[], remove: string[] = [])
 
 describe('IngestBatch', () => {
   it('applies segment events to the segment index, the last change per user winning, before the ack', async () => {
-    const { ingestBatch, calls, memberships, acked, deadLettered } = fakes();
+    const { ingestBatch, calls, memberships, announced, acked, deadLettered } = fakes();
     const outcome = await ingestBatch.run([
       entry('1-0', encodeSegmentEvent(segmentEvent(2, ['u2'], ['u1']))),
       entry('1-1', encodeSegmentEvent(segmentEvent(1, ['u1', 'u2']))),
       entry('1-2', ['kind', 'segment', 'id', 'x']),
       entry('1-3', encodeWidgetEvent(event(1))),
     ]);
-    expect(calls).toEqual(['store', 'segments', 'cache', 'ack']);
+    expect(calls).toEqual(['store', 'segments', 'announce', 'cache', 'ack']);
+    expect(announced).toEqual(['u1', 'u2']);
     expect(Object.fromEntries(memberships)).toEqual({ 'deals/annual u1': -2, 'deals/annual u2': 2 });
     expect(outcome.segmentChanges).toBe(2);
     expect(acked).toEqual(['1-0', '1-1', '1-2', '1-3']);
@@ -145,6 +159,15 @@ describe('IngestBatch', () => {
       ingestBatch.run([entry('1-0', encodeSegmentEvent(segmentEvent(1, ['u1'])))]),
     ).rejects.toThrow('durable Redis down');
     expect(acked).toEqual([]);
+  });
+
+  it('acks the batch when the segment changes cannot be announced, and reports it as a cache failure', async () => {
+    const { ingestBatch, failing, memberships, acked } = fakes();
+    failing.announcer = true;
+    const outcome = await ingestBatch.run([entry('1-0', encodeSegmentEvent(segmentEvent(1, ['u1'])))]);
+    expect(outcome.cacheFailure?.message).toBe('cache Redis down');
+    expect(Object.fromEntries(memberships)).toEqual({ 'deals/annual u1': 1 });
+    expect(acked).toEqual(['1-0']);
   });
 
   it('stores the newest event per widget, writes it through, then acks the whole batch', async () => {

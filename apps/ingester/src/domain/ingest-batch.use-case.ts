@@ -25,7 +25,10 @@ export interface BatchOutcome {
   /** Segment events applied to the segment index (those a newer change or a deletion voids included). */
   segmentChanges: number;
   deadLetters: DeadLetter[];
-  /** Set when the write-through to the cache failed; the batch was acked anyway. */
+  /**
+   * Set when the write-through to the cache, or the announcement of segment changes on it, failed; the
+   * batch was acked anyway.
+   */
   cacheFailure?: Error;
 }
 
@@ -86,9 +89,9 @@ export class IngestBatch {
     // skips the database), so a failure here leaves the batch pending, to be retried.
     const users = current.flatMap((event) => audienceUser(event.audience) ?? []);
     if (users.length) await this.personalisedUsers.list(users);
-    // Before the ack too: a change missing from the index would be lost.
-    if (segmentEvents.length) await this.segments.apply(segmentEvents);
-    let cacheFailure: Error | undefined;
+    // Before the ack too: a change missing from the index would be lost. Its announcement on the cache
+    // Redis may fail like the write-through below.
+    let cacheFailure = segmentEvents.length ? await this.segments.apply(segmentEvents) : undefined;
     if (current.length) {
       try {
         await this.tracing.step('write through cache', 'internal', current, (traced) =>
