@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SDUI_JSON_SCHEMA } from '@hwp/sdui-schema/json-schema';
+import { SEGMENT_ID_PATTERN } from '@hwp/widget-events';
 import {
   MAX_EVENTS_PER_BATCH,
   MAX_EVENT_AGE_MS,
@@ -6,6 +8,7 @@ import {
   analyticsEventSchema,
   dailyCounts,
   eventBatchSchema,
+  statsAudience,
   type AnalyticsEvent,
 } from './analytics-event';
 
@@ -65,6 +68,53 @@ describe('dailyCounts', () => {
         clicks: 0,
       },
     ]);
+  });
+});
+
+describe("a widget's campaign", () => {
+  const variant = { experimentId: 'spring-banner', variantId: 'bold' };
+
+  it('counts an experiment variant, else a segment, else the provenance audience', () => {
+    expect(statsAudience(event(variant))).toBe('experiment:spring-banner/bold');
+    expect(statsAudience(event({ ...variant, segmentId: 'annual-plan' }))).toBe(
+      'experiment:spring-banner/bold',
+    );
+    expect(statsAudience(event({ segmentId: 'annual-plan' }))).toBe('segment:annual-plan');
+    expect(statsAudience(event({ audience: 'personalised' }))).toBe('personalised');
+    expect(statsAudience(event())).toBe('generic');
+  });
+
+  it('sums impressions and clicks per variant and segment apart from the rest of the version', () => {
+    const counts = dailyCounts([
+      event(variant),
+      event({ ...variant, type: 'click' }),
+      event({ ...variant, variantId: 'control' }),
+      event({ segmentId: 'annual-plan' }),
+      event(),
+    ]);
+    expect(counts.map(({ audience, impressions, clicks }) => [audience, impressions, clicks])).toEqual([
+      ['experiment:spring-banner/bold', 1, 1],
+      ['experiment:spring-banner/control', 1, 0],
+      ['segment:annual-plan', 1, 0],
+      ['generic', 1, 0],
+    ]);
+  });
+
+  it("takes the ids the SDUI schema's provenance allows; a variant only with its experiment, naming the field", () => {
+    const provenance = SDUI_JSON_SCHEMA.$defs['Provenance'] as {
+      properties: Record<'segmentId' | 'experimentId' | 'variantId', { pattern: string }>;
+    };
+    const paths = (overrides: object) =>
+      analyticsEventSchema.safeParse(event(overrides)).error?.issues.map((issue) => issue.path.join('/'));
+    for (const field of ['segmentId', 'experimentId', 'variantId'] as const) {
+      expect(provenance.properties[field].pattern).toBe(SEGMENT_ID_PATTERN.source);
+      expect(paths({ ...variant, [field]: 'a'.repeat(40) })).toBeUndefined();
+      expect(paths({ ...variant, [field]: 'a'.repeat(41) })).toEqual([field]);
+      expect(paths({ ...variant, [field]: 'Spring' })).toEqual([field]);
+    }
+    expect(paths({ experimentId: 'spring-banner' })).toEqual(['variantId']);
+    expect(paths({ variantId: 'bold' })).toEqual(['experimentId']);
+    expect(paths({ type: 'track', event: 'add_to_cart', variantId: 'bold' })).toEqual(['experimentId']);
   });
 });
 

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { PRODUCT_ID_PATTERN } from '@hwp/widget-events';
+import {
+  PRODUCT_ID_PATTERN,
+  SEGMENT_ID_PATTERN,
+  experimentAudience,
+  segmentAudience,
+} from '@hwp/widget-events';
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
@@ -18,30 +23,62 @@ const widgetFields = {
     .regex(/^(0|[1-9]\d{0,17})$/, 'must be a data version (digits)')
     .describe("The widget's provenance.dataVersion."),
   widgetId: z.string().min(1).max(200),
+  // The campaign that chose the widget, from its provenance (SDUI schema 1.1): counted per segment, or per
+  // experiment variant (statsAudience).
+  segmentId: z
+    .string()
+    .regex(SEGMENT_ID_PATTERN, 'must be a segment id')
+    .optional()
+    .describe("The widget's provenance.segmentId: the segment it was published to."),
+  experimentId: z
+    .string()
+    .regex(SEGMENT_ID_PATTERN, 'must be an experiment id')
+    .optional()
+    .describe("The widget's provenance.experimentId; set with variantId."),
+  variantId: z
+    .string()
+    .regex(SEGMENT_ID_PATTERN, 'must be a variant id')
+    .optional()
+    .describe("The widget's provenance.variantId; set with experimentId."),
 };
+
+/** An experiment's variant is counted only with its experiment, as the SDUI schema's provenance requires. */
+function variantWithExperiment(
+  event: { experimentId?: string | undefined; variantId?: string | undefined },
+  context: z.RefinementCtx,
+): void {
+  if (event.experimentId !== undefined && event.variantId === undefined)
+    context.addIssue({ code: 'custom', path: ['variantId'], message: 'must be set with experimentId' });
+  if (event.variantId !== undefined && event.experimentId === undefined)
+    context.addIssue({ code: 'custom', path: ['experimentId'], message: 'must be set with variantId' });
+}
 
 const eventOf = (at: z.ZodType<string>) =>
   z.discriminatedUnion('type', [
-    z.object({ type: z.enum(['impression', 'click']), ...widgetFields, at }),
-    z.object({
-      type: z.literal('track'),
-      ...widgetFields,
-      at,
-      event: z
-        .string()
-        .regex(EVENT_NAME_PATTERN, 'must be a snake_case event name of at most 64 characters')
-        .describe("The track action's event name."),
-      properties: z
-        .record(
-          z.string().regex(PROPERTY_KEY_PATTERN, 'must be a snake_case key of at most 40 characters'),
-          z.string().max(MAX_PROPERTY_VALUE_LENGTH),
-        )
-        .optional()
-        .describe(
-          "The track action's properties. All are accepted; which are counted, and how many values, " +
-            'is in docs/analytics.md.',
-        ),
-    }),
+    z
+      .object({ type: z.enum(['impression', 'click']), ...widgetFields, at })
+      .superRefine(variantWithExperiment),
+    z
+      .object({
+        type: z.literal('track'),
+        ...widgetFields,
+        at,
+        event: z
+          .string()
+          .regex(EVENT_NAME_PATTERN, 'must be a snake_case event name of at most 64 characters')
+          .describe("The track action's event name."),
+        properties: z
+          .record(
+            z.string().regex(PROPERTY_KEY_PATTERN, 'must be a snake_case key of at most 40 characters'),
+            z.string().max(MAX_PROPERTY_VALUE_LENGTH),
+          )
+          .optional()
+          .describe(
+            "The track action's properties. All are accepted; which are counted, and how many values, " +
+              'is in docs/analytics.md.',
+          ),
+      })
+      .superRefine(variantWithExperiment),
   ]);
 
 /**
@@ -93,10 +130,34 @@ export const eventBatchSchema = z
   // The user is the token's, never a member of the body (a userId is refused, not ignored).
   .strict();
 
-/** Impressions and clicks of one widget version (product, audience, data version) on one UTC day. */
+/**
+ * The audience an event is counted under in the daily statistics: `experiment:<experimentId>/<variantId>`
+ * for an experiment's variant, `segment:<segmentId>` for a segment's widget, else the provenance's
+ * `generic` or `personalised` (docs/analytics.md).
+ */
+export type StatsAudience =
+  | AnalyticsEvent['audience']
+  | `segment:${string}`
+  | `experiment:${string}/${string}`;
+
+/** The daily statistics' audience of an experiment's variant (what experiment results sum). */
+export const variantStatsAudience = (experimentId: string, variantId: string): StatsAudience =>
+  `${experimentAudience(experimentId)}/${variantId}` as StatsAudience;
+
+/** What an event's widget is counted under: its experiment's variant, else its segment, else its audience. */
+export function statsAudience(
+  event: Pick<AnalyticsEvent, 'audience' | 'segmentId' | 'experimentId' | 'variantId'>,
+): StatsAudience {
+  if (event.experimentId !== undefined && event.variantId !== undefined)
+    return variantStatsAudience(event.experimentId, event.variantId);
+  if (event.segmentId !== undefined) return segmentAudience(event.segmentId) as StatsAudience;
+  return event.audience;
+}
+
+/** Impressions and clicks of one widget version (product, stats audience, data version) on one UTC day. */
 export interface DailyCount {
   productId: string;
-  audience: AnalyticsEvent['audience'];
+  audience: StatsAudience;
   dataVersion: string;
   /** YYYY-MM-DD, UTC. */
   day: string;
@@ -107,8 +168,10 @@ export interface DailyCount {
 /** The impressions and clicks summed per widget version and UTC day of `at` (track events are not). */
 export function dailyCounts(events: readonly AnalyticsEvent[]): DailyCount[] {
   const counts = new Map<string, DailyCount>();
-  for (const { type, productId, audience, dataVersion, at } of events) {
+  for (const event of events) {
+    const { type, productId, dataVersion, at } = event;
     if (type === 'track') continue;
+    const audience = statsAudience(event);
     const day = utcDay(at);
     const key = `${productId} ${audience} ${dataVersion} ${day}`;
     let count = counts.get(key);

@@ -8,9 +8,12 @@ export {
   analyticsEventSchema,
   dailyCounts,
   eventBatchSchema,
+  statsAudience,
   utcDay,
+  variantStatsAudience,
   type AnalyticsEvent,
   type DailyCount,
+  type StatsAudience,
 } from './analytics-event';
 export {
   AGGREGATOR_GROUP,

@@ -56,6 +56,19 @@ describe('the track event schema', () => {
 });
 
 describe('trackCounts', () => {
+  it("counts a track event under its widget's experiment variant or segment", () => {
+    const counts = trackCounts([
+      track('add_to_cart', undefined, { experimentId: 'spring-banner', variantId: 'bold' }),
+      track('add_to_cart', undefined, { segmentId: 'annual-plan' }),
+      track('add_to_cart'),
+    ]);
+    expect(counts.events.map(({ audience, count }) => [audience, count])).toEqual([
+      ['experiment:spring-banner/bold', 1],
+      ['segment:annual-plan', 1],
+      ['generic', 1],
+    ]);
+  });
+
   it('sums track events per widget version, day and name, and the first three properties in key order', () => {
     const counts = trackCounts([
       track('add_to_cart', { plan: 'annual', d: '1', a: '2', z: 'ignored' }),

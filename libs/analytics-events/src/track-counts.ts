@@ -1,4 +1,4 @@
-import { utcDay, type AnalyticsEvent } from './analytics-event';
+import { statsAudience, utcDay, type AnalyticsEvent, type StatsAudience } from './analytics-event';
 
 // Track events are counted with bounded cardinality (docs/analytics.md): a widget's author chooses event
 // names and property values freely, and an id in a property must not grow the tables by a row per user.
@@ -14,10 +14,10 @@ export const OVERFLOW = '(other)';
 
 type TrackEvent = Extract<AnalyticsEvent, { type: 'track' }>;
 
-/** Track events of one event name on one widget version (product, audience, data version) and UTC day. */
+/** Track events of one event name on one widget version (product, stats audience, data version) and UTC day. */
 export interface TrackCount {
   productId: string;
-  audience: AnalyticsEvent['audience'];
+  audience: StatsAudience;
   dataVersion: string;
   day: string;
   event: string;
@@ -63,12 +63,12 @@ export function trackCounts(events: readonly AnalyticsEvent[]): TrackCounts {
   const tracks = events.filter((event): event is TrackEvent => event.type === 'track');
   return {
     events: sum(
-      tracks.map(({ productId, audience, dataVersion, at, event }) => ({
-        productId,
-        audience,
-        dataVersion,
-        day: utcDay(at),
-        event,
+      tracks.map((track) => ({
+        productId: track.productId,
+        audience: statsAudience(track),
+        dataVersion: track.dataVersion,
+        day: utcDay(track.at),
+        event: track.event,
         count: 1,
       })),
       trackKey,

@@ -39,6 +39,14 @@ export const analyticsQuery = z.object({
     .meta({ description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.' }),
 });
 
+/** What a row is counted under (docs/analytics.md, statsAudience in @hwp/analytics-events). */
+const statsAudience = z.string().meta({
+  description:
+    "generic or personalised; segment:<segmentId> for a segment's widget; experiment:<experimentId>/<variantId> " +
+    "for an experiment's variant.",
+  example: 'experiment:spring-banner/bold',
+});
+
 /** GET /v1/analytics/products/{productId}. */
 export const productAnalytics = z.object({
   productId: z.string(),
@@ -47,7 +55,7 @@ export const productAnalytics = z.object({
   stats: z.array(
     z.object({
       day,
-      audience: z.enum(['personalised', 'generic']),
+      audience: statsAudience,
       dataVersion: z.string(),
       impressions: z.number().int(),
       clicks: z.number().int(),
@@ -58,7 +66,7 @@ export const productAnalytics = z.object({
     .array(
       z.object({
         day,
-        audience: z.enum(['personalised', 'generic']),
+        audience: statsAudience,
         dataVersion: z.string(),
         event: z.string().meta({ example: 'add_to_cart' }),
         count: z.number().int(),
