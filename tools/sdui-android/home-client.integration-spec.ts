@@ -231,6 +231,8 @@ describe('the Kotlin SDK (HomeClient) against core-api', () => {
         },
         { kind: 'sent', count: 2 },
       ],
+      // the widget's provenance names an experiment and its variant: so do its events
+      eventCampaign: { experimentId: 'spring', variantId: 'bold' },
       invalidEvents: [
         { kind: 'failed', error: { type: 'Refused', status: 400, detail: 'invalid' }, kept: 0, dropped: 1 },
         { kind: 'nothing-queued' },

@@ -26,6 +26,10 @@ export interface WidgetSlotProps {
   productId?: string;
   audience?: WidgetRef['audience'];
   dataVersion?: string;
+  /** The campaign that chose the widget (schema 1.1): its events carry it, to be counted per variant. */
+  segmentId?: string;
+  experimentId?: string;
+  variantId?: string;
   children: ReactNode;
 }
 
@@ -34,12 +38,32 @@ export interface WidgetSlotProps {
  * tracking (clicks on any SDUI action inside, including its sheets), dismissal, and an error boundary, so
  * a widget that fails to render shows a small placeholder and the rest of the screen stays.
  */
-export function WidgetSlot({ widgetId, productId, audience, dataVersion, children }: WidgetSlotProps) {
+export function WidgetSlot({
+  widgetId,
+  productId,
+  audience,
+  dataVersion,
+  segmentId,
+  experimentId,
+  variantId,
+  children,
+}: WidgetSlotProps) {
   const element = useRef<HTMLDivElement>(null);
   const [dismissed, setDismissed] = useState(false);
   const widget = useMemo<WidgetRef | undefined>(
-    () => (productId && audience && dataVersion ? { widgetId, productId, audience, dataVersion } : undefined),
-    [widgetId, productId, audience, dataVersion],
+    () =>
+      productId && audience && dataVersion
+        ? {
+            widgetId,
+            productId,
+            audience,
+            dataVersion,
+            ...(segmentId && { segmentId }),
+            ...(experimentId && { experimentId }),
+            ...(variantId && { variantId }),
+          }
+        : undefined,
+    [widgetId, productId, audience, dataVersion, segmentId, experimentId, variantId],
   );
 
   // A new data version is a new impression.

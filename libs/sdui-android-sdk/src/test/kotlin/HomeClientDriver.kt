@@ -131,6 +131,8 @@ private class PlannedServer : AutoCloseable {
     private val server = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
     private val plans = mutableMapOf<String, ArrayDeque<Answer>>()
     val requests = LinkedBlockingQueue<Pair<String, Map<String, String>>>()
+    /** The bodies of the event batches received. */
+    val eventBatches = LinkedBlockingQueue<JSONObject>()
     val url get() = "http://127.0.0.1:${server.address.port}"
 
     init {
@@ -145,7 +147,8 @@ private class PlannedServer : AutoCloseable {
 
     private fun answer(exchange: HttpExchange) {
         val path = exchange.requestURI.path
-        exchange.requestBody.readBytes()
+        val body = exchange.requestBody.readBytes().toString(Charsets.UTF_8)
+        if (path == "/v1/events") eventBatches.add(JSONObject(body))
         requests.add(path to exchange.requestHeaders.entries.associate { (k, v) -> k.lowercase() to v.joinToString(",") })
         val answer = synchronized(plans) { plans[path]?.removeFirstOrNull() } ?: Answer(404, "")
         answer.headers.forEach { (k, v) -> exchange.responseHeaders.add(k, v) }
@@ -167,9 +170,9 @@ private class PlannedServer : AutoCloseable {
     override fun close() = server.stop(0)
 }
 
-private fun widgetJson(id: String, type: String = "card", extra: String = "") =
+private fun widgetJson(id: String, type: String = "card", extra: String = "", campaign: String = "") =
     """{"type":"$type","id":"$id"$extra,"children":[{"type":"text","id":"$id-text","text":"hi"}],""" +
-        """"provenance":{"productId":"deals","audience":"generic","dataVersion":"3"}}"""
+        """"provenance":{"productId":"deals","audience":"generic","dataVersion":"3"$campaign}}"""
 
 private fun screenJson(vararg widgets: String, version: String = "1.0.0") =
     """{"type":"screen","id":"home","schemaVersion":"$version","widgets":[${widgets.joinToString(",")}]}"""
@@ -182,7 +185,8 @@ private fun faults(): JSONObject {
             // a newer server's component, with a fallback, and one without: the fallback, then nothing
             """{"type":"hologram","id":"holo","fallback":${widgetJson("holo-fallback")}}""",
             """{"type":"hologram","id":"gone"}""",
-            widgetJson("kept"),
+            // an experiment's variant (schema 1.1): its events name the experiment and the variant
+            widgetJson("kept", campaign = ""","experimentId":"spring","variantId":"bold""""),
         )
         server.plan(
             "/v1/home",
@@ -213,6 +217,8 @@ private fun faults(): JSONObject {
         client.reportImpression(kept)
         client.reportClick(kept)
         result.put("events", JSONArray(listOf(client.flushEvents(), client.flushEvents()).map(::describe)))
+        val sent = generateSequence { server.eventBatches.poll() }.last().getJSONArray("events").getJSONObject(0)
+        result.put("eventCampaign", JSONObject().put("experimentId", sent.opt("experimentId")).put("variantId", sent.opt("variantId")))
         client.reportImpression(kept)
         result.put("invalidEvents", JSONArray(listOf(client.flushEvents(), client.flushEvents()).map(::describe)))
         server.requests.clear()

@@ -29,6 +29,10 @@ internal class EventQueue(private val config: HomeClientConfig, private val http
             .put("productId", provenance.productId)
             .put("audience", provenance.audience.wire)
             .put("dataVersion", provenance.dataVersion)
+            // The campaign that chose the widget (schema 1.1): counted per segment or experiment variant.
+            .putOpt("segmentId", provenance.segmentId)
+            .putOpt("experimentId", provenance.experimentId)
+            .putOpt("variantId", provenance.variantId)
             .put("widgetId", widget.id)
             .put("at", Instant.now().toString())
         details(event)
