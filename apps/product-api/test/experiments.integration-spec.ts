@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProductTeam } from '@hwp/dev-services';
 import { startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
+import { checkSlotContent } from '@hwp/widget-events';
 
 const STUDIO_JWT_SECRET = 'studio-secret-for-tests-only';
 const PLATFORM_ADMIN_KEY = 'admin-key-for-tests-only';
@@ -181,6 +182,80 @@ describe('experiments', () => {
       [dataVersion],
     );
     expect(rows).toEqual([{ content: card('bold') }]);
+  });
+
+  it('delivers a start and a stop through the outbox at versions of the experiment audience, in the transaction of the change', async () => {
+    const delivered = async (id: string) =>
+      (
+        await db.query<{ data_version: string; payload: { widget: unknown; acceptedAt: number } }>(
+          'SELECT data_version, payload FROM outbox WHERE product_id = $1 AND audience = $2 ORDER BY id',
+          ['deals', `experiment:${id}`],
+        )
+      ).rows.map((row) => ({ version: Number(row.data_version), widget: row.payload.widget }));
+
+    await put('delivered', definition());
+    expect(await delivered('delivered')).toEqual([]);
+    const started = (await (
+      await put('delivered', definition({ state: 'running' }))
+    ).json()) as ExperimentAnswer;
+    await put('delivered', definition({ state: 'running', name: 'Renamed' }));
+    const [start, ...more] = await delivered('delivered');
+    expect(more).toEqual([]);
+    expect(start).toEqual({
+      version: 1,
+      widget: {
+        '~slot': 'experiment',
+        experimentId: 'delivered',
+        audience: 'everyone',
+        startedAt: Date.parse(started.startedAt!),
+        variants: definition().variants,
+      },
+    });
+    expect(checkSlotContent(start!.widget).ok).toBe(true);
+    // Listed with the experiments, not among the product's widgets.
+    const listing = (await (await call('GET', 'deals/widgets')).json()) as {
+      widgets: { audience: string }[];
+    };
+    expect(listing.widgets.map((w) => w.audience)).not.toContain('experiment:delivered');
+
+    await call('POST', 'deals/experiments/delivered/stop');
+    await call('POST', 'deals/experiments/delivered/stop');
+    expect((await delivered('delivered')).slice(1)).toEqual([{ version: 2, widget: null }]);
+    const { rows: widgets } = await db.query(
+      "SELECT data_version, content FROM widgets WHERE product_id = 'deals' AND audience = 'experiment:delivered'",
+    );
+    expect(widgets).toEqual([{ data_version: '2', content: null }]);
+    // The experiment's own audit records, one per change, and none added by the delivery.
+    const { rows: audit } = await db.query<{ action: string; data_version: string }>(
+      "SELECT action, data_version FROM audit_log WHERE audience = 'experiment:delivered' ORDER BY id",
+    );
+    expect(audit.map((row) => `${row.action} ${row.data_version}`)).toEqual([
+      'define-experiment 1',
+      'start-experiment 2',
+      'define-experiment 3',
+      'stop-experiment 4',
+    ]);
+    // A draft stopped before it ran was never delivered.
+    await put('never-ran', definition());
+    await call('POST', 'deals/experiments/never-ran/stop');
+    expect(await delivered('never-ran')).toEqual([]);
+  });
+
+  it('refuses to delete a segment while an experiment runs for it, naming the experiment', async () => {
+    await call('PUT', 'deals/segments/frequent', { name: 'Frequent buyers' });
+    await put('frequent-test', definition({ audience: 'segment:frequent', state: 'running' }));
+    const refused = await call('DELETE', 'deals/segments/frequent');
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await refused.json()).toMatchObject({
+      detail: expect.stringContaining('frequent-test') as unknown,
+      experimentId: 'frequent-test',
+      errors: [{ parameter: 'segmentId' }],
+    });
+    expect((await call('GET', 'deals/segments/frequent')).status).toBe(200);
+
+    await call('POST', 'deals/experiments/frequent-test/stop');
+    expect((await call('DELETE', 'deals/segments/frequent')).status).toBe(204);
   });
 
   it('runs one experiment per audience of the slot, checked in Postgres, also for two concurrent starts', async () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Widget } from '@hwp/sdui-schema';
-import { decideChange, decideStop, type Experiment, type ExperimentDefinition } from './experiments';
+import { checkSlotContent } from '@hwp/widget-events';
+import {
+  decideChange,
+  decideStop,
+  deliveryOf,
+  type Experiment,
+  type ExperimentDefinition,
+} from './experiments';
 
 const widget = (id: string) => ({ type: 'card', id, children: [] }) as unknown as Widget;
 const definition = (state: ExperimentDefinition['state']): ExperimentDefinition => ({
@@ -76,5 +83,39 @@ describe('decideChange', () => {
     });
     expect(decideStop(saved('stopped'), 'spring')).toEqual({ ok: true, next: definition('stopped') });
     expect(decideStop(undefined, 'spring')).toMatchObject({ ok: false, reason: 'unknown-experiment' });
+  });
+});
+
+describe('deliveryOf', () => {
+  const startedAt = new Date('2026-12-07T09:00:00Z');
+  const running = { ...saved('running'), startedAt };
+
+  it('delivers the content when an experiment starts, in the form the core side checks', () => {
+    const delivery = deliveryOf('draft', running);
+    expect(delivery).toEqual({
+      content: {
+        '~slot': 'experiment',
+        experimentId: 'spring',
+        audience: 'everyone',
+        startedAt: startedAt.getTime(),
+        variants: [
+          { variantId: 'quiet', basisPoints: 5000, widget: widget('quiet') },
+          { variantId: 'bold', basisPoints: 5000, widget: widget('bold') },
+        ],
+      },
+    });
+    expect(checkSlotContent(delivery?.content).ok).toBe(true);
+    expect(deliveryOf(undefined, { ...running, audience: 'segment:annual' })?.content).toMatchObject({
+      audience: 'segment:annual',
+    });
+  });
+
+  it('delivers a tombstone when a running experiment stops, and nothing for drafts and renames', () => {
+    expect(deliveryOf('running', { ...running, state: 'stopped' })).toEqual({ content: null });
+    expect(deliveryOf('running', running)).toBeUndefined();
+    expect(deliveryOf(undefined, saved('draft'))).toBeUndefined();
+    expect(deliveryOf('draft', saved('draft'))).toBeUndefined();
+    expect(deliveryOf('draft', saved('stopped'))).toBeUndefined();
+    expect(deliveryOf('stopped', saved('stopped'))).toBeUndefined();
   });
 });

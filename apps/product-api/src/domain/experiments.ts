@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Widget } from '@hwp/sdui-schema';
+import { checkSlotContent, type ExperimentContent } from '@hwp/widget-events';
 import type { Caller } from './audit';
 import { onePage } from './pages';
 import type { KeyPage } from './segments';
@@ -71,6 +72,7 @@ export interface ExperimentStore {
     experimentId: string,
     decide: (current: Experiment | undefined) => Decision,
     caller: Caller,
+    traceparent?: string,
   ): Promise<SaveOutcome>;
   get(productId: string, experimentId: string): Promise<Experiment | undefined>;
   /** Up to `limit` experiments after `after`, in id order. */
@@ -113,6 +115,41 @@ export function decideChange(current: Experiment | undefined, requested: Experim
   return { ok: true, next: requested, action };
 }
 
+/**
+ * What the core side must learn of a saved change (docs/adr/0030-campaigns-in-the-read-path.md): the
+ * experiment's content when it starts running, a tombstone (null) when a running experiment stops, and
+ * nothing otherwise (a draft, a rename, a draft stopped before it ever ran).
+ */
+export function deliveryOf(
+  before: ExperimentState | undefined,
+  saved: Experiment,
+): { content: ExperimentContent | null } | undefined {
+  if (saved.state === 'running' && before !== 'running') return { content: contentOf(saved) };
+  if (saved.state === 'stopped' && before === 'running') return { content: null };
+  return undefined;
+}
+
+/** A running experiment as the pipeline carries it: audience, start and each variant's share and widget. */
+export function contentOf(experiment: Experiment): ExperimentContent {
+  const { experimentId, audience, startedAt, variants } = experiment;
+  if (!startedAt) throw new Error(`experiment ${experimentId} has not started`);
+  const content: ExperimentContent = {
+    '~slot': 'experiment',
+    experimentId,
+    audience,
+    startedAt: startedAt.getTime(),
+    variants: variants.map(({ variantId, basisPoints, widget }) => ({
+      variantId,
+      basisPoints,
+      widget: widget as unknown as Record<string, unknown>,
+    })),
+  };
+  // The definition was validated at the door; a content the core side would refuse is a bug here.
+  const check = checkSlotContent(content);
+  if (!check.ok) throw new Error(`experiment ${experimentId}: content ${check.pointer} ${check.detail}`);
+  return content;
+}
+
 /** Stopping keeps the definition; stopping a stopped experiment changes nothing. */
 export function decideStop(current: Experiment | undefined, experimentId: string): Decision {
   if (!current)
@@ -144,12 +181,20 @@ const definitionOf = ({ name, audience, variants, state }: Experiment): Experime
 export class Experiments {
   constructor(private readonly store: ExperimentStore) {}
 
-  put(productId: string, experimentId: string, requested: ExperimentDefinition, caller: Caller) {
-    return this.store.save(productId, experimentId, (current) => decideChange(current, requested), caller);
+  put(
+    productId: string,
+    experimentId: string,
+    requested: ExperimentDefinition,
+    caller: Caller,
+    traceparent?: string,
+  ) {
+    const decide = (current: Experiment | undefined) => decideChange(current, requested);
+    return this.store.save(productId, experimentId, decide, caller, traceparent);
   }
 
-  stop(productId: string, experimentId: string, caller: Caller) {
-    return this.store.save(productId, experimentId, (current) => decideStop(current, experimentId), caller);
+  stop(productId: string, experimentId: string, caller: Caller, traceparent?: string) {
+    const decide = (current: Experiment | undefined) => decideStop(current, experimentId);
+    return this.store.save(productId, experimentId, decide, caller, traceparent);
   }
 
   get(productId: string, experimentId: string): Promise<Experiment | undefined> {

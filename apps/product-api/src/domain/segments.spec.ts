@@ -6,6 +6,7 @@ import {
   type MembershipPage,
   type MembershipResult,
   type Segment,
+  type SegmentDeletion,
   type SegmentStore,
 } from './segments';
 
@@ -54,7 +55,7 @@ class MemorySegments implements SegmentStore {
     this.version++;
     return Promise.resolve({ added, removed, memberCount: this.memberIds.size, dataVersion: this.version });
   }
-  delete(): Promise<boolean> {
+  delete(): Promise<SegmentDeletion> {
     throw new Error('not used');
   }
 }

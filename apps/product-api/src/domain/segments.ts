@@ -54,9 +54,23 @@ export interface SegmentStore {
   ): Promise<MembershipResult | undefined>;
   /** Up to `limit` members after `after`, in user id order. */
   members(productId: string, segmentId: string, after: string | undefined, limit: number): Promise<string[]>;
-  /** Removes every member and marks the segment deleted, with its outbox event; false when there was none. */
-  delete(productId: string, segmentId: string, acceptedAt: number, traceparent?: string): Promise<boolean>;
+  /**
+   * Removes every member and marks the segment deleted, with its outbox event, unless there is no such
+   * segment or a running experiment is for its members (checked with the segment locked, so an experiment
+   * starting meanwhile either commits first and is seen, or finds the segment deleted).
+   */
+  delete(
+    productId: string,
+    segmentId: string,
+    acceptedAt: number,
+    traceparent?: string,
+  ): Promise<SegmentDeletion>;
 }
+
+export type SegmentDeletion =
+  | { ok: true }
+  | { ok: false; reason: 'unknown-segment' }
+  | { ok: false; reason: 'in-use'; experimentId: string };
 
 export const SEGMENT_STORE = Symbol('SegmentStore');
 
@@ -131,7 +145,7 @@ export class Segments {
     return this.store.changeMembers(productId, segmentId, page, this.now(), traceparent);
   }
 
-  delete(productId: string, segmentId: string, traceparent?: string): Promise<boolean> {
+  delete(productId: string, segmentId: string, traceparent?: string): Promise<SegmentDeletion> {
     return this.store.delete(productId, segmentId, this.now(), traceparent);
   }
 

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   Inject,
@@ -67,7 +68,8 @@ export class ExperimentsController {
     description:
       'The whole definition every time. A draft may change in every way; a running experiment only stops ' +
       '(its variants, split and audience are fixed); stopped is final. At most one experiment runs per ' +
-      'audience of the slot. Each variant widget is validated like a publish.',
+      'audience of the slot. Each variant widget is validated like a publish. Starting and stopping are ' +
+      'delivered to the home screens through the pipeline, like a publish.',
   })
   @ApiJsonBody(experimentBody)
   @ApiJsonAnswer(HttpStatus.OK, experimentAnswer, 'The experiment as saved.')
@@ -83,6 +85,7 @@ export class ExperimentsController {
     @Param('experimentId') experimentId: string,
     @Body() body: unknown,
     @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
   ): Promise<z.output<typeof experimentAnswer>> {
     const id = checkedExperimentId(experimentId);
     const { variants, ...definition } = parseRequest(experimentBody, body);
@@ -93,7 +96,7 @@ export class ExperimentsController {
         widget: checked(variant.widget, `/variants/${i}/widget`),
       })),
     };
-    return answer(await this.experiments.put(productId, id, requested, caller));
+    return answer(await this.experiments.put(productId, id, requested, caller, traceparent));
   }
 
   @Post(':experimentId/stop')
@@ -108,9 +111,10 @@ export class ExperimentsController {
     @Param('productId') productId: string,
     @Param('experimentId') experimentId: string,
     @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
   ): Promise<z.output<typeof experimentAnswer>> {
     const id = checkedExperimentId(experimentId);
-    return answer(await this.experiments.stop(productId, id, caller));
+    return answer(await this.experiments.stop(productId, id, caller, traceparent));
   }
 
   @Get()

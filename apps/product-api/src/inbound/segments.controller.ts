@@ -21,6 +21,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiConsumes,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -136,16 +137,27 @@ export class SegmentsController {
     description: 'The pipeline delivers the deletion; no replayed earlier change brings a member back.',
   })
   @ApiNotFoundResponse({ description: 'No such segment (problem+json).' })
+  @ApiConflictResponse({
+    description:
+      'A running experiment is for the segment’s members; problem+json naming it (`experimentId`).',
+  })
   async delete(
     @Param('productId') productId: string,
     @Param('segmentId') segmentId: string,
     @Headers('traceparent') traceparent?: string,
   ): Promise<void> {
     const id = checkedSegmentId(segmentId);
-    const deleted = await this.traced('delete segment', productId, traceparent, (trace) =>
+    const deletion = await this.traced('delete segment', productId, traceparent, (trace) =>
       this.segments.delete(productId, id, trace),
     );
-    if (!deleted) throw unknownSegment(id);
+    if (deletion.ok) return;
+    if (deletion.reason === 'unknown-segment') throw unknownSegment(id);
+    const detail = `experiment ${deletion.experimentId} is running for segment ${id}; stop it first`;
+    throw new ProblemException(HttpStatus.CONFLICT, 'Conflict', {
+      detail,
+      errors: [{ parameter: 'segmentId', detail }],
+      extensions: { experimentId: deletion.experimentId },
+    });
   }
 
   @Post(':segmentId/members')
@@ -288,7 +300,7 @@ export class StreamedTextBodies implements OnModuleInit {
   }
 }
 
-function checkedSegmentId(segmentId: string): string {
+export function checkedSegmentId(segmentId: string): string {
   const parsed = segmentIdSchema.safeParse(segmentId);
   if (!parsed.success)
     throw invalidRequest(

@@ -6,17 +6,20 @@ import {
   type ProductDatabaseClient,
 } from '@hwp/product-db';
 import type { PostgresConnection } from '@hwp/service-kit';
+import { experimentAudience } from '@hwp/widget-events';
 import type { Caller } from '../domain/audit';
-import type {
-  Decision,
-  Experiment,
-  ExperimentAudience,
-  ExperimentState,
-  ExperimentStore,
-  SaveOutcome,
-  Variant,
+import {
+  deliveryOf,
+  type Decision,
+  type Experiment,
+  type ExperimentAudience,
+  type ExperimentState,
+  type ExperimentStore,
+  type SaveOutcome,
+  type Variant,
 } from '../domain/experiments';
 import { auditRow } from './postgres-audit-log';
+import { saveWithOutbox } from './postgres-widget-store';
 
 /** The partial unique index of the migration: one running experiment per product and audience. */
 const ONE_RUNNING = 'experiments_one_running_per_audience';
@@ -39,6 +42,7 @@ export class PostgresExperimentStore implements ExperimentStore {
     experimentId: string,
     decide: (current: Experiment | undefined) => Decision,
     caller: Caller,
+    traceparent?: string,
     retried = false,
   ): Promise<SaveOutcome> {
     try {
@@ -82,14 +86,28 @@ export class PostgresExperimentStore implements ExperimentStore {
             dataVersion: row.dataVersion,
           },
         });
-        return toExperiment(row);
+        const saved = toExperiment(row);
+        // The core side learns of a start or a stop through the widgets' outbox, at the next version of
+        // the experiment's audience, in this transaction (the audit record above is the change's).
+        const delivery = deliveryOf(current?.state, saved);
+        if (delivery)
+          await saveWithOutbox(
+            tx,
+            productId,
+            [{ audience: experimentAudience(experimentId), widget: delivery.content }],
+            now.getTime(),
+            caller,
+            null,
+            traceparent,
+          );
+        return saved;
       });
       return { ok: true, experiment };
     } catch (error) {
       if (error instanceof Refused) return error.decision;
       // Two first writes of one new experiment: the loser finds the winner's row locked and decides again.
       if (violates(error, 'experiments_pkey') && !retried)
-        return this.save(productId, experimentId, decide, caller, true);
+        return this.save(productId, experimentId, decide, caller, traceparent, true);
       if (violates(error, ONE_RUNNING))
         return {
           ok: false,

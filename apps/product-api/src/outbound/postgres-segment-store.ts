@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PRODUCT_DATABASE, ProductPrisma, type ProductDatabaseClient } from '@hwp/product-db';
 import type { PostgresConnection } from '@hwp/service-kit';
-import { segmentStreamKey } from '@hwp/widget-events';
-import type { MembershipPage, MembershipResult, Segment, SegmentStore } from '../domain/segments';
+import { segmentAudience, segmentStreamKey } from '@hwp/widget-events';
+import type {
+  MembershipPage,
+  MembershipResult,
+  Segment,
+  SegmentDeletion,
+  SegmentStore,
+} from '../domain/segments';
 
 interface SegmentRow {
   product_id: string;
@@ -113,9 +119,19 @@ export class PostgresSegmentStore implements SegmentStore {
     }, PAGE_TRANSACTION);
   }
 
-  delete(productId: string, segmentId: string, acceptedAt: number, traceparent?: string): Promise<boolean> {
-    return this.db.client.$transaction(async (tx) => {
-      if (!(await lockLive(tx, productId, segmentId))) return false;
+  delete(
+    productId: string,
+    segmentId: string,
+    acceptedAt: number,
+    traceparent?: string,
+  ): Promise<SegmentDeletion> {
+    return this.db.client.$transaction(async (tx): Promise<SegmentDeletion> => {
+      if (!(await lockLive(tx, productId, segmentId))) return { ok: false, reason: 'unknown-segment' };
+      const [running] = await tx.$queryRaw<{ experiment_id: string }[]>`
+        SELECT experiment_id FROM experiments
+        WHERE product_id = ${productId} AND audience = ${segmentAudience(segmentId)} AND state = 'running'
+        LIMIT 1`;
+      if (running) return { ok: false, reason: 'in-use', experimentId: running.experiment_id };
       await tx.$executeRaw`
         DELETE FROM segment_members WHERE product_id = ${productId} AND segment_id = ${segmentId}`;
       const [row] = await tx.$queryRaw<{ data_version: bigint }[]>`
@@ -132,7 +148,7 @@ export class PostgresSegmentStore implements SegmentStore {
         acceptedAt,
         traceparent,
       );
-      return true;
+      return { ok: true };
     }, DELETION_TRANSACTION);
   }
 }
