@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { InProcessCache } from '@hwp/cache';
+import { InProcessCache, liveSegments, segmentFloors, storedMemberships } from '@hwp/cache';
 import { CORE_DATABASE, createCoreDatabase, type CoreDatabaseClient } from '@hwp/core-db';
 import {
   CACHE_REDIS,
@@ -12,7 +12,9 @@ import {
 import type { Config } from './config';
 import { ReadHomeScreen } from './domain/read-home.use-case';
 import { RefreshBatcher } from './domain/refresh-batcher';
+import type { SegmentMemberships } from './domain/segment-memberships.port';
 import { WidgetLoader } from './domain/widget-loader';
+import { WindowClock } from './domain/window-clock';
 import { EdgeEntryPoints } from './inbound/edge-entry-points';
 import { HomeController } from './inbound/home.controller';
 import { HomeRequestHandler } from './inbound/home.http-handler';
@@ -32,6 +34,8 @@ import { WidgetRepository } from './outbound/widget.repository';
  */
 /** The optional read replica (DATABASE_REPLICA_URL); not a /ready check: the primary stands in for it. */
 const CORE_DATABASE_REPLICA = Symbol('CORE_DATABASE_REPLICA');
+/** Which segments a user is in (ADR 0027). */
+const SEGMENT_MEMBERSHIPS = Symbol('SEGMENT_MEMBERSHIPS');
 
 @Module({})
 export class HomeModule {
@@ -97,6 +101,18 @@ export class HomeModule {
           }),
         },
         {
+          // Interim: the user's field and the floors, read for every user loaded (two round trips).
+          provide: SEGMENT_MEMBERSHIPS,
+          inject: [DURABLE_REDIS],
+          useFactory: (durable: RedisConnection): SegmentMemberships => ({
+            of: (userId) =>
+              Promise.all([storedMemberships(durable.reads, userId), segmentFloors(durable.reads)]).then(
+                ([memberships, floors]) => liveSegments(memberships, floors),
+                () => [],
+              ),
+          }),
+        },
+        {
           provide: ReadHomeScreen,
           inject: [
             CACHE_REDIS,
@@ -106,6 +122,7 @@ export class HomeModule {
             RefreshBatcher,
             PrometheusReadPathMetrics,
             RedisPersonalisedUsersCopy,
+            SEGMENT_MEMBERSHIPS,
           ],
           useFactory: (
             cache: RedisConnection,
@@ -115,6 +132,7 @@ export class HomeModule {
             refresh: RefreshBatcher,
             metrics: PrometheusReadPathMetrics,
             copy: RedisPersonalisedUsersCopy,
+            memberships: SegmentMemberships,
           ) =>
             new ReadHomeScreen(
               new InProcessCache({ maxEntries: config.L1_MAX_ENTRIES, maxBytes: config.L1_MAX_BYTES }),
@@ -126,6 +144,8 @@ export class HomeModule {
                 refresh,
                 metrics,
               ),
+              memberships,
+              new WindowClock(),
               metrics,
               { genericTtlMs: config.GENERIC_TTL_MS },
             ),

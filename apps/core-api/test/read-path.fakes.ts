@@ -12,6 +12,7 @@ import type {
   WidgetCacheStore,
   WidgetDatabase,
 } from '../src/domain/home.ports';
+import type { SegmentMemberships } from '../src/domain/segment-memberships.port';
 
 /** In-memory fakes of the read path's ports, for the domain's unit tests. */
 
@@ -122,5 +123,18 @@ export class FakeMetrics implements ReadPathMetrics {
   }
   count(entry: string): number {
     return this.lookups.filter((lookup) => lookup === entry).length;
+  }
+}
+
+/** Segments by user; `asked` counts the lookups, `answersLater` makes them asynchronous (a Redis round trip). */
+export class FakeSegmentMemberships implements SegmentMemberships {
+  readonly byUser = new Map<string, string[]>();
+  asked = 0;
+  answersLater = false;
+
+  of(userId: string): readonly string[] | Promise<readonly string[]> {
+    this.asked += 1;
+    const segments = this.byUser.get(userId) ?? [];
+    return this.answersLater ? Promise.resolve(segments) : segments;
   }
 }

@@ -9,12 +9,14 @@ import {
   FakePersonalisedUsers,
   FakePersonalisedUsersCopy,
   FakeRefreshRequests,
+  FakeSegmentMemberships,
   stored,
   widgetJson,
 } from '../../test/read-path.fakes';
 import { FULL_SCREEN, clientProfile, type ClientProfile } from './client-profile';
 import { ReadHomeScreen, type RenderedHome } from './read-home.use-case';
 import { WidgetLoader } from './widget-loader';
+import { WindowClock } from './window-clock';
 
 const alice = userAudience('alice');
 
@@ -25,16 +27,20 @@ function setUp() {
   const metrics = new FakeMetrics();
   const refresh = new FakeRefreshRequests();
   const copy = new FakePersonalisedUsersCopy();
+  const memberships = new FakeSegmentMemberships();
+  const clock = new WindowClock();
   l3.slots = ['deals', 'orders'];
   l3.rows.set(GENERIC, stored({ deals: [1, widgetJson('deals-g')], orders: [1, widgetJson('orders-g')] }));
   l3.rows.set(alice, stored({ orders: [5, widgetJson('orders-p')] }));
   const home = new ReadHomeScreen(
     new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
     new WidgetLoader(l2, index, copy, l3, refresh, metrics),
+    memberships,
+    clock,
     metrics,
     { genericTtlMs: 60_000 },
   );
-  return { l2, index, copy, l3, metrics, refresh, home };
+  return { l2, index, copy, l3, metrics, refresh, memberships, clock, home };
 }
 
 const screenOf = (rendered: RenderedHome) => JSON.parse(rendered.body.toString()) as Screen;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyticsEventSchema } from '@hwp/analytics-events';
 import { validateScreen, type Provenance, type Screen } from '@hwp/sdui-schema';
 import { stored, widgetJson } from '../../test/read-path.fakes';
-import { composeHomeScreen, loadWidgets } from '../domain/home-screen';
+import { NO_VARIANTS, composeHomeScreen, loadSharedWidgets, loadWidgets } from '../domain/home-screen';
 
 // The event batch (POST /v1/events) names a widget by its provenance. The event's fields are narrower than
 // the SDUI schema's Provenance (ADR 0024); this holds them to what core-api actually serves.
@@ -27,9 +27,11 @@ describe('the provenance core-api serves', () => {
     const ids = Object.keys(products);
     const { bytes } = composeHomeScreen(
       ids,
-      loadWidgets(stored(Object.fromEntries(ids.map((id, i) => [id, [products[id]!, widgetJson(`w${i}`)]]))))
-        .byProduct,
-      loadWidgets(stored({ d: [7, widgetJson('mine')] })).byProduct,
+      loadSharedWidgets(
+        stored(Object.fromEntries(ids.map((id, i) => [id, [products[id]!, widgetJson(`w${i}`)]]))),
+      ),
+      loadWidgets(stored({ d: [7, widgetJson('mine')] })),
+      { userId: 'u', segments: [], variants: NO_VARIANTS, now: 0 },
     );
     const screen = JSON.parse(bytes.toString()) as Screen;
     expect(validateScreen(screen)).toMatchObject({ ok: true });

@@ -54,6 +54,8 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
   }
 
   onApplicationBootstrap(): void {
+    // A window opening or closing changes screens as an ingested change does, though nothing was written.
+    this.home.onWindowBoundary((change) => this.applied(change));
     this.subscriber.on('error', () => undefined); // reconnects are reported by 'close' and 'ready'
     this.subscriber.on('close', () => {
       if (!this.lostConnection) this.logger.warn('invalidation subscription lost, reconnecting');

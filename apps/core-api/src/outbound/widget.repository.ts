@@ -1,10 +1,18 @@
 import DataLoader from 'dataloader';
 import type { CoreDatabaseClient } from '@hwp/core-db';
 import { withTimeout } from '@hwp/service-kit';
-import type { Audience } from '@hwp/widget-events';
+import { widgetHashField } from '@hwp/cache';
+import { GENERIC, type Audience } from '@hwp/widget-events';
 import type { StoredWidgets, WidgetDatabase } from '../domain/home.ports';
 
 const TIMEOUT_MS = 2_000;
+
+interface WidgetRow {
+  audience: string;
+  productId: string;
+  dataVersion: bigint | number;
+  content: unknown;
+}
 // Audiences in one query at most: one batch stays a short index scan.
 const MAX_BATCH = 256;
 
@@ -31,22 +39,43 @@ export class WidgetRepository implements WidgetDatabase {
     return this.byAudience.load(audience);
   }
 
+  /**
+   * Users' widgets by user audience; for GENERIC, everything shared by many users (the generic, segment
+   * and experiment widgets, keyed by widgetHashField as in the cache Redis), through the partial index
+   * on non-user rows (ADR 0030).
+   */
   private async load(audiences: readonly Audience[]): Promise<StoredWidgets[]> {
-    const rows = await this.read((db) =>
-      db.widget.findMany({
-        where: { audience: { in: [...audiences] } },
-        select: { audience: true, productId: true, dataVersion: true, content: true },
-      }),
-    );
+    const users = audiences.filter((audience) => audience !== GENERIC);
+    const [userRows, sharedRows] = await Promise.all([
+      users.length === 0
+        ? []
+        : this.read((db) =>
+            db.widget.findMany({
+              where: { audience: { in: users } },
+              select: { audience: true, productId: true, dataVersion: true, content: true },
+            }),
+          ),
+      users.length === audiences.length
+        ? []
+        : this.read(
+            (db) =>
+              db.$queryRaw<
+                WidgetRow[]
+              >`SELECT audience, product_id AS "productId", data_version AS "dataVersion", content
+              FROM widgets WHERE audience NOT LIKE 'user:%'`,
+          ),
+    ]);
     const found = new Map<string, Map<string, { dataVersion: number; widget: string | null }>>();
-    for (const row of rows) {
-      let widgets = found.get(row.audience);
-      if (widgets === undefined) found.set(row.audience, (widgets = new Map()));
-      widgets.set(row.productId, {
+    const add = (audience: string, field: string, row: WidgetRow) => {
+      let widgets = found.get(audience);
+      if (widgets === undefined) found.set(audience, (widgets = new Map()));
+      widgets.set(field, {
         dataVersion: Number(row.dataVersion),
         widget: row.content === null ? null : JSON.stringify(row.content),
       });
-    }
+    };
+    for (const row of userRows) add(row.audience, row.productId, row);
+    for (const row of sharedRows) add(GENERIC, widgetHashField(row.productId, row.audience as Audience), row);
     return audiences.map((audience) => found.get(audience) ?? new Map());
   }
 
