@@ -13,6 +13,10 @@ export interface TestEvent {
   dataVersion: string;
   widgetId: string;
   at: string;
+  /** The campaign of the widget's provenance (SDUI schema 1.1). */
+  segmentId?: string;
+  experimentId?: string;
+  variantId?: string;
   /** A track event's name and properties. */
   event?: string;
   properties?: Record<string, string>;

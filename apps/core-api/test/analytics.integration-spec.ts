@@ -208,6 +208,77 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
     ]);
   });
 
+  it("counts an experiment's variants and a segment's widget under their own audiences, apart from the generic widget", async () => {
+    const bold = { productId: 'spring', experimentId: 'spring-banner', variantId: 'bold' };
+    const control = { ...bold, variantId: 'control' };
+    const segment = { productId: 'spring', segmentId: 'annual-plan' };
+    const sent = await postEvents(
+      app.url,
+      {
+        events: [
+          event(bold),
+          event(bold),
+          event({ ...bold, type: 'click' }),
+          { ...event(bold), type: 'track', event: 'add_to_cart' },
+          event(control),
+          event(segment),
+          event({ ...segment, type: 'click' }),
+          event({ productId: 'spring' }),
+        ],
+      },
+      { bearer: await token('alice') },
+    );
+    expect(sent.status).toBe(202);
+    const springTeam = await studioToken({ teamId: 'team-spring', productIds: ['spring'], role: 'team' });
+    await expect
+      .poll(() => statsOf(app.url, 'spring', springTeam), { timeout: 10_000 })
+      .toEqual([
+        {
+          day: DAY,
+          audience: 'experiment:spring-banner/bold',
+          dataVersion: '3',
+          impressions: 2,
+          clicks: 1,
+          ctr: 0.5,
+        },
+        {
+          day: DAY,
+          audience: 'experiment:spring-banner/control',
+          dataVersion: '3',
+          impressions: 1,
+          clicks: 0,
+          ctr: 0,
+        },
+        { day: DAY, audience: 'generic', dataVersion: '3', impressions: 1, clicks: 0, ctr: 0 },
+        { day: DAY, audience: 'segment:annual-plan', dataVersion: '3', impressions: 1, clicks: 1, ctr: 1 },
+      ]);
+    const rows = await db.widgetDailyStats.findMany({
+      where: { productId: 'spring' },
+      orderBy: { audience: 'asc' },
+    });
+    expect(rows.map((row) => [row.audience, row.impressions, row.clicks])).toEqual([
+      ['experiment:spring-banner/bold', 2n, 1n],
+      ['experiment:spring-banner/control', 1n, 0n],
+      ['generic', 1n, 0n],
+      ['segment:annual-plan', 1n, 1n],
+    ]);
+    const tracks = await db.widgetDailyEvent.findMany({ where: { productId: 'spring' } });
+    expect(tracks.map((row) => [row.audience, row.eventName, row.count])).toEqual([
+      ['experiment:spring-banner/bold', 'add_to_cart', 1n],
+    ]);
+
+    const orphan = await postEvents(
+      app.url,
+      { events: [event({ ...bold, experimentId: undefined }), event({ ...bold, variantId: 'Bold' })] },
+      { bearer: await token('alice') },
+    );
+    expect(orphan.status).toBe(400);
+    expect(((await orphan.json()) as Problem).errors?.map((error) => error.pointer).sort()).toEqual([
+      '/events/0/experimentId',
+      '/events/1/variantId',
+    ]);
+  });
+
   it(`counts at most ${MAX_EVENT_NAMES_PER_PRODUCT_DAY} event names a product a day, the rest as "${OVERFLOW}" with a metric`, async () => {
     const names = Array.from(
       { length: MAX_EVENT_NAMES_PER_PRODUCT_DAY + 2 },
