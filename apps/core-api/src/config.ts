@@ -79,6 +79,12 @@ const settings = baseEnvSchema.extend({
    * user newly personalised whose invalidation was lost can be taken for one with nothing (ADR 0028).
    */
   PERSONALISED_USERS_COPY_REFRESH_SECONDS: envVar.positiveInt(300),
+  /**
+   * Seconds between two reads of the whole segment index (its users into this instance's filter, its
+   * floors): the longest a user whose membership announcement was lost can be taken for one in no segment
+   * (ADR 0027).
+   */
+  SEGMENT_MEMBERS_COPY_REFRESH_SECONDS: envVar.positiveInt(300),
   /** TTL of a user's hash in the cache Redis when core-api refills it from Postgres (the ingester's is 7 days). */
   L3_REFILL_TTL_SECONDS: envVar.positiveInt(3_600),
   /** Most cold users in one refresh batch job (its data holds them all); a buffer this full is flushed at once. */

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { InProcessCache, liveSegments, segmentFloors, storedMemberships } from '@hwp/cache';
+import { InProcessCache } from '@hwp/cache';
 import { CORE_DATABASE, createCoreDatabase, type CoreDatabaseClient } from '@hwp/core-db';
 import {
   CACHE_REDIS,
@@ -20,9 +20,11 @@ import { HomeController } from './inbound/home.controller';
 import { HomeRequestHandler } from './inbound/home.http-handler';
 import { HttpEdge } from './inbound/http-edge';
 import { InvalidationSubscriber } from './inbound/invalidation.subscriber';
+import { SegmentChangeHandler } from './inbound/segment-changes.handler';
 import { PrometheusReadPathMetrics, readPathMetricProviders } from './outbound/read-path.metrics';
 import { RedisPersonalisedUsersCopy } from './outbound/personalised-users.copy';
 import { RedisPersonalisedUsersLookup } from './outbound/personalised-users.lookup';
+import { RedisSegmentMemberships } from './outbound/segment-memberships';
 import { RedisWidgetCacheStore } from './outbound/redis-widget-cache.store';
 import { UserRefreshQueue } from './outbound/user-refresh.queue';
 import { WidgetRepository } from './outbound/widget.repository';
@@ -34,8 +36,6 @@ import { WidgetRepository } from './outbound/widget.repository';
  */
 /** The optional read replica (DATABASE_REPLICA_URL); not a /ready check: the primary stands in for it. */
 const CORE_DATABASE_REPLICA = Symbol('CORE_DATABASE_REPLICA');
-/** Which segments a user is in (ADR 0027). */
-const SEGMENT_MEMBERSHIPS = Symbol('SEGMENT_MEMBERSHIPS');
 
 @Module({})
 export class HomeModule {
@@ -101,15 +101,18 @@ export class HomeModule {
           }),
         },
         {
-          // Interim: the user's field and the floors, read for every user loaded (two round trips).
-          provide: SEGMENT_MEMBERSHIPS,
+          provide: RedisSegmentMemberships,
           inject: [DURABLE_REDIS],
-          useFactory: (durable: RedisConnection): SegmentMemberships => ({
-            of: (userId) =>
-              Promise.all([storedMemberships(durable.reads, userId), segmentFloors(durable.reads)]).then(
-                ([memberships, floors]) => liveSegments(memberships, floors),
-                () => [],
-              ),
+          useFactory: (durable: RedisConnection) =>
+            new RedisSegmentMemberships(durable.reads, config.SEGMENT_MEMBERS_COPY_REFRESH_SECONDS * 1000),
+        },
+        {
+          // Read at start (waited for a few seconds at most), then now and then: as the users copy.
+          provide: 'SegmentMembershipsLifecycle',
+          inject: [RedisSegmentMemberships],
+          useFactory: (memberships: RedisSegmentMemberships) => ({
+            onApplicationBootstrap: () => memberships.start(),
+            onApplicationShutdown: () => memberships.stop(),
           }),
         },
         {
@@ -122,7 +125,7 @@ export class HomeModule {
             RefreshBatcher,
             PrometheusReadPathMetrics,
             RedisPersonalisedUsersCopy,
-            SEGMENT_MEMBERSHIPS,
+            RedisSegmentMemberships,
           ],
           useFactory: (
             cache: RedisConnection,
@@ -158,10 +161,17 @@ export class HomeModule {
         },
         EdgeEntryPoints,
         {
+          // The copy learns of a membership change before the read path drops the users' widget sets.
+          provide: SegmentChangeHandler,
+          inject: [RedisSegmentMemberships, ReadHomeScreen],
+          useFactory: (memberships: RedisSegmentMemberships, home: ReadHomeScreen) =>
+            new SegmentChangeHandler(memberships, home),
+        },
+        {
           provide: InvalidationSubscriber,
-          inject: [ReadHomeScreen, PipelineTracer],
-          useFactory: (home: ReadHomeScreen, tracer: PipelineTracer) =>
-            new InvalidationSubscriber(cacheRedisEndpoint(config), home, tracer),
+          inject: [ReadHomeScreen, PipelineTracer, SegmentChangeHandler],
+          useFactory: (home: ReadHomeScreen, tracer: PipelineTracer, segmentChanges: SegmentChangeHandler) =>
+            new InvalidationSubscriber(cacheRedisEndpoint(config), home, tracer, segmentChanges),
         },
       ],
       exports: [ReadHomeScreen, InvalidationSubscriber],

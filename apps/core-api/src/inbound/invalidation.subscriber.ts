@@ -2,6 +2,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import {
   INVALIDATION_CHANNEL,
   LAYOUT_CHANNEL,
+  SEGMENT_CHANGES_CHANNEL,
   parseWidgetInvalidations,
   type WidgetInvalidation,
 } from '@hwp/cache';
@@ -12,6 +13,7 @@ import {
   type RedisEndpoint,
 } from '@hwp/service-kit';
 import type { ReadHomeScreen } from '../domain/read-home.use-case';
+import type { SegmentChangeHandler } from './segment-changes.handler';
 
 /**
  * Told after the in-process cache has applied an invalidation; undefined: any part of every screen may
@@ -22,7 +24,8 @@ export type AppliedInvalidationListener = (invalidation: WidgetInvalidation | un
 /**
  * Hears the ingester's invalidation messages on the cache Redis (one per ingested batch) and drops the in-process copies they
  * make stale, then tells its listeners (live updates), so that a client told of a change reads the new
- * widget. SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
+ * widget. Segment membership changes come on a channel of their own (`segmentChanges`).
+ * SUBSCRIBE needs a connection of its own. ioredis reconnects and subscribes again by itself;
  * messages published while the connection was down are lost, so every in-process copy is marked stale
  * when it comes back. A message on the layout channel (an admin's layout edit) drops the cached layout.
  *
@@ -40,6 +43,7 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
     cacheRedis: RedisEndpoint,
     private readonly home: ReadHomeScreen,
     private readonly tracer: PipelineTracer,
+    private readonly segmentChanges: SegmentChangeHandler,
   ) {
     this.subscriber = createRedisClient(cacheRedis, {
       connectionName: 'cacheRedisSubscriber',
@@ -68,6 +72,7 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
     });
     this.subscriber.on('-node', () => this.markAllStale('a cache Redis node left the cluster'));
     this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === SEGMENT_CHANGES_CHANNEL) return this.segmentChanges.handle(message);
       if (channel === LAYOUT_CHANNEL) {
         this.home.invalidateLayout();
         this.applied(undefined);
@@ -88,10 +93,13 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
       }
     });
     // Not awaited: the app serves (from the other levels) even while the cache Redis is down at start.
-    this.subscriber.subscribe(INVALIDATION_CHANNEL, LAYOUT_CHANNEL).catch(() => undefined);
+    this.subscriber
+      .subscribe(INVALIDATION_CHANNEL, LAYOUT_CHANNEL, SEGMENT_CHANGES_CHANNEL)
+      .catch(() => undefined);
   }
 
   private markAllStale(reason: string): void {
+    this.segmentChanges.lost(); // before the copies it makes stale are loaded again
     this.home.invalidateAll();
     this.applied(undefined);
     this.logger.log(`${reason}; in-process copies marked stale`);
