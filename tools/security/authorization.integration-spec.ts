@@ -87,6 +87,9 @@ export const EXPECTED: Record<string, Expected> = {
   'core-api GET /v1/analytics/products/{productId}': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/analytics/products/{productId}/export': PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/studio/products/{productId}/ingested-widgets': PRODUCT_TEAM_OR_ADMIN(200),
+  // Variants the matrix never showed: the counts are zero.
+  'core-api GET /v1/studio/products/{productId}/experiments/{experimentId}/result':
+    PRODUCT_TEAM_OR_ADMIN(200),
   'core-api GET /v1/studio/home-layout': ADMIN_ONLY,
   'core-api PUT /v1/studio/home-layout': ADMIN_ONLY,
   // A user's screen with a draft of team A's product: its team and admins; nothing is written.

@@ -5,6 +5,8 @@ import { sduiOpenApiRef } from '@hwp/sdui-schema/json-schema';
 import { expectOpenApiBodies, startApp, useTestDatabase, useTestRedis, type AppProcess } from '@hwp/testing';
 import {
   analyticsQuery,
+  experimentResultAnswer,
+  experimentResultQuery,
   homeLayout,
   ingestedWidgetList,
   ingestedWidgetsQuery,
@@ -384,6 +386,10 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
       'GET /v1/studio/products/{productId}/ingested-widgets': {
         query: ingestedWidgetsQuery,
         answers: { 200: ingestedWidgetList },
+      },
+      'GET /v1/studio/products/{productId}/experiments/{experimentId}/result': {
+        query: experimentResultQuery,
+        answers: { 200: experimentResultAnswer },
       },
       // The generated SDUI definition, one schema with the clients' (ADR 0004).
       'GET /v1/home': { answers: { 200: sduiOpenApiRef('Screen') } },

@@ -90,3 +90,62 @@ export const experimentListQuery = z.object({
 
 /** GET …/experiments: a page of the product's experiments, in id order. */
 export const experimentList = z.object({ productId, experiments: z.array(experimentAnswer), nextCursor });
+
+const day = z.iso.date('must be a date, YYYY-MM-DD');
+
+/**
+ * GET /v1/studio/products/{productId}/experiments/{experimentId}/result (core-api): what the studio knows
+ * from product-api and core-api does not (it never reads the product database).
+ */
+export const experimentResultQuery = z.object({
+  variants: z
+    .string()
+    .transform((list) => list.split(','))
+    .pipe(
+      z
+        .array(variantIdSchema)
+        .min(2, 'an experiment has at least two variants')
+        .max(MAX_VARIANTS)
+        .refine((ids) => new Set(ids).size === ids.length, 'repeats a variant id'),
+    )
+    .meta({
+      description: 'The variant ids, comma-separated, in the experiment’s order: the first is the control.',
+      example: 'control,bold',
+    }),
+  from: day.meta({ description: 'The day the experiment started (UTC), YYYY-MM-DD.', example: '2026-12-01' }),
+  to: day.optional().meta({ description: 'The last day counted: the day it stopped (default: today, UTC).' }),
+});
+
+const rate = z.number().min(0).max(1);
+
+/** The result page's figures: per variant, its counts, CTR, 95 % interval and test against the control. */
+export const experimentResultAnswer = z.object({
+  productId,
+  experimentId: experimentIdSchema,
+  from: z.iso.date(),
+  to: z.iso.date(),
+  variants: z.array(
+    z.object({
+      variantId: variantIdSchema,
+      control: z.boolean().meta({ description: 'The variant the others are tested against (the first).' }),
+      impressions: z.number().int(),
+      clicks: z.number().int(),
+      ctr: rate.nullable().meta({ description: 'clicks / impressions; null without impressions.' }),
+      interval: z
+        .object({ low: rate, high: rate })
+        .nullable()
+        .meta({ description: 'The CTR’s 95 % Wilson score interval; null without impressions.' }),
+      againstControl: z
+        .object({
+          z: z.number().meta({ description: 'Positive when the variant’s CTR is above the control’s.' }),
+          pValue: rate.meta({ description: 'Two-sided p-value of the two-proportion z-test (pooled).' }),
+        })
+        .nullable()
+        .meta({
+          description:
+            'Null for the control, and while the test is undefined (no impressions on either side, or no ' +
+            'variance: nobody clicked, or everyone did).',
+        }),
+    }),
+  ),
+});

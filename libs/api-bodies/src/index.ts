@@ -37,6 +37,8 @@ export {
   experimentIdSchema,
   experimentList,
   experimentListQuery,
+  experimentResultAnswer,
+  experimentResultQuery,
   experimentStates,
   variantIdSchema,
 } from './experiments';
