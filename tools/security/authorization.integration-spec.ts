@@ -43,15 +43,23 @@ export const EXPECTED: Record<string, Expected> = {
   'product-api DELETE /v1/products/{productId}/widgets/generic': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api PUT /v1/products/{productId}/widgets/users/{userId}': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api DELETE /v1/products/{productId}/widgets/users/{userId}': PRODUCT_TEAM_OR_ADMIN(202),
+  // Past the team check, the segment is unknown: the matrix reaches this route before it creates the
+  // segment (400 naming segmentId); the deletion runs last, before the segment's own, and finds it.
+  'product-api PUT /v1/products/{productId}/widgets/segments/{segmentId}': PRODUCT_TEAM_OR_ADMIN(400),
+  'product-api DELETE /v1/products/{productId}/widgets/segments/{segmentId}': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api POST /v1/products/{productId}/widgets/campaigns': PRODUCT_TEAM_OR_ADMIN(202),
   'product-api GET /v1/products/{productId}/widgets': PRODUCT_TEAM_OR_ADMIN(200),
   'product-api GET /v1/products/{productId}/widgets/generic/history': PRODUCT_TEAM_OR_ADMIN(200),
   'product-api GET /v1/products/{productId}/widgets/users/{userId}/history': PRODUCT_TEAM_OR_ADMIN(200),
+  'product-api GET /v1/products/{productId}/widgets/segments/{segmentId}/history': PRODUCT_TEAM_OR_ADMIN(200),
   // Version 1 exists: the publishes above made it.
   'product-api POST /v1/products/{productId}/widgets/generic/history/{dataVersion}/rollback':
     PRODUCT_TEAM_OR_ADMIN(202),
   'product-api POST /v1/products/{productId}/widgets/users/{userId}/history/{dataVersion}/rollback':
     PRODUCT_TEAM_OR_ADMIN(202),
+  // The segment's widget has no version 1 yet (its publish above was refused).
+  'product-api POST /v1/products/{productId}/widgets/segments/{segmentId}/history/{dataVersion}/rollback':
+    PRODUCT_TEAM_OR_ADMIN(404),
   // Past the team check, the experiment is not found: the matrix reaches this route before it defines one.
   'product-api POST /v1/products/{productId}/experiments/{experimentId}/variants/{variantId}/publish':
     PRODUCT_TEAM_OR_ADMIN(404),

@@ -77,6 +77,11 @@ const widget = card('sample', 'A sample widget');
 const SAMPLE_BODIES: Record<string, () => unknown> = {
   'PUT /v1/products/{productId}/widgets/generic': () => ({ widget }),
   'PUT /v1/products/{productId}/widgets/users/{userId}': () => ({ widget }),
+  'PUT /v1/products/{productId}/widgets/segments/{segmentId}': () => ({ widget }),
+  // A rollback's window is optional: without one the old version is shown again at once.
+  'POST /v1/products/{productId}/widgets/generic/history/{dataVersion}/rollback': () => ({}),
+  'POST /v1/products/{productId}/widgets/users/{userId}/history/{dataVersion}/rollback': () => ({}),
+  'POST /v1/products/{productId}/widgets/segments/{segmentId}/history/{dataVersion}/rollback': () => ({}),
   'POST /v1/products/{productId}/widgets/campaigns': () => ({ widgets: [{ userId: USERS.a, widget }] }),
   'PUT /v1/products/{productId}/widgets/generic/draft': () => ({ widget }),
   'PUT /v1/products/{productId}/widgets/users/{userId}/draft': () => ({ widget }),

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProductTeam } from '@hwp/dev-services';
+import { checkSlotContent } from '@hwp/widget-events';
 import { startApp, useTestDatabase, type AppProcess } from '@hwp/testing';
 
 const card = (id: string, text = 'Hello') => ({
@@ -45,6 +46,15 @@ describe('product-api publishing', () => {
         payload: { widget: unknown; acceptedAt: number };
       }>('SELECT audience, data_version, payload FROM outbox WHERE product_id = $1 ORDER BY id', [product])
     ).rows;
+
+  const expectProblem = async (response: Response, status: number) => {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    return (await response.json()) as {
+      errors?: { pointer?: string; parameter?: string }[];
+      detail?: string;
+    };
+  };
 
   it('accepts a generic widget with 202 and a version that grows per (product, audience), with one outbox row per write', async () => {
     const first = await call('PUT', 'deals/widgets/generic', { widget: card('g1') });
@@ -91,15 +101,6 @@ describe('product-api publishing', () => {
   });
 
   describe('rejects bad input with problem+json naming the field, and writes nothing', () => {
-    const expectProblem = async (response: Response, status: number) => {
-      expect(response.status).toBe(status);
-      expect(response.headers.get('content-type')).toContain('application/problem+json');
-      return (await response.json()) as {
-        errors?: { pointer?: string; parameter?: string }[];
-        detail?: string;
-      };
-    };
-
     it('an invalid widget: 400 with the JSON pointer of the error', async () => {
       const body = {
         widget: {
@@ -228,6 +229,196 @@ describe('product-api publishing', () => {
       expect((await call('POST', 'loyalty/widgets/campaigns', { widgets: twice }, KEYS.loyalty)).status).toBe(
         400,
       );
+    });
+  });
+
+  describe('schedules and segment widgets (ADR 0030)', () => {
+    const HOUR = 3_600_000;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const lastEvent = async (audience: string) =>
+      (await outbox('deals')).filter((r) => r.audience === audience).pop()!;
+    const entriesOf = (widget: unknown) => {
+      const check = checkSlotContent(widget);
+      if (!check.ok || check.content['~slot'] !== 'schedule')
+        throw new Error(`not a schedule: ${JSON.stringify(widget)}`);
+      return check.content.entries.map(({ dataVersion, activeFrom, activeUntil, widget }) => ({
+        dataVersion,
+        activeFrom,
+        activeUntil,
+        widget,
+      }));
+    };
+
+    it('delivers a windowed version as a schedule that keeps the versions still to show, and an unwindowed one as a plain widget again', async () => {
+      const path = 'deals/widgets/users/window-a';
+      const from = Date.now() + HOUR;
+      expect((await call('PUT', path, { widget: card('always') })).status).toBe(202);
+      const plain = await lastEvent('user:window-a');
+      expect(plain.payload.widget).toEqual(card('always'));
+
+      const weekend = await call('PUT', path, {
+        widget: card('weekend'),
+        activeFrom: at(from),
+        activeUntil: at(from + HOUR),
+      });
+      expect(await weekend.json()).toEqual({ productId: 'deals', audience: 'user:window-a', dataVersion: 2 });
+      const scheduled = await lastEvent('user:window-a');
+      expect(entriesOf(scheduled.payload.widget)).toEqual([
+        { dataVersion: 2, activeFrom: from, activeUntil: from + HOUR, widget: card('weekend') },
+        { dataVersion: 1, activeFrom: null, activeUntil: null, widget: card('always') },
+      ]);
+      const [newest, older] = (scheduled.payload.widget as { entries: { acceptedAt: number }[] }).entries;
+      expect(newest?.acceptedAt).toBe(scheduled.payload.acceptedAt);
+      expect(older?.acceptedAt).toBe(plain.payload.acceptedAt);
+
+      // A second window keeps both; an open-ended start stays open.
+      await call('PUT', path, { widget: card('evening'), activeUntil: at(from + 2 * HOUR) });
+      expect(entriesOf((await lastEvent('user:window-a')).payload.widget).map((e) => e.dataVersion)).toEqual([
+        3, 2, 1,
+      ]);
+
+      // Without a window the new version hides every older one: a plain widget, as before schedules.
+      await call('PUT', path, { widget: card('for-good') });
+      expect((await lastEvent('user:window-a')).payload.widget).toEqual(card('for-good'));
+
+      const history = (await (await call('GET', `${path}/history`)).json()) as {
+        versions: { dataVersion: number; activeFrom: string | null; activeUntil: string | null }[];
+      };
+      expect(
+        history.versions.map(({ dataVersion, activeFrom, activeUntil }) => [
+          dataVersion,
+          activeFrom,
+          activeUntil,
+        ]),
+      ).toEqual([
+        [4, null, null],
+        [3, null, at(from + 2 * HOUR)],
+        [2, at(from), at(from + HOUR)],
+        [1, null, null],
+      ]);
+    });
+
+    it('leaves out a window that has ended, and rolls back with the window its request gives', async () => {
+      const path = 'deals/widgets/users/window-b';
+      await call('PUT', path, { widget: card('base') });
+      await call('PUT', path, { widget: card('brief'), activeUntil: at(Date.now() + 1_000) });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const until = Date.now() + HOUR;
+      await call('PUT', path, { widget: card('later'), activeUntil: at(until) });
+      expect(entriesOf((await lastEvent('user:window-b')).payload.widget).map((e) => e.dataVersion)).toEqual([
+        3, 1,
+      ]);
+
+      const rolledBack = await call('POST', `${path}/history/2/rollback`, { activeUntil: at(until) });
+      expect(rolledBack.status).toBe(202);
+      expect(entriesOf((await lastEvent('user:window-b')).payload.widget)).toEqual([
+        { dataVersion: 4, activeFrom: null, activeUntil: until, widget: card('brief') },
+        { dataVersion: 3, activeFrom: null, activeUntil: until, widget: card('later') },
+        { dataVersion: 1, activeFrom: null, activeUntil: null, widget: card('base') },
+      ]);
+      // Without a body a rollback is always shown, so a plain widget.
+      expect((await call('POST', `${path}/history/2/rollback`)).status).toBe(202);
+      expect((await lastEvent('user:window-b')).payload.widget).toEqual(card('brief'));
+    });
+
+    it('builds each of concurrent scheduled writes from the versions committed before it', async () => {
+      const until = at(Date.now() + HOUR);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          call('PUT', 'deals/widgets/users/window-race', { widget: card(`w${i}`), activeUntil: until }),
+        ),
+      );
+      const versions = await Promise.all(
+        answers.map(async (r) => ((await r.json()) as { dataVersion: number }).dataVersion),
+      );
+      expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      const events = (await outbox('deals')).filter((r) => r.audience === 'user:window-race');
+      for (const event of events)
+        expect(entriesOf(event.payload.widget).map((e) => e.dataVersion)).toEqual(
+          Array.from({ length: Number(event.data_version) }, (_, i) => Number(event.data_version) - i),
+        );
+    });
+
+    it('refuses a window that ends before it starts or has ended, naming the field, and writes nothing', async () => {
+      const before = (await outbox('deals')).length;
+      const now = Date.now();
+      const backwards = await call('PUT', 'deals/widgets/generic', {
+        widget: card('x'),
+        activeFrom: at(now + 2 * HOUR),
+        activeUntil: at(now + HOUR),
+      });
+      expect((await expectProblem(backwards, 400)).errors).toEqual([
+        { pointer: '/activeUntil', detail: 'must be after activeFrom' },
+      ]);
+      const ended = await call('PUT', 'deals/widgets/users/window-c', {
+        widget: card('x'),
+        activeUntil: at(now - 1),
+      });
+      expect((await expectProblem(ended, 400)).errors?.map((e) => e.pointer)).toEqual(['/activeUntil']);
+      const notUtc = await call('PUT', 'deals/widgets/generic', {
+        widget: card('x'),
+        activeFrom: '2026-12-24 18:00',
+      });
+      expect((await expectProblem(notUtc, 400)).errors?.map((e) => e.pointer)).toEqual(['/activeFrom']);
+      const endedRollback = await call('POST', 'deals/widgets/generic/history/1/rollback', {
+        activeUntil: at(now - HOUR),
+      });
+      expect((await expectProblem(endedRollback, 400)).errors?.map((e) => e.pointer)).toEqual([
+        '/activeUntil',
+      ]);
+      expect(await outbox('deals')).toHaveLength(before);
+    });
+
+    it("publishes and deletes a segment's widget as a schedule, and refuses an unknown segment", async () => {
+      expect((await call('PUT', 'deals/segments/annual-plan', { name: 'Annual plan' })).status).toBe(200);
+      const published = await call('PUT', 'deals/widgets/segments/annual-plan', { widget: card('annual') });
+      expect(await published.json()).toEqual({
+        productId: 'deals',
+        audience: 'segment:annual-plan',
+        dataVersion: 1,
+      });
+      const event = await lastEvent('segment:annual-plan');
+      expect(entriesOf(event.payload.widget)).toEqual([
+        { dataVersion: 1, activeFrom: null, activeUntil: null, widget: card('annual') },
+      ]);
+      expect((event.payload.widget as { entries: { acceptedAt: number }[] }).entries[0]?.acceptedAt).toBe(
+        event.payload.acceptedAt,
+      );
+
+      const deleted = await call('DELETE', 'deals/widgets/segments/annual-plan');
+      expect(await deleted.json()).toMatchObject({ audience: 'segment:annual-plan', dataVersion: 2 });
+      expect(entriesOf((await lastEvent('segment:annual-plan')).payload.widget)).toEqual([
+        { dataVersion: 2, activeFrom: null, activeUntil: null, widget: null },
+      ]);
+      const history = (await (await call('GET', 'deals/widgets/segments/annual-plan/history')).json()) as {
+        audience: string;
+        versions: { dataVersion: number; widget: unknown }[];
+      };
+      expect(history.audience).toBe('segment:annual-plan');
+      expect(history.versions.map((v) => [v.dataVersion, v.widget])).toEqual([
+        [2, null],
+        [1, card('annual')],
+      ]);
+      const listed = (await (await call('GET', 'deals/widgets?audience=segment')).json()) as {
+        widgets: unknown[];
+      };
+      expect(listed.widgets).toEqual([]);
+
+      const before = (await outbox('deals')).length;
+      const unknown = await call('PUT', 'deals/widgets/segments/no-such-segment', { widget: card('x') });
+      expect((await expectProblem(unknown, 400)).errors?.map((e) => e.parameter)).toEqual(['segmentId']);
+      const malformed = await call('DELETE', 'deals/widgets/segments/Not_A_Segment');
+      expect((await expectProblem(malformed, 400)).errors?.map((e) => e.parameter)).toEqual(['segmentId']);
+      const otherTeams = await call(
+        'PUT',
+        'deals/widgets/segments/annual-plan',
+        { widget: card('x') },
+        KEYS.loyalty,
+      );
+      expect(otherTeams.status).toBe(403);
+      expect(await outbox('deals')).toHaveLength(before);
+      const row = await db.query("SELECT 1 FROM widgets WHERE audience = 'segment:no-such-segment'");
+      expect(row.rows).toEqual([]);
     });
   });
 });

@@ -22,7 +22,9 @@ import {
   membersUploadQuery,
   membersUploaded,
   platformRefreshEndpoints,
+  publishBody,
   registeredEndpoint,
+  rollbackBody,
   savedDraft,
   segmentAnswer,
   segmentBody,
@@ -118,15 +120,20 @@ describe('the studio', () => {
   it('documents every query, request and answer body as the zod schema its handler uses, widgets as the generated SDUI Widget', async () => {
     await expectOpenApiBodies(app.url, {
       'PUT /v1/products/{productId}/widgets/generic': {
-        request: widgetBody,
+        request: publishBody,
         answers: { 202: acceptedWidget },
       },
       'DELETE /v1/products/{productId}/widgets/generic': { answers: { 202: acceptedWidget } },
       'PUT /v1/products/{productId}/widgets/users/{userId}': {
-        request: widgetBody,
+        request: publishBody,
         answers: { 202: acceptedWidget },
       },
       'DELETE /v1/products/{productId}/widgets/users/{userId}': { answers: { 202: acceptedWidget } },
+      'PUT /v1/products/{productId}/widgets/segments/{segmentId}': {
+        request: publishBody,
+        answers: { 202: acceptedWidget },
+      },
+      'DELETE /v1/products/{productId}/widgets/segments/{segmentId}': { answers: { 202: acceptedWidget } },
       'POST /v1/products/{productId}/widgets/campaigns': {
         request: campaignBody,
         answers: { 202: acceptedBatch },
@@ -140,10 +147,20 @@ describe('the studio', () => {
         query: widgetHistoryQuery,
         answers: { 200: widgetHistory },
       },
+      'GET /v1/products/{productId}/widgets/segments/{segmentId}/history': {
+        query: widgetHistoryQuery,
+        answers: { 200: widgetHistory },
+      },
       'POST /v1/products/{productId}/widgets/generic/history/{dataVersion}/rollback': {
+        request: rollbackBody,
         answers: { 202: acceptedWidget },
       },
       'POST /v1/products/{productId}/widgets/users/{userId}/history/{dataVersion}/rollback': {
+        request: rollbackBody,
+        answers: { 202: acceptedWidget },
+      },
+      'POST /v1/products/{productId}/widgets/segments/{segmentId}/history/{dataVersion}/rollback': {
+        request: rollbackBody,
         answers: { 202: acceptedWidget },
       },
       'PUT /v1/products/{productId}/widgets/generic/draft': {

@@ -27,11 +27,39 @@ export const userIdSchema = z
   .regex(USER_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"')
   .meta({ example: 'user-0001' });
 
-const audience = z.string().meta({ example: 'user:user-0001', description: '"generic" or "user:<userId>"' });
+const audience = z
+  .string()
+  .meta({ example: 'user:user-0001', description: '"generic", "user:<userId>" or "segment:<segmentId>"' });
 const productId = z.string().meta({ example: 'deals' });
 
-/** PUT …/widgets/generic and …/widgets/users/{userId}. */
+/** PUT …/draft: a widget saved without publishing it. */
 export const widgetBody = z.object({ widget });
+
+/** A bound of a version's window: an ISO 8601 UTC date-time, read as epoch ms. */
+const windowBound = (description: string, example: string) =>
+  z.iso
+    .datetime()
+    .transform((text) => Date.parse(text))
+    .optional()
+    .meta({ description, example });
+
+/**
+ * When a published version is shown (docs/adr/0030-campaigns-in-the-read-path.md); absent: always. Outside
+ * it the slot shows the previous version still in its window, or falls back a level.
+ */
+const activeWindow = {
+  activeFrom: windowBound('Shown from this time (inclusive, UTC); absent: at once.', '2026-12-11T18:00:00Z'),
+  activeUntil: windowBound(
+    'Shown until this time (exclusive, UTC), which must be after activeFrom and not past; absent: for ever.',
+    '2026-12-13T23:00:00Z',
+  ),
+};
+
+/** PUT …/widgets/generic, …/widgets/users/{userId} and …/widgets/segments/{segmentId}. */
+export const publishBody = z.object({ widget, ...activeWindow });
+
+/** POST …/history/{dataVersion}/rollback: the window of the new version (absent: always), or no body. */
+export const rollbackBody = z.object(activeWindow);
 
 /** POST …/widgets/campaigns: all or nothing. */
 export const campaignBody = z.object({
@@ -68,7 +96,7 @@ const nextCursor = z
 
 /** GET …/widgets: which of the product's widgets, and the page. */
 export const widgetListQuery = z.object({
-  audience: z.enum(['generic', 'user']).optional(),
+  audience: z.enum(['generic', 'user', 'segment']).optional(),
   limit: pageLimit,
   cursor: z
     .string()
@@ -127,6 +155,14 @@ export const widgetHistory = z.object({
     z.object({
       dataVersion: z.number().int().meta({ example: 3 }),
       widget: widget.nullable().meta({ description: 'The widget of this version; null: a deletion.' }),
+      activeFrom: z.iso
+        .datetime()
+        .nullable()
+        .meta({ description: 'Shown from this time (inclusive); null: since it was accepted.' }),
+      activeUntil: z.iso
+        .datetime()
+        .nullable()
+        .meta({ description: 'Shown until this time (exclusive); null: for ever.' }),
       actor,
       acceptedAt: z.iso.datetime(),
     }),

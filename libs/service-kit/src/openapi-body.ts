@@ -14,7 +14,10 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output'): Schema
   return json as SchemaObject;
 }
 
-type BodyDocumentation = Pick<Extract<ApiBodyOptions, { schema: unknown }>, 'description' | 'examples'>;
+type BodyDocumentation = Pick<
+  Extract<ApiBodyOptions, { schema: unknown }>,
+  'description' | 'examples' | 'required'
+>;
 
 /** Documents the request body as the zod schema the handler parses it with. */
 export const ApiJsonBody = (schema: z.ZodType, documentation: BodyDocumentation = {}) =>

@@ -1,12 +1,26 @@
 import { MAX_WIDGET_BYTES, validateWidget, type Widget } from '@hwp/sdui-schema';
-import type { Audience } from '@hwp/widget-events';
+import {
+  audienceSegment,
+  scheduleAfter,
+  type Audience,
+  type ScheduleContent,
+  type ScheduledEntry,
+} from '@hwp/widget-events';
 import type { Actor, AuditAction, Caller } from './audit';
 import { onePage } from './pages';
+
+/** When a version is shown, epoch ms (UTC): from activeFrom (inclusive) until activeUntil (exclusive). */
+export type VersionWindow = Pick<ScheduledEntry, 'activeFrom' | 'activeUntil'>;
+
+/** Always shown: a version published without a window. */
+export const ALWAYS: VersionWindow = { activeFrom: null, activeUntil: null };
 
 /** One change to publish: the new widget for an audience, or null to delete it (a tombstone). */
 export interface WidgetWrite {
   audience: Audience;
   widget: Widget | null;
+  /** When this version is shown; absent: always. */
+  window?: VersionWindow;
 }
 
 /** What product-api answers for each accepted write. */
@@ -15,8 +29,8 @@ export interface AcceptedWrite {
   dataVersion: number;
 }
 
-/** Which of a product's widgets to list: the generic one, or those of single users. */
-export type AudienceKind = 'generic' | 'user';
+/** Which of a product's widgets to list: the generic one, those of single users, or those of segments. */
+export type AudienceKind = 'generic' | 'user' | 'segment';
 
 export interface WidgetQuery {
   kind?: AudienceKind;
@@ -37,6 +51,7 @@ export interface StoredWidget {
 export interface WidgetVersion {
   dataVersion: number;
   content: unknown;
+  window: VersionWindow;
   actor: Actor;
   acceptedAt: Date;
 }
@@ -86,6 +101,21 @@ export interface WidgetStore {
     traceparent?: string,
   ): Promise<AcceptedWrite[]>;
   /** Up to `query.limit` versions of one widget, newest first. */
+  /**
+   * Saves one write whose content is a schedule like `save`, in ONE transaction with the widget's row
+   * locked: reads the versions before the new one that may still be shown (newest first, down to the
+   * newest always shown one, none whose window ended before `acceptedAt`) and delivers what `schedule`
+   * builds from them. A segment audience must name a live segment, held against deletion until the
+   * write commits; undefined when it does not.
+   */
+  saveScheduled(
+    productId: string,
+    write: WidgetWrite,
+    acceptedAt: number,
+    change: Change,
+    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent,
+    traceparent?: string,
+  ): Promise<AcceptedWrite | undefined>;
   history(productId: string, audience: Audience, query: HistoryQuery): Promise<WidgetVersion[]>;
   /** One version of a widget, if it was ever accepted. */
   version(productId: string, audience: Audience, dataVersion: number): Promise<WidgetVersion | undefined>;
@@ -147,6 +177,55 @@ export function checkWidget(json: unknown, pointer: string): WidgetCheck {
   };
 }
 
+/** Why a publish was refused; nothing was written. */
+export type PublishRefusal =
+  | { reason: 'window'; field: 'activeFrom' | 'activeUntil'; detail: string }
+  | { reason: 'unknown-segment'; segmentId: string; detail: string };
+
+export type PublishOutcome = { ok: true; accepted: AcceptedWrite[] } | ({ ok: false } & PublishRefusal);
+
+/** A window that can never be shown is refused: one that ends before it starts, or has already ended. */
+export function windowRefusal(window: VersionWindow, now: number): PublishRefusal | undefined {
+  const { activeFrom, activeUntil } = window;
+  if (activeUntil === null) return undefined;
+  if (activeFrom !== null && activeUntil <= activeFrom)
+    return { reason: 'window', field: 'activeUntil', detail: 'must be after activeFrom' };
+  if (activeUntil <= now)
+    return {
+      reason: 'window',
+      field: 'activeUntil',
+      detail: `has already passed (it is ${new Date(now).toISOString()})`,
+    };
+  return undefined;
+}
+
+const isAlways = ({ activeFrom, activeUntil }: VersionWindow) => activeFrom === null && activeUntil === null;
+
+/**
+ * Whether a write is delivered as a schedule rather than a plain widget (ADR 0030): when it has a window
+ * (older versions may show around it), and always for a segment, whose entries' acceptedAt decides between
+ * the segments of a user. An unwindowed generic or personal write hides every older version, so it stays a
+ * plain widget, exactly as before schedules.
+ */
+export const isScheduled = (write: WidgetWrite): boolean =>
+  !isAlways(write.window ?? ALWAYS) || audienceSegment(write.audience) !== undefined;
+
+/** The schedule a write delivers as `dataVersion`, after the slot's earlier versions (newest first). */
+export function scheduleOf(
+  write: WidgetWrite,
+  dataVersion: number,
+  acceptedAt: number,
+  previous: ScheduledEntry[],
+): ScheduleContent {
+  const entry: ScheduledEntry = {
+    dataVersion,
+    ...(write.window ?? ALWAYS),
+    acceptedAt,
+    widget: write.widget as ScheduledEntry['widget'],
+  };
+  return { '~slot': 'schedule', entries: scheduleAfter(entry, previous, acceptedAt) };
+}
+
 export const WIDGET_STORE = Symbol('WidgetStore');
 export const TEAM_DIRECTORY = Symbol('TeamDirectory');
 export const PRODUCT_CATALOG = Symbol('ProductCatalog');
@@ -159,13 +238,44 @@ export class Publishing {
     private readonly now: () => number = Date.now,
   ) {}
 
-  publish(
+  /**
+   * Saves the writes with their events, all or nothing. A scheduled write (isScheduled) is published on
+   * its own: its content depends on the versions before it, read under the widget's lock.
+   */
+  async publish(
     productId: string,
     writes: WidgetWrite[],
     change: Change,
     traceparent?: string,
-  ): Promise<AcceptedWrite[]> {
-    return this.store.save(productId, writes, this.now(), change, traceparent);
+  ): Promise<PublishOutcome> {
+    const acceptedAt = this.now();
+    for (const write of writes) {
+      const refusal = windowRefusal(write.window ?? ALWAYS, acceptedAt);
+      if (refusal) return { ok: false, ...refusal };
+    }
+    const [first] = writes;
+    if (!first || !writes.some(isScheduled))
+      return {
+        ok: true,
+        accepted: await this.store.save(productId, writes, acceptedAt, change, traceparent),
+      };
+    if (writes.length > 1) throw new Error('a scheduled widget is published on its own');
+    const accepted = await this.store.saveScheduled(
+      productId,
+      first,
+      acceptedAt,
+      change,
+      (dataVersion, previous) => scheduleOf(first, dataVersion, acceptedAt, previous),
+      traceparent,
+    );
+    if (accepted) return { ok: true, accepted: [accepted] };
+    const segmentId = audienceSegment(first.audience) ?? first.audience;
+    return {
+      ok: false,
+      reason: 'unknown-segment',
+      segmentId,
+      detail: `${productId} has no segment ${segmentId}`,
+    };
   }
 
   /** One page of a widget's versions, newest first. */

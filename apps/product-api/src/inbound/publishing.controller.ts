@@ -35,13 +35,15 @@ import {
   openApiSchema,
   parseRequest,
 } from '@hwp/service-kit';
-import { GENERIC, type Audience } from '@hwp/widget-events';
+import { GENERIC, segmentAudience, type Audience } from '@hwp/widget-events';
 import {
   MAX_USERS_PER_CALL,
   acceptedBatch,
   acceptedWidget,
   campaignBody,
   dataVersionSchema,
+  publishBody,
+  rollbackBody,
   userIdSchema,
   variantIdSchema,
   widgetBody,
@@ -49,14 +51,18 @@ import {
 import type { Caller } from '../domain/audit';
 import { Experiments } from '../domain/experiments';
 import {
+  ALWAYS,
   checkWidget,
   Publishing,
   type AcceptedWrite,
   type Change,
+  type PublishRefusal,
+  type VersionWindow,
   type WidgetWrite,
 } from '../domain/publishing';
 import { checkedExperimentId, unknownExperiment } from './experiments.controller';
 import { AlsoAccepts, ProductTeamGuard, RequestCaller } from './product-team.guard';
+import { checkedSegmentId } from './segments.controller';
 import { TeamWriteLimit } from './team-write-limit';
 
 /** The rollback's path parameter, documented as the schema that checks it. */
@@ -65,6 +71,10 @@ const DATA_VERSION_PARAMETER = {
   description: 'The version to publish again, as the history lists it.',
   schema: { ...openApiSchema(dataVersionSchema, 'input'), example: '1' },
 };
+
+const ROLLBACK_DESCRIPTION =
+  'The old version is written like a new publish: a new data version, delivered by the pipeline. It is ' +
+  "shown in the window the body gives (no body or no window: always), not in the old version's.";
 
 /**
  * The product teams' publishing API. Every write is validated against the SDUI schema, saved with its
@@ -98,9 +108,11 @@ export class PublishingController {
   @ApiOperation({
     summary: "Publish the product's generic widget (shown to users without a personalised one)",
   })
-  @ApiJsonBody(widgetBody)
+  @ApiJsonBody(publishBody)
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
-  @ApiBadRequestResponse({ description: 'The widget is invalid; `errors[].pointer` locates the problem.' })
+  @ApiBadRequestResponse({
+    description: 'The widget or its window is invalid; `errors[].pointer` locates the problem.',
+  })
   @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
   putGeneric(
     @Param('productId') productId: string,
@@ -108,7 +120,7 @@ export class PublishingController {
     @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
   ) {
-    return this.publishOne(caller, productId, GENERIC, widgetOf(body), traceparent);
+    return this.publishOne(caller, productId, { audience: GENERIC, ...publishedOf(body) }, traceparent);
   }
 
   @Delete('widgets/generic')
@@ -125,7 +137,7 @@ export class PublishingController {
     @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
   ) {
-    return this.publishOne(caller, productId, GENERIC, null, traceparent);
+    return this.publishOne(caller, productId, { audience: GENERIC, widget: null }, traceparent);
   }
 
   @Put('widgets/users/:userId')
@@ -133,9 +145,11 @@ export class PublishingController {
   @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: "Publish one user's personalised widget" })
-  @ApiJsonBody(widgetBody)
+  @ApiJsonBody(publishBody)
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
-  @ApiBadRequestResponse({ description: 'Invalid user id or widget; `errors` locates the problem.' })
+  @ApiBadRequestResponse({
+    description: 'Invalid user id, widget or window; `errors` locates the problem.',
+  })
   @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
   putForUser(
     @Param('productId') productId: string,
@@ -144,7 +158,8 @@ export class PublishingController {
     @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
   ) {
-    return this.publishOne(caller, productId, userAudience(userId), widgetOf(body), traceparent);
+    const audience = userAudience(userId);
+    return this.publishOne(caller, productId, { audience, ...publishedOf(body) }, traceparent);
   }
 
   @Delete('widgets/users/:userId')
@@ -161,7 +176,54 @@ export class PublishingController {
     @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
   ) {
-    return this.publishOne(caller, productId, userAudience(userId), null, traceparent);
+    return this.publishOne(caller, productId, { audience: userAudience(userId), widget: null }, traceparent);
+  }
+
+  @Put('widgets/segments/:segmentId')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Publish a widget to the members of one of the product's segments",
+    description:
+      "Shown to a member without a widget of their own; among several segments' widgets, the one " +
+      'accepted last (docs/adr/0030-campaigns-in-the-read-path.md).',
+  })
+  @ApiJsonBody(publishBody)
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
+  @ApiBadRequestResponse({
+    description:
+      'An unknown or invalid segment id, an invalid widget or window; `errors` locates the problem.',
+  })
+  @ApiPayloadTooLargeResponse({ description: 'The widget is larger than the limit.' })
+  putForSegment(
+    @Param('productId') productId: string,
+    @Param('segmentId') segmentId: string,
+    @Body() body: unknown,
+    @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
+  ) {
+    const audience = checkedSegmentAudience(segmentId);
+    return this.publishOne(caller, productId, { audience, ...publishedOf(body) }, traceparent);
+  }
+
+  @Delete('widgets/segments/:segmentId')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Delete a segment's widget: its members fall back to another segment's or the generic widget",
+  })
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the deletion.')
+  @ApiBadRequestResponse({ description: 'An unknown or invalid segment id; `errors[].parameter` names it.' })
+  deleteForSegment(
+    @Param('productId') productId: string,
+    @Param('segmentId') segmentId: string,
+    @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
+  ) {
+    const audience = checkedSegmentAudience(segmentId);
+    return this.publishOne(caller, productId, { audience, widget: null }, traceparent);
   }
 
   @Post('widgets/campaigns')
@@ -202,21 +264,22 @@ export class PublishingController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Publish an earlier version of the generic widget again, as a new version',
-    description:
-      'The old version is written like a new publish: a new data version, delivered by the pipeline.',
+    description: ROLLBACK_DESCRIPTION,
   })
+  @ApiJsonBody(rollbackBody, { required: false })
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
-  @ApiBadRequestResponse({ description: 'An invalid data version; `errors[].parameter` names it.' })
+  @ApiBadRequestResponse({ description: 'An invalid data version or window; `errors` names it.' })
   @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
   @ApiConflictResponse({ description: 'The version no longer matches the SDUI schema (problem+json).' })
   @ApiParam(DATA_VERSION_PARAMETER)
   rollBackGeneric(
     @Param('productId') productId: string,
     @Param('dataVersion') dataVersion: string,
+    @Body() body: unknown,
     @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
   ) {
-    return this.rollBack(caller, productId, GENERIC, dataVersion, traceparent);
+    return this.rollBack(caller, productId, GENERIC, dataVersion, body, traceparent);
   }
 
   @Post('widgets/users/:userId/history/:dataVersion/rollback')
@@ -225,11 +288,11 @@ export class PublishingController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: "Publish an earlier version of one user's widget again, as a new version",
-    description:
-      'The old version is written like a new publish: a new data version, delivered by the pipeline.',
+    description: ROLLBACK_DESCRIPTION,
   })
+  @ApiJsonBody(rollbackBody, { required: false })
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
-  @ApiBadRequestResponse({ description: 'An invalid user id or data version; `errors` names it.' })
+  @ApiBadRequestResponse({ description: 'An invalid user id, data version or window; `errors` names it.' })
   @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
   @ApiConflictResponse({ description: 'The version no longer matches the SDUI schema (problem+json).' })
   @ApiParam(DATA_VERSION_PARAMETER)
@@ -237,10 +300,39 @@ export class PublishingController {
     @Param('productId') productId: string,
     @Param('userId') userId: string,
     @Param('dataVersion') dataVersion: string,
+    @Body() body: unknown,
     @RequestCaller() caller: Caller,
     @Headers('traceparent') traceparent?: string,
   ) {
-    return this.rollBack(caller, productId, userAudience(userId), dataVersion, traceparent);
+    return this.rollBack(caller, productId, userAudience(userId), dataVersion, body, traceparent);
+  }
+
+  @Post('widgets/segments/:segmentId/history/:dataVersion/rollback')
+  @AlsoAccepts('studio')
+  @ApiBearerAuth('bearer')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: "Publish an earlier version of a segment's widget again, as a new version",
+    description: ROLLBACK_DESCRIPTION,
+  })
+  @ApiJsonBody(rollbackBody, { required: false })
+  @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers the new version.')
+  @ApiBadRequestResponse({
+    description: 'An unknown or invalid segment id, a data version or window; `errors` names it.',
+  })
+  @ApiNotFoundResponse({ description: 'The widget has no such version (problem+json).' })
+  @ApiConflictResponse({ description: 'The version no longer matches the SDUI schema (problem+json).' })
+  @ApiParam(DATA_VERSION_PARAMETER)
+  rollBackForSegment(
+    @Param('productId') productId: string,
+    @Param('segmentId') segmentId: string,
+    @Param('dataVersion') dataVersion: string,
+    @Body() body: unknown,
+    @RequestCaller() caller: Caller,
+    @Headers('traceparent') traceparent?: string,
+  ) {
+    const audience = checkedSegmentAudience(segmentId);
+    return this.rollBack(caller, productId, audience, dataVersion, body, traceparent);
   }
 
   @Post('experiments/:experimentId/variants/:variantId/publish')
@@ -271,7 +363,8 @@ export class PublishingController {
         variant.error.issues.map((issue) => ({ parameter: 'variantId', detail: issue.message })),
       );
     const winner = await this.experiments.winner(productId, id, variant.data);
-    if (winner.ok) return this.publishOne(caller, productId, GENERIC, winner.widget, traceparent);
+    if (winner.ok)
+      return this.publishOne(caller, productId, { audience: GENERIC, widget: winner.widget }, traceparent);
     if (winner.reason === 'unknown-experiment') throw unknownExperiment(id);
     if (winner.reason === 'unknown-variant')
       throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', {
@@ -281,14 +374,20 @@ export class PublishingController {
     throw new ProblemException(HttpStatus.CONFLICT, 'Conflict', { detail: winner.detail });
   }
 
-  /** A rollback is a publish of the old version's widget (or its deletion), through the same path. */
+  /**
+   * A rollback is a publish of the old version's widget (or its deletion), through the same path, with the
+   * window its request gives (none: always shown), not the old version's: that window may have ended, and
+   * "show this again" means now.
+   */
   private async rollBack(
     caller: Caller,
     productId: string,
     audience: Audience,
     dataVersionParameter: string,
+    body: unknown,
     traceparent: string | undefined,
   ): Promise<z.output<typeof acceptedWidget>> {
+    const window = windowOf(parseRequest(rollbackBody, body ?? {}));
     const parsed = dataVersionSchema.safeParse(dataVersionParameter);
     if (!parsed.success)
       throw invalidRequest(
@@ -301,18 +400,18 @@ export class PublishingController {
         errors: [{ parameter: 'dataVersion', detail: 'no such version' }],
       });
     const widget = version.content === null ? null : stillValid(version.content, parsed.data);
-    return this.publishOne(caller, productId, audience, widget, traceparent, 'rollback');
+    return this.publishOne(caller, productId, { audience, widget, window }, traceparent, 'rollback');
   }
 
   private async publishOne(
     caller: Caller,
     productId: string,
-    audience: Audience,
-    widget: WidgetWrite['widget'],
+    write: WidgetWrite,
     traceparent: string | undefined,
-    action: Change['action'] = widget === null ? 'delete' : 'publish',
+    action: Change['action'] = write.widget === null ? 'delete' : 'publish',
   ): Promise<z.output<typeof acceptedWidget>> {
-    const [accepted] = await this.publish({ caller, action }, productId, [{ audience, widget }], traceparent);
+    const [accepted] = await this.publish({ caller, action }, productId, [write], traceparent);
+    const { audience } = write;
     if (!accepted) throw new Error(`publishing ${productId} ${audience} accepted no write`);
     return accepted;
   }
@@ -328,14 +427,46 @@ export class PublishingController {
       traceparent,
       async (trace) => {
         await this.writeLimit.admit(change.caller.teamId, writes.length);
-        const accepted = await this.publishing.publish(productId, writes, change, trace);
-        return accepted.map(withProduct(productId));
+        const outcome = await this.publishing.publish(productId, writes, change, trace);
+        if (!outcome.ok) throw refused(outcome);
+        return outcome.accepted.map(withProduct(productId));
       },
     );
   }
 }
 
 const withProduct = (productId: string) => (accepted: AcceptedWrite) => ({ productId, ...accepted });
+
+/** A refused publish as a 400 naming the field: the body's window bound, or the path's segment. */
+function refused(refusal: PublishRefusal): ProblemException {
+  if (refusal.reason === 'window')
+    return invalidRequest(
+      [{ pointer: `/${refusal.field}`, detail: refusal.detail }],
+      'The window is invalid.',
+    );
+  return invalidRequest([{ parameter: 'segmentId', detail: refusal.detail }], 'No such segment.');
+}
+
+/** The window of a publish or rollback body; absent bounds are open. */
+const windowOf = ({
+  activeFrom,
+  activeUntil,
+}: {
+  activeFrom?: number;
+  activeUntil?: number;
+}): VersionWindow => ({
+  activeFrom: activeFrom ?? ALWAYS.activeFrom,
+  activeUntil: activeUntil ?? ALWAYS.activeUntil,
+});
+
+/** The widget and window of a publish body, the widget checked against the SDUI schema. */
+function publishedOf(body: unknown): Pick<WidgetWrite, 'widget' | 'window'> {
+  const parsed = parseRequest(publishBody, body);
+  return { widget: checked(parsed.widget, '/widget'), window: windowOf(parsed) };
+}
+
+export const checkedSegmentAudience = (segmentId: string): Audience =>
+  segmentAudience(checkedSegmentId(segmentId));
 
 export function userAudience(userId: string): Audience {
   const parsed = userIdSchema.safeParse(userId);

@@ -22,7 +22,7 @@ import {
 import type { Caller } from '../domain/audit';
 import { DRAFT_STORE, Publishing, type Draft, type DraftStore } from '../domain/publishing';
 import { AlsoAccepts, ProductTeamGuard, RequestCaller } from './product-team.guard';
-import { userAudience, widgetOf } from './publishing.controller';
+import { checkedSegmentAudience, userAudience, widgetOf } from './publishing.controller';
 
 /**
  * A widget's past and its draft: every accepted version, newest first (a rollback is in the publishing
@@ -63,6 +63,20 @@ export class WidgetHistoryController {
     @Query() query: unknown,
   ) {
     return this.history(productId, userAudience(userId), query);
+  }
+
+  @Get('segments/:segmentId/history')
+  @AlsoAccepts('studio')
+  @ApiOperation({ summary: "A segment's widget's accepted versions, newest first" })
+  @ApiJsonQuery(widgetHistoryQuery)
+  @ApiJsonAnswer(HttpStatus.OK, widgetHistory, 'A page of versions.')
+  @ApiBadRequestResponse({ description: 'An invalid segment id or query parameter; `errors` names it.' })
+  segmentHistory(
+    @Param('productId') productId: string,
+    @Param('segmentId') segmentId: string,
+    @Query() query: unknown,
+  ) {
+    return this.history(productId, checkedSegmentAudience(segmentId), query);
   }
 
   @Put('generic/draft')
@@ -129,9 +143,11 @@ export class WidgetHistoryController {
     return {
       productId,
       audience,
-      versions: page.versions.map(({ dataVersion, content, actor, acceptedAt }) => ({
+      versions: page.versions.map(({ dataVersion, content, window, actor, acceptedAt }) => ({
         dataVersion,
         widget: content,
+        activeFrom: isoOrNull(window.activeFrom),
+        activeUntil: isoOrNull(window.activeUntil),
         actor,
         acceptedAt: acceptedAt.toISOString(),
       })),
@@ -152,6 +168,8 @@ export class WidgetHistoryController {
     return answer(productId, audience, draft);
   }
 }
+
+const isoOrNull = (time: number | null) => (time === null ? null : new Date(time).toISOString());
 
 function answer(productId: string, audience: Audience, draft: Draft): z.output<typeof savedDraft> {
   return {

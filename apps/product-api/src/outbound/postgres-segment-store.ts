@@ -20,7 +20,7 @@ interface SegmentRow {
   updated_at: Date;
 }
 
-type Transaction = Parameters<Parameters<ProductDatabaseClient['$transaction']>[0]>[0];
+export type Transaction = Parameters<Parameters<ProductDatabaseClient['$transaction']>[0]>[0];
 
 /**
  * Segments and their members. A membership page or a deletion is one transaction that first locks the
@@ -168,6 +168,22 @@ async function lockLive(tx: Transaction, productId: string, segmentId: string): 
     SELECT 1 FROM segments
     WHERE product_id = ${productId} AND segment_id = ${segmentId} AND deleted_at IS NULL
     FOR UPDATE`;
+  return rows.length > 0;
+}
+
+/**
+ * Whether the segment exists; FOR SHARE keeps it from being deleted (a deletion locks it FOR UPDATE) until
+ * the caller's transaction ends, so nothing is published to a segment deleted meanwhile.
+ */
+export async function holdLiveSegment(
+  tx: Transaction,
+  productId: string,
+  segmentId: string,
+): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`
+    SELECT 1 FROM segments
+    WHERE product_id = ${productId} AND segment_id = ${segmentId} AND deleted_at IS NULL
+    FOR SHARE`;
   return rows.length > 0;
 }
 

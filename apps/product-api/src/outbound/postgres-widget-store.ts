@@ -2,29 +2,39 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PRODUCT_DATABASE, ProductPrisma, type ProductDatabaseClient } from '@hwp/product-db';
 import type { PostgresConnection } from '@hwp/service-kit';
 import type { Widget } from '@hwp/sdui-schema';
-import type { Audience, SlotContent } from '@hwp/widget-events';
+import {
+  audienceSegment,
+  type Audience,
+  type ScheduleContent,
+  type ScheduledEntry,
+  type SlotContent,
+} from '@hwp/widget-events';
 import type { Actor, Caller } from '../domain/audit';
 import type {
   AcceptedWrite,
   Change,
   HistoryQuery,
   StoredWidget,
+  VersionWindow,
   WidgetQuery,
   WidgetStore,
   WidgetVersion,
   WidgetWrite,
 } from '../domain/publishing';
+import { holdLiveSegment, type Transaction } from './postgres-segment-store';
 
 /**
- * The transactional outbox in one statement: bump each widget's version, store its content, keep the
- * version in the history, append its audit record and insert the matching outbox row. A single statement
- * is a single transaction, so state, history, audit and event are saved together or not at all; a batch of
+ * The transactional outbox in one statement: bump each widget's version, store its widget, keep the
+ * version in the history (with its window, accepted at $3), append its audit record and insert the
+ * matching outbox row, which carries `delivered` instead of the widget when there is one (a schedule). A
+ * single statement is a single transaction, so state, history, audit and event are saved together or not at all; a batch of
  * writes is all-or-nothing for the same reason. Without an action ($8 null) no audit record is appended:
  * the caller's own transaction records the change (an experiment's start or stop).
  */
 const SAVE_WITH_OUTBOX = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($2::jsonb) AS t(audience text, widget jsonb)
+  SELECT * FROM jsonb_to_recordset($2::jsonb)
+    AS t(audience text, widget jsonb, delivered jsonb, active_from timestamptz, active_until timestamptz)
 ), saved AS (
   INSERT INTO widgets AS w (product_id, audience, data_version, content, updated_at)
   SELECT $1, audience, 1, widget, now() FROM input
@@ -32,15 +42,19 @@ WITH input AS (
     SET data_version = w.data_version + 1, content = EXCLUDED.content, updated_at = EXCLUDED.updated_at
   RETURNING product_id, audience, data_version, content
 ), history AS (
-  INSERT INTO widget_versions (product_id, audience, data_version, content, actor_kind, actor_id)
-  SELECT product_id, audience, data_version, content, $5, $6 FROM saved
+  INSERT INTO widget_versions
+    (product_id, audience, data_version, content, active_from, active_until, accepted_at, actor_kind, actor_id)
+  SELECT s.product_id, s.audience, s.data_version, s.content, i.active_from, i.active_until,
+    to_timestamp($3::bigint / 1000.0), $5, $6
+  FROM saved s JOIN input i USING (audience)
 ), audit AS (
   INSERT INTO audit_log (team_id, actor_kind, actor_id, action, product_id, audience, data_version, request_id)
   SELECT $7, $5, $6, $8, product_id, audience, data_version, $9 FROM saved WHERE $8::text IS NOT NULL
 )
 INSERT INTO outbox (product_id, audience, data_version, payload, traceparent)
-SELECT product_id, audience, data_version, jsonb_build_object('widget', content, 'acceptedAt', $3::bigint), $4::text
-FROM saved
+SELECT s.product_id, s.audience, s.data_version,
+  jsonb_build_object('widget', COALESCE(i.delivered, s.content), 'acceptedAt', $3::bigint), $4::text
+FROM saved s JOIN input i USING (audience)
 RETURNING audience, data_version::text AS "dataVersion"`;
 
 @Injectable()
@@ -57,6 +71,37 @@ export class PostgresWidgetStore implements WidgetStore {
     return saveWithOutbox(this.db.client, productId, writes, acceptedAt, caller, action, traceparent);
   }
 
+  saveScheduled(
+    productId: string,
+    write: WidgetWrite,
+    acceptedAt: number,
+    { caller, action }: Change,
+    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent,
+    traceparent?: string,
+  ): Promise<AcceptedWrite | undefined> {
+    return this.db.client.$transaction(async (tx) => {
+      const segmentId = audienceSegment(write.audience);
+      if (segmentId !== undefined && !(await holdLiveSegment(tx, productId, segmentId))) return undefined;
+      const dataVersion = (await lockWidget(tx, productId, write.audience)) + 1;
+      const previous = await versionsStillShown(tx, productId, write.audience, acceptedAt);
+      const delivered = schedule(dataVersion, previous);
+      const [accepted] = await saveWithOutbox(
+        tx,
+        productId,
+        [{ ...write, delivered }],
+        acceptedAt,
+        caller,
+        action,
+        traceparent,
+      );
+      if (accepted?.dataVersion !== dataVersion)
+        throw new Error(
+          `${productId} ${write.audience} took version ${accepted?.dataVersion}, not ${dataVersion}`,
+        );
+      return accepted;
+    }, SCHEDULED_TRANSACTION);
+  }
+
   /** Keyset pagination over the primary key (product_id, audience): no page costs more than its rows. */
   async find(productId: string, { kind, after, limit }: WidgetQuery): Promise<StoredWidget[]> {
     const rows = await this.db.client.widget.findMany({
@@ -65,7 +110,7 @@ export class PostgresWidgetStore implements WidgetStore {
         content: { not: ProductPrisma.DbNull },
         audience: {
           ...(after === undefined ? {} : { gt: after }),
-          ...(kind === 'generic' ? { equals: 'generic' } : kind === 'user' ? { startsWith: 'user:' } : {}),
+          ...(kind === 'generic' ? { equals: 'generic' } : kind ? { startsWith: `${kind}:` } : {}),
         },
         // A running experiment's content is listed with its experiment, not as a widget.
         NOT: { audience: { startsWith: 'experiment:' } },
@@ -109,9 +154,61 @@ export class PostgresWidgetStore implements WidgetStore {
   }
 }
 
+// A scheduled write waits for the widget's lock while earlier writes of it commit.
+const SCHEDULED_TRANSACTION = { maxWait: 10_000, timeout: 30_000 };
+
+/**
+ * Locks the widget's row until the transaction ends, creating it (at version 0, replaced by the save in
+ * the same transaction) when it has none yet, and answers its version: the next save takes the one after.
+ */
+async function lockWidget(tx: Transaction, productId: string, audience: Audience): Promise<number> {
+  const [row] = await tx.$queryRaw<{ data_version: bigint }[]>`
+    INSERT INTO widgets AS w (product_id, audience, data_version, content, updated_at)
+    VALUES (${productId}, ${audience}, 0, NULL, now())
+    ON CONFLICT (product_id, audience) DO UPDATE SET data_version = w.data_version
+    RETURNING data_version`;
+  if (!row) throw new Error(`locking ${productId} ${audience} returned no row`);
+  return Number(row.data_version);
+}
+
+/**
+ * The versions a new schedule may keep, newest first: down to the newest one without a window (it hides
+ * every older one), leaving out those whose window had ended at `now`.
+ */
+async function versionsStillShown(
+  tx: Transaction,
+  productId: string,
+  audience: Audience,
+  now: number,
+): Promise<ScheduledEntry[]> {
+  const always = await tx.widgetVersion.findFirst({
+    where: { productId, audience, activeFrom: null, activeUntil: null },
+    orderBy: { dataVersion: 'desc' },
+    select: { dataVersion: true },
+  });
+  const rows = await tx.widgetVersion.findMany({
+    where: {
+      productId,
+      audience,
+      dataVersion: { gte: always?.dataVersion ?? 0 },
+      OR: [{ activeUntil: null }, { activeUntil: { gt: new Date(now) } }],
+    },
+    orderBy: { dataVersion: 'desc' },
+    select: VERSION_FIELDS,
+  });
+  return rows.map(toVersion).map(({ dataVersion, window, acceptedAt, content }) => ({
+    dataVersion,
+    ...window,
+    acceptedAt: acceptedAt.getTime(),
+    widget: content as ScheduledEntry['widget'],
+  }));
+}
+
 const VERSION_FIELDS = {
   dataVersion: true,
   content: true,
+  activeFrom: true,
+  activeUntil: true,
   actorKind: true,
   actorId: true,
   acceptedAt: true,
@@ -120,6 +217,8 @@ const VERSION_FIELDS = {
 function toVersion(row: {
   dataVersion: bigint;
   content: unknown;
+  activeFrom: Date | null;
+  activeUntil: Date | null;
   actorKind: string;
   actorId: string;
   acceptedAt: Date;
@@ -127,6 +226,10 @@ function toVersion(row: {
   return {
     dataVersion: Number(row.dataVersion),
     content: row.content,
+    window: {
+      activeFrom: row.activeFrom?.getTime() ?? null,
+      activeUntil: row.activeUntil?.getTime() ?? null,
+    },
     actor: { kind: row.actorKind as Actor['kind'], id: row.actorId },
     acceptedAt: row.acceptedAt,
   };
@@ -136,6 +239,10 @@ function toVersion(row: {
 export interface ContentWrite {
   audience: Audience;
   widget: Widget | SlotContent | null;
+  /** The version's window, kept in its history; absent: always shown. */
+  window?: VersionWindow;
+  /** What the pipeline delivers instead of `widget`: a scheduled write's schedule. */
+  delivered?: ScheduleContent;
 }
 
 /**
@@ -156,7 +263,7 @@ export async function saveWithOutbox(
   const rows = await client.$queryRawUnsafe<{ audience: Audience; dataVersion: string }[]>(
     SAVE_WITH_OUTBOX,
     productId,
-    JSON.stringify(writes),
+    JSON.stringify(writes.map(toInputRow)),
     acceptedAt,
     traceparent ?? null,
     caller.actor.kind,
@@ -173,3 +280,14 @@ export async function saveWithOutbox(
     return { audience, dataVersion };
   });
 }
+
+const isoOrNull = (time: number | null | undefined) => (time == null ? null : new Date(time).toISOString());
+
+/** A write as SAVE_WITH_OUTBOX's input row. */
+const toInputRow = ({ audience, widget, window, delivered }: ContentWrite) => ({
+  audience,
+  widget,
+  delivered: delivered ?? null,
+  active_from: isoOrNull(window?.activeFrom),
+  active_until: isoOrNull(window?.activeUntil),
+});
