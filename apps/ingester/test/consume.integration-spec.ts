@@ -11,6 +11,8 @@ import {
   GENERIC,
   deadLetterKey,
   encodeWidgetEvent,
+  experimentAudience,
+  segmentAudience,
   shardOf,
   streamKey,
   userAudience,
@@ -27,6 +29,7 @@ import {
   publish,
   storedState,
   versionEvent,
+  widgetJson,
 } from './ingester.harness';
 
 const MAX_DELIVERIES = 3;
@@ -263,5 +266,60 @@ describe('ingester consuming the widget stream', () => {
         .filter(([, fields]) => fields.slice(0, -6).join() === encodeWidgetEvent(poison).join())
         .map(([id]) => id);
     await expect.poll(poisonDeadLetters, PATIENCE).toEqual([expect.not.stringMatching(poisonLetter)]);
+  });
+
+  it("stores a segment's schedule and a running experiment like a shared widget, and dead-letters one with an invalid widget inside", async () => {
+    const segment = segmentAudience('annual-plan');
+    const experiment = experimentAudience('bold-title');
+    const widget = JSON.parse(widgetJson('rt-campaign', segment, 1)) as unknown;
+    const schedule = (dataVersion: number, inner: unknown) =>
+      JSON.stringify({
+        '~slot': 'schedule',
+        entries: [
+          {
+            dataVersion,
+            activeFrom: null,
+            activeUntil: Date.now() + 3_600_000,
+            acceptedAt: 1,
+            widget: inner,
+          },
+        ],
+      });
+    const scheduled = { ...versionEvent('rt-campaign', segment, 1), widget: schedule(1, widget) };
+    const running = {
+      ...versionEvent('rt-campaign', experiment, 1),
+      widget: JSON.stringify({
+        '~slot': 'experiment',
+        experimentId: 'bold-title',
+        audience: segment,
+        startedAt: 1,
+        variants: [
+          { variantId: 'control', basisPoints: 5000, widget },
+          { variantId: 'bold', basisPoints: 5000, widget },
+        ],
+      }),
+    };
+    const poison = {
+      ...versionEvent('rt-campaign', segment, 2),
+      widget: schedule(2, { type: 'card', id: 'c', children: [] }),
+    };
+    const [, , poisonId] = await publish(durable, [scheduled, running, poison]);
+
+    await expect
+      .poll(() => storedState(db, cache, [scheduled, running]), PATIENCE)
+      .toEqual(expectedState([scheduled, running]));
+    const shard = shardOf('rt-campaign', segment, SHARDS);
+    await expect
+      .poll(
+        async () => (await deadLetters(shard)).find(([, fields]) => fields.at(-1) === poisonId)?.[1],
+        PATIENCE,
+      )
+      .toEqual(
+        expect.arrayContaining([
+          'dead-reason',
+          'invalid widget in slot content: /entries/0/widget/children must have at least 1 items',
+        ]),
+      );
+    expect(await storedState(db, cache, [scheduled])).toEqual(expectedState([scheduled]));
   });
 });

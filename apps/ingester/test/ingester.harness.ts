@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { seededRandom, shuffle, waitFor } from '@hwp/dev-services';
 import type { RedisClient } from '@hwp/service-kit';
-import { decodeCachedWidget, widgetHashKey, type CachedWidget } from '@hwp/cache';
+import { decodeCachedWidget, widgetHashField, widgetHashKey, type CachedWidget } from '@hwp/cache';
 import {
   CONSUMER_GROUP,
   allShards,
@@ -108,7 +108,10 @@ export async function storedState(
       content: row.content,
     };
   for (const event of keys) {
-    const value = await cache.hget(widgetHashKey(event.audience), event.productId);
+    const value = await cache.hget(
+      widgetHashKey(event.audience),
+      widgetHashField(event.productId, event.audience),
+    );
     state.cache[key(event)] = value === null ? undefined : decodeCachedWidget(value);
   }
   return state;

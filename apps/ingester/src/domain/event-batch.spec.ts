@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GENERIC, encodeWidgetEvent, userAudience, type WidgetEvent } from '@hwp/widget-events';
+import {
+  GENERIC,
+  encodeWidgetEvent,
+  experimentAudience,
+  segmentAudience,
+  userAudience,
+  type WidgetEvent,
+} from '@hwp/widget-events';
 import { classifyEntry, latestPerWidget } from './event-batch';
 
 const WIDGET = '{"type":"card","id":"deals-card","children":[{"type":"text","id":"deals-t","text":"Hi"}]}';
@@ -35,6 +42,60 @@ describe('classifyEntry', () => {
     ],
   ])('classifies a poison event with its reason (%#)', (fields, reason) => {
     expect(classifyEntry(fields)).toEqual({ ok: false, reason: expect.stringContaining(reason) });
+  });
+
+  describe('a schedule or a running experiment (ADR 0030)', () => {
+    const INVALID = { type: 'card', id: 'c', children: [] };
+    const entry = (dataVersion: number, widget: unknown) => ({
+      dataVersion,
+      activeFrom: 1_795_000_000_000,
+      activeUntil: null,
+      acceptedAt: 1_795_000_000_000,
+      widget,
+    });
+    const schedule = (...entries: unknown[]) => JSON.stringify({ '~slot': 'schedule', entries });
+    const experiment = (second: unknown) =>
+      JSON.stringify({
+        '~slot': 'experiment',
+        experimentId: 'bold-title',
+        audience: 'everyone',
+        startedAt: 1_795_000_000_000,
+        variants: [
+          { variantId: 'control', basisPoints: 5000, widget: JSON.parse(WIDGET) },
+          { variantId: 'bold', basisPoints: 5000, widget: second },
+        ],
+      });
+
+    it('accepts valid content for segment and experiment audiences, a deletion entry included', () => {
+      const scheduled = event({
+        audience: segmentAudience('annual-plan'),
+        widget: schedule(entry(2, JSON.parse(WIDGET)), entry(1, null)),
+      });
+      expect(classifyEntry(encodeWidgetEvent(scheduled))).toEqual({ ok: true, event: scheduled });
+      const running = event({
+        audience: experimentAudience('bold-title'),
+        widget: experiment(JSON.parse(WIDGET)),
+      });
+      expect(classifyEntry(encodeWidgetEvent(running))).toEqual({ ok: true, event: running });
+    });
+
+    it.each([
+      [
+        schedule(entry(2, JSON.parse(WIDGET)), entry(1, INVALID)),
+        'invalid widget in slot content: /entries/1/widget/children',
+      ],
+      [experiment(INVALID), 'invalid widget in slot content: /variants/1/widget/children'],
+      [
+        schedule(entry(1, JSON.parse(WIDGET)), entry(2, JSON.parse(WIDGET))),
+        'invalid slot content: /entries/1/dataVersion',
+      ],
+      [JSON.stringify({ '~slot': 'playlist' }), 'invalid slot content: /~slot'],
+    ])('refuses content whose shape or an inner widget is invalid, naming where (%#)', (widget, reason) => {
+      expect(classifyEntry(encodeWidgetEvent(event({ widget })))).toEqual({
+        ok: false,
+        reason: expect.stringContaining(reason),
+      });
+    });
   });
 });
 
