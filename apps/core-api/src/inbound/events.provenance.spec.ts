@@ -5,16 +5,10 @@ import { stored, widgetJson } from '../../test/read-path.fakes';
 import { NO_VARIANTS, composeHomeScreen, loadSharedWidgets, loadWidgets } from '../domain/home-screen';
 
 // The event batch (POST /v1/events) names a widget by its provenance. The event's fields are narrower than
-// the SDUI schema's Provenance (ADR 0024); this holds them to what core-api actually serves.
-const eventOf = (widgetId: string, { productId, audience, dataVersion }: Provenance) =>
-  analyticsEventSchema.safeParse({
-    type: 'click',
-    productId,
-    audience,
-    dataVersion,
-    widgetId,
-    at: '2026-12-01T10:00:00Z',
-  });
+// the SDUI schema's Provenance (ADR 0024); this holds them to what core-api actually serves. Clients copy
+// every field of the provenance into the event, the campaign's (segment, experiment, variant) included.
+const eventOf = (widgetId: string, provenance: Provenance) =>
+  analyticsEventSchema.safeParse({ type: 'click', ...provenance, widgetId, at: '2026-12-01T10:00:00Z' });
 
 describe('the provenance core-api serves', () => {
   it('is valid SDUI and names a widget an analytics event can count, at the extremes of ids and versions', () => {
@@ -43,6 +37,8 @@ describe('the provenance core-api serves', () => {
   it('and no other: a provenance the schema allows but the platform never serves is not counted', () => {
     const served = { productId: 'deals', audience: 'generic', dataVersion: '3' } as const;
     expect(eventOf('w', served).success).toBe(true);
+    const campaign = { segmentId: 's'.repeat(40), experimentId: 'e'.repeat(40), variantId: 'v'.repeat(40) };
+    expect(eventOf('w', { ...served, ...campaign }).success).toBe(true);
     for (const provenance of [
       { ...served, productId: 'd'.repeat(41) },
       { ...served, dataVersion: 'v3' },
