@@ -5,12 +5,17 @@ import type {
   auditLog as auditLogBody,
   auditQuery,
   campaignBody,
+  experimentAnswer,
+  experimentList,
+  experimentResultAnswer,
   homeLayout as homeLayoutBody,
   ingestedWidgetList,
   layoutBody,
   previewBody,
   productAnalytics as productAnalyticsBody,
+  publishBody,
   savedDraft,
+  segmentList,
   widgetBody,
   widgetHistory as widgetHistoryBody,
   widgetHistoryQuery,
@@ -144,27 +149,45 @@ export function productAnalytics(token: string, productId: string): Promise<ApiR
   return call(endpoint('core-api', '/v1/analytics/products/:productId', { productId }), token);
 }
 
-/** Where a widget goes: the product's generic widget, or the personalised widget of each listed user. */
-export type PublishTarget = { kind: 'generic' } | { kind: 'users'; userIds: string[] };
+/**
+ * Where a widget goes: the product's generic widget, the personalised widget of each listed user, or the
+ * widget of one of its segments.
+ */
+export type PublishTarget =
+  | { kind: 'generic' }
+  | { kind: 'users'; userIds: string[] }
+  | { kind: 'segment'; segmentId: string };
+
+/** When a published version is shown (ISO 8601 UTC date-times); absent bounds are open. */
+export type PublishWindow = Pick<z.input<typeof publishBody>, 'activeFrom' | 'activeUntil'>;
 
 export type Accepted = z.output<typeof acceptedWidget>;
 
-/** Publishes one widget generic, or to every listed user at once (a campaign: all or nothing). */
+/** The product-api route of one widget: generic, one user's or one segment's. */
+const singleWidget = (productId: string, target: PublishTarget) =>
+  target.kind === 'generic'
+    ? widgetRoute(productId, 'generic', '')
+    : target.kind === 'segment'
+      ? widgetRoute(productId, `segment:${target.segmentId}`, '')
+      : widgetRoute(productId, `user:${target.userIds[0]}`, '');
+
+/**
+ * Publishes one widget generic, to a segment, or to every listed user at once (a campaign: all or
+ * nothing). A window is sent with a single widget's publish (a campaign takes none).
+ */
 export async function publishWidget(
   token: string,
   productId: string,
   target: PublishTarget,
   widget: unknown,
+  window: PublishWindow = {},
 ): Promise<ApiResult<Accepted[]>> {
-  if (target.kind === 'generic') {
-    const result = await call<Accepted>(
-      endpoint('product-api', '/v1/products/:productId/widgets/generic', { productId }),
-      token,
-      {
-        method: 'PUT',
-        body: { widget } satisfies z.input<typeof widgetBody>,
-      },
-    );
+  const windowed = window.activeFrom !== undefined || window.activeUntil !== undefined;
+  if (target.kind !== 'users' || (windowed && target.userIds.length === 1)) {
+    const result = await call<Accepted>(singleWidget(productId, target), token, {
+      method: 'PUT',
+      body: { widget, ...window } satisfies z.input<typeof publishBody>,
+    });
     return result.ok ? { ok: true, value: [result.value] } : result;
   }
   const result = await call<z.output<typeof acceptedBatch>>(
@@ -180,18 +203,19 @@ export async function publishWidget(
   return result.ok ? { ok: true, value: result.value.accepted } : result;
 }
 
-/** Deletes the generic widget, or each listed user's personalised one (they fall back to the generic). */
+/**
+ * Deletes the generic widget, a segment's, or each listed user's personalised one (they fall back to the
+ * segment or generic widget).
+ */
 export async function deleteWidget(
   token: string,
   productId: string,
   target: PublishTarget,
 ): Promise<ApiResult<Accepted[]>> {
   const endpoints =
-    target.kind === 'generic'
-      ? [endpoint('product-api', '/v1/products/:productId/widgets/generic', { productId })]
-      : target.userIds.map((userId) =>
-          endpoint('product-api', '/v1/products/:productId/widgets/users/:userId', { productId, userId }),
-        );
+    target.kind === 'users'
+      ? target.userIds.map((userId) => singleWidget(productId, { kind: 'users', userIds: [userId] }))
+      : [singleWidget(productId, target)];
   const accepted: Accepted[] = [];
   for (const each of endpoints) {
     const result = await call<Accepted>(each, token, { method: 'DELETE' });
@@ -201,7 +225,7 @@ export async function deleteWidget(
   return { ok: true, value: accepted };
 }
 
-/** One widget's route on product-api: the generic one, or a user's ("user:<id>"). */
+/** One widget's route on product-api: the generic one, a user's ("user:<id>") or a segment's ("segment:<id>"). */
 function widgetRoute(
   productId: string,
   audience: string,
@@ -209,19 +233,40 @@ function widgetRoute(
   params: Record<string, string> = {},
   query?: URLSearchParams,
 ) {
-  return audience === 'generic'
-    ? endpoint(
-        'product-api',
-        `/v1/products/:productId/widgets/generic${rest}`,
-        { productId, ...params },
-        query,
-      )
-    : endpoint(
-        'product-api',
-        `/v1/products/:productId/widgets/users/:userId${rest}`,
-        { productId, userId: audience.slice('user:'.length), ...params },
-        query,
-      );
+  if (audience === 'generic')
+    return endpoint(
+      'product-api',
+      `/v1/products/:productId/widgets/generic${rest}`,
+      { productId, ...params },
+      query,
+    );
+  if (audience.startsWith('segment:'))
+    return endpoint(
+      'product-api',
+      `/v1/products/:productId/widgets/segments/:segmentId${rest}`,
+      { productId, segmentId: audience.slice('segment:'.length), ...params },
+      query,
+    );
+  return endpoint(
+    'product-api',
+    `/v1/products/:productId/widgets/users/:userId${rest}`,
+    { productId, userId: audience.slice('user:'.length), ...params },
+    query,
+  );
+}
+
+export type SegmentPage = z.output<typeof segmentList>;
+
+/** A page of the product's segments, in id order (what a widget can be published to). */
+export function listSegments(
+  token: string,
+  productId: string,
+  query: { limit?: number; cursor?: string } = {},
+): Promise<ApiResult<SegmentPage>> {
+  return call(
+    endpoint('product-api', '/v1/products/:productId/segments', { productId }, searchOf(query)),
+    token,
+  );
 }
 
 export type WidgetHistory = z.output<typeof widgetHistoryBody>;
@@ -304,4 +349,91 @@ export function previewAsUser(
   request: z.input<typeof previewBody>,
 ): Promise<ApiResult<unknown>> {
   return call(endpoint('core-api', '/v1/studio/preview'), token, { method: 'POST', body: request });
+}
+
+export type Experiment = z.output<typeof experimentAnswer>;
+export type ExperimentPage = z.output<typeof experimentList>;
+
+/** A page of the product's experiments, in id order. */
+export function listExperiments(
+  token: string,
+  productId: string,
+  query: { limit?: number; cursor?: string } = {},
+): Promise<ApiResult<ExperimentPage>> {
+  return call(
+    endpoint('product-api', '/v1/products/:productId/experiments', { productId }, searchOf(query)),
+    token,
+  );
+}
+
+export function readExperiment(
+  token: string,
+  productId: string,
+  experimentId: string,
+): Promise<ApiResult<Experiment>> {
+  return call(
+    endpoint('product-api', '/v1/products/:productId/experiments/:experimentId', { productId, experimentId }),
+    token,
+  );
+}
+
+/** Stops a running experiment: its users see the slot as without it. */
+export function stopExperiment(
+  token: string,
+  productId: string,
+  experimentId: string,
+): Promise<ApiResult<Experiment>> {
+  return call(
+    endpoint('product-api', '/v1/products/:productId/experiments/:experimentId/stop', {
+      productId,
+      experimentId,
+    }),
+    token,
+    { method: 'POST' },
+  );
+}
+
+/** Publishes a stopped experiment's variant as the widget of its audience (an ordinary publish). */
+export function publishWinner(
+  token: string,
+  productId: string,
+  experimentId: string,
+  variantId: string,
+): Promise<ApiResult<Accepted>> {
+  return call(
+    endpoint('product-api', '/v1/products/:productId/experiments/:experimentId/variants/:variantId/publish', {
+      productId,
+      experimentId,
+      variantId,
+    }),
+    token,
+    { method: 'POST' },
+  );
+}
+
+export type ExperimentResult = z.output<typeof experimentResultAnswer>;
+export type VariantResult = ExperimentResult['variants'][number];
+
+/**
+ * An experiment's figures per variant (core-api), over the days it ran: from its start to its stop, or to
+ * today while it runs. core-api learns the variants and the days from here, as product-api defines them.
+ */
+export function experimentResult(
+  token: string,
+  { productId, experimentId, variants, startedAt, stoppedAt }: Experiment & { startedAt: string },
+): Promise<ApiResult<ExperimentResult>> {
+  const query = searchOf({
+    variants: variants.map((variant) => variant.variantId).join(','),
+    from: startedAt.slice(0, 10),
+    to: stoppedAt?.slice(0, 10),
+  });
+  return call(
+    endpoint(
+      'core-api',
+      '/v1/studio/products/:productId/experiments/:experimentId/result',
+      { productId, experimentId },
+      query,
+    ),
+    token,
+  );
 }

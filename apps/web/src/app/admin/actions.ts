@@ -8,11 +8,14 @@ import {
   deleteWidget,
   previewAsUser,
   publishWidget,
+  publishWinner,
   rollBack,
   saveDraft,
   saveHomeLayout,
+  stopExperiment,
   type ApiResult,
   type PublishTarget,
+  type PublishWindow,
 } from '../../server/studio-api';
 import { currentStudioSession, endStudioSession, openStudioSession } from '../../server/studio-session';
 import { USER_ID_PATTERN } from '../../server/session';
@@ -37,16 +40,25 @@ export type StudioOutcome =
 
 export interface WidgetTarget {
   productId: string;
-  /** "generic", or user ids separated by commas, spaces or new lines. */
-  audience: 'generic' | 'users';
+  /** "generic", user ids separated by commas, spaces or new lines, or one of the product's segments. */
+  audience: 'generic' | 'users' | 'segment';
   userIds: string;
+  segmentId: string;
+}
+
+/** When a publish is shown: the editor's date-time inputs (UTC, "YYYY-MM-DDTHH:mm"); empty: open. */
+export interface WindowInput {
+  activeFrom: string;
+  activeUntil: string;
 }
 
 /** Most users one publish from the studio reaches (product-api's campaign limit). */
 const MAX_USERS = 1_000;
 
-function parseTarget({ audience, userIds }: WidgetTarget): PublishTarget | string {
+function parseTarget({ audience, userIds, segmentId }: WidgetTarget): PublishTarget | string {
   if (audience === 'generic') return { kind: 'generic' };
+  if (audience === 'segment')
+    return segmentId === '' ? 'Choose a segment.' : { kind: 'segment', segmentId };
   const ids = [...new Set(userIds.split(/[\s,]+/).filter((id) => id !== ''))];
   if (ids.length === 0) return 'List at least one user id.';
   if (ids.length > MAX_USERS) return `List at most ${MAX_USERS} user ids.`;
@@ -90,11 +102,25 @@ async function signedIn() {
   return studio;
 }
 
-export async function publishFromStudio(target: WidgetTarget, widget: unknown): Promise<StudioOutcome> {
+/** A date-time input's value read as UTC; product-api checks the window itself. */
+const utc = (value: string) => (value === '' ? undefined : `${value.length === 16 ? `${value}:00` : value}Z`);
+
+export async function publishFromStudio(
+  target: WidgetTarget,
+  widget: unknown,
+  { activeFrom, activeUntil }: WindowInput,
+): Promise<StudioOutcome> {
   const { token } = await signedIn();
   const parsed = parseTarget(target);
   if (typeof parsed === 'string') return { ok: false, message: parsed, errors: [] };
-  const result = outcome(await publishWidget(token, target.productId, parsed, widget), 'Published');
+  const window: PublishWindow = { activeFrom: utc(activeFrom), activeUntil: utc(activeUntil) };
+  if (parsed.kind === 'users' && parsed.userIds.length > 1 && (activeFrom || activeUntil))
+    return {
+      ok: false,
+      message: 'A window is set for the generic widget, a segment or one user, not a list of users.',
+      errors: [],
+    };
+  const result = outcome(await publishWidget(token, target.productId, parsed, widget, window), 'Published');
   revalidatePath(`/admin/products/${target.productId}`);
   return result;
 }
@@ -116,7 +142,7 @@ export async function saveDraftFromStudio(target: WidgetTarget, widget: unknown)
   const { token } = await signedIn();
   const parsed = parseTarget(target);
   if (typeof parsed === 'string') return { ok: false, message: parsed, errors: [] };
-  if (parsed.kind === 'users' && parsed.userIds.length !== 1)
+  if (parsed.kind === 'segment' || (parsed.kind === 'users' && parsed.userIds.length !== 1))
     return { ok: false, message: 'A draft is saved for the generic widget or for one user.', errors: [] };
   const audience = parsed.kind === 'generic' ? 'generic' : `user:${parsed.userIds[0]}`;
   const result = await saveDraft(token, target.productId, audience, widget);
@@ -147,6 +173,7 @@ export async function previewAsUserFromStudio(
     userId,
     productId: target.productId,
     widget,
+    // A segment's widget stands above the generic one for its members, as a user's own does.
     audience: target.audience === 'generic' ? 'generic' : 'personalised',
   });
   if (!result.ok) return refused(result);
@@ -178,4 +205,32 @@ export async function saveLayoutFromStudio(productIds: string[]): Promise<Studio
   if (result.ok) return { ok: true, message: `Saved: ${result.value.productIds.join(' › ')}.` };
   if (result.status === 401) redirect('/admin?error=expired');
   return { ok: false, message: result.detail, errors: result.errors };
+}
+
+const experimentPath = (productId: string, experimentId: string) =>
+  `/admin/products/${productId}/experiments/${experimentId}`;
+
+/** Stops a running experiment; its page then offers to publish a winner. */
+export async function stopExperimentFromStudio(
+  productId: string,
+  experimentId: string,
+): Promise<StudioOutcome> {
+  const { token } = await signedIn();
+  const result = await stopExperiment(token, productId, experimentId);
+  revalidatePath(experimentPath(productId, experimentId));
+  revalidatePath(`/admin/products/${productId}`);
+  if (result.ok) return { ok: true, message: `Stopped ${experimentId}.` };
+  return refused(result);
+}
+
+/** Publishes a stopped experiment's variant to its audience, as a new version of that widget. */
+export async function publishWinnerFromStudio(
+  productId: string,
+  experimentId: string,
+  variantId: string,
+): Promise<StudioOutcome> {
+  const { token } = await signedIn();
+  const result = await publishWinner(token, productId, experimentId, variantId);
+  revalidatePath(`/admin/products/${productId}`);
+  return outcome(result.ok ? { ok: true, value: [result.value] } : result, `Published ${variantId} as`);
 }

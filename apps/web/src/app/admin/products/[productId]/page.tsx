@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import {
   ingestedWidgets,
+  listExperiments,
   listWidgets,
   productAnalytics,
   type IngestedWidget,
@@ -12,6 +13,7 @@ import { Table, TableCell, TableHead, TableHeader, TableRow } from '../../../../
 import { requestTime } from '../../../../server/request';
 import { currentStudioSession } from '../../../../server/studio-session';
 import { AnalyticsChart } from '../../../../studio/client/analytics-chart';
+import { ExperimentList } from '../../../../studio/experiment-list';
 import { formatDuration, pipelineStatus } from '../../../../studio/pipeline-status';
 import { StudioHeader } from '../../../../studio/studio-header';
 import { TrackEventsTable } from '../../../../studio/track-events-table';
@@ -19,7 +21,8 @@ import { TrackEventsTable } from '../../../../studio/track-events-table';
 export const dynamic = 'force-dynamic';
 
 type Params = { productId: string };
-type Search = { cursor?: string };
+/** `cursor`: the widgets' page; `experiments`: the experiments' page. */
+type Search = { cursor?: string; experiments?: string };
 
 export async function generateMetadata({ params }: { params: Promise<Params> }): Promise<Metadata> {
   return { title: `${(await params).productId} · Studio` };
@@ -31,6 +34,8 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
  */
 const PAGE_SIZE = 100;
 
+const EXPERIMENTS_PER_PAGE = 20;
+
 const editHref = (productId: string, audience: string) =>
   `/admin/products/${productId}/edit?audience=${encodeURIComponent(audience)}`;
 const historyHref = (productId: string, audience: string) =>
@@ -40,8 +45,8 @@ const exportHref = (productId: string, { from, to }: { from: string; to: string 
 
 /**
  * A product in the studio: its widgets with their versions and pipeline status (product-api's accepted
- * version next to core-api's ingested one), each with its history, a page at a time; impressions, clicks,
- * CTR and track events per widget version, and their CSV export.
+ * version next to core-api's ingested one), each with its history, a page at a time; its experiments;
+ * impressions, clicks, CTR and track events per widget version, and their CSV export.
  */
 export default async function ProductPage({
   params,
@@ -50,7 +55,7 @@ export default async function ProductPage({
   params: Promise<Params>;
   searchParams: Promise<Search>;
 }) {
-  const [{ productId }, { cursor }, studio] = await Promise.all([
+  const [{ productId }, { cursor, experiments: experimentCursor }, studio] = await Promise.all([
     params,
     searchParams,
     currentStudioSession(),
@@ -58,9 +63,10 @@ export default async function ProductPage({
   if (studio === undefined) redirect('/admin?error=expired');
   if (!canAccessProduct(studio.session, productId)) notFound();
 
-  const [listing, analytics] = await Promise.all([
+  const [listing, analytics, experiments] = await Promise.all([
     listWidgets(studio.token, productId, { limit: PAGE_SIZE, cursor }),
     productAnalytics(studio.token, productId),
+    listExperiments(studio.token, productId, { limit: EXPERIMENTS_PER_PAGE, cursor: experimentCursor }),
   ]);
   const widgets = listing.ok ? listing.value.widgets : [];
   const ingested =
@@ -170,6 +176,9 @@ export default async function ProductPage({
           </nav>
         </div>
       )}
+
+      <h2 className="mt-10 text-lg font-semibold">Experiments</h2>
+      <ExperimentList productId={productId} listing={experiments} />
 
       <div className="mt-10 flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-lg font-semibold">Analytics, last 30 days</h2>
