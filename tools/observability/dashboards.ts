@@ -170,6 +170,19 @@ export const DASHBOARDS: Dashboard[] = [
         ],
       },
       {
+        title: "Users' segments by result",
+        unit: 'short',
+        description:
+          'filtered: the filter of the segment index says the user is in none (no round trip); read: one HGET ' +
+          'of the segment index; failed: it failed, the last known segments or none were answered (ADR 0027).',
+        queries: [
+          {
+            expr: 'sum by (result) (rate(home_segment_membership_lookups_total[5m]))',
+            legend: '{{result}}/s',
+          },
+        ],
+      },
+      {
         title: 'Cold-user refreshes asked by core-api',
         unit: 'short',
         queries: [
