@@ -57,8 +57,7 @@ const MAX_USERS = 1_000;
 
 function parseTarget({ audience, userIds, segmentId }: WidgetTarget): PublishTarget | string {
   if (audience === 'generic') return { kind: 'generic' };
-  if (audience === 'segment')
-    return segmentId === '' ? 'Choose a segment.' : { kind: 'segment', segmentId };
+  if (audience === 'segment') return segmentId === '' ? 'Choose a segment.' : { kind: 'segment', segmentId };
   const ids = [...new Set(userIds.split(/[\s,]+/).filter((id) => id !== ''))];
   if (ids.length === 0) return 'List at least one user id.';
   if (ids.length > MAX_USERS) return `List at most ${MAX_USERS} user ids.`;

@@ -40,10 +40,18 @@ function parse(text: string): Parsed {
   }
 }
 
+/** A segment the widget can be published to. */
+export interface SegmentChoice {
+  segmentId: string;
+  name: string;
+}
+
 export interface WidgetEditorProps {
   productId: string;
   initialJson: string;
   initialTarget: Omit<WidgetTarget, 'productId'>;
+  /** The product's segments. */
+  segments: SegmentChoice[];
   /** Request time, so countdowns render alike on the server and in the browser. */
   now: number;
 }
@@ -51,15 +59,25 @@ export interface WidgetEditorProps {
 /**
  * The studio's widget editor: JSON (CodeMirror) and forms for the common fields, kept in step; the SDUI
  * schema's own validator (the one product-api runs) marks problems at their JSON path as you type; a live
- * preview through the home screen's renderer, light and dark; publish generic or to a list of users,
- * delete, or save a draft (validated, not published; publishing it is an ordinary publish); and "preview
+ * preview through the home screen's renderer, light and dark; publish generic, to a list of users or to a
+ * segment, at once or in a window (UTC), delete, or save a draft (validated, not published; publishing it is an ordinary publish); and "preview
  * as user": that user's whole home screen from core-api with this widget in its slot, published nowhere.
  */
-export function WidgetEditor({ productId, initialJson, initialTarget, now }: WidgetEditorProps) {
-  const ids = { label: useId(), problems: useId(), users: useId(), previewUser: useId() };
+export function WidgetEditor({ productId, initialJson, initialTarget, segments, now }: WidgetEditorProps) {
+  const ids = {
+    label: useId(),
+    problems: useId(),
+    users: useId(),
+    segment: useId(),
+    activeFrom: useId(),
+    activeUntil: useId(),
+    previewUser: useId(),
+  };
   const [text, setText] = useState(initialJson);
   const [audience, setAudience] = useState(initialTarget.audience);
   const [userIds, setUserIds] = useState(initialTarget.userIds);
+  const [segmentId, setSegmentId] = useState(initialTarget.segmentId || (segments[0]?.segmentId ?? ''));
+  const [activeWindow, setActiveWindow] = useState({ activeFrom: '', activeUntil: '' });
   const [outcome, setOutcome] = useState<StudioOutcome>();
   const [pending, startTransition] = useTransition();
   const [previewUser, setPreviewUser] = useState(initialTarget.userIds.split(/[\s,]+/)[0] ?? '');
@@ -96,7 +114,7 @@ export function WidgetEditor({ productId, initialJson, initialTarget, now }: Wid
     setText(next);
     if (outcome?.ok === false) setOutcome(undefined);
   };
-  const target: WidgetTarget = { productId, audience, userIds };
+  const target: WidgetTarget = { productId, audience, userIds, segmentId };
   const run = (action: () => Promise<StudioOutcome>) =>
     startTransition(async () => setOutcome(await action()));
   const valid = parsed.ok && validation?.ok === true;
@@ -199,10 +217,65 @@ export function WidgetEditor({ productId, initialJson, initialTarget, now }: Wid
             />
           </label>
         )}
+        <label className="flex items-center gap-2">
+          <input
+            type="radio"
+            name="audience"
+            checked={audience === 'segment'}
+            onChange={() => setAudience('segment')}
+            disabled={segments.length === 0}
+          />
+          A segment{segments.length === 0 && ' (the product has none yet)'}
+        </label>
+        {audience === 'segment' && (
+          <label htmlFor={ids.segment} className="flex flex-col gap-1 text-sm">
+            <span className="font-medium">Segment</span>
+            <select
+              id={ids.segment}
+              data-testid="publish-segment"
+              value={segmentId}
+              onChange={(event) => setSegmentId(event.target.value)}
+              className="h-9 rounded-md border border-border bg-surface-raised px-2"
+            >
+              {segments.map((segment) => (
+                <option key={segment.segmentId} value={segment.segmentId}>
+                  {segment.name} ({segment.segmentId})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <div className="grid gap-2 sm:grid-cols-2">
+          {(
+            [
+              ['activeFrom', ids.activeFrom, 'Active from (UTC)'],
+              ['activeUntil', ids.activeUntil, 'Active until (UTC)'],
+            ] as const
+          ).map(([bound, id, label]) => (
+            <label key={bound} htmlFor={id} className="flex flex-col gap-1 text-sm">
+              <span className="font-medium">{label}</span>
+              <input
+                id={id}
+                type="datetime-local"
+                step={1}
+                data-testid={`publish-${bound === 'activeFrom' ? 'active-from' : 'active-until'}`}
+                value={activeWindow[bound]}
+                onChange={(event) => setActiveWindow({ ...activeWindow, [bound]: event.target.value })}
+                className="h-9 rounded-md border border-border bg-surface-raised px-2"
+              />
+            </label>
+          ))}
+        </div>
+        <p className="text-sm text-muted">
+          Both empty: shown at once and for good. Outside its window the slot shows the previous version still
+          in its window, or falls back to the next level.
+        </p>
         <div className="flex flex-wrap gap-2">
           <Button
             disabled={!valid || pending}
-            onClick={() => run(() => publishFromStudio(target, (parsed as { json: unknown }).json))}
+            onClick={() =>
+              run(() => publishFromStudio(target, (parsed as { json: unknown }).json, activeWindow))
+            }
           >
             Publish
           </Button>

@@ -40,6 +40,12 @@ const editHref = (productId: string, audience: string) =>
   `/admin/products/${productId}/edit?audience=${encodeURIComponent(audience)}`;
 const historyHref = (productId: string, audience: string) =>
   `/admin/products/${productId}/history?audience=${encodeURIComponent(audience)}`;
+const audienceLabel = (audience: string) =>
+  audience === 'generic'
+    ? 'Everyone (generic)'
+    : audience.startsWith('segment:')
+      ? `Segment ${audience.slice('segment:'.length)}`
+      : audience.slice('user:'.length);
 const exportHref = (productId: string, { from, to }: { from: string; to: string }) =>
   `/admin/products/${productId}/export?from=${from}&to=${to}`;
 
@@ -135,11 +141,7 @@ export default async function ProductPage({
                 const status = pipelineStatus(widget, delivered, now);
                 return (
                   <TableRow key={widget.audience} data-audience={widget.audience}>
-                    <TableHead scope="row">
-                      {widget.audience === 'generic'
-                        ? 'Everyone (generic)'
-                        : widget.audience.slice('user:'.length)}
-                    </TableHead>
+                    <TableHead scope="row">{audienceLabel(widget.audience)}</TableHead>
                     <TableCell>v{widget.dataVersion}</TableCell>
                     <TableCell>{delivered ? `v${delivered.dataVersion}` : '—'}</TableCell>
                     <TableCell data-pipeline={status.state}>

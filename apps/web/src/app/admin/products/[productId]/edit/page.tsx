@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { requestTime } from '../../../../../server/request';
-import { listWidgets, readDraft, type ListedWidget } from '../../../../../server/studio-api';
+import { listSegments, listWidgets, readDraft, type ListedWidget } from '../../../../../server/studio-api';
 import { currentStudioSession, type StudioSignedIn } from '../../../../../server/studio-session';
 import { WidgetEditor } from '../../../../../studio/client/widget-editor';
 import { StudioHeader } from '../../../../../studio/studio-header';
@@ -29,12 +29,17 @@ const starter = (productId: string) => ({
 
 /** Pages of the listing looked through for one user's widget (product-api has no single-widget read). */
 const MAX_PAGES = 10;
+/** Segments offered as a target: product-api's largest page. */
+const MAX_SEGMENTS = 200;
+
+const kindOf = (audience: string) =>
+  audience === 'generic' ? 'generic' : audience.startsWith('segment:') ? 'segment' : 'user';
 
 async function currentWidget(studio: StudioSignedIn, productId: string, audience: string) {
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const listing = await listWidgets(studio.token, productId, {
-      audience: audience === 'generic' ? 'generic' : 'user',
+      audience: kindOf(audience),
       limit: 200,
       cursor,
     });
@@ -47,8 +52,8 @@ async function currentWidget(studio: StudioSignedIn, productId: string, audience
 }
 
 /**
- * Creates a widget, or edits the one of `?audience=` (generic or user:<id>): its saved draft when there is
- * one, else its current version.
+ * Creates a widget, or edits the one of `?audience=` (generic, user:<id> or segment:<id>): its saved draft
+ * when there is one, else its current version.
  */
 export default async function EditWidgetPage({
   params,
@@ -64,14 +69,17 @@ export default async function EditWidgetPage({
   ]);
   if (studio === undefined) redirect('/admin?error=expired');
   if (!canAccessProduct(studio.session, productId)) notFound();
-  const [existing, draft] =
+  const [[existing, draft], segments] = await Promise.all([
     audience === undefined
       ? []
-      : await Promise.all([
+      : Promise.all([
           currentWidget(studio, productId, audience),
-          readDraft(studio.token, productId, audience),
-        ]);
+          kindOf(audience) === 'segment' ? undefined : readDraft(studio.token, productId, audience),
+        ]),
+    listSegments(studio.token, productId, { limit: MAX_SEGMENTS }),
+  ]);
   const userId = audience?.startsWith('user:') ? audience.slice('user:'.length) : '';
+  const segmentId = audience?.startsWith('segment:') ? audience.slice('segment:'.length) : '';
 
   return (
     <>
@@ -95,7 +103,14 @@ export default async function EditWidgetPage({
             null,
             2,
           )}
-          initialTarget={{ audience: userId ? 'users' : 'generic', userIds: userId }}
+          initialTarget={{
+            audience: userId ? 'users' : segmentId ? 'segment' : 'generic',
+            userIds: userId,
+            segmentId,
+          }}
+          segments={
+            segments.ok ? segments.value.segments.map(({ segmentId, name }) => ({ segmentId, name })) : []
+          }
           now={requestTime()}
         />
       </div>

@@ -20,10 +20,19 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
 /** Versions per page. */
 const PAGE_SIZE = 20;
 
-const AUDIENCE = /^(generic|user:.+)$/;
+const AUDIENCE = /^(generic|user:.+|segment:.+)$/;
 
 const describeActor = ({ kind, id }: WidgetVersion['actor']) =>
   kind === 'key' ? `API key ${id}` : `studio session of ${id}`;
+
+const utc = (time: string) => `${time.replace('T', ' ').slice(0, 19)} UTC`;
+
+/** When a version is shown; undefined for one without a window (always, once accepted). */
+function describeWindow({ activeFrom, activeUntil }: WidgetVersion): string | undefined {
+  if (activeFrom === null && activeUntil === null) return undefined;
+  const from = activeFrom === null ? 'once accepted' : `from ${utc(activeFrom)}`;
+  return `Shown ${from} ${activeUntil === null ? 'on' : `until ${utc(activeUntil)}`}`;
+}
 
 /**
  * One widget's accepted versions, newest first, each with what it changed against the version before and
@@ -90,11 +99,14 @@ export default async function WidgetHistoryPage({
                 )}
               </div>
               <p className="text-sm text-muted">
-                <time dateTime={version.acceptedAt}>
-                  {version.acceptedAt.replace('T', ' ').slice(0, 19)} UTC
-                </time>{' '}
-                by {describeActor(version.actor)}
+                <time dateTime={version.acceptedAt}>{utc(version.acceptedAt)}</time> by{' '}
+                {describeActor(version.actor)}
               </p>
+              {describeWindow(version) && (
+                <p className="text-sm" data-testid="version-window">
+                  {describeWindow(version)}
+                </p>
+              )}
               <VersionDiff before={previous(i)?.widget} after={version.widget} />
             </li>
           ))}
