@@ -109,7 +109,7 @@ describe('campaigns in the read path', () => {
   it('shows each user the same variant on two instances, and both variants over the users', async () => {
     const users = Array.from({ length: 24 }, (_, i) => `shopper-${i}`);
     const seenOn = (app: AppProcess) => Promise.all(users.map(async (user) => (await idsOn(app, user))[1]));
-    const [one, two] = await Promise.all(apps.map(seenOn));
+    const [one = [], two] = await Promise.all(apps.map(seenOn));
     expect(one).toEqual(two);
     expect(new Set(one)).toEqual(new Set(['offers-bold', 'offers-quiet']));
     const { screen } = await homeScreen(apps[0]!.url, await token(users[0]!));
