@@ -167,7 +167,7 @@ describe('experiments', () => {
     expect((await call('GET', 'deals/experiments/spring', undefined, KEYS.loyalty)).status).toBe(403);
   });
 
-  it('publishes the winner of a stopped experiment as an ordinary publish of its widget', async () => {
+  it('publishes the winner of a stopped experiment as an ordinary publish of its widget, generic or to its segment', async () => {
     await put('winner', definition({ state: 'running' }));
     const early = await call('POST', 'deals/experiments/winner/variants/bold/publish');
     expect(early.status).toBe(409);
@@ -182,6 +182,18 @@ describe('experiments', () => {
       [dataVersion],
     );
     expect(rows).toEqual([{ content: card('bold') }]);
+
+    // A segment's experiment: the winner becomes the segment's widget.
+    await call('PUT', 'deals/segments/weekly', { name: 'Weekly buyers' });
+    await put('segment-winner', definition({ audience: 'segment:weekly', state: 'running' }));
+    await call('POST', 'deals/experiments/segment-winner/stop');
+    const toSegment = await call('POST', 'deals/experiments/segment-winner/variants/quiet/publish');
+    expect(toSegment.status).toBe(202);
+    expect(await toSegment.json()).toMatchObject({ audience: 'segment:weekly' });
+    const { rows: segmentWidget } = await db.query<{ content: unknown }>(
+      "SELECT content FROM widgets WHERE product_id = 'deals' AND audience = 'segment:weekly'",
+    );
+    expect(segmentWidget).toEqual([{ content: card('quiet') }]);
   });
 
   it('delivers a start and a stop through the outbox at versions of the experiment audience, in the transaction of the change', async () => {

@@ -1,6 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Widget } from '@hwp/sdui-schema';
-import { checkSlotContent, type ExperimentContent } from '@hwp/widget-events';
+import {
+  GENERIC,
+  checkSlotContent,
+  segmentAudience,
+  type Audience,
+  type ExperimentContent,
+} from '@hwp/widget-events';
 import type { Caller } from './audit';
 import { onePage } from './pages';
 import type { KeyPage } from './segments';
@@ -52,10 +58,11 @@ export type Decision =
   | { ok: true; next: ExperimentDefinition; action?: ExperimentAction }
   | ({ ok: false } & Refusal);
 
+/** The winner's publish: its widget, for the generic widget (everyone) or the segment's widget. */
 export type WinnerOutcome =
-  | { ok: true; widget: Widget }
+  | { ok: true; widget: Widget; audience: Audience }
   | { ok: false; reason: 'unknown-experiment'; experimentId: string; detail: string }
-  | { ok: false; reason: 'unknown-variant' | 'not-stopped' | 'segment-audience'; detail: string };
+  | { ok: false; reason: 'unknown-variant' | 'not-stopped'; detail: string };
 
 export type SaveOutcome = { ok: true; experiment: Experiment } | ({ ok: false } & Refusal);
 
@@ -202,9 +209,9 @@ export class Experiments {
   }
 
   /**
-   * The widget that "publish the winner" publishes, an ordinary publish: only once the experiment has
-   * stopped (while it runs, its variants are what its audience sees), and for the everyone audience the
-   * generic widget. Publishing to a segment comes with segment widgets (docs/adr/0027-segments.md).
+   * What "publish the winner" publishes, an ordinary publish: only once the experiment has stopped (while
+   * it runs, its variants are what its audience sees); the variant's widget becomes the generic widget for
+   * an experiment for everyone, the segment's widget for a segment's.
    */
   async winner(productId: string, experimentId: string, variantId: string): Promise<WinnerOutcome> {
     const experiment = await this.store.get(productId, experimentId);
@@ -224,13 +231,11 @@ export class Experiments {
         reason: 'not-stopped',
         detail: `experiment ${experimentId} is ${experiment.state}; stop it first`,
       };
-    if (experiment.audience !== 'everyone')
-      return {
-        ok: false,
-        reason: 'segment-audience',
-        detail: `experiment ${experimentId} is for ${experiment.audience}; publishing to a segment is not available yet`,
-      };
-    return { ok: true, widget: variant.widget };
+    const audience =
+      experiment.audience === 'everyone'
+        ? GENERIC
+        : segmentAudience(experiment.audience.slice('segment:'.length));
+    return { ok: true, widget: variant.widget, audience };
   }
 
   async list(productId: string, after: string | undefined, limit: number): Promise<KeyPage<Experiment>> {

@@ -340,15 +340,20 @@ export class PublishingController {
   @ApiBearerAuth('bearer')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
-    summary: "Publish a stopped experiment's winning variant as the generic widget",
+    summary: "Publish a stopped experiment's winning variant to the experiment's audience",
     description:
-      "An ordinary publish of the variant's widget: a new version, in the history and the audit log, " +
-      'delivered by the pipeline. Only for a stopped experiment whose audience is everyone.',
+      "An ordinary publish of the variant's widget: the generic widget for an experiment for everyone, the " +
+      "segment's widget for a segment's; a new version, in the history and the audit log, delivered by the " +
+      'pipeline. Only once the experiment has stopped.',
   })
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
-  @ApiBadRequestResponse({ description: 'An invalid experiment or variant id; `errors` names it.' })
+  @ApiBadRequestResponse({
+    description:
+      'An invalid experiment or variant id, or the segment the experiment was for has been deleted since; ' +
+      '`errors` names it.',
+  })
   @ApiNotFoundResponse({ description: 'No such experiment or variant (problem+json).' })
-  @ApiConflictResponse({ description: 'The experiment is not stopped, or is for a segment (problem+json).' })
+  @ApiConflictResponse({ description: 'The experiment has not stopped (problem+json).' })
   async publishWinner(
     @Param('productId') productId: string,
     @Param('experimentId') experimentId: string,
@@ -364,7 +369,12 @@ export class PublishingController {
       );
     const winner = await this.experiments.winner(productId, id, variant.data);
     if (winner.ok)
-      return this.publishOne(caller, productId, { audience: GENERIC, widget: winner.widget }, traceparent);
+      return this.publishOne(
+        caller,
+        productId,
+        { audience: winner.audience, widget: winner.widget },
+        traceparent,
+      );
     if (winner.reason === 'unknown-experiment') throw unknownExperiment(id);
     if (winner.reason === 'unknown-variant')
       throw new ProblemException(HttpStatus.NOT_FOUND, 'Not found', {
