@@ -19,12 +19,11 @@ import {
   type Variant,
 } from '../domain/experiments';
 import { auditRow } from './postgres-audit-log';
+import { holdLiveSegment, type Transaction } from './postgres-segment-store';
 import { saveWithOutbox } from './postgres-widget-store';
 
 /** The partial unique index of the migration: one running experiment per product and audience. */
 const ONE_RUNNING = 'experiments_one_running_per_audience';
-
-type Transaction = Parameters<Parameters<ProductDatabaseClient['$transaction']>[0]>[0];
 
 /** A refusal decided inside the transaction: it rolls back, and the caller gets the refusal. */
 class Refused extends Error {
@@ -55,12 +54,14 @@ export class PostgresExperimentStore implements ExperimentStore {
           if (current) return current;
           throw new Error(`${productId}/${experimentId}: a new experiment is always a change`);
         }
-        if (next.audience !== 'everyone' && !(await segmentHeld(tx, productId, next.audience)))
+        // The segment is held FOR SHARE: a deletion (FOR UPDATE) waits for this transaction, then sees it.
+        const segmentId = next.audience === 'everyone' ? undefined : next.audience.slice('segment:'.length);
+        if (segmentId !== undefined && !(await holdLiveSegment(tx, productId, segmentId)))
           throw new Refused({
             ok: false,
             reason: 'invalid',
             pointer: '/audience',
-            detail: `no segment ${next.audience.slice('segment:'.length)}`,
+            detail: `no segment ${segmentId}`,
           });
         const now = new Date();
         const fields = {
@@ -150,18 +151,6 @@ async function locked(
     where: { productId_experimentId: { productId, experimentId } },
   });
   return toExperiment(experiment);
-}
-
-/**
- * Whether the audience's segment exists; FOR SHARE keeps it from being deleted (a deletion locks it FOR
- * UPDATE) until this transaction commits.
- */
-async function segmentHeld(tx: Transaction, productId: string, audience: `segment:${string}`) {
-  const rows = await tx.$queryRaw<unknown[]>`
-    SELECT 1 FROM segments
-    WHERE product_id = ${productId} AND segment_id = ${audience.slice('segment:'.length)} AND deleted_at IS NULL
-    FOR SHARE`;
-  return rows.length > 0;
 }
 
 /** Whether the error is a unique violation of the named index, however the driver adapter reports it. */
