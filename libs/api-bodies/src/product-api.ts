@@ -40,6 +40,8 @@ const windowBound = (description: string, example: string) =>
   z.iso
     .datetime()
     .transform((text) => Date.parse(text))
+    // Epoch ms are never negative in a schedule (checkSlotContent).
+    .refine((time) => time >= 0, 'must be 1970-01-01 or later')
     .optional()
     .meta({ description, example });
 
