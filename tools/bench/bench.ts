@@ -160,12 +160,15 @@ async function main() {
     stops.push(() => log(`traces: ${traces.exports()} exports received from the apps`));
     const scratch = platform.dir;
     const dataSet = new BenchDataSet(size.users);
-    const rows = await step(`data set: ${size.users} users, ${BENCH_PRODUCTS.length} products`, async () => {
-      const count = await dataSet.seedDatabases(platform.env);
-      await dataSet.fillCache(platform.redis.cache.url);
-      await dataSet.fillPersonalisedUsersIndex(platform.redis.durable.url);
-      return count;
-    });
+    const rows = await step(
+      `data set: ${size.users} users, ${BENCH_PRODUCTS.length} products; campaigns: a running experiment, a segment of ${dataSet.segmentMembers.length} users, a scheduled widget`,
+      async () => {
+        const count = await dataSet.seedDatabases(platform.env);
+        await dataSet.fillCache(platform.redis.cache.url);
+        await dataSet.fillPersonalisedUsersIndex(platform.redis.durable.url);
+        return count;
+      },
+    );
 
     const references = await step(
       'write path limits: pgbench product write, redis-benchmark XADD',

@@ -6,15 +6,26 @@ import { Client } from 'pg';
 import {
   COMPLETE_FIELD,
   PERSONALISED_USERS_BUCKETS,
+  applySegmentMemberships,
   encodeCachedWidget,
   listPersonalisedUsers,
   markPersonalisedUserBucketsComplete,
+  widgetHashField,
   widgetHashKey,
 } from '@hwp/cache';
 import { seedProductTeam, shuffle, workspaceRoot } from '@hwp/dev-services';
 import { SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import type { Widget } from '@hwp/sdui-schema';
-import { GENERIC, audienceUser, userAudience, type Audience } from '@hwp/widget-events';
+import {
+  GENERIC,
+  audienceUser,
+  experimentAudience,
+  segmentAudience,
+  userAudience,
+  type Audience,
+  type ExperimentContent,
+  type ScheduleContent,
+} from '@hwp/widget-events';
 
 /** The home layout of the benchmark: eight products, one slot each, in this order. */
 export const BENCH_PRODUCTS = [
@@ -84,8 +95,27 @@ export function personalisedWidget(widget: Widget, userId: string): Widget {
 interface Row {
   productId: string;
   audience: Audience;
-  widget: Widget;
+  /** A widget, or a schedule or running experiment (ADR 0030). */
+  widget: Widget | ScheduleContent | ExperimentContent;
+  /**
+   * Where the row is written: both databases (the default), or one. Campaign content is in the core side
+   * only (the bench reads nothing of product-api's copy), the scheduled widget's plain version in the
+   * product database only.
+   */
+  only?: 'core' | 'product';
 }
+
+/**
+ * The campaigns in the data set (ADR 0030), so that the read figures are measured with them: a running
+ * experiment for everyone on the first product's slot, a segment of the fourth product whose members
+ * (every tenth user) see its widget, and the fifth product's generic widget on a schedule (a window that
+ * opens in a year over the widget shown now).
+ */
+export const BENCH_CAMPAIGNS = {
+  experiment: { productId: BENCH_PRODUCTS[0], experimentId: 'bench-test' },
+  segment: { productId: BENCH_PRODUCTS[3], segmentId: 'bench-members', everyNthUser: 10 },
+  scheduled: { productId: BENCH_PRODUCTS[4] },
+} as const;
 
 /**
  * The data set: `users` users, each with personalised widgets from half of the products (the others show
@@ -117,9 +147,79 @@ export class BenchDataSet {
     return this.widgets.get(productId)!;
   }
 
+  /** The users in the bench's segment. */
+  get segmentMembers(): string[] {
+    return this.users.filter((_, u) => u % BENCH_CAMPAIGNS.segment.everyNthUser === 0);
+  }
+
+  private *campaignRows(): Generator<Row> {
+    const { experiment, segment, scheduled } = BENCH_CAMPAIGNS;
+    const variant = (variantId: string) => ({
+      variantId,
+      basisPoints: 5_000,
+      widget: {
+        ...this.widgetOf(experiment.productId),
+        id: `${experiment.experimentId}-${variantId}`,
+      } as object as Record<string, unknown>,
+    });
+    yield {
+      productId: experiment.productId,
+      audience: experimentAudience(experiment.experimentId),
+      widget: {
+        '~slot': 'experiment',
+        experimentId: experiment.experimentId,
+        audience: 'everyone',
+        startedAt: Date.now(),
+        variants: [variant('a'), variant('b')],
+      },
+      only: 'core',
+    };
+    const entry = (id: string, activeFrom: number | null): ScheduleContent['entries'][number] => ({
+      dataVersion: activeFrom === null ? 1 : 2,
+      activeFrom,
+      activeUntil: null,
+      acceptedAt: Date.now(),
+      widget: { ...this.widgetOf(segment.productId), id } as object as Record<string, unknown>,
+    });
+    yield {
+      productId: segment.productId,
+      audience: segmentAudience(segment.segmentId),
+      widget: { '~slot': 'schedule', entries: [entry(`${segment.segmentId}-widget`, null)] },
+      only: 'core',
+    };
+    const widget = this.widgetOf(scheduled.productId) as object as Record<string, unknown>;
+    yield {
+      productId: scheduled.productId,
+      audience: GENERIC,
+      widget: {
+        '~slot': 'schedule',
+        entries: [
+          {
+            ...entry('next-year', Date.now() + 365 * 24 * 3600 * 1000),
+            widget: { ...widget, id: 'next-year' },
+          },
+          { ...entry('now', null), widget },
+        ],
+      },
+      only: 'core',
+    };
+  }
+
   private *rows(): Generator<Row> {
-    for (const productId of BENCH_PRODUCTS)
-      yield { productId, audience: GENERIC, widget: this.widgetOf(productId) };
+    const campaigns = new Map(
+      [...this.campaignRows()].map((row) => [`${row.productId} ${row.audience}`, row]),
+    );
+    for (const productId of BENCH_PRODUCTS) {
+      // The scheduled generic widget stands in the product database as its plain widget.
+      const scheduled = campaigns.get(`${productId} ${GENERIC}`);
+      if (scheduled === undefined) {
+        yield { productId, audience: GENERIC, widget: this.widgetOf(productId) };
+      } else {
+        yield { productId, audience: GENERIC, widget: this.widgetOf(productId), only: 'product' };
+        yield scheduled;
+      }
+    }
+    for (const row of campaigns.values()) if (row.audience !== GENERIC) yield row;
     for (const product of ADDED_PRODUCTS)
       yield { productId: product.id, audience: GENERIC, widget: product.widget() };
     for (const [u, userId] of this.users.entries())
@@ -150,21 +250,21 @@ export class BenchDataSet {
     try {
       await BenchDataSet.setLayout(env.DATABASE_URL, BENCH_PRODUCTS);
       for (const batch of this.batches(5_000)) {
-        const columns = [
-          batch.map((r) => r.productId),
-          batch.map((r) => r.audience),
-          batch.map((r) => JSON.stringify(r.widget)),
+        const columns = (rows: Row[]) => [
+          rows.map((r) => r.productId),
+          rows.map((r) => r.audience),
+          rows.map((r) => JSON.stringify(r.widget)),
         ];
         await Promise.all([
           product.query(
             `INSERT INTO widgets (product_id, audience, data_version, content)
              SELECT p, a, 1, c FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS t(p, a, c)`,
-            columns,
+            columns(batch.filter((r) => r.only !== 'core')),
           ),
           core.query(
             `INSERT INTO widgets (product_id, audience, data_version, content, accepted_at)
              SELECT p, a, 1, c, now() FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS t(p, a, c)`,
-            columns,
+            columns(batch.filter((r) => r.only !== 'product')),
           ),
         ]);
         rows += batch.length;
@@ -181,10 +281,14 @@ export class BenchDataSet {
     const redis = new Redis(cacheRedisUrl);
     try {
       const hashes = new Map<string, string[]>();
-      for (const { productId, audience, widget } of this.rows()) {
+      for (const { productId, audience, widget, only } of this.rows()) {
+        if (only === 'product') continue;
         const key = widgetHashKey(audience);
         const fields = hashes.get(key) ?? [COMPLETE_FIELD, '1'];
-        fields.push(productId, encodeCachedWidget({ dataVersion: 1, widget: JSON.stringify(widget) }));
+        fields.push(
+          widgetHashField(productId, audience),
+          encodeCachedWidget({ dataVersion: 1, widget: JSON.stringify(widget) }),
+        );
         hashes.set(key, fields);
       }
       const keys = [...hashes.keys()];
@@ -201,7 +305,8 @@ export class BenchDataSet {
 
   /**
    * The personalised-users index in the durable Redis, complete, as the ingester keeps it: every user with
-   * a personalised row listed, so that a never-seen user costs core-api no database query.
+   * a personalised row listed, so that a never-seen user costs core-api no database query; and the segment
+   * index with the bench segment's members.
    */
   async fillPersonalisedUsersIndex(durableRedisUrl: string): Promise<void> {
     const redis = new Redis(durableRedisUrl);
@@ -216,6 +321,12 @@ export class BenchDataSet {
         redis,
         Array.from({ length: PERSONALISED_USERS_BUCKETS }, (_, bucket) => bucket),
       );
+      const { productId, segmentId } = BENCH_CAMPAIGNS.segment;
+      const members = this.segmentMembers;
+      for (let i = 0; i < members.length; i += 10_000) {
+        const page = new Map(members.slice(i, i + 10_000).map((userId) => [userId, 1]));
+        await applySegmentMemberships(redis, productId, segmentId, 0, page);
+      }
     } finally {
       redis.disconnect();
     }
