@@ -421,8 +421,7 @@ export class PublishingController {
     action: Change['action'] = write.widget === null ? 'delete' : 'publish',
   ): Promise<z.output<typeof acceptedWidget>> {
     const [accepted] = await this.publish({ caller, action }, productId, [write], traceparent);
-    const { audience } = write;
-    if (!accepted) throw new Error(`publishing ${productId} ${audience} accepted no write`);
+    if (!accepted) throw new Error(`publishing ${productId} ${write.audience} accepted no write`);
     return accepted;
   }
 
@@ -461,10 +460,7 @@ function refused(refusal: PublishRefusal): ProblemException {
 const windowOf = ({
   activeFrom,
   activeUntil,
-}: {
-  activeFrom?: number;
-  activeUntil?: number;
-}): VersionWindow => ({
+}: Partial<Record<keyof VersionWindow, number>>): VersionWindow => ({
   activeFrom: activeFrom ?? ALWAYS.activeFrom,
   activeUntil: activeUntil ?? ALWAYS.activeUntil,
 });
