@@ -336,6 +336,14 @@ describe('POST /v1/events and GET /v1/analytics/products/{productId}', () => {
     expect(((await notADay.json()) as Problem).errors).toEqual([
       expect.objectContaining({ parameter: 'to' }),
     ]);
+    // ISO 8601's year 0000 (1 BC), which Postgres's dates do not have, is refused before the query.
+    const yearZero = await getAnalytics(app.url, 'shop', shopTeam, '?from=0000-12-01&to=0000-12-31');
+    expect(yearZero.status).toBe(400);
+    expect(((await yearZero.json()) as Problem).errors).toEqual([
+      expect.objectContaining({ parameter: 'from' }),
+      expect.objectContaining({ parameter: 'to' }),
+    ]);
+    expect((await getAnalytics(app.url, 'shop', shopTeam, '?to=0001-01-05')).status).toBe(200);
     expect((await getAnalytics(app.url, 'shop', dealsTeam, '', '/export')).status).toBe(403);
     expect((await getAnalytics(app.url, 'shop', undefined, '', '/export')).status).toBe(401);
   });

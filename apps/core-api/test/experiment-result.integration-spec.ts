@@ -147,6 +147,8 @@ describe("an experiment's result", () => {
     expect(await parameters('?variants=quiet,bold')).toEqual(['from']);
     expect(await parameters('?variants=quiet,bold&from=2026-12-02&to=2026-12-01')).toEqual(['to']);
     expect((await result('?variants=quiet,bold&from=2026-12-01')).status).toBe(200);
+    // ISO 8601's year 0000 (1 BC), which Postgres's dates do not have, is refused before the query.
+    expect(await parameters('?variants=quiet,bold&from=0000-12-31')).toEqual(['from']);
     expect(
       (
         await result('?variants=quiet,bold&from=2026-12-01', {

@@ -27,14 +27,18 @@ export const homeLayout = z.object({
 
 const day = z.iso.date();
 
+/**
+ * A UTC day asked for in a query, YYYY-MM-DD. ISO 8601 writes 1 BC as the year 0000, which Postgres's
+ * dates do not have: such a day is refused here, not by the database.
+ */
+export const queryDay = z.iso
+  .date('must be a date, YYYY-MM-DD')
+  .refine((value) => value >= '0001-01-01', 'must be in the year 1 or later');
+
 /** GET /v1/analytics/products/{productId}: the days (the handler fills in the defaults and bounds). */
 export const analyticsQuery = z.object({
-  from: z.iso
-    .date('must be a date, YYYY-MM-DD')
-    .optional()
-    .meta({ description: 'First day, YYYY-MM-DD (default: 29 days before to).' }),
-  to: z.iso
-    .date('must be a date, YYYY-MM-DD')
+  from: queryDay.optional().meta({ description: 'First day, YYYY-MM-DD (default: 29 days before to).' }),
+  to: queryDay
     .optional()
     .meta({ description: 'Last day, YYYY-MM-DD (default: today, UTC); at most 366 days.' }),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TOTAL_BASIS_POINTS } from '@hwp/experiments';
 import { SEGMENT_ID_PATTERN } from '@hwp/widget-events';
+import { queryDay } from './core-api';
 import { widget } from './product-api';
 import { keyCursor, nextCursor } from './segments';
 
@@ -91,8 +92,6 @@ export const experimentListQuery = z.object({
 /** GET …/experiments: a page of the product's experiments, in id order. */
 export const experimentList = z.object({ productId, experiments: z.array(experimentAnswer), nextCursor });
 
-const day = z.iso.date('must be a date, YYYY-MM-DD');
-
 /**
  * GET /v1/studio/products/{productId}/experiments/{experimentId}/result (core-api): what the studio knows
  * from product-api and core-api does not (it never reads the product database).
@@ -112,8 +111,13 @@ export const experimentResultQuery = z.object({
       description: 'The variant ids, comma-separated, in the experiment’s order: the first is the control.',
       example: 'control,bold',
     }),
-  from: day.meta({ description: 'The day the experiment started (UTC), YYYY-MM-DD.', example: '2026-12-01' }),
-  to: day.optional().meta({ description: 'The last day counted: the day it stopped (default: today, UTC).' }),
+  from: queryDay.meta({
+    description: 'The day the experiment started (UTC), YYYY-MM-DD.',
+    example: '2026-12-01',
+  }),
+  to: queryDay
+    .optional()
+    .meta({ description: 'The last day counted: the day it stopped (default: today, UTC).' }),
 });
 
 const rate = z.number().min(0).max(1);

@@ -25,6 +25,7 @@ export const WIDGET_STATS = Symbol('WIDGET_STATS');
 const DAY_MS = 24 * 3600_000;
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
+const FIRST_DAY = '0001-01-01';
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -32,7 +33,9 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 function dayRange(query: unknown): { from: string; to: string } {
   const range = parseQuery(analyticsQuery, query);
   const to = range.to ?? isoDay(Date.now());
-  const from = range.from ?? isoDay(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
+  const fallback = isoDay(Date.parse(to) - (DEFAULT_DAYS - 1) * DAY_MS);
+  // Not before the year 1: Postgres's dates have no year 0 (see queryDay).
+  const from = range.from ?? (fallback < FIRST_DAY ? FIRST_DAY : fallback);
   const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   if (days < 1) throw invalidRequest([{ parameter: 'from', detail: 'must not be after to' }]);
   if (days > MAX_DAYS)
