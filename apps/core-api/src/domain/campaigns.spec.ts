@@ -254,7 +254,7 @@ describe('the read path with campaigns', () => {
     vi.advanceTimersByTime(1_999);
     expect(told).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(told).toEqual([{ productId: 'deals', audience: GENERIC, dataVersion: 2 }]);
+    expect(told).toEqual([{ productId: 'deals', audience: GENERIC, dataVersion: 2, windowBoundary: true }]);
     expect(await ids(home.read('u1', FULL_SCREEN, Date.now()))).toEqual(['soon']);
     expect(l3.reads).toBe(reads); // nothing was loaded again: the same widgets, another time
   });

@@ -82,3 +82,14 @@ describe('LiveScreens', () => {
     expect([alice.screen.homeChanges, bob.screen.homeChanges]).toEqual([1, 1]);
   });
 });
+
+describe('a window opening or closing', () => {
+  it('has the screens it may change load themselves again, since no new version names it', () => {
+    const { screens, open } = setUp();
+    const [alice, bob] = [open('alice'), open('bob')];
+    expect(screens.announce({ ...change('deals', 'generic', 3), windowBoundary: true })).toBe(1);
+    expect(alice.screen.homeChanges).toBe(1);
+    expect(alice.screen.changes).toEqual([]);
+    expect(bob.screen.homeChanges).toBe(0); // his own deals widget hides the generic one
+  });
+});

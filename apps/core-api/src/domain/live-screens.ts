@@ -1,6 +1,12 @@
 import type { WidgetInvalidation } from '@hwp/cache';
 import { audienceUser } from '@hwp/widget-events';
 
+/**
+ * An applied invalidation, or a window of a scheduled widget opening or closing (`windowBoundary`, ADR
+ * 0030): no new version, so a screen cannot tell it from the versions it shows, and loads itself again.
+ */
+export type ScreenChange = WidgetInvalidation & { windowBoundary?: true };
+
 /** What an open screen is told: one of its widgets changed (its provenance after the change). */
 export interface WidgetChange {
   productId: string;
@@ -66,7 +72,7 @@ export class LiveScreens<Screen extends OpenScreen = OpenScreen> {
   }
 
   /** Tells the screens an invalidation concerns, once the in-process cache has applied it; returns how many. */
-  announce(invalidation: WidgetInvalidation): number {
+  announce(invalidation: ScreenChange): number {
     const userId = audienceUser(invalidation.audience);
     const change: WidgetChange = {
       productId: invalidation.productId,
@@ -79,7 +85,8 @@ export class LiveScreens<Screen extends OpenScreen = OpenScreen> {
       const screens = this.byUser.get(user);
       if (screens === undefined || !this.contents.mayShow(user, invalidation)) continue;
       for (const screen of screens) {
-        screen.widgetChanged(change);
+        if (invalidation.windowBoundary) screen.homeChanged();
+        else screen.widgetChanged(change);
         told += 1;
       }
     }

@@ -1,7 +1,8 @@
 import type { WidgetInvalidation } from '@hwp/cache';
+import type { ScreenChange } from './live-screens';
 
-/** Told when a window of a widget this instance holds opens or closes: the change, as an invalidation names it. */
-export type WindowListener = (change: WidgetInvalidation) => void;
+/** Told when a window of a widget this instance holds opens or closes. */
+export type WindowListener = (change: ScreenChange) => void;
 
 /** setTimeout's largest delay; a later boundary is waited for in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -57,12 +58,12 @@ export class WindowClock {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = this.now();
-    const told: WidgetInvalidation[] = [];
+    const told: ScreenChange[] = [];
     let next = Infinity;
     for (const [time, changes] of this.due) {
       if (time <= now) {
         this.due.delete(time);
-        told.push(...changes.values());
+        for (const change of changes.values()) told.push({ ...change, windowBoundary: true });
       } else if (time < next) next = time;
     }
     if (next !== Infinity) this.schedule(next);

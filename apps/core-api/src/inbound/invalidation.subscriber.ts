@@ -4,7 +4,6 @@ import {
   LAYOUT_CHANNEL,
   SEGMENT_CHANGES_CHANNEL,
   parseWidgetInvalidations,
-  type WidgetInvalidation,
 } from '@hwp/cache';
 import {
   createRedisClient,
@@ -12,6 +11,7 @@ import {
   type RedisClient,
   type RedisEndpoint,
 } from '@hwp/service-kit';
+import type { ScreenChange } from '../domain/live-screens';
 import type { ReadHomeScreen } from '../domain/read-home.use-case';
 import type { SegmentChangeHandler } from './segment-changes.handler';
 
@@ -19,7 +19,7 @@ import type { SegmentChangeHandler } from './segment-changes.handler';
  * Told after the in-process cache has applied an invalidation; undefined: any part of every screen may
  * have changed (every copy was marked stale, or the layout changed).
  */
-export type AppliedInvalidationListener = (invalidation: WidgetInvalidation | undefined) => void;
+export type AppliedInvalidationListener = (invalidation: ScreenChange | undefined) => void;
 
 /**
  * Hears the ingester's invalidation messages on the cache Redis (one per ingested batch) and drops the in-process copies they
@@ -105,7 +105,7 @@ export class InvalidationSubscriber implements OnApplicationBootstrap, OnApplica
     this.logger.log(`${reason}; in-process copies marked stale`);
   }
 
-  private applied(invalidation: WidgetInvalidation | undefined): void {
+  private applied(invalidation: ScreenChange | undefined): void {
     for (const listener of this.listeners) listener(invalidation);
   }
 
