@@ -83,17 +83,27 @@ function outcome(
 /** An API's refusal as the editor shows it; an expired session signs in again. */
 function refused(result: Extract<ApiResult<unknown>, { ok: false }>): StudioOutcome & { ok: false } {
   if (result.status === 401) redirect('/admin?error=expired');
+  // A refused window or segment is not in the widget: it is said in the message, by the field it names.
+  const outside = result.errors.filter(isOutsideWidget);
   return {
     ok: false,
-    message: result.detail,
-    errors: result.errors.map(({ pointer, parameter, detail }) => ({
-      // product-api locates problems in its request body ({ widget } or { widgets: [{ widget }] }); the
-      // editor shows them in the widget.
-      pointer: pointer?.replace(/^\/widgets\/\d+\/widget|^\/widget/, '') ?? parameter,
-      detail,
-    })),
+    message: [
+      result.detail,
+      ...outside.map((e) => `${e.pointer?.slice(1) ?? e.parameter} ${e.detail}.`),
+    ].join(' '),
+    errors: result.errors
+      .filter((e) => !isOutsideWidget(e))
+      .map(({ pointer, parameter, detail }) => ({
+        // product-api locates problems in its request body ({ widget } or { widgets: [{ widget }] }); the
+        // editor shows them in the widget.
+        pointer: pointer?.replace(/^\/widgets\/\d+\/widget|^\/widget/, '') ?? parameter,
+        detail,
+      })),
   };
 }
+
+const isOutsideWidget = ({ pointer, parameter }: { pointer?: string; parameter?: string }) =>
+  pointer === '/activeFrom' || pointer === '/activeUntil' || parameter === 'segmentId';
 
 async function signedIn() {
   const studio = await currentStudioSession();
