@@ -16,6 +16,7 @@ export {
   activeEntry,
   checkSlotContent,
   isActiveAt,
+  isEverydayOnly,
   isSlotContentText,
   nextBoundary,
   scheduleAfter,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activeEntry,
   checkSlotContent,
+  isEverydayOnly,
   isSlotContentText,
   nextBoundary,
   scheduleAfter,
@@ -9,7 +10,11 @@ import {
 } from './slot-content';
 
 const widget = { type: 'text', text: 'hi' };
-const entry = (dataVersion: number, activeFrom: number | null, activeUntil: number | null): ScheduledEntry => ({
+const entry = (
+  dataVersion: number,
+  activeFrom: number | null,
+  activeUntil: number | null,
+): ScheduledEntry => ({
   dataVersion,
   activeFrom,
   activeUntil,
@@ -36,23 +41,39 @@ describe('a schedule', () => {
     expect(nextBoundary(entries, 2_000)).toBeUndefined();
   });
 
+  it('shows a window over the everyday version, even an everyday version published after it', () => {
+    const campaign = entry(2, 1_000, 2_000);
+    const everyday = entry(3, null, null);
+    expect(activeEntry([everyday, campaign, always], 1_500)).toBe(campaign);
+    expect(activeEntry([everyday, campaign, always], 2_000)).toBe(everyday);
+  });
+
   it('keeps after a write only what can still be shown', () => {
-    // An always-active write hides everything older.
-    expect(scheduleAfter(entry(3, null, null), entries, 0)).toEqual([entry(3, null, null)]);
-    // A windowed write keeps the older entries down to the newest always-active one, without ended ones.
+    // An everyday write keeps the windows that have not ended, and no older everyday version.
+    expect(scheduleAfter(entry(3, null, null), entries, 0)).toEqual([entry(3, null, null), weekend]);
+    expect(scheduleAfter(entry(3, null, null), entries, 2_000)).toEqual([entry(3, null, null)]);
+    // A windowed write keeps the windows that have not ended and the newest everyday version.
     const ended = entry(2, 10, 20);
-    expect(scheduleAfter(entry(4, 500, 600), [entry(3, 100, 900), ended, always, entry(0 + 1, null, null)], 50)).toEqual([
-      entry(4, 500, 600),
-      entry(3, 100, 900),
-      always,
-    ]);
+    expect(
+      scheduleAfter(entry(5, 500, 600), [entry(4, 100, 900), ended, entry(3, null, null), always], 50),
+    ).toEqual([entry(5, 500, 600), entry(4, 100, 900), entry(3, null, null)]);
+    // A deletion without a window withdraws everything, and nothing before it comes back.
+    const deletion = { ...entry(6, null, null), widget: null };
+    expect(scheduleAfter(deletion, entries, 0)).toEqual([deletion]);
+    expect(scheduleAfter(entry(7, 500, 600), [deletion, weekend, always], 0)).toEqual([entry(7, 500, 600)]);
+    expect(isEverydayOnly([entry(3, null, null)])).toBe(true);
+    expect(isEverydayOnly([entry(3, null, null), weekend])).toBe(false);
   });
 });
 
 describe('checkSlotContent', () => {
   it('accepts a schedule and an experiment, and names what is wrong otherwise', () => {
-    expect(checkSlotContent({ '~slot': 'schedule', entries: [entry(2, 5, null), entry(1, null, null)] }).ok).toBe(true);
-    expect(checkSlotContent({ '~slot': 'schedule', entries: [entry(1, null, null), entry(2, 5, null)] })).toMatchObject({
+    expect(
+      checkSlotContent({ '~slot': 'schedule', entries: [entry(2, 5, null), entry(1, null, null)] }).ok,
+    ).toBe(true);
+    expect(
+      checkSlotContent({ '~slot': 'schedule', entries: [entry(1, null, null), entry(2, 5, null)] }),
+    ).toMatchObject({
       ok: false,
       pointer: '/entries/1/dataVersion',
     });
@@ -75,7 +96,10 @@ describe('checkSlotContent', () => {
       pointer: '/variants',
     });
     expect(
-      checkSlotContent({ ...experiment, variants: [experiment.variants[0], { ...experiment.variants[1], basisPoints: 4_000 }] }),
+      checkSlotContent({
+        ...experiment,
+        variants: [experiment.variants[0], { ...experiment.variants[1], basisPoints: 4_000 }],
+      }),
     ).toMatchObject({ pointer: '/variants', detail: expect.stringContaining('9000') });
     expect(checkSlotContent(widget)).toMatchObject({ ok: false, pointer: '/~slot' });
   });

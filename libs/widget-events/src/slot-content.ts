@@ -29,7 +29,7 @@ export interface ScheduledEntry {
 
 export interface ScheduleContent {
   '~slot': 'schedule';
-  /** Newest first; the first whose window holds the time is shown. */
+  /** Newest first; see activeEntry for which is shown. */
   entries: ScheduledEntry[];
 }
 
@@ -76,7 +76,8 @@ export function checkSlotContent(value: unknown): SlotContentCheck {
   if (!isObject(value)) return refuse('', 'is not an object');
   if (value['~slot'] === 'schedule') {
     const entries = value['entries'];
-    if (!Array.isArray(entries) || entries.length === 0) return refuse('/entries', 'must list at least one entry');
+    if (!Array.isArray(entries) || entries.length === 0)
+      return refuse('/entries', 'must list at least one entry');
     let previous = Infinity;
     for (const [i, entry] of entries.entries()) {
       const at = `/entries/${i}`;
@@ -84,7 +85,8 @@ export function checkSlotContent(value: unknown): SlotContentCheck {
       const { dataVersion, activeFrom, activeUntil, acceptedAt, widget } = entry;
       if (!Number.isSafeInteger(dataVersion) || (dataVersion as number) < 1)
         return refuse(`${at}/dataVersion`, 'must be a positive integer');
-      if ((dataVersion as number) >= previous) return refuse(`${at}/dataVersion`, 'entries must be newest first');
+      if ((dataVersion as number) >= previous)
+        return refuse(`${at}/dataVersion`, 'entries must be newest first');
       previous = dataVersion as number;
       if (!isTimeOrNull(activeFrom)) return refuse(`${at}/activeFrom`, 'must be epoch ms or null');
       if (!isTimeOrNull(activeUntil)) return refuse(`${at}/activeUntil`, 'must be epoch ms or null');
@@ -99,10 +101,14 @@ export function checkSlotContent(value: unknown): SlotContentCheck {
     const { experimentId, audience, startedAt, variants } = value;
     if (typeof experimentId !== 'string' || !ID.test(experimentId))
       return refuse('/experimentId', 'must be an experiment id');
-    if (audience !== 'everyone' && !(typeof audience === 'string' && /^segment:[a-z][a-z0-9-]{0,39}$/.test(audience)))
+    if (
+      audience !== 'everyone' &&
+      !(typeof audience === 'string' && /^segment:[a-z][a-z0-9-]{0,39}$/.test(audience))
+    )
       return refuse('/audience', 'must be "everyone" or "segment:<segmentId>"');
     if (!isTime(startedAt)) return refuse('/startedAt', 'must be epoch ms');
-    if (!Array.isArray(variants) || variants.length < 2) return refuse('/variants', 'must list at least two variants');
+    if (!Array.isArray(variants) || variants.length < 2)
+      return refuse('/variants', 'must list at least two variants');
     let total = 0;
     for (const [i, variant] of variants.entries()) {
       const at = `/variants/${i}`;
@@ -110,11 +116,13 @@ export function checkSlotContent(value: unknown): SlotContentCheck {
       if (typeof variant['variantId'] !== 'string' || !ID.test(variant['variantId']))
         return refuse(`${at}/variantId`, 'must be a variant id');
       const share = variant['basisPoints'];
-      if (!Number.isSafeInteger(share) || (share as number) < 0) return refuse(`${at}/basisPoints`, 'must be ≥ 0');
+      if (!Number.isSafeInteger(share) || (share as number) < 0)
+        return refuse(`${at}/basisPoints`, 'must be ≥ 0');
       total += share as number;
       if (!isObject(variant['widget'])) return refuse(`${at}/widget`, 'must be a widget');
     }
-    if (total !== 10_000) return refuse('/variants', `the split adds up to ${total} basis points, not 10,000`);
+    if (total !== 10_000)
+      return refuse('/variants', `the split adds up to ${total} basis points, not 10,000`);
     return { ok: true, content: value as unknown as ExperimentContent };
   }
   return refuse('/~slot', 'must be "schedule" or "experiment"');
@@ -125,12 +133,24 @@ export type ActiveWindow = Pick<ScheduledEntry, 'activeFrom' | 'activeUntil'>;
 
 /** Whether `entry` is shown at `now` (epoch ms). */
 export const isActiveAt = (entry: ActiveWindow, now: number): boolean =>
-  (entry.activeFrom === null || entry.activeFrom <= now) && (entry.activeUntil === null || now < entry.activeUntil);
+  (entry.activeFrom === null || entry.activeFrom <= now) &&
+  (entry.activeUntil === null || now < entry.activeUntil);
 
-/** The entry shown at `now`: the newest whose window holds it; undefined when none does. */
+const isAlways = (entry: ActiveWindow) => entry.activeFrom === null && entry.activeUntil === null;
+
+/**
+ * The entry shown at `now` (entries newest first): the newest entry with a window that holds `now`, else
+ * the newest entry without one; undefined when neither. A window outranks the everyday version whatever
+ * their order, so that republishing the everyday widget (a fix, a product's scheduled pull) does not cancel
+ * a campaign scheduled before it.
+ */
 export function activeEntry<E extends ActiveWindow>(entries: readonly E[], now: number): E | undefined {
-  for (const entry of entries) if (isActiveAt(entry, now)) return entry;
-  return undefined;
+  let always: E | undefined;
+  for (const entry of entries) {
+    if (isAlways(entry)) always ??= entry;
+    else if (isActiveAt(entry, now)) return entry;
+  }
+  return always;
 }
 
 /** The first time after `now` at which some entry's window opens or closes; undefined when none will. */
@@ -145,9 +165,10 @@ export function nextBoundary(entries: readonly ActiveWindow[], now: number): num
 
 /**
  * The entries a new version's schedule keeps, newest first: the new entry, then those of `previous`
- * (newest first, the slot's schedule before the write) that can still be shown. An entry that is always
- * active hides every older one, and an entry whose window has ended is never shown again, so both kinds
- * are dropped. Used by product-api to build every write's content from the history.
+ * (newest first: the versions since the slot's last deletion without a window) that can still be shown:
+ * every window that has not ended, and, when the new entry has a window, the newest version without one
+ * (the everyday version around it). A deletion without a window withdraws everything: it keeps nothing.
+ * Used by product-api to build every write's content from the history.
  */
 export function scheduleAfter(
   entry: ScheduledEntry,
@@ -155,12 +176,20 @@ export function scheduleAfter(
   now: number,
 ): ScheduledEntry[] {
   const kept = [entry];
-  if (entry.activeFrom === null && entry.activeUntil === null) return kept;
+  if (isAlways(entry) && entry.widget === null) return kept;
+  let everyday = isAlways(entry);
   for (const older of previous) {
     if (older.dataVersion >= entry.dataVersion) continue;
-    if (older.activeUntil !== null && older.activeUntil <= now) continue;
-    kept.push(older);
-    if (older.activeFrom === null && older.activeUntil === null) break;
+    if (isAlways(older)) {
+      if (older.widget === null) break; // withdrew everything older
+      if (everyday) continue;
+      everyday = true;
+      kept.push(older);
+    } else if (older.activeUntil === null || older.activeUntil > now) kept.push(older);
   }
   return kept;
 }
+
+/** Whether a schedule holds only its everyday version: then it is delivered as that plain widget. */
+export const isEverydayOnly = (entries: readonly ScheduledEntry[]): boolean =>
+  entries.length === 1 && isAlways(entries[0]!);
