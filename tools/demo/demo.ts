@@ -11,7 +11,7 @@ import { servicesDown, servicesUp } from '../services/services';
 import { SCRAPED_APPS } from '../observability/alert-rules';
 import { platformApps, startApps, stopApps, type RunningApp } from './apps';
 import { checkDemo } from './check';
-import { demoApiKey, publishSampleWidgets, seedPlatform } from './seed';
+import { demoApiKey, publishSampleCampaigns, publishSampleWidgets, seedPlatform } from './seed';
 
 const USAGE = `
 usage: npm run demo [-- --check] [--observability]
@@ -116,6 +116,9 @@ async function main() {
     );
     await log.step('publishing the sample widgets through the pipeline', () =>
       publishSampleWidgets(url(PORTS['product-api']), env, log),
+    );
+    await log.step('seeding the sample campaigns: a segment, a scheduled widget, an experiment', () =>
+      publishSampleCampaigns(url(PORTS['product-api']), log),
     );
     if (values.observability) {
       prometheus = await log.step('starting Prometheus', () =>

@@ -3,6 +3,7 @@ import { createCoreDatabase } from '@hwp/core-db';
 import { createProductDatabase } from '@hwp/product-db';
 import { DEMO_USERS, SAMPLE_PRODUCTS } from '@hwp/sample-products';
 import { sleep } from '@hwp/dev-services';
+import type { Widget } from '@hwp/sdui-schema';
 import { commandLine } from '../lib/command-line';
 import { logger, type Logger } from '../lib/log';
 
@@ -112,6 +113,107 @@ export async function publishSampleWidgets(
     log(`${delivered} widgets delivered to the core database by the pipeline`);
   } finally {
     await core.$disconnect();
+  }
+}
+
+/** The demo's campaigns (ADR 0030): names a newcomer finds in the studio. */
+export const DEMO_CAMPAIGNS = {
+  segment: { productId: 'deals', segmentId: 'regulars', name: 'Regulars: every third demo user' },
+  scheduled: { productId: 'travel', startsInMs: 60_000, lastsMs: 7 * 24 * 3600 * 1000 },
+  experiment: {
+    productId: 'subscriptions',
+    experimentId: 'plans-headline',
+    name: 'Plans card: two headlines',
+  },
+} as const;
+
+/** A copy of `widget` whose first text reads `text` (a variant, a segment's version). */
+function retitled(widget: Widget, suffix: string, text: string): Widget {
+  const copy = structuredClone(widget) as Widget & {
+    id: string;
+    children?: { type: string; text?: string }[];
+  };
+  copy.id = `${copy.id}-${suffix}`;
+  const first = copy.children?.find((child) => child.type === 'text');
+  if (first !== undefined) first.text = text;
+  return copy;
+}
+
+/**
+ * Seeds one of each campaign through product-api, as a team would: a segment of every third demo user
+ * with its own deals widget, a travel widget scheduled to go live a minute later (for a week), and a
+ * running experiment on the subscriptions slot for everyone. Each is skipped when it is already there,
+ * so a second `npm run demo` keeps what it had.
+ */
+export async function publishSampleCampaigns(productApiUrl: string, log: Logger): Promise<void> {
+  const call = async (productId: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${productApiUrl}/v1/products/${productId}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': demoApiKey(productId) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status >= 300 && !(method === 'GET' && response.status === 404))
+      throw new Error(`${method} ${productId}${path}: ${response.status} ${await response.text()}`);
+    return response;
+  };
+  const sample = (productId: string) => SAMPLE_PRODUCTS.find((product) => product.id === productId)!;
+
+  const { segment, scheduled, experiment } = DEMO_CAMPAIGNS;
+  if ((await call(segment.productId, 'GET', `/segments/${segment.segmentId}`)).status === 404) {
+    await call(segment.productId, 'PUT', `/segments/${segment.segmentId}`, { name: segment.name });
+    const members = DEMO_USERS.filter((_, i) => i % 3 === 0);
+    await call(segment.productId, 'POST', `/segments/${segment.segmentId}/members`, {
+      add: members,
+      remove: [],
+    });
+    const widget = retitled(
+      sample(segment.productId).widget(),
+      segment.segmentId,
+      'Regulars: your members-only deals',
+    );
+    await call(segment.productId, 'PUT', `/widgets/segments/${segment.segmentId}`, { widget });
+    log(
+      `segment ${segment.productId}/${segment.segmentId}: ${members.length} members, with its own deals widget`,
+    );
+  }
+
+  const history = (await (await call(scheduled.productId, 'GET', '/widgets/generic/history')).json()) as {
+    versions?: { activeFrom?: string | null }[];
+  };
+  if (!history.versions?.some((version) => version.activeFrom)) {
+    const activeFrom = new Date(Date.now() + scheduled.startsInMs);
+    const activeUntil = new Date(activeFrom.getTime() + scheduled.lastsMs);
+    const widget = retitled(
+      sample(scheduled.productId).widget(),
+      'week',
+      'This week only: city breaks 30 % off',
+    );
+    await call(scheduled.productId, 'PUT', '/widgets/generic', {
+      widget,
+      activeFrom: activeFrom.toISOString(),
+      activeUntil: activeUntil.toISOString(),
+    });
+    log(
+      `${scheduled.productId}: "Double points this week" goes live at ${activeFrom.toISOString()} (scheduled)`,
+    );
+  }
+
+  if ((await call(experiment.productId, 'GET', `/experiments/${experiment.experimentId}`)).status === 404) {
+    const base = sample(experiment.productId).widget();
+    await call(experiment.productId, 'PUT', `/experiments/${experiment.experimentId}`, {
+      name: experiment.name,
+      audience: 'everyone',
+      state: 'running',
+      variants: [
+        { variantId: 'control', basisPoints: 5_000, widget: base },
+        {
+          variantId: 'bold',
+          basisPoints: 5_000,
+          widget: retitled(base, 'bold', 'Pick your plan: first month free'),
+        },
+      ],
+    });
+    log(`experiment ${experiment.productId}/${experiment.experimentId}: running for everyone, two variants`);
   }
 }
 
