@@ -4,8 +4,8 @@ import { expect, openHomeOf, setEditorJson, studioSignIn, test } from './support
 // ahead, it appears on an open home page when its window opens, and goes when it closes, with no reload
 // and no write at either moment (core-api's window clock tells the open screen).
 
-/** The studio's datetime-local value for `time` in UTC, to the second. */
-const utcField = (time: number) => new Date(time).toISOString().slice(0, 19);
+/** The studio's datetime-local value for `time` in UTC, to the second (Chromium's own form drops ":00"). */
+const utcField = (time: number) => new Date(time).toISOString().slice(0, 19).replace(/:00$/, '');
 
 test('a widget scheduled in the studio appears on an open home page at its start and goes at its end, without a reload', async ({
   browser,
@@ -48,7 +48,7 @@ test('a widget scheduled in the studio appears on an open home page at its start
 
   // The history shows the version with its window.
   await studio.goto(`/admin/products/e2e-news/history?audience=generic`);
-  const utc = (time: number) => `${utcField(time).replace('T', ' ')} UTC`;
+  const utc = (time: number) => `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
   await expect(studio.getByTestId('version-window').first()).toHaveText(
     `Shown from ${utc(startsAt)} until ${utc(endsAt)}`,
   );
