@@ -342,3 +342,41 @@ describe('WindowClock', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe('a deleted segment', () => {
+  it('stops showing its widget to members whose segments this instance kept, though the deletion names none of them', async () => {
+    const l3 = new FakeDatabase();
+    const memberships = new FakeSegmentMemberships();
+    const metrics = new FakeMetrics();
+    l3.slots = ['deals'];
+    l3.rows.set(
+      GENERIC,
+      sharedFields([
+        ['deals', GENERIC, 1, widgetJson('deals-generic')],
+        ['deals', segmentAudience('annual'), 1, schedule(entry(1, 'deals-annual'))],
+      ]),
+    );
+    memberships.byUser.set('member', ['deals/annual']);
+    const home = new ReadHomeScreen(
+      new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
+      new WidgetLoader(
+        new FakeCacheStore(),
+        new FakePersonalisedUsers(),
+        new FakePersonalisedUsersCopy(),
+        l3,
+        new FakeRefreshRequests(),
+        metrics,
+      ),
+      memberships,
+      new WindowClock(),
+      metrics,
+      { genericTtlMs: 3_600_000 },
+    );
+    const ids = async () => idsOf((await home.read('member', FULL_SCREEN)).rendered.body);
+    expect(await ids()).toEqual(['deals-annual']);
+    memberships.byUser.set('member', []); // the index's floor voids the membership
+    expect(await ids()).toEqual(['deals-annual']); // kept in L1: nothing said so
+    home.segmentsDeleted();
+    expect(await ids()).toEqual(['deals-generic']);
+  });
+});

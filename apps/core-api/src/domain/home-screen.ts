@@ -59,6 +59,8 @@ export interface AudienceWidgets {
 /** A user's own widgets, and the segments they are in (`<productId>/<segmentId>`). */
 export interface UserWidgets extends AudienceWidgets {
   segments: readonly string[];
+  /** Which segment deletions the segments were read after (ReadHomeScreen counts them). */
+  segmentsEpoch: number;
 }
 
 /**

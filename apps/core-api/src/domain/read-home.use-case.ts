@@ -131,7 +131,7 @@ const madeFrom = (
  * The personalised widgets of a user who has none and is in no segment, and what they count as while
  * they cannot be loaded and this instance never had them: one object.
  */
-const NO_PERSONALISED: UserWidgets = { byProduct: new Map(), bytes: 0, segments: [] };
+const NO_PERSONALISED: UserWidgets = { byProduct: new Map(), bytes: 0, segments: [], segmentsEpoch: 0 };
 /**
  * "*" is no user id: the key of the rendering every user without widgets of their own shares with the
  * users in the same segments who see the same experiment variants (the generic screen, for most users,
@@ -152,10 +152,18 @@ const renderingKey = (
 const NOTHING_PERSONALISED: CacheRead<UserWidgets> = { value: NO_PERSONALISED, outcome: 'loaded' };
 
 /** A user's widgets and segments as kept in L1: one shared object when they have neither. */
-const userWidgets = (widgets: AudienceWidgets, segments: readonly string[]): UserWidgets =>
+const userWidgets = (
+  widgets: AudienceWidgets,
+  segments: readonly string[],
+  segmentsEpoch: number,
+): UserWidgets =>
   widgets.byProduct.size === 0 && segments.length === 0
     ? NO_PERSONALISED
-    : { ...widgets, segments, bytes: widgets.bytes + segments.length * 64 };
+    : { ...widgets, segments, segmentsEpoch, bytes: widgets.bytes + segments.length * 64 };
+
+/** Whether a user's segments were read before a segment was deleted (a deletion names no users). */
+const segmentsOutdated = (personalised: UserWidgets, epoch: number) =>
+  personalised.segments.length > 0 && personalised.segmentsEpoch !== epoch;
 
 const KINDS: readonly CacheKind[] = ['layout', 'generic', 'user'];
 
@@ -180,6 +188,9 @@ export class ReadHomeScreen implements ScreenContents {
     ttlMs: Infinity,
     sizeOf: (w) => w.bytes,
   };
+
+  // Segment deletions heard: a user's segments read before the latest one are read again.
+  private segmentsEpoch = 0;
 
   // The loads, made once: a warm read allocates no closure.
   private readonly loadLayout = () => this.loader.layout();
@@ -231,6 +242,7 @@ export class ReadHomeScreen implements ScreenContents {
     const generic = this.cache.fresh<SharedWidgets>(GENERIC_KEY, now);
     const personalised = this.cache.fresh<UserWidgets>(userKey(userId), now);
     if (layout === undefined || generic === undefined || personalised === undefined) return undefined;
+    if (segmentsOutdated(personalised, this.segmentsEpoch)) return undefined;
     // Only a shared rendering's key names the variants; a user's own rendering was made with theirs.
     const variants = isShared(personalised)
       ? chooseVariants(generic, userId, personalised.segments)
@@ -324,6 +336,14 @@ export class ReadHomeScreen implements ScreenContents {
   }
 
   /**
+   * Segments were deleted: a deletion names no users, so every user whose segments were read before it
+   * has them read again at their next read (their widgets with them); users in no segment are untouched.
+   */
+  segmentsDeleted(): void {
+    this.segmentsEpoch += 1;
+  }
+
+  /**
    * Whether an invalidation may change `userId`'s screen, judged from the in-process copies (true when
    * they are missing): not when its product has no slot in the layout, nor for a shared widget while the
    * user's own widget of that product is shown, nor for a segment's widget when the user is not in it.
@@ -385,6 +405,8 @@ export class ReadHomeScreen implements ScreenContents {
     now: number,
   ): CacheRead<UserWidgets> | Promise<CacheRead<UserWidgets>> {
     const key = userKey(userId);
+    const held = this.cache.fresh<UserWidgets>(key, now);
+    if (held !== undefined && segmentsOutdated(held, this.segmentsEpoch)) this.cache.invalidate(key);
     if (this.cache.fresh(key, now) === undefined && this.loader.nothingFor(userId)) {
       this.metrics.lookup('l1', 'user', 'miss');
       const segments = this.memberships.of(userId);
@@ -405,20 +427,21 @@ export class ReadHomeScreen implements ScreenContents {
       this.cache.store(key, NO_PERSONALISED, this.personalisedPolicy, now);
       return NOTHING_PERSONALISED;
     }
-    const value = userWidgets(NO_PERSONALISED, segments);
+    const value = userWidgets(NO_PERSONALISED, segments, this.segmentsEpoch);
     this.cache.store(key, value, this.personalisedPolicy, now);
     return { value, outcome: 'loaded' };
   }
 
   private async loadUserWidgets(userId: string): Promise<UserWidgets> {
     const audience = userAudience(userId);
+    const epoch = this.segmentsEpoch; // a deletion heard while this loads makes what it read outdated
     const [stored, segments] = await Promise.all([
       this.loader.widgets(audience),
       this.memberships.of(userId),
     ]);
     const widgets = stored.size === 0 ? NO_PERSONALISED : loadWidgets(stored);
     this.watchWindows(widgets.byProduct, () => audience);
-    return userWidgets(widgets, segments);
+    return userWidgets(widgets, segments, epoch);
   }
 
   private async loadShared(): Promise<SharedWidgets> {

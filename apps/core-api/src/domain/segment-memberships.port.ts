@@ -10,6 +10,8 @@ export interface SegmentMemberships {
  */
 export interface MembershipChangeListener {
   membershipsChanged(userIds: readonly string[]): void;
+  /** Segments were deleted (their floors raised): a deletion names none of their members. */
+  segmentsDeleted(): void;
 }
 
 /** What this instance keeps of the segment index, kept current by the ingester's announcements (ADR 0027). */

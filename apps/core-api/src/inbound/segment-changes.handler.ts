@@ -16,6 +16,7 @@ export class SegmentChangeHandler {
     const { users, floors } = parseSegmentChanges(message);
     this.copy.changed(users, floors);
     if (users.length) this.listener.membershipsChanged(users);
+    if (floors.size) this.listener.segmentsDeleted();
   }
 
   /** Announcements may have been missed (the subscription was lost): the copy trusts nothing it kept. */
