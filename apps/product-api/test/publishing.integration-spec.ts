@@ -9,7 +9,7 @@ const card = (id: string, text = 'Hello') => ({
   id,
   children: [{ type: 'text', id: `${id}-t`, text }],
 });
-const KEYS = { deals: 'key-deals', loyalty: 'key-loyalty' };
+const KEYS = { deals: 'key-deals', loyalty: 'key-loyalty', festive: 'key-festive' };
 
 describe('product-api publishing', () => {
   let app: AppProcess;
@@ -277,9 +277,11 @@ describe('product-api publishing', () => {
         3, 2, 1,
       ]);
 
-      // Without a window the new version hides every older one: a plain widget, as before schedules.
+      // Without a window the new version replaces the everyday one; the windows to come outrank it.
       await call('PUT', path, { widget: card('for-good') });
-      expect((await lastEvent('user:window-a')).payload.widget).toEqual(card('for-good'));
+      expect(entriesOf((await lastEvent('user:window-a')).payload.widget).map((e) => e.dataVersion)).toEqual([
+        4, 3, 2,
+      ]);
 
       const history = (await (await call('GET', `${path}/history`)).json()) as {
         versions: { dataVersion: number; activeFrom: string | null; activeUntil: string | null }[];
@@ -316,9 +318,74 @@ describe('product-api publishing', () => {
         { dataVersion: 3, activeFrom: null, activeUntil: until, widget: card('later') },
         { dataVersion: 1, activeFrom: null, activeUntil: null, widget: card('base') },
       ]);
-      // Without a body a rollback is always shown, so a plain widget.
+      // Without a body a rollback is the everyday version: shown around the windows still to come.
       expect((await call('POST', `${path}/history/2/rollback`)).status).toBe(202);
-      expect((await lastEvent('user:window-b')).payload.widget).toEqual(card('brief'));
+      expect(entriesOf((await lastEvent('user:window-b')).payload.widget)).toEqual([
+        { dataVersion: 5, activeFrom: null, activeUntil: null, widget: card('brief') },
+        { dataVersion: 4, activeFrom: null, activeUntil: until, widget: card('brief') },
+        { dataVersion: 3, activeFrom: null, activeUntil: until, widget: card('later') },
+      ]);
+    });
+
+    it('keeps a scheduled window when the everyday widget is published again, until an everyday deletion withdraws it', async () => {
+      const path = 'festive/widgets/generic';
+      const events = async () => (await outbox('festive')).filter((r) => r.audience === 'generic');
+      const latest = async () => (await events()).pop()!.payload.widget;
+      const from = Date.now() + HOUR;
+      await call('PUT', path, { widget: card('everyday') }, KEYS.festive);
+      const friday = { widget: card('friday'), activeFrom: at(from), activeUntil: at(from + HOUR) };
+      expect((await call('PUT', path, friday, KEYS.festive)).status).toBe(202);
+
+      // A typo fix (or the product's scheduled pull) on Wednesday keeps Friday's campaign.
+      expect((await call('PUT', path, { widget: card('everyday', 'Fixed') }, KEYS.festive)).status).toBe(202);
+      expect(entriesOf(await latest())).toEqual([
+        { dataVersion: 3, activeFrom: null, activeUntil: null, widget: card('everyday', 'Fixed') },
+        { dataVersion: 2, activeFrom: from, activeUntil: from + HOUR, widget: card('friday') },
+      ]);
+
+      // A DELETE withdraws everything, the window included: a plain tombstone, and plain widgets after it.
+      expect((await call('DELETE', path, undefined, KEYS.festive)).status).toBe(202);
+      expect(await latest()).toBeNull();
+      await call('PUT', path, { widget: card('back') }, KEYS.festive);
+      expect(await latest()).toEqual(card('back'));
+      expect((await events()).map((e) => e.data_version)).toEqual(['1', '2', '3', '4', '5']);
+    });
+
+    it('publishes the everyday widget as a plain widget again once the windows have ended', async () => {
+      const path = 'deals/widgets/users/window-d';
+      await call('PUT', path, { widget: card('brief'), activeUntil: at(Date.now() + 1_000) });
+      expect(entriesOf((await lastEvent('user:window-d')).payload.widget)).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect((await call('PUT', path, { widget: card('everyday') })).status).toBe(202);
+      expect((await lastEvent('user:window-d')).payload.widget).toEqual(card('everyday'));
+    });
+
+    it('refuses a campaign naming the users with a scheduled widget (409), writing nothing, and publishes to them alone', async () => {
+      await call('PUT', 'deals/widgets/users/camp-window', {
+        widget: card('window'),
+        activeFrom: at(Date.now() + HOUR),
+      });
+      const before = (await outbox('deals')).length;
+      const widgets = ['camp-plain', 'camp-window', 'camp-plain-2'].map((userId) => ({
+        userId,
+        widget: card(userId),
+      }));
+      const problem = await expectProblem(await call('POST', 'deals/widgets/campaigns', { widgets }), 409);
+      expect(problem.errors).toEqual([
+        { pointer: '/widgets/1/userId', detail: expect.stringContaining('user:camp-window') },
+      ]);
+      expect(await outbox('deals')).toHaveLength(before);
+
+      const rest = widgets.filter((w) => w.userId !== 'camp-window');
+      expect((await call('POST', 'deals/widgets/campaigns', { widgets: rest })).status).toBe(202);
+      expect((await lastEvent('user:camp-plain')).payload.widget).toEqual(card('camp-plain'));
+      expect((await call('PUT', 'deals/widgets/users/camp-window', { widget: card('own') })).status).toBe(
+        202,
+      );
+      expect(entriesOf((await lastEvent('user:camp-window')).payload.widget).map((e) => e.widget)).toEqual([
+        card('own'),
+        card('window'),
+      ]);
     });
 
     it('builds each of concurrent scheduled writes from the versions committed before it', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Widget } from '@hwp/sdui-schema';
-import type { ScheduledEntry } from '@hwp/widget-events';
+import type { Audience, ScheduledEntry } from '@hwp/widget-events';
 import {
   ALWAYS,
   isScheduled,
@@ -20,12 +20,24 @@ const change: Change = {
   action: 'publish',
 };
 
-/** Records which save a publish took; the scheduled one builds its content from `previous`. */
-class RecordingStore implements Pick<WidgetStore, 'save' | 'saveScheduled'> {
+/**
+ * Records which save a publish took; the scheduled one builds its content from `previous`. `pending`: the
+ * audiences with windows still to show.
+ */
+class RecordingStore implements Pick<WidgetStore, 'save' | 'saveScheduled' | 'withPendingWindows'> {
   readonly plain: WidgetWrite[][] = [];
   readonly scheduled: unknown[] = [];
+  readonly asked: Audience[][] = [];
   segmentExists = true;
-  constructor(private readonly previous: ScheduledEntry[] = []) {}
+  constructor(
+    private readonly previous: ScheduledEntry[] = [],
+    private readonly pending: Audience[] = [],
+  ) {}
+
+  withPendingWindows(_productId: string, audiences: Audience[]): Promise<Set<Audience>> {
+    this.asked.push(audiences);
+    return Promise.resolve(new Set(audiences.filter((audience) => this.pending.includes(audience))));
+  }
 
   save(_productId: string, writes: WidgetWrite[]): Promise<AcceptedWrite[]> {
     this.plain.push(writes);
@@ -66,32 +78,88 @@ describe('windowRefusal', () => {
 });
 
 describe('isScheduled', () => {
+  const window = { activeFrom: NOW, activeUntil: null };
   it('is true for a window or a segment, false for an unwindowed generic or personal write', () => {
-    expect(isScheduled({ audience: 'generic', widget: null })).toBe(false);
-    expect(isScheduled({ audience: 'user:u1', widget: null, window: ALWAYS })).toBe(false);
-    expect(
-      isScheduled({ audience: 'user:u1', widget: null, window: { activeFrom: NOW, activeUntil: null } }),
-    ).toBe(true);
-    expect(isScheduled({ audience: 'segment:annual', widget: null })).toBe(true);
+    expect(isScheduled({ audience: 'generic', widget: null }, new Set())).toBe(false);
+    expect(isScheduled({ audience: 'user:u1', widget: widget('u'), window: ALWAYS }, new Set())).toBe(false);
+    expect(isScheduled({ audience: 'user:u1', widget: null, window }, new Set())).toBe(true);
+    expect(isScheduled({ audience: 'segment:annual', widget: null }, new Set())).toBe(true);
+  });
+
+  it('is true for an everyday publish of a slot with pending windows, not for an everyday deletion', () => {
+    const pending = new Set<Audience>(['generic', 'user:u1']);
+    expect(isScheduled({ audience: 'generic', widget: widget('g') }, pending)).toBe(true);
+    expect(isScheduled({ audience: 'user:u1', widget: widget('u') }, pending)).toBe(true);
+    expect(isScheduled({ audience: 'user:u2', widget: widget('u') }, pending)).toBe(false);
+    expect(isScheduled({ audience: 'generic', widget: null }, pending)).toBe(false);
   });
 });
 
 describe('Publishing.publish', () => {
-  it('saves unwindowed writes as plain widgets, in one batch', async () => {
+  const window = { activeFrom: NOW + HOUR, activeUntil: NOW + 2 * HOUR };
+  const campaign: ScheduledEntry = { dataVersion: 2, ...window, acceptedAt: NOW - HOUR, widget: {} };
+
+  it('saves unwindowed writes without pending windows as plain widgets, in one batch after one query', async () => {
     const store = new RecordingStore();
     const writes: WidgetWrite[] = [
       { audience: 'user:a', widget: widget('a') },
       { audience: 'user:b', widget: widget('b') },
     ];
     expect(await publishing(store).publish('deals', writes, change)).toMatchObject({ ok: true });
+    expect(store.asked).toEqual([['user:a', 'user:b']]);
     expect(store.plain).toEqual([writes]);
     expect(store.scheduled).toEqual([]);
+  });
+
+  it('keeps a pending window when the everyday widget is published again', async () => {
+    const store = new RecordingStore([campaign], ['generic']);
+    await publishing(store).publish('deals', [{ audience: 'generic', widget: widget('fix') }], change);
+    expect(store.plain).toEqual([]);
+    expect(store.scheduled).toEqual([
+      {
+        '~slot': 'schedule',
+        entries: [{ dataVersion: 3, ...ALWAYS, acceptedAt: NOW, widget: widget('fix') }, campaign],
+      },
+    ]);
+  });
+
+  it('delivers the plain widget when no window is left under the lock, and an everyday deletion as a tombstone', async () => {
+    const ended = new RecordingStore([], ['generic']);
+    await publishing(ended).publish('deals', [{ audience: 'generic', widget: widget('g') }], change);
+    expect(ended.scheduled).toEqual([undefined]);
+
+    const deletion = new RecordingStore([campaign], ['generic']);
+    await publishing(deletion).publish('deals', [{ audience: 'generic', widget: null }], change);
+    expect(deletion.asked).toEqual([]);
+    expect(deletion.plain).toEqual([[{ audience: 'generic', widget: null }]]);
+  });
+
+  it('refuses a campaign naming the users with pending windows, and saves none of it', async () => {
+    const store = new RecordingStore([], ['user:b', 'user:d']);
+    const writes = ['a', 'b', 'c', 'd'].map(
+      (id): WidgetWrite => ({ audience: `user:${id}`, widget: widget(id) }),
+    );
+    expect(await publishing(store).publish('deals', writes, change)).toMatchObject({
+      ok: false,
+      reason: 'scheduled',
+      writes: [1, 3],
+    });
+    expect(store.plain).toEqual([]);
+    expect(store.scheduled).toEqual([]);
+  });
+
+  it("keeps a segment's everyday-only widget a schedule", async () => {
+    const store = new RecordingStore();
+    await publishing(store).publish('deals', [{ audience: 'segment:annual', widget: widget('s') }], change);
+    expect(store.asked).toEqual([]);
+    expect(store.scheduled).toEqual([
+      { '~slot': 'schedule', entries: [{ dataVersion: 3, ...ALWAYS, acceptedAt: NOW, widget: widget('s') }] },
+    ]);
   });
 
   it('builds a windowed write as a schedule after the versions still shown', async () => {
     const older: ScheduledEntry = { dataVersion: 2, ...ALWAYS, acceptedAt: NOW - HOUR, widget: {} };
     const store = new RecordingStore([older]);
-    const window = { activeFrom: NOW + HOUR, activeUntil: NOW + 2 * HOUR };
     await publishing(store).publish('deals', [{ audience: 'generic', widget: widget('w'), window }], change);
     expect(store.scheduled).toEqual([
       {

@@ -1,6 +1,7 @@
 import { MAX_WIDGET_BYTES, validateWidget, type Widget } from '@hwp/sdui-schema';
 import {
   audienceSegment,
+  isEverydayOnly,
   scheduleAfter,
   type Audience,
   type ScheduleContent,
@@ -100,22 +101,29 @@ export interface WidgetStore {
     change: Change,
     traceparent?: string,
   ): Promise<AcceptedWrite[]>;
-  /** Up to `query.limit` versions of one widget, newest first. */
   /**
-   * Saves one write whose content is a schedule like `save`, in ONE transaction with the widget's row
-   * locked: reads the versions before the new one that may still be shown (newest first, down to the
-   * newest always shown one, none whose window ended before `acceptedAt`) and delivers what `schedule`
-   * builds from them. A segment audience must name a live segment, held against deletion until the
-   * write commits; undefined when it does not.
+   * The audiences among `audiences` whose slot has a window that can still be shown at `now`: one that has
+   * not ended, published after the slot's newest deletion without a window. One query, over the windowed
+   * versions only.
+   */
+  withPendingWindows(productId: string, audiences: Audience[], now: number): Promise<Set<Audience>>;
+  /**
+   * Saves one write like `save`, in ONE transaction with the widget's row locked: reads the versions before
+   * the new one that `scheduleAfter` may keep (newest first, since the newest deletion without a window:
+   * the windows that had not ended at `acceptedAt` and the newest version without a window) and delivers
+   * what `schedule` builds from them, a schedule, or the plain widget when it answers undefined. A segment
+   * audience must name a live segment, held against deletion until the write commits; undefined when it
+   * does not.
    */
   saveScheduled(
     productId: string,
     write: WidgetWrite,
     acceptedAt: number,
     change: Change,
-    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent,
+    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent | undefined,
     traceparent?: string,
   ): Promise<AcceptedWrite | undefined>;
+  /** Up to `query.limit` versions of one widget, newest first. */
   history(productId: string, audience: Audience, query: HistoryQuery): Promise<WidgetVersion[]>;
   /** One version of a widget, if it was ever accepted. */
   version(productId: string, audience: Audience, dataVersion: number): Promise<WidgetVersion | undefined>;
@@ -180,7 +188,9 @@ export function checkWidget(json: unknown, pointer: string): WidgetCheck {
 /** Why a publish was refused; nothing was written. */
 export type PublishRefusal =
   | { reason: 'window'; field: 'activeFrom' | 'activeUntil'; detail: string }
-  | { reason: 'unknown-segment'; segmentId: string; detail: string };
+  | { reason: 'unknown-segment'; segmentId: string; detail: string }
+  /** A batch in which these writes (their indexes) would be schedules: each is published on its own. */
+  | { reason: 'scheduled'; writes: number[]; detail: string };
 
 export type PublishOutcome = { ok: true; accepted: AcceptedWrite[] } | ({ ok: false } & PublishRefusal);
 
@@ -201,29 +211,42 @@ export function windowRefusal(window: VersionWindow, now: number): PublishRefusa
 
 const isAlways = ({ activeFrom, activeUntil }: VersionWindow) => activeFrom === null && activeUntil === null;
 
+/** A generic or personal widget published without a window: a schedule only if its slot has pending windows. */
+const isEverydayPublish = (write: WidgetWrite): boolean =>
+  write.widget !== null && isAlways(write.window ?? ALWAYS) && audienceSegment(write.audience) === undefined;
+
 /**
  * Whether a write is delivered as a schedule rather than a plain widget (ADR 0030): when it has a window
- * (older versions may show around it), and always for a segment, whose entries' acceptedAt decides between
- * the segments of a user. An unwindowed generic or personal write hides every older version, so it stays a
- * plain widget, exactly as before schedules.
+ * (older versions may show around it), always for a segment, whose entries' acceptedAt decides between the
+ * segments of a user, and for an everyday publish (no window) of a slot with windows still to show
+ * (`pending`: the audiences that have them), which keeps them: a window outranks the everyday version
+ * while it is open. An everyday deletion withdraws everything, so it stays a plain tombstone.
  */
-export const isScheduled = (write: WidgetWrite): boolean =>
-  !isAlways(write.window ?? ALWAYS) || audienceSegment(write.audience) !== undefined;
+export const isScheduled = (write: WidgetWrite, pending: ReadonlySet<Audience>): boolean =>
+  !isAlways(write.window ?? ALWAYS) ||
+  audienceSegment(write.audience) !== undefined ||
+  (isEverydayPublish(write) && pending.has(write.audience));
 
-/** The schedule a write delivers as `dataVersion`, after the slot's earlier versions (newest first). */
+/**
+ * What a scheduled write delivers as `dataVersion`, after the slot's earlier versions (newest first): its
+ * schedule, or undefined for the plain widget (or tombstone) when nothing but the new everyday version is
+ * left to show, exactly as without schedules. A segment's widget is always a schedule.
+ */
 export function scheduleOf(
   write: WidgetWrite,
   dataVersion: number,
   acceptedAt: number,
   previous: ScheduledEntry[],
-): ScheduleContent {
+): ScheduleContent | undefined {
   const entry: ScheduledEntry = {
     dataVersion,
     ...(write.window ?? ALWAYS),
     acceptedAt,
     widget: write.widget as ScheduledEntry['widget'],
   };
-  return { '~slot': 'schedule', entries: scheduleAfter(entry, previous, acceptedAt) };
+  const entries = scheduleAfter(entry, previous, acceptedAt);
+  if (isEverydayOnly(entries) && audienceSegment(write.audience) === undefined) return undefined;
+  return { '~slot': 'schedule', entries };
 }
 
 export const WIDGET_STORE = Symbol('WidgetStore');
@@ -240,7 +263,9 @@ export class Publishing {
 
   /**
    * Saves the writes with their events, all or nothing. A scheduled write (isScheduled) is published on
-   * its own: its content depends on the versions before it, read under the widget's lock.
+   * its own: its content depends on the versions before it, read under the widget's lock. Whether an
+   * everyday publish keeps windows is one query for the whole batch before the single-statement save; a
+   * batch in which some would be schedules is refused, naming them.
    */
   async publish(
     productId: string,
@@ -253,13 +278,25 @@ export class Publishing {
       const refusal = windowRefusal(write.window ?? ALWAYS, acceptedAt);
       if (refusal) return { ok: false, ...refusal };
     }
+    const asked = writes.filter(isEverydayPublish).map(({ audience }) => audience);
+    const pending =
+      asked.length === 0
+        ? new Set<Audience>()
+        : await this.store.withPendingWindows(productId, asked, acceptedAt);
+    const scheduled = writes.flatMap((write, i) => (isScheduled(write, pending) ? [i] : []));
     const [first] = writes;
-    if (!first || !writes.some(isScheduled))
+    if (!first || scheduled.length === 0)
       return {
         ok: true,
         accepted: await this.store.save(productId, writes, acceptedAt, change, traceparent),
       };
-    if (writes.length > 1) throw new Error('a scheduled widget is published on its own');
+    if (writes.length > 1)
+      return {
+        ok: false,
+        reason: 'scheduled',
+        writes: scheduled,
+        detail: 'has a scheduled widget (a window that has not ended): publish to it on its own',
+      };
     const accepted = await this.store.saveScheduled(
       productId,
       first,

@@ -76,7 +76,7 @@ export class PostgresWidgetStore implements WidgetStore {
     write: WidgetWrite,
     acceptedAt: number,
     { caller, action }: Change,
-    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent,
+    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent | undefined,
     traceparent?: string,
   ): Promise<AcceptedWrite | undefined> {
     return this.db.client.$transaction(async (tx) => {
@@ -88,7 +88,7 @@ export class PostgresWidgetStore implements WidgetStore {
       const [accepted] = await saveWithOutbox(
         tx,
         productId,
-        [{ ...write, delivered }],
+        [delivered ? { ...write, delivered } : write],
         acceptedAt,
         caller,
         action,
@@ -100,6 +100,23 @@ export class PostgresWidgetStore implements WidgetStore {
         );
       return accepted;
     }, SCHEDULED_TRANSACTION);
+  }
+
+  /**
+   * Over the partial index of windowed versions (widget_versions_windowed), each checked against the
+   * deletions without a window after it (widget_versions_withdrawals): no widget's whole history is read.
+   */
+  async withPendingWindows(productId: string, audiences: Audience[], now: number): Promise<Set<Audience>> {
+    const rows = await this.db.client.$queryRaw<{ audience: Audience }[]>`
+      SELECT DISTINCT v.audience FROM widget_versions v
+      WHERE v.product_id = ${productId} AND v.audience = ANY(${audiences}::text[])
+        AND (v.active_from IS NOT NULL OR v.active_until IS NOT NULL)
+        AND (v.active_until IS NULL OR v.active_until > ${new Date(now)})
+        AND NOT EXISTS (
+          SELECT 1 FROM widget_versions d
+          WHERE d.product_id = v.product_id AND d.audience = v.audience AND d.data_version > v.data_version
+            AND d.content IS NULL AND d.active_from IS NULL AND d.active_until IS NULL)`;
+    return new Set(rows.map(({ audience }) => audience));
   }
 
   /** Keyset pagination over the primary key (product_id, audience): no page costs more than its rows. */
@@ -172,8 +189,11 @@ async function lockWidget(tx: Transaction, productId: string, audience: Audience
 }
 
 /**
- * The versions a new schedule may keep, newest first: down to the newest one without a window (it hides
- * every older one), leaving out those whose window had ended at `now`.
+ * The versions a new schedule may keep (scheduleAfter), newest first: those after the newest deletion
+ * without a window (it withdrew everything before it), the windows that had not ended at `now` and the
+ * newest version without a window; older everyday versions are hidden by it. Three index range reads
+ * (the two partial indexes and the primary key backwards from the newest version), none over the whole
+ * history.
  */
 async function versionsStillShown(
   tx: Transaction,
@@ -181,26 +201,41 @@ async function versionsStillShown(
   audience: Audience,
   now: number,
 ): Promise<ScheduledEntry[]> {
-  const always = await tx.widgetVersion.findFirst({
-    where: { productId, audience, activeFrom: null, activeUntil: null },
-    orderBy: { dataVersion: 'desc' },
-    select: { dataVersion: true },
-  });
-  const rows = await tx.widgetVersion.findMany({
-    where: {
-      productId,
-      audience,
-      dataVersion: { gte: always?.dataVersion ?? 0 },
-      OR: [{ activeUntil: null }, { activeUntil: { gt: new Date(now) } }],
-    },
-    orderBy: { dataVersion: 'desc' },
-    select: VERSION_FIELDS,
-  });
-  return rows.map(toVersion).map(({ dataVersion, window, acceptedAt, content }) => ({
-    dataVersion,
-    ...window,
-    acceptedAt: acceptedAt.getTime(),
-    widget: content as ScheduledEntry['widget'],
+  const rows = await tx.$queryRaw<
+    {
+      data_version: bigint;
+      active_from: Date | null;
+      active_until: Date | null;
+      accepted_at: Date;
+      content: unknown;
+    }[]
+  >`
+    WITH withdrawn AS (
+      SELECT COALESCE(MAX(data_version), 0) AS data_version FROM widget_versions
+      WHERE product_id = ${productId} AND audience = ${audience}
+        AND content IS NULL AND active_from IS NULL AND active_until IS NULL
+    ), windows AS (
+      SELECT * FROM widget_versions
+      WHERE product_id = ${productId} AND audience = ${audience}
+        AND data_version > (SELECT data_version FROM withdrawn)
+        AND (active_from IS NOT NULL OR active_until IS NOT NULL)
+        AND (active_until IS NULL OR active_until > ${new Date(now)})
+    ), everyday AS (
+      SELECT * FROM widget_versions
+      WHERE product_id = ${productId} AND audience = ${audience}
+        AND data_version > (SELECT data_version FROM withdrawn)
+        AND active_from IS NULL AND active_until IS NULL
+      ORDER BY data_version DESC LIMIT 1
+    )
+    SELECT data_version, active_from, active_until, accepted_at, content
+    FROM (SELECT * FROM windows UNION ALL SELECT * FROM everyday) kept
+    ORDER BY data_version DESC`;
+  return rows.map((row) => ({
+    dataVersion: Number(row.data_version),
+    activeFrom: row.active_from?.getTime() ?? null,
+    activeUntil: row.active_until?.getTime() ?? null,
+    acceptedAt: row.accepted_at.getTime(),
+    widget: row.content as ScheduledEntry['widget'],
   }));
 }
 
