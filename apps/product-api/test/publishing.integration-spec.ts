@@ -360,31 +360,25 @@ describe('product-api publishing', () => {
       expect((await lastEvent('user:window-d')).payload.widget).toEqual(card('everyday'));
     });
 
-    it('refuses a campaign naming the users with a scheduled widget (409), writing nothing, and publishes to them alone', async () => {
-      await call('PUT', 'deals/widgets/users/camp-window', {
-        widget: card('window'),
-        activeFrom: at(Date.now() + HOUR),
-      });
-      const before = (await outbox('deals')).length;
+    it("builds the schedule of each user of a campaign who has a window to come, in the campaign's transaction", async () => {
+      const from = Date.now() + HOUR;
+      await call('PUT', 'deals/widgets/users/camp-window', { widget: card('window'), activeFrom: at(from) });
       const widgets = ['camp-plain', 'camp-window', 'camp-plain-2'].map((userId) => ({
         userId,
         widget: card(userId),
       }));
-      const problem = await expectProblem(await call('POST', 'deals/widgets/campaigns', { widgets }), 409);
-      expect(problem.errors).toEqual([
-        { pointer: '/widgets/1/userId', detail: expect.stringContaining('user:camp-window') },
+      const response = await call('POST', 'deals/widgets/campaigns', { widgets });
+      expect(response.status).toBe(202);
+      expect(((await response.json()) as { accepted: unknown[] }).accepted).toEqual([
+        { productId: 'deals', audience: 'user:camp-plain', dataVersion: 1 },
+        { productId: 'deals', audience: 'user:camp-window', dataVersion: 2 },
+        { productId: 'deals', audience: 'user:camp-plain-2', dataVersion: 1 },
       ]);
-      expect(await outbox('deals')).toHaveLength(before);
-
-      const rest = widgets.filter((w) => w.userId !== 'camp-window');
-      expect((await call('POST', 'deals/widgets/campaigns', { widgets: rest })).status).toBe(202);
       expect((await lastEvent('user:camp-plain')).payload.widget).toEqual(card('camp-plain'));
-      expect((await call('PUT', 'deals/widgets/users/camp-window', { widget: card('own') })).status).toBe(
-        202,
-      );
-      expect(entriesOf((await lastEvent('user:camp-window')).payload.widget).map((e) => e.widget)).toEqual([
-        card('own'),
-        card('window'),
+      expect((await lastEvent('user:camp-plain-2')).payload.widget).toEqual(card('camp-plain-2'));
+      expect(entriesOf((await lastEvent('user:camp-window')).payload.widget)).toEqual([
+        { dataVersion: 2, activeFrom: null, activeUntil: null, widget: card('camp-window') },
+        { dataVersion: 1, activeFrom: from, activeUntil: null, widget: card('window') },
       ]);
     });
 

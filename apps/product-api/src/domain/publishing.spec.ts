@@ -8,6 +8,7 @@ import {
   windowRefusal,
   type AcceptedWrite,
   type Change,
+  type ScheduledWrite,
   type WidgetStore,
   type WidgetWrite,
 } from './publishing';
@@ -21,12 +22,13 @@ const change: Change = {
 };
 
 /**
- * Records which save a publish took; the scheduled one builds its content from `previous`. `pending`: the
+ * Records which save a publish took, and what each write of a scheduled save delivers after `previous`:
+ * its schedule, undefined for the plain widget, or 'plain' for a write without a schedule. `pending`: the
  * audiences with windows still to show.
  */
 class RecordingStore implements Pick<WidgetStore, 'save' | 'saveScheduled' | 'withPendingWindows'> {
   readonly plain: WidgetWrite[][] = [];
-  readonly scheduled: unknown[] = [];
+  readonly scheduled: unknown[][] = [];
   readonly asked: Audience[][] = [];
   segmentExists = true;
   constructor(
@@ -38,21 +40,17 @@ class RecordingStore implements Pick<WidgetStore, 'save' | 'saveScheduled' | 'wi
     this.asked.push(audiences);
     return Promise.resolve(new Set(audiences.filter((audience) => this.pending.includes(audience))));
   }
-
   save(_productId: string, writes: WidgetWrite[]): Promise<AcceptedWrite[]> {
     this.plain.push(writes);
     return Promise.resolve(writes.map(({ audience }) => ({ audience, dataVersion: 1 })));
   }
   saveScheduled(
     _productId: string,
-    write: WidgetWrite,
-    _acceptedAt: number,
-    _change: Change,
-    schedule: (dataVersion: number, previous: ScheduledEntry[]) => unknown,
-  ): Promise<AcceptedWrite | undefined> {
-    if (!this.segmentExists) return Promise.resolve(undefined);
-    this.scheduled.push(schedule(3, this.previous));
-    return Promise.resolve({ audience: write.audience, dataVersion: 3 });
+    writes: ScheduledWrite[],
+  ): Promise<AcceptedWrite[] | { unknownSegment: string }> {
+    if (!this.segmentExists) return Promise.resolve({ unknownSegment: 'gone' });
+    this.scheduled.push(writes.map(({ schedule }) => (schedule ? schedule(3, this.previous) : 'plain')));
+    return Promise.resolve(writes.map(({ audience }) => ({ audience, dataVersion: 3 })));
   }
 }
 
@@ -98,6 +96,7 @@ describe('isScheduled', () => {
 describe('Publishing.publish', () => {
   const window = { activeFrom: NOW + HOUR, activeUntil: NOW + 2 * HOUR };
   const campaign: ScheduledEntry = { dataVersion: 2, ...window, acceptedAt: NOW - HOUR, widget: {} };
+  const everyday = (id: string) => ({ dataVersion: 3, ...ALWAYS, acceptedAt: NOW, widget: widget(id) });
 
   it('saves unwindowed writes without pending windows as plain widgets, in one batch after one query', async () => {
     const store = new RecordingStore();
@@ -115,18 +114,13 @@ describe('Publishing.publish', () => {
     const store = new RecordingStore([campaign], ['generic']);
     await publishing(store).publish('deals', [{ audience: 'generic', widget: widget('fix') }], change);
     expect(store.plain).toEqual([]);
-    expect(store.scheduled).toEqual([
-      {
-        '~slot': 'schedule',
-        entries: [{ dataVersion: 3, ...ALWAYS, acceptedAt: NOW, widget: widget('fix') }, campaign],
-      },
-    ]);
+    expect(store.scheduled).toEqual([[{ '~slot': 'schedule', entries: [everyday('fix'), campaign] }]]);
   });
 
   it('delivers the plain widget when no window is left under the lock, and an everyday deletion as a tombstone', async () => {
     const ended = new RecordingStore([], ['generic']);
     await publishing(ended).publish('deals', [{ audience: 'generic', widget: widget('g') }], change);
-    expect(ended.scheduled).toEqual([undefined]);
+    expect(ended.scheduled).toEqual([[undefined]]);
 
     const deletion = new RecordingStore([campaign], ['generic']);
     await publishing(deletion).publish('deals', [{ audience: 'generic', widget: null }], change);
@@ -134,27 +128,23 @@ describe('Publishing.publish', () => {
     expect(deletion.plain).toEqual([[{ audience: 'generic', widget: null }]]);
   });
 
-  it('refuses a campaign naming the users with pending windows, and saves none of it', async () => {
-    const store = new RecordingStore([], ['user:b', 'user:d']);
+  it('builds the schedules of the users of a campaign who have pending windows, in the same save', async () => {
+    const store = new RecordingStore([campaign], ['user:b', 'user:d']);
     const writes = ['a', 'b', 'c', 'd'].map(
       (id): WidgetWrite => ({ audience: `user:${id}`, widget: widget(id) }),
     );
-    expect(await publishing(store).publish('deals', writes, change)).toMatchObject({
-      ok: false,
-      reason: 'scheduled',
-      writes: [1, 3],
-    });
+    expect(await publishing(store).publish('deals', writes, change)).toMatchObject({ ok: true });
+    expect(store.asked).toEqual([['user:a', 'user:b', 'user:c', 'user:d']]);
     expect(store.plain).toEqual([]);
-    expect(store.scheduled).toEqual([]);
+    const kept = (id: string) => ({ '~slot': 'schedule', entries: [everyday(id), campaign] });
+    expect(store.scheduled).toEqual([['plain', kept('b'), 'plain', kept('d')]]);
   });
 
   it("keeps a segment's everyday-only widget a schedule", async () => {
     const store = new RecordingStore();
     await publishing(store).publish('deals', [{ audience: 'segment:annual', widget: widget('s') }], change);
     expect(store.asked).toEqual([]);
-    expect(store.scheduled).toEqual([
-      { '~slot': 'schedule', entries: [{ dataVersion: 3, ...ALWAYS, acceptedAt: NOW, widget: widget('s') }] },
-    ]);
+    expect(store.scheduled).toEqual([[{ '~slot': 'schedule', entries: [everyday('s')] }]]);
   });
 
   it('builds a windowed write as a schedule after the versions still shown', async () => {
@@ -162,10 +152,12 @@ describe('Publishing.publish', () => {
     const store = new RecordingStore([older]);
     await publishing(store).publish('deals', [{ audience: 'generic', widget: widget('w'), window }], change);
     expect(store.scheduled).toEqual([
-      {
-        '~slot': 'schedule',
-        entries: [{ dataVersion: 3, ...window, acceptedAt: NOW, widget: widget('w') }, older],
-      },
+      [
+        {
+          '~slot': 'schedule',
+          entries: [{ dataVersion: 3, ...window, acceptedAt: NOW, widget: widget('w') }, older],
+        },
+      ],
     ]);
   });
 

@@ -24,6 +24,11 @@ export interface WidgetWrite {
   window?: VersionWindow;
 }
 
+/** A write whose content may be a schedule, built by `schedule` from the versions before it (newest first). */
+export interface ScheduledWrite extends WidgetWrite {
+  schedule?: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent | undefined;
+}
+
 /** What product-api answers for each accepted write. */
 export interface AcceptedWrite {
   audience: Audience;
@@ -108,21 +113,21 @@ export interface WidgetStore {
    */
   withPendingWindows(productId: string, audiences: Audience[], now: number): Promise<Set<Audience>>;
   /**
-   * Saves one write like `save`, in ONE transaction with the widget's row locked: reads the versions before
-   * the new one that `scheduleAfter` may keep (newest first, since the newest deletion without a window:
-   * the windows that had not ended at `acceptedAt` and the newest version without a window) and delivers
-   * what `schedule` builds from them, a schedule, or the plain widget when it answers undefined. A segment
-   * audience must name a live segment, held against deletion until the write commits; undefined when it
-   * does not.
+   * Saves writes like `save`, all or nothing, in ONE transaction that first locks the row of each write
+   * with a `schedule` (in audience order) and reads the versions before its new one that `scheduleAfter`
+   * may keep (newest first, since the newest deletion without a window: the windows that had not ended at
+   * `acceptedAt` and the newest version without a window), and delivers what `schedule` builds from them:
+   * a schedule, or the plain widget when it answers undefined. Writes without one are delivered plain. A
+   * segment audience must name a live segment, held against deletion until the write commits; nothing is
+   * saved when one does not.
    */
   saveScheduled(
     productId: string,
-    write: WidgetWrite,
+    writes: ScheduledWrite[],
     acceptedAt: number,
     change: Change,
-    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent | undefined,
     traceparent?: string,
-  ): Promise<AcceptedWrite | undefined>;
+  ): Promise<AcceptedWrite[] | { unknownSegment: string }>;
   /** Up to `query.limit` versions of one widget, newest first. */
   history(productId: string, audience: Audience, query: HistoryQuery): Promise<WidgetVersion[]>;
   /** One version of a widget, if it was ever accepted. */
@@ -188,9 +193,7 @@ export function checkWidget(json: unknown, pointer: string): WidgetCheck {
 /** Why a publish was refused; nothing was written. */
 export type PublishRefusal =
   | { reason: 'window'; field: 'activeFrom' | 'activeUntil'; detail: string }
-  | { reason: 'unknown-segment'; segmentId: string; detail: string }
-  /** A batch in which these writes (their indexes) would be schedules: each is published on its own. */
-  | { reason: 'scheduled'; writes: number[]; detail: string };
+  | { reason: 'unknown-segment'; segmentId: string; detail: string };
 
 export type PublishOutcome = { ok: true; accepted: AcceptedWrite[] } | ({ ok: false } & PublishRefusal);
 
@@ -262,10 +265,10 @@ export class Publishing {
   ) {}
 
   /**
-   * Saves the writes with their events, all or nothing. A scheduled write (isScheduled) is published on
-   * its own: its content depends on the versions before it, read under the widget's lock. Whether an
-   * everyday publish keeps windows is one query for the whole batch before the single-statement save; a
-   * batch in which some would be schedules is refused, naming them.
+   * Saves the writes with their events, all or nothing. Whether an everyday publish keeps windows is one
+   * query for the whole batch; without scheduled writes (isScheduled) the batch is one statement, as
+   * before schedules. Otherwise each scheduled write's content is built from the versions before it, read
+   * under the widget's lock in the batch's transaction.
    */
   async publish(
     productId: string,
@@ -283,30 +286,23 @@ export class Publishing {
       asked.length === 0
         ? new Set<Audience>()
         : await this.store.withPendingWindows(productId, asked, acceptedAt);
-    const scheduled = writes.flatMap((write, i) => (isScheduled(write, pending) ? [i] : []));
-    const [first] = writes;
-    if (!first || scheduled.length === 0)
+    if (!writes.some((write) => isScheduled(write, pending)))
       return {
         ok: true,
         accepted: await this.store.save(productId, writes, acceptedAt, change, traceparent),
       };
-    if (writes.length > 1)
-      return {
-        ok: false,
-        reason: 'scheduled',
-        writes: scheduled,
-        detail: 'has a scheduled widget (a window that has not ended): publish to it on its own',
-      };
-    const accepted = await this.store.saveScheduled(
-      productId,
-      first,
-      acceptedAt,
-      change,
-      (dataVersion, previous) => scheduleOf(first, dataVersion, acceptedAt, previous),
-      traceparent,
+    const scheduled = writes.map(
+      (write): ScheduledWrite =>
+        isScheduled(write, pending)
+          ? {
+              ...write,
+              schedule: (dataVersion, previous) => scheduleOf(write, dataVersion, acceptedAt, previous),
+            }
+          : write,
     );
-    if (accepted) return { ok: true, accepted: [accepted] };
-    const segmentId = audienceSegment(first.audience) ?? first.audience;
+    const saved = await this.store.saveScheduled(productId, scheduled, acceptedAt, change, traceparent);
+    if (Array.isArray(saved)) return { ok: true, accepted: saved };
+    const segmentId = saved.unknownSegment;
     return {
       ok: false,
       reason: 'unknown-segment',

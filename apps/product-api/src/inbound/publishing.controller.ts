@@ -239,11 +239,6 @@ export class PublishingController {
     description: 'Any invalid entry rejects the whole campaign; `errors` locates it.',
   })
   @ApiPayloadTooLargeResponse({ description: 'A widget or the whole body is larger than the limit.' })
-  @ApiConflictResponse({
-    description:
-      'Some users have a scheduled widget (a window that has not ended): publishing to them builds a ' +
-      'schedule, so each is published on its own; `errors[].pointer` names them (problem+json).',
-  })
   async publishCampaign(
     @Param('productId') productId: string,
     @Body() body: unknown,
@@ -442,7 +437,7 @@ export class PublishingController {
       async (trace) => {
         await this.writeLimit.admit(change.caller.teamId, writes.length);
         const outcome = await this.publishing.publish(productId, writes, change, trace);
-        if (!outcome.ok) throw refused(outcome, writes);
+        if (!outcome.ok) throw refused(outcome);
         return outcome.accepted.map(withProduct(productId));
       },
     );
@@ -451,19 +446,8 @@ export class PublishingController {
 
 const withProduct = (productId: string) => (accepted: AcceptedWrite) => ({ productId, ...accepted });
 
-/**
- * A refused publish as problem+json naming the field: a 400 for the body's window bound or the path's
- * segment, a 409 for a campaign's users who have a scheduled widget.
- */
-function refused(refusal: PublishRefusal, writes: WidgetWrite[]): ProblemException {
-  if (refusal.reason === 'scheduled')
-    return new ProblemException(HttpStatus.CONFLICT, 'Scheduled widgets', {
-      detail: `${refusal.writes.length} of the campaign's users have a scheduled widget: publish to them on their own`,
-      errors: refusal.writes.map((i) => ({
-        pointer: `/widgets/${i}/userId`,
-        detail: `${writes[i]?.audience ?? 'this user'} ${refusal.detail}`,
-      })),
-    });
+/** A refused publish as a 400 naming the field: the body's window bound, or the path's segment. */
+function refused(refusal: PublishRefusal): ProblemException {
   if (refusal.reason === 'window')
     return invalidRequest(
       [{ pointer: `/${refusal.field}`, detail: refusal.detail }],

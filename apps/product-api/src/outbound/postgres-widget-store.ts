@@ -14,6 +14,7 @@ import type {
   AcceptedWrite,
   Change,
   HistoryQuery,
+  ScheduledWrite,
   StoredWidget,
   VersionWindow,
   WidgetQuery,
@@ -73,31 +74,44 @@ export class PostgresWidgetStore implements WidgetStore {
 
   saveScheduled(
     productId: string,
-    write: WidgetWrite,
+    writes: ScheduledWrite[],
     acceptedAt: number,
     { caller, action }: Change,
-    schedule: (dataVersion: number, previous: ScheduledEntry[]) => ScheduleContent | undefined,
     traceparent?: string,
-  ): Promise<AcceptedWrite | undefined> {
+  ): Promise<AcceptedWrite[] | { unknownSegment: string }> {
     return this.db.client.$transaction(async (tx) => {
-      const segmentId = audienceSegment(write.audience);
-      if (segmentId !== undefined && !(await holdLiveSegment(tx, productId, segmentId))) return undefined;
-      const dataVersion = (await lockWidget(tx, productId, write.audience)) + 1;
-      const previous = await versionsStillShown(tx, productId, write.audience, acceptedAt);
-      const delivered = schedule(dataVersion, previous);
-      const [accepted] = await saveWithOutbox(
+      for (const { audience } of writes) {
+        const segmentId = audienceSegment(audience);
+        if (segmentId !== undefined && !(await holdLiveSegment(tx, productId, segmentId)))
+          return { unknownSegment: segmentId };
+      }
+      // Locked in audience order, so that two scheduled batches take the widgets they share in one order.
+      const scheduled = writes
+        .flatMap(({ audience, schedule }) => (schedule ? [{ audience, schedule }] : []))
+        .sort((a, b) => (a.audience < b.audience ? -1 : 1));
+      const built = new Map<Audience, { dataVersion: number; delivered?: ScheduleContent }>();
+      for (const { audience, schedule } of scheduled) {
+        const dataVersion = (await lockWidget(tx, productId, audience)) + 1;
+        const previous = await versionsStillShown(tx, productId, audience, acceptedAt);
+        built.set(audience, { dataVersion, delivered: schedule(dataVersion, previous) });
+      }
+      const accepted = await saveWithOutbox(
         tx,
         productId,
-        [delivered ? { ...write, delivered } : write],
+        writes.map(({ schedule: _, ...write }) => ({
+          ...write,
+          delivered: built.get(write.audience)?.delivered,
+        })),
         acceptedAt,
         caller,
         action,
         traceparent,
       );
-      if (accepted?.dataVersion !== dataVersion)
-        throw new Error(
-          `${productId} ${write.audience} took version ${accepted?.dataVersion}, not ${dataVersion}`,
-        );
+      for (const { audience, dataVersion } of accepted) {
+        const expected = built.get(audience)?.dataVersion;
+        if (expected !== undefined && dataVersion !== expected)
+          throw new Error(`${productId} ${audience} took version ${dataVersion}, not ${expected}`);
+      }
       return accepted;
     }, SCHEDULED_TRANSACTION);
   }
