@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProductTeam } from '@hwp/dev-services';
@@ -214,6 +215,45 @@ describe('segments', () => {
       body: '["user-1"]',
     });
     expect(json.status).toBe(415);
+  });
+
+  // Regression (fuzz seed 127725265): an upload stopped at a malformed line destroyed the request stream, so
+  // the server stopped reading the connection; the rest of the body and the next request on it sat unread
+  // until the connection was reset, and that request failed with "fetch failed" instead of an answer.
+  it('an upload stopped early still reads the rest of its body; the connection answers its next request', async () => {
+    await call('PUT', 'deals/segments/early', { name: 'Stopped early' });
+    const first = 'bad id!\n';
+    const rest = `${ids(10_000).join('\n')}\n`;
+    const answers = await new Promise<string>((resolve, reject) => {
+      let received = '';
+      let restSent = false;
+      const socket = connect(Number(new URL(app.url).port), '127.0.0.1', () =>
+        socket.write(
+          'POST /v1/products/deals/segments/early/members/upload?operation=add HTTP/1.1\r\nhost: x\r\n' +
+            `x-api-key: ${KEYS.deals}\r\ncontent-type: text/plain\r\n` +
+            `content-length: ${first.length + rest.length}\r\n\r\n${first}`,
+        ),
+      );
+      socket.on('data', (chunk) => {
+        received += chunk;
+        // The refusal is answered before the body is all sent: then the rest, and a second request.
+        if (!restSent && received.includes('"acceptedThrough"')) {
+          restSent = true;
+          socket.write(`${rest}GET /health HTTP/1.1\r\nhost: x\r\n\r\n`);
+        }
+        if (/\r\n\r\n[^]*HTTP\/1\.1 \d{3} /.test(received)) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => reject(new Error(`connection closed after: ${received.slice(0, 300)}`)));
+    });
+    const [refusal, next] = answers.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(refusal).toMatch(/^HTTP\/1\.1 400 /);
+    expect(refusal).toContain('"pointer":"/lines/1"');
+    expect(next).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await members('early')).toEqual([]);
   });
 
   it('deletes a segment with its members; created again it is empty and its versions keep growing', async () => {

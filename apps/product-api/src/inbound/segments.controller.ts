@@ -221,7 +221,11 @@ export class SegmentsController {
       throw new ProblemException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type', {
         detail: 'send the user ids as text/plain, one per line',
       });
-    const body = request.body;
+    // An upload that stops early (a malformed line, an unknown segment) must leave the request stream
+    // alive: destroying it mid-body stops the socket being read, so the rest of the body and the next
+    // request on the connection sit unread until the connection is reset. Left alive, the rest of a
+    // refused body is read and dropped (drainRefusedBodies) and the connection serves its next request.
+    const body = request.body.iterator({ destroyOnReturn: false });
     const outcome = await this.traced('upload segment members', productId, traceparent, (trace) =>
       this.segments.upload(productId, id, linesOf(body), upload, trace),
     );
