@@ -249,7 +249,7 @@ describe('product-api publishing', () => {
       }));
     };
 
-    it('delivers a windowed version as a schedule that keeps the versions still to show, and an unwindowed one as a plain widget again', async () => {
+    it('delivers a windowed version as a schedule that keeps the versions still to show, and an unwindowed one as the everyday version under the windows to come', async () => {
       const path = 'deals/widgets/users/window-a';
       const from = Date.now() + HOUR;
       expect((await call('PUT', path, { widget: card('always') })).status).toBe(202);
