@@ -400,6 +400,23 @@ describe('product-api publishing', () => {
         );
     });
 
+    it('keeps a window to come in each of concurrent everyday publishes', async () => {
+      const path = 'deals/widgets/users/everyday-race';
+      const from = Date.now() + HOUR;
+      await call('PUT', path, { widget: card('window'), activeFrom: at(from) });
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => call('PUT', path, { widget: card(`e${i}`) })),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array.from({ length: 10 }, () => 202));
+      const events = (await outbox('deals')).filter((r) => r.audience === 'user:everyday-race').slice(1);
+      expect(events).toHaveLength(10);
+      for (const event of events)
+        expect(entriesOf(event.payload.widget).map((e) => [e.dataVersion, e.activeFrom])).toEqual([
+          [Number(event.data_version), null],
+          [1, from],
+        ]);
+    });
+
     it('refuses a window that ends before it starts or has ended, naming the field, and writes nothing', async () => {
       const before = (await outbox('deals')).length;
       const now = Date.now();
