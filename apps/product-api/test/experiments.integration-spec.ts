@@ -196,6 +196,27 @@ describe('experiments', () => {
     expect(segmentWidget).toEqual([{ content: card('quiet') }]);
   });
 
+  it("refuses the winner of an experiment whose segment was deleted since with a 409 naming the experiment, not the route's missing segmentId", async () => {
+    await call('PUT', 'deals/segments/gone', { name: 'Deleted after the experiment' });
+    await put('orphaned', definition({ audience: 'segment:gone', state: 'running' }));
+    await call('POST', 'deals/experiments/orphaned/stop');
+    expect((await call('DELETE', 'deals/segments/gone')).status).toBe(204);
+
+    const refused = await call('POST', 'deals/experiments/orphaned/variants/quiet/publish');
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await refused.json()).toMatchObject({
+      status: 409,
+      segmentId: 'gone',
+      detail: expect.stringContaining('segment gone, the audience of experiment orphaned, no longer exists'),
+      errors: [{ parameter: 'experimentId' }],
+    });
+    const { rows } = await db.query(
+      "SELECT 1 FROM widget_versions WHERE product_id = 'deals' AND audience = 'segment:gone'",
+    );
+    expect(rows).toEqual([]);
+  });
+
   it('delivers a start and a stop through the outbox at versions of the experiment audience, in the transaction of the change', async () => {
     const delivered = async (id: string) =>
       (

@@ -347,13 +347,13 @@ export class PublishingController {
       'pipeline. Only once the experiment has stopped.',
   })
   @ApiJsonAnswer(HttpStatus.ACCEPTED, acceptedWidget, 'Accepted: the pipeline delivers it.')
-  @ApiBadRequestResponse({
-    description:
-      'An invalid experiment or variant id, or the segment the experiment was for has been deleted since; ' +
-      '`errors` names it.',
-  })
+  @ApiBadRequestResponse({ description: 'An invalid experiment or variant id; `errors` names it.' })
   @ApiNotFoundResponse({ description: 'No such experiment or variant (problem+json).' })
-  @ApiConflictResponse({ description: 'The experiment has not stopped (problem+json).' })
+  @ApiConflictResponse({
+    description:
+      'The experiment has not stopped, or the segment it was for has been deleted since (problem+json, ' +
+      '`segmentId`); nothing is published.',
+  })
   async publishWinner(
     @Param('productId') productId: string,
     @Param('experimentId') experimentId: string,
@@ -374,6 +374,8 @@ export class PublishingController {
         productId,
         { audience: winner.audience, widget: winner.widget },
         traceparent,
+        'publish',
+        winnerRefused(id),
       );
     if (winner.reason === 'unknown-experiment') throw unknownExperiment(id);
     if (winner.reason === 'unknown-variant')
@@ -419,8 +421,9 @@ export class PublishingController {
     write: WidgetWrite,
     traceparent: string | undefined,
     action: Change['action'] = write.widget === null ? 'delete' : 'publish',
+    refusedAs = refused,
   ): Promise<z.output<typeof acceptedWidget>> {
-    const [accepted] = await this.publish({ caller, action }, productId, [write], traceparent);
+    const [accepted] = await this.publish({ caller, action }, productId, [write], traceparent, refusedAs);
     if (!accepted) throw new Error(`publishing ${productId} ${write.audience} accepted no write`);
     return accepted;
   }
@@ -429,7 +432,13 @@ export class PublishingController {
    * A write's trace starts here (or continues the caller's W3C `traceparent` header), and its context is
    * saved with the outbox rows for the rest of the pipeline (docs/tracing.md).
    */
-  private publish(change: Change, productId: string, writes: WidgetWrite[], traceparent?: string) {
+  private publish(
+    change: Change,
+    productId: string,
+    writes: WidgetWrite[],
+    traceparent?: string,
+    refusedAs = refused,
+  ) {
     return this.tracer.start(
       'publish widgets',
       { role: 'server', attributes: { 'hwp.product_id': productId, 'hwp.widgets': writes.length } },
@@ -437,7 +446,7 @@ export class PublishingController {
       async (trace) => {
         await this.writeLimit.admit(change.caller.teamId, writes.length);
         const outcome = await this.publishing.publish(productId, writes, change, trace);
-        if (!outcome.ok) throw refused(outcome);
+        if (!outcome.ok) throw refusedAs(outcome);
         return outcome.accepted.map(withProduct(productId));
       },
     );
@@ -455,6 +464,22 @@ function refused(refusal: PublishRefusal): ProblemException {
     );
   return invalidRequest([{ parameter: 'segmentId', detail: refusal.detail }], 'No such segment.');
 }
+
+/**
+ * A stopped experiment's winner is refused only when the segment it was for has been deleted since: a 409
+ * about the experiment, whose route has no segmentId for a 400 to name.
+ */
+const winnerRefused =
+  (experimentId: string) =>
+  (refusal: PublishRefusal): ProblemException => {
+    if (refusal.reason !== 'unknown-segment') return refused(refusal);
+    const detail = `segment ${refusal.segmentId}, the audience of experiment ${experimentId}, no longer exists`;
+    return new ProblemException(HttpStatus.CONFLICT, 'Segment deleted', {
+      detail: `${detail}; publish the widget to another audience`,
+      errors: [{ parameter: 'experimentId', detail }],
+      extensions: { segmentId: refusal.segmentId },
+    });
+  };
 
 /** The window of a publish or rollback body; absent bounds are open. */
 const windowOf = ({
