@@ -26,7 +26,7 @@ export {
 export { CHROMIUM_LAUNCH } from './chromium';
 export { DATABASES, workspaceRoot, type DatabaseKind } from './workspace';
 export { percentile, seededRandom, shuffle } from './samples';
-export { seedProductTeam } from './seed';
+export { seedPersonalisedWidgets, seedProductTeam, seededUserAudience } from './seed';
 export { startWebServer } from './web-server';
 export {
   CORE_API_NODE_OPTIONS,
