@@ -195,7 +195,6 @@ export async function pendingEntries(redis: Redis, consumer?: string, shards = S
   return pending;
 }
 
-/** Entries of the group that no consumer has read yet, over all shards. */
 /**
  * Entries the group has not finished: pending (read, not acked) plus unread. Polled as one number, since
  * between two batches an ingester may have nothing pending and entries still to read.
@@ -204,6 +203,7 @@ export async function unfinishedEntries(redis: Redis, shards = SHARDS): Promise<
   return (await pendingEntries(redis, undefined, shards)) + (await unreadEntries(redis, shards));
 }
 
+/** Entries of the group that no consumer has read yet, over all shards. */
 export async function unreadEntries(redis: Redis, shards = SHARDS): Promise<number> {
   let unread = 0;
   for (const shard of allShards(shards)) {
