@@ -104,9 +104,17 @@ describe('npm run bench -- --smoke', () => {
       'storm.known.storm.p99Ms',
       'memory.manyUsers.usersServed',
       'memory.manyUsers.coreApiPeakRssBytes',
+      'studio.widgets',
+      'studio.firstPage.page.p50Ms',
+      'studio.firstPage.page.p95Ms',
+      'studio.firstPage.listing.p95Ms',
+      'studio.deepPage.after',
+      'studio.deepPage.page.p50Ms',
+      'studio.deepPage.page.p95Ms',
+      'studio.deepPage.listing.p95Ms',
     ])
       expect(paths.has(path), path).toBe(true);
     expect(figures.home.neverSeen.runs.map((r) => r.connections)).toEqual([256, 1_000]);
-    expect(figures.targets).toHaveLength(20);
+    expect(figures.targets).toHaveLength(22);
   }, 360_000);
 });

@@ -5,8 +5,9 @@
 //
 // Sections, in order: the write path's physical limits (pgbench, redis-benchmark), GET /v1/home warm and
 // on an L1 miss (L2, then Postgres), users never seen before, the publish pipeline, the web app, a
-// cold-user storm, core-api's memory after many distinct users, peak memory. BENCH_ENV_<NAME>=value sets
-// <NAME> for every app (see harness.ts), to try a setting without editing code.
+// cold-user storm, core-api's memory after many distinct users, the studio's product page with a million
+// personalised widgets, peak memory. BENCH_ENV_<NAME>=value sets <NAME> for every app (see harness.ts), to
+// try a setting without editing code.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -22,6 +23,7 @@ import { loadSegment } from '../segments/load-segment';
 import {
   BENCH_JWT_SECRET,
   BENCH_PRODUCTS,
+  BENCH_STUDIO_JWT_SECRET,
   BENCH_TEAM,
   BenchDataSet,
   REFRESH_PRODUCTS,
@@ -45,6 +47,7 @@ import { CORES, asLoadGenerator, peakRssBytes, pinProcess, yieldCpu } from './pr
 import { startReferenceServer } from './reference-servers';
 import { startTraceSink } from './trace-sink';
 import { measureStorm } from './storm';
+import { measureStudio } from './studio';
 import { benchTable, evaluateTargets, missedTargets, type BenchFigures } from './report';
 import { measureWeb } from './web';
 import { pgbenchProductWrites, redisBenchmarkXadd } from './write-references';
@@ -55,10 +58,10 @@ usage: npm run bench [-- --smoke] [--out FILE] [--skip-build]
 Starts the platform on private ports with a realistic data set and measures it: the write path's
 physical limits, GET /v1/home warm, on an L1 miss and for users never seen before (256 and 1,000
 connections), the publish pipeline, the web app, a storm of cold users while known users read, core-api's
-memory after a million distinct users, and peak memory. Every figure stands next to a reference measured
-in the same run; targets are shown, never asserted. Prints one markdown table and writes the figures as
-JSON. About 14 minutes on 2 cores. Runs on the Node.js the tests run on (installed once into .data/node),
-whatever Node runs npm.
+memory after a million distinct users, the studio's product page with a million personalised widgets,
+and peak memory. Every figure stands next to a reference measured in the same run; targets are shown,
+never asserted. Prints one markdown table and writes the figures as JSON. About 15 minutes on 2 cores.
+Runs on the Node.js the tests run on (installed once into .data/node), whatever Node runs npm.
 BENCH_ENV_<NAME>=value sets <NAME> for every app. The 1,000-connection runs need a hard limit of open
 files above about 1,100 (ulimit -Hn): the load generator raises its soft limit to it, Node does itself.
 
@@ -71,7 +74,7 @@ options:
 
 const log = logger('bench');
 
-/** How much of everything: the full bench (about 14 min on 2 cores) and the smoke check (seconds each). */
+/** How much of everything: the full bench (about 15 min on 2 cores) and the smoke check (seconds each). */
 const SIZES = {
   full: {
     users: 10_000,
@@ -88,6 +91,7 @@ const SIZES = {
     stormDeadlineSeconds: 90,
     manyUsers: { users: 1_000_000, connections: 256, runSeconds: 10, boundSeconds: 180 },
     segmentMembers: 1_000_000,
+    studio: { widgets: 1_000_000, runs: 30 },
   },
   smoke: {
     users: 2_000,
@@ -102,6 +106,7 @@ const SIZES = {
     stormDeadlineSeconds: 30,
     manyUsers: { users: 2_000, connections: 64, runSeconds: 2, boundSeconds: 10 },
     segmentMembers: 10_000,
+    studio: { widgets: 20_000, runs: 3 },
   },
 };
 
@@ -146,7 +151,7 @@ async function main() {
   const size = SIZES[mode];
   const startedAt = new Date();
   const loadAverageBefore = loadavg();
-  const sections = 11;
+  const sections = 12;
   let section = 0;
   const step = <T>(what: string, work: () => Promise<T> | T) =>
     log.step(`(${++section}/${sections}) ${what}`, work);
@@ -157,6 +162,7 @@ async function main() {
     const traces = await startTraceSink();
     stops.push(() => traces.close());
     platform.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = traces.url; // every app started from here on
+    platform.env['STUDIO_JWT_SECRET'] = BENCH_STUDIO_JWT_SECRET;
     stops.push(() => log(`traces: ${traces.exports()} exports received from the apps`));
     const scratch = platform.dir;
     const dataSet = new BenchDataSet(size.users);
@@ -227,6 +233,7 @@ async function main() {
       measureWeb({
         coreApiUrl: coreApi.url,
         jwtSecret: BENCH_JWT_SECRET,
+        studioJwtSecret: BENCH_STUDIO_JWT_SECRET,
         userId: dataSet.firstUser,
         ...size.web,
       }),
@@ -308,6 +315,23 @@ async function main() {
       },
     );
 
+    // Last before the report: no other section reads the databases with the million rows in them.
+    const studio = await step(
+      `studio: the product page with ${size.studio.widgets.toLocaleString('en-US')} personalised widgets, first page and deep by cursor`,
+      () =>
+        measureStudio({
+          env: platform.env,
+          web: {
+            coreApiUrl: coreApi.url,
+            productApiUrl: refresh.productApi.url,
+            jwtSecret: BENCH_JWT_SECRET,
+            studioJwtSecret: BENCH_STUDIO_JWT_SECRET,
+          },
+          ...size.studio,
+          log,
+        }),
+    );
+
     const figures = await step('peak memory, report', (): BenchFigures => {
       const withoutTargets: Omit<BenchFigures, 'targets'> = {
         mode,
@@ -335,6 +359,7 @@ async function main() {
         segments,
         references,
         web,
+        studio,
         memory: {
           coreApiPeakRssBytes: peakRssBytes(coreApi.process.pid!),
           ingesterPeakRssBytes,

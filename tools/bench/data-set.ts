@@ -41,6 +41,8 @@ export const BENCH_PRODUCTS = [
 
 export const BENCH_TEAM = { id: 'bench', apiKey: 'hwp_bench_team_key' };
 export const BENCH_JWT_SECRET = 'hwp-bench-jwt-secret-of-enough-length';
+/** The studio's session key, for every app and the web app (the studio section signs in with it). */
+export const BENCH_STUDIO_JWT_SECRET = 'hwp-bench-studio-secret-of-enough-length';
 
 /**
  * The demo's product backends (libs/sample-products, served by apps/sample-products): the products the

@@ -1,11 +1,12 @@
 // The bench's one table: every figure next to its reference from the same run, their ratio, and the
-// targets of issues #8 and #15 with whether they were met.
+// targets of issues #8, #15 and #17 with whether they were met.
 import type { HttpFigure, WarmHomeFigures } from './home-warm';
 import type { MissFigures } from './home-miss';
 import type { MemoryRunFigures } from './memory';
 import type { NeverSeenFigures } from './never-seen';
 import type { PipelineFigures } from './pipeline';
 import type { StormFigures } from './storm';
+import type { StudioFigures, StudioPageFigures } from './studio';
 import type { WebFigures } from './web';
 import { markdownTable } from './harness';
 import type { SegmentLoadTimes } from '../segments/load-segment';
@@ -34,6 +35,8 @@ export interface BenchFigures {
     redisXadd: { xaddPerSecond: number; clients: number };
   };
   web: WebFigures;
+  /** The studio's product page with a million personalised widgets (issue #17). */
+  studio: StudioFigures;
   memory: {
     coreApiPeakRssBytes: number;
     ingesterPeakRssBytes: number;
@@ -75,7 +78,7 @@ function neverSeenRuns(f: Pick<BenchFigures, 'home'>) {
   };
 }
 
-/** The targets of issues #8 and #15, evaluated on the figures. */
+/** The targets of issues #8, #15 and #17, evaluated on the figures. */
 export function evaluateTargets(f: Omit<BenchFigures, 'targets'>): Target[] {
   const warm64 = f.home.warm.find((w) => w.connections === 64) ?? f.home.warm[0];
   if (!warm64) throw new Error('the figures have no warm run');
@@ -179,6 +182,18 @@ export function evaluateTargets(f: Omit<BenchFigures, 'targets'>): Target[] {
       f.web.lcpMobile.homeBehindEmptyMs,
       '≤ +300 ms',
       f.web.lcpMobile.homeBehindEmptyMs <= 300,
+    ),
+    check(
+      'studio product page, first page, p95 (ms)',
+      f.studio.firstPage.page.p95Ms,
+      '< 1,000 ms',
+      f.studio.firstPage.page.p95Ms < 1_000,
+    ),
+    check(
+      'studio product page, deep page by cursor, p95 (ms)',
+      f.studio.deepPage.page.p95Ms,
+      '< 1,000 ms',
+      f.studio.deepPage.page.p95Ms < 1_000,
     ),
   ];
 }
@@ -407,6 +422,21 @@ export function benchTable(f: BenchFigures): string {
     ...result('LCP mobile, home behind /empty (ms)'),
     '',
   ]);
+  const studio = (label: string, page: StudioPageFigures, target: string) =>
+    rows.push([
+      `studio product page of ${n(f.studio.widgets)} personalised widgets, ${label}, whole SSR response (${page.page.samples} loads): p50 / p95 ms`,
+      `${ms(page.page.p50Ms)} / ${ms(page.page.p95Ms)}`,
+      `product-api's listing of the page ${ms(page.listing.p50Ms)} / ${ms(page.listing.p95Ms)}`,
+      `p50 ${times(page.page.p50Ms, page.listing.p50Ms)}`,
+      ...result(target),
+      '',
+    ]);
+  studio('first page', f.studio.firstPage, 'studio product page, first page, p95 (ms)');
+  studio(
+    `page after ${n(f.studio.deepPage.after)} by cursor`,
+    f.studio.deepPage,
+    'studio product page, deep page by cursor, p95 (ms)',
+  );
   const m = f.memory;
   rows.push([
     'peak RSS, core-api',
