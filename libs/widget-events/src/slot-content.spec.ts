@@ -48,6 +48,18 @@ describe('a schedule', () => {
     expect(activeEntry([everyday, campaign, always], 2_000)).toBe(everyday);
   });
 
+  it('makes a launch without an end the everyday version from its start, until an edit accepted after it', () => {
+    const fridayLaunch = { ...entry(2, 500, null), acceptedAt: 100 };
+    const wednesdayEdit = { ...entry(3, null, null), acceptedAt: 300 };
+    const mondayEdit = { ...entry(4, null, null), acceptedAt: 800 };
+    expect(activeEntry([wednesdayEdit, fridayLaunch], 400)).toBe(wednesdayEdit);
+    expect(activeEntry([wednesdayEdit, fridayLaunch], 500)).toBe(fridayLaunch);
+    expect(activeEntry([mondayEdit, wednesdayEdit, fridayLaunch], 900)).toBe(mondayEdit);
+    // What a write keeps: the launch until it has opened and an edit after it replaced it.
+    expect(scheduleAfter(wednesdayEdit, [fridayLaunch], 300)).toEqual([wednesdayEdit, fridayLaunch]);
+    expect(scheduleAfter(mondayEdit, [wednesdayEdit, fridayLaunch], 800)).toEqual([mondayEdit]);
+  });
+
   it('keeps after a write only what can still be shown', () => {
     // An everyday write keeps the windows that have not ended, and no older everyday version.
     expect(scheduleAfter(entry(3, null, null), entries, 0)).toEqual([entry(3, null, null), weekend]);

@@ -128,8 +128,8 @@ export function checkSlotContent(value: unknown): SlotContentCheck {
   return refuse('/~slot', 'must be "schedule" or "experiment"');
 }
 
-/** When an entry is shown. */
-export type ActiveWindow = Pick<ScheduledEntry, 'activeFrom' | 'activeUntil'>;
+/** When an entry is shown, and when it was accepted. */
+export type ActiveWindow = Pick<ScheduledEntry, 'activeFrom' | 'activeUntil' | 'acceptedAt'>;
 
 /** Whether `entry` is shown at `now` (epoch ms). */
 export const isActiveAt = (entry: ActiveWindow, now: number): boolean =>
@@ -139,18 +139,29 @@ export const isActiveAt = (entry: ActiveWindow, now: number): boolean =>
 const isAlways = (entry: ActiveWindow) => entry.activeFrom === null && entry.activeUntil === null;
 
 /**
- * The entry shown at `now` (entries newest first): the newest entry with a window that holds `now`, else
- * the newest entry without one; undefined when neither. A window outranks the everyday version whatever
- * their order, so that republishing the everyday widget (a fix, a product's scheduled pull) does not cancel
- * a campaign scheduled before it.
+ * When an entry without an end became the slot's everyday version: when it was accepted, or when its
+ * window opened if that was later (a launch scheduled for Friday is the everyday version from Friday on).
+ */
+const everydaySince = (entry: ActiveWindow) => Math.max(entry.acceptedAt, entry.activeFrom ?? 0);
+
+/**
+ * The entry shown at `now` (entries newest first):
+ * - a campaign (a window with an end) that is open, the newest of them: it outranks the everyday version
+ *   whatever their order, so that republishing the everyday widget (a fix, a product's scheduled pull)
+ *   does not cancel a campaign;
+ * - else the everyday version: of the entries without an end that are shown at `now`, the one that became
+ *   the everyday version last (everydaySince), so a launch scheduled for Friday replaces Wednesday's edit
+ *   on Friday, and Monday's edit replaces the launch;
+ * - undefined when neither.
  */
 export function activeEntry<E extends ActiveWindow>(entries: readonly E[], now: number): E | undefined {
-  let always: E | undefined;
+  let everyday: E | undefined;
   for (const entry of entries) {
-    if (isAlways(entry)) always ??= entry;
-    else if (isActiveAt(entry, now)) return entry;
+    if (!isActiveAt(entry, now)) continue;
+    if (entry.activeUntil !== null) return entry;
+    if (everyday === undefined || everydaySince(entry) > everydaySince(everyday)) everyday = entry;
   }
-  return always;
+  return everyday;
 }
 
 /** The first time after `now` at which some entry's window opens or closes; undefined when none will. */
@@ -164,30 +175,33 @@ export function nextBoundary(entries: readonly ActiveWindow[], now: number): num
 }
 
 /**
- * The entries a new version's schedule keeps, newest first: the new entry, then those of `previous`
- * (newest first: the versions since the slot's last deletion without a window) that can still be shown:
- * every window that has not ended, and, when the new entry has a window, the newest version without one
- * (the everyday version around it). A deletion without a window withdraws everything: it keeps nothing.
- * Used by product-api to build every write's content from the history.
+ * The entries a new version's schedule keeps, newest first, from the new entry and `previous` (the slot's
+ * versions before it, newest first): what activeEntry can still show at `now` or later. That is every
+ * campaign that has not ended, every window without an end that has not opened yet, and the everyday
+ * version at `now` (the others without an end became the everyday version before it, and never will again).
+ * A deletion without a window withdraws everything: it keeps nothing older, and nothing older than it
+ * counts. Used by product-api to build every write's content from the history.
  */
 export function scheduleAfter(
   entry: ScheduledEntry,
   previous: readonly ScheduledEntry[],
   now: number,
 ): ScheduledEntry[] {
-  const kept = [entry];
-  if (isAlways(entry) && entry.widget === null) return kept;
-  let everyday = isAlways(entry);
-  for (const older of previous) {
-    if (older.dataVersion >= entry.dataVersion) continue;
-    if (isAlways(older)) {
-      if (older.widget === null) break; // withdrew everything older
-      if (everyday) continue;
-      everyday = true;
-      kept.push(older);
-    } else if (older.activeUntil === null || older.activeUntil > now) kept.push(older);
+  if (isAlways(entry) && entry.widget === null) return [entry];
+  const kept: ScheduledEntry[] = [];
+  let everyday: ScheduledEntry | undefined;
+  for (const candidate of [entry, ...previous.filter((older) => older.dataVersion < entry.dataVersion)]) {
+    if (candidate !== entry && isAlways(candidate) && candidate.widget === null) break;
+    if (candidate.activeUntil !== null) {
+      if (candidate.activeUntil > now) kept.push(candidate);
+    } else if (candidate.activeFrom !== null && candidate.activeFrom > now) {
+      kept.push(candidate);
+    } else if (everyday === undefined || everydaySince(candidate) > everydaySince(everyday)) {
+      everyday = candidate;
+    }
   }
-  return kept;
+  if (everyday !== undefined) kept.push(everyday);
+  return kept.sort((a, b) => b.dataVersion - a.dataVersion);
 }
 
 /** Whether a schedule holds only its everyday version: then it is delivered as that plain widget. */
