@@ -55,6 +55,10 @@ describe('a schedule', () => {
     expect(activeEntry([wednesdayEdit, fridayLaunch], 400)).toBe(wednesdayEdit);
     expect(activeEntry([wednesdayEdit, fridayLaunch], 500)).toBe(fridayLaunch);
     expect(activeEntry([mondayEdit, wednesdayEdit, fridayLaunch], 900)).toBe(mondayEdit);
+    // Of two edits, the later version is the everyday one, whatever their clocks said (two writers).
+    const racing = { ...entry(5, null, null), acceptedAt: 799 };
+    expect(activeEntry([racing, mondayEdit, wednesdayEdit, fridayLaunch], 900)).toBe(racing);
+    expect(scheduleAfter(racing, [mondayEdit, wednesdayEdit, fridayLaunch], 900)).toEqual([racing]);
     // What a write keeps: the launch until it has opened and an edit after it replaced it.
     expect(scheduleAfter(wednesdayEdit, [fridayLaunch], 300)).toEqual([wednesdayEdit, fridayLaunch]);
     expect(scheduleAfter(mondayEdit, [wednesdayEdit, fridayLaunch], 800)).toEqual([mondayEdit]);

@@ -128,8 +128,8 @@ export function checkSlotContent(value: unknown): SlotContentCheck {
   return refuse('/~slot', 'must be "schedule" or "experiment"');
 }
 
-/** When an entry is shown, and when it was accepted. */
-export type ActiveWindow = Pick<ScheduledEntry, 'activeFrom' | 'activeUntil' | 'acceptedAt'>;
+/** When an entry is shown, which version it is and when it was accepted. */
+export type ActiveWindow = Pick<ScheduledEntry, 'dataVersion' | 'activeFrom' | 'activeUntil' | 'acceptedAt'>;
 
 /** Whether `entry` is shown at `now` (epoch ms). */
 export const isActiveAt = (entry: ActiveWindow, now: number): boolean =>
@@ -137,31 +137,40 @@ export const isActiveAt = (entry: ActiveWindow, now: number): boolean =>
   (entry.activeUntil === null || now < entry.activeUntil);
 
 const isAlways = (entry: ActiveWindow) => entry.activeFrom === null && entry.activeUntil === null;
+/** A campaign: a window with an end. */
+const isCampaign = (entry: ActiveWindow) => entry.activeUntil !== null;
+/** A launch: a window with a start and no end. */
+const isLaunch = (entry: ActiveWindow) => entry.activeFrom !== null && entry.activeUntil === null;
 
 /**
- * When an entry without an end became the slot's everyday version: when it was accepted, or when its
- * window opened if that was later (a launch scheduled for Friday is the everyday version from Friday on).
+ * The slot's everyday version at `now` (entries newest first): the newest version without a window,
+ * unless a launch that has opened became the everyday version after it: one accepted after it, or one
+ * scheduled before it that opened after it was accepted (a launch set for Friday replaces Wednesday's
+ * edit on Friday, and Monday's edit replaces the launch). Of several such launches, the one that became
+ * everyday last (its start, or its acceptance if later).
  */
-const everydaySince = (entry: ActiveWindow) => Math.max(entry.acceptedAt, entry.activeFrom ?? 0);
+function everydayAt<E extends ActiveWindow>(entries: readonly E[], now: number): E | undefined {
+  const plain = entries.find(isAlways);
+  const since = (entry: E) => Math.max(entry.acceptedAt, entry.activeFrom ?? 0);
+  let launch: E | undefined;
+  for (const entry of entries) {
+    if (!isLaunch(entry) || entry.activeFrom! > now) continue;
+    if (plain !== undefined && entry.dataVersion < plain.dataVersion && entry.activeFrom! <= plain.acceptedAt)
+      continue; // an edit accepted after it opened replaced it
+    if (launch === undefined || since(entry) > since(launch)) launch = entry;
+  }
+  return launch ?? plain;
+}
 
 /**
- * The entry shown at `now` (entries newest first):
- * - a campaign (a window with an end) that is open, the newest of them: it outranks the everyday version
- *   whatever their order, so that republishing the everyday widget (a fix, a product's scheduled pull)
- *   does not cancel a campaign;
- * - else the everyday version: of the entries without an end that are shown at `now`, the one that became
- *   the everyday version last (everydaySince), so a launch scheduled for Friday replaces Wednesday's edit
- *   on Friday, and Monday's edit replaces the launch;
- * - undefined when neither.
+ * The entry shown at `now` (entries newest first): an open campaign, the newest of them, which outranks
+ * the everyday version whatever their order, so that republishing the everyday widget (a fix, a
+ * product's scheduled pull) does not cancel a campaign; else the everyday version (everydayAt); undefined
+ * when neither.
  */
 export function activeEntry<E extends ActiveWindow>(entries: readonly E[], now: number): E | undefined {
-  let everyday: E | undefined;
-  for (const entry of entries) {
-    if (!isActiveAt(entry, now)) continue;
-    if (entry.activeUntil !== null) return entry;
-    if (everyday === undefined || everydaySince(entry) > everydaySince(everyday)) everyday = entry;
-  }
-  return everyday;
+  for (const entry of entries) if (isCampaign(entry) && isActiveAt(entry, now)) return entry;
+  return everydayAt(entries, now);
 }
 
 /** The first time after `now` at which some entry's window opens or closes; undefined when none will. */
@@ -177,10 +186,10 @@ export function nextBoundary(entries: readonly ActiveWindow[], now: number): num
 /**
  * The entries a new version's schedule keeps, newest first, from the new entry and `previous` (the slot's
  * versions before it, newest first): what activeEntry can still show at `now` or later. That is every
- * campaign that has not ended, every window without an end that has not opened yet, and the everyday
- * version at `now` (the others without an end became the everyday version before it, and never will again).
- * A deletion without a window withdraws everything: it keeps nothing older, and nothing older than it
- * counts. Used by product-api to build every write's content from the history.
+ * campaign that has not ended, every launch that has not opened, and the everyday version at `now` (any
+ * other has been replaced for good). A deletion without a window withdraws everything: it keeps nothing
+ * older, and nothing older than it counts. Used by product-api to build every write's content from the
+ * history.
  */
 export function scheduleAfter(
   entry: ScheduledEntry,
@@ -188,19 +197,19 @@ export function scheduleAfter(
   now: number,
 ): ScheduledEntry[] {
   if (isAlways(entry) && entry.widget === null) return [entry];
-  const kept: ScheduledEntry[] = [];
-  let everyday: ScheduledEntry | undefined;
-  for (const candidate of [entry, ...previous.filter((older) => older.dataVersion < entry.dataVersion)]) {
-    if (candidate !== entry && isAlways(candidate) && candidate.widget === null) break;
-    if (candidate.activeUntil !== null) {
-      if (candidate.activeUntil > now) kept.push(candidate);
-    } else if (candidate.activeFrom !== null && candidate.activeFrom > now) {
-      kept.push(candidate);
-    } else if (everyday === undefined || everydaySince(candidate) > everydaySince(everyday)) {
-      everyday = candidate;
-    }
+  const candidates = [entry];
+  for (const older of previous) {
+    if (older.dataVersion >= entry.dataVersion) continue;
+    if (isAlways(older) && older.widget === null) break;
+    candidates.push(older);
   }
-  if (everyday !== undefined) kept.push(everyday);
+  const kept = candidates.filter(
+    (candidate) =>
+      (isCampaign(candidate) && candidate.activeUntil! > now) ||
+      (isLaunch(candidate) && candidate.activeFrom! > now),
+  );
+  const everyday = everydayAt(candidates, now);
+  if (everyday !== undefined && !kept.includes(everyday)) kept.push(everyday);
   return kept.sort((a, b) => b.dataVersion - a.dataVersion);
 }
 
