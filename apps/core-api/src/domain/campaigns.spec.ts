@@ -77,6 +77,32 @@ const idsOf = (bytes: Buffer) => (JSON.parse(bytes.toString()) as Screen).widget
 const provenanceOf = (bytes: Buffer) =>
   (JSON.parse(bytes.toString()) as Screen).widgets.map((w) => w.provenance);
 
+/** A read path over in-memory fakes of its ports, with a real in-process cache and window clock. */
+function setUp() {
+  const l3 = new FakeDatabase();
+  const memberships = new FakeSegmentMemberships();
+  const clock = new WindowClock();
+  const metrics = new FakeMetrics();
+  const copy = new FakePersonalisedUsersCopy();
+  l3.slots = ['deals'];
+  const home = new ReadHomeScreen(
+    new InProcessCache({ maxEntries: 1_000, maxBytes: 10_000_000 }),
+    new WidgetLoader(
+      new FakeCacheStore(),
+      new FakePersonalisedUsers(),
+      copy,
+      l3,
+      new FakeRefreshRequests(),
+      metrics,
+    ),
+    memberships,
+    clock,
+    metrics,
+    { genericTtlMs: 3_600_000 },
+  );
+  return { l3, memberships, clock, copy, home };
+}
+
 describe('a slot shows', () => {
   const shared = loadSharedWidgets(
     sharedFields([
@@ -213,30 +239,6 @@ describe('a scheduled widget', () => {
 describe('the read path with campaigns', () => {
   afterEach(() => vi.useRealTimers());
 
-  function setUp() {
-    const l3 = new FakeDatabase();
-    const memberships = new FakeSegmentMemberships();
-    const clock = new WindowClock();
-    const metrics = new FakeMetrics();
-    const copy = new FakePersonalisedUsersCopy();
-    l3.slots = ['deals'];
-    const home = new ReadHomeScreen(
-      new InProcessCache({ maxEntries: 1_000, maxBytes: 10_000_000 }),
-      new WidgetLoader(
-        new FakeCacheStore(),
-        new FakePersonalisedUsers(),
-        copy,
-        l3,
-        new FakeRefreshRequests(),
-        metrics,
-      ),
-      memberships,
-      clock,
-      metrics,
-      { genericTtlMs: 3_600_000 },
-    );
-    return { l3, memberships, clock, copy, home };
-  }
   const ids = async (read: HomeRead | Promise<HomeRead>) => idsOf((await read).rendered.body);
 
   it('changes a screen at a window boundary without a write, and tells the open screens at that moment', async () => {
@@ -345,10 +347,7 @@ describe('WindowClock', () => {
 
 describe('a deleted segment', () => {
   it('stops showing its widget to members whose segments this instance kept, though the deletion names none of them', async () => {
-    const l3 = new FakeDatabase();
-    const memberships = new FakeSegmentMemberships();
-    const metrics = new FakeMetrics();
-    l3.slots = ['deals'];
+    const { l3, memberships, home } = setUp();
     l3.rows.set(
       GENERIC,
       sharedFields([
@@ -357,21 +356,6 @@ describe('a deleted segment', () => {
       ]),
     );
     memberships.byUser.set('member', ['deals/annual']);
-    const home = new ReadHomeScreen(
-      new InProcessCache({ maxEntries: 100, maxBytes: 1_000_000 }),
-      new WidgetLoader(
-        new FakeCacheStore(),
-        new FakePersonalisedUsers(),
-        new FakePersonalisedUsersCopy(),
-        l3,
-        new FakeRefreshRequests(),
-        metrics,
-      ),
-      memberships,
-      new WindowClock(),
-      metrics,
-      { genericTtlMs: 3_600_000 },
-    );
     const ids = async () => idsOf((await home.read('member', FULL_SCREEN)).rendered.body);
     expect(await ids()).toEqual(['deals-annual']);
     memberships.byUser.set('member', []); // the index's floor voids the membership
