@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A split is in basis points: 10,000 is the whole audience, 1 is 0.01 %. */
 export const TOTAL_BASIS_POINTS = 10_000;
@@ -17,7 +17,8 @@ export interface VariantShare {
  * so that two products' experiments of one id do not split their users alike.
  */
 export function assignmentBucket(experimentKey: string, userId: string): number {
-  const digest = createHash('sha256').update(`${experimentKey}\n${userId}`).digest();
+  // One-shot: core-api assigns on every composed screen, and a Hash object costs about three times as much.
+  const digest = hash('sha256', `${experimentKey}\n${userId}`, 'buffer');
   return Math.floor((digest.readUInt32BE(0) * TOTAL_BASIS_POINTS) / 2 ** 32);
 }
 

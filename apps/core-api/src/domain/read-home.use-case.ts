@@ -435,10 +435,10 @@ export class ReadHomeScreen implements ScreenContents {
   private async loadUserWidgets(userId: string): Promise<UserWidgets> {
     const audience = userAudience(userId);
     const epoch = this.segmentsEpoch; // a deletion heard while this loads makes what it read outdated
-    const [stored, segments] = await Promise.all([
-      this.loader.widgets(audience),
-      this.memberships.of(userId),
-    ]);
+    // Both asked before either is awaited; most users' segments are known at once (no promise to join).
+    const asked = this.memberships.of(userId);
+    const stored = await this.loader.widgets(audience);
+    const segments = asked instanceof Promise ? await asked : asked;
     const widgets = stored.size === 0 ? NO_PERSONALISED : loadWidgets(stored);
     this.watchWindows(widgets.byProduct, () => audience);
     return userWidgets(widgets, segments, epoch);
