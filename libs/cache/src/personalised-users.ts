@@ -80,34 +80,51 @@ export async function markPersonalisedUserBucketsComplete(
 }
 
 /** How many members the index holds over every bucket (one SCARD a bucket), complete marks included. */
-export async function countPersonalisedUsers(redis: RedisClient): Promise<number> {
-  const counts = await Promise.all(
-    Array.from({ length: PERSONALISED_USERS_BUCKETS }, (_, bucket) =>
-      redis.scard(personalisedUsersKey(bucket)),
-    ),
-  );
-  return counts.reduce((sum, count) => sum + count, 0);
+export function countPersonalisedUsers(redis: RedisClient): Promise<number> {
+  return sumOverBuckets((bucket) => redis.scard(personalisedUsersKey(bucket)));
 }
 
 /**
  * Reads the whole index, bucket by bucket (SMEMBERS, `concurrently` buckets at a time, so that a large
  * index is never held whole in memory), handing each bucket's users and whether it is complete to `each`.
  */
-export async function readPersonalisedUsers(
+export function readPersonalisedUsers(
   redis: RedisClient,
   each: (bucket: number, userIds: string[], complete: boolean) => void,
   concurrently = 16,
+): Promise<void> {
+  return readBucketByBucket(
+    (bucket) => redis.smembers(personalisedUsersKey(bucket)),
+    (bucket, userIds) => {
+      const complete = userIds.includes(COMPLETE);
+      each(bucket, complete ? userIds.filter((userId) => userId !== COMPLETE) : userIds, complete);
+    },
+    concurrently,
+  );
+}
+
+// Indexes kept in these buckets (this one, the segment index) are counted and read whole the same way.
+
+/** `count` of every bucket (one command a bucket, sent together), added up. */
+export async function sumOverBuckets(count: (bucket: number) => Promise<number>): Promise<number> {
+  const counts = await Promise.all(
+    Array.from({ length: PERSONALISED_USERS_BUCKETS }, (_, bucket) => count(bucket)),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
+/** `read` of every bucket, `concurrently` buckets at a time, each answer handed to `each` in bucket order. */
+export async function readBucketByBucket<T>(
+  read: (bucket: number) => Promise<T>,
+  each: (bucket: number, answer: T) => void,
+  concurrently: number,
 ): Promise<void> {
   for (let first = 0; first < PERSONALISED_USERS_BUCKETS; first += concurrently) {
     const buckets = Array.from(
       { length: Math.min(concurrently, PERSONALISED_USERS_BUCKETS - first) },
       (_, i) => first + i,
     );
-    const members = await Promise.all(buckets.map((bucket) => redis.smembers(personalisedUsersKey(bucket))));
-    buckets.forEach((bucket, i) => {
-      const userIds = members[i] ?? [];
-      const complete = userIds.includes(COMPLETE);
-      each(bucket, complete ? userIds.filter((userId) => userId !== COMPLETE) : userIds, complete);
-    });
+    const answers = await Promise.all(buckets.map((bucket) => read(bucket)));
+    buckets.forEach((bucket, i) => each(bucket, answers[i]!));
   }
 }

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@hwp/service-kit';
-import { PERSONALISED_USERS_BUCKETS, personalisedUsersBucket } from './personalised-users';
+import { personalisedUsersBucket, readBucketByBucket, sumOverBuckets } from './personalised-users';
 
 /**
  * The segment index: which segments each user is in, in the durable Redis, kept by the ingester from the
@@ -160,32 +160,24 @@ export function parseMemberships(value: string | null): Map<string, number> {
 }
 
 /** How many users the index lists over every bucket (one HLEN a bucket), members or not. */
-export async function countSegmentIndexUsers(redis: RedisClient): Promise<number> {
-  const counts = await Promise.all(
-    Array.from({ length: PERSONALISED_USERS_BUCKETS }, (_, bucket) =>
-      redis.hlen(segmentMembershipKey(bucket)),
-    ),
-  );
-  return counts.reduce((sum, count) => sum + count, 0);
+export function countSegmentIndexUsers(redis: RedisClient): Promise<number> {
+  return sumOverBuckets((bucket) => redis.hlen(segmentMembershipKey(bucket)));
 }
 
 /**
  * Reads every user the index lists, bucket by bucket (HKEYS, `concurrently` buckets at a time, so that a
  * large index is never held whole in memory), handing each bucket's users to `each`.
  */
-export async function readSegmentIndexUsers(
+export function readSegmentIndexUsers(
   redis: RedisClient,
   each: (userIds: string[]) => void,
   concurrently = 16,
 ): Promise<void> {
-  for (let first = 0; first < PERSONALISED_USERS_BUCKETS; first += concurrently) {
-    const buckets = Array.from(
-      { length: Math.min(concurrently, PERSONALISED_USERS_BUCKETS - first) },
-      (_, i) => first + i,
-    );
-    const users = await Promise.all(buckets.map((bucket) => redis.hkeys(segmentMembershipKey(bucket))));
-    for (const userIds of users) each(userIds);
-  }
+  return readBucketByBucket(
+    (bucket) => redis.hkeys(segmentMembershipKey(bucket)),
+    (_, userIds) => each(userIds),
+    concurrently,
+  );
 }
 
 /** The segment keys a user is in: memberships of a positive version above their segment's floor. */
