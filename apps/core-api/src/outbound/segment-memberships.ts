@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Counter, Gauge, register, type Registry } from 'prom-client';
 import {
-  UserIdFilter,
   countSegmentIndexUsers,
   liveSegments,
   parseMemberships,
@@ -13,14 +12,8 @@ import {
 } from '@hwp/cache';
 import { AnswerDeadline, type RedisClient } from '@hwp/service-kit';
 import type { SegmentIndexCopy, SegmentMemberships } from '../domain/segment-memberships.port';
+import { IndexCopy } from './index-copy';
 
-// As the personalised-users copy (ADR 0028): room to grow between two reads, the false positives only cost
-// a lookup; a failed read is tried again this soon, then twice as late each time, up to the refresh interval;
-// an instance's start waits this long at most for its first read.
-const GROWTH = 2;
-const MIN_USERS = 100_000;
-const FIRST_SOON_MS = 5_000;
-const FIRST_READ_WAIT_MS = 3_000;
 // As slow as a failed one: the last known answer, or none.
 const TIMEOUT_MS = 500;
 // Users in some segment whose answer is kept, to stand in for the index while it cannot be read.
@@ -37,20 +30,11 @@ const RESULTS = ['filtered', 'read', 'failed'] as const;
  * (`distrust`) until the next, every user costs the HGET, with the floors read in the same round trip.
  */
 export class RedisSegmentMemberships implements SegmentMemberships, SegmentIndexCopy {
-  private readonly logger = new Logger(RedisSegmentMemberships.name);
-  /** Undefined while not trusted. */
-  private filter: UserIdFilter | undefined;
+  /** The users the index lists, as the personalised-users copy (ADR 0028). */
+  private readonly copy: IndexCopy<void>;
   private usersRead = 0;
   /** By segment key; floors only rise, so a merge keeps the highest. */
   private readonly floors = new Map<string, number>();
-  /** Users announced while a read runs, added to the filter it makes (they may not be in what it read). */
-  private listedMeanwhile: string[] | undefined;
-  private reading = false;
-  /** Distrusted while a read ran: that read may have missed what was lost. */
-  private distrusted = false;
-  private timer: NodeJS.Timeout | undefined;
-  private soon: NodeJS.Timeout | undefined;
-  private soonMs = FIRST_SOON_MS;
   private readonly lastKnown = new LRUCache<string, readonly string[]>({ max: LAST_KNOWN_USERS });
   // Counted in plain numbers, copied into the counter when scraped: `filtered` is the never-seen user's path.
   private readonly counts = new Float64Array(RESULTS.length);
@@ -58,14 +42,27 @@ export class RedisSegmentMemberships implements SegmentMemberships, SegmentIndex
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly refreshMs: number,
+    refreshMs: number,
     registry: Registry = register,
   ) {
+    this.copy = new IndexCopy(redis, refreshMs, new Logger(RedisSegmentMemberships.name), {
+      name: 'segment index',
+      count: () => countSegmentIndexUsers(redis),
+      readInto: async (add) => {
+        // Before the users: a floor raised after this read is announced, and raised here then.
+        this.raise(await segmentFloors(redis));
+        await readSegmentIndexUsers(redis, add);
+      },
+      adopt: (_, users) => {
+        this.usersRead = users;
+        return { summary: `${this.floors.size} deleted segments`, readSoon: false };
+      },
+    });
     const users: Gauge = new Gauge({
       name: 'home_segment_members_copy_users',
       help: "Users the segment index listed when this instance last read it whole into its filter; 0 while the filter is not trusted (every user's segments cost a lookup).",
       registers: [registry],
-      collect: () => users.set(this.filter ? this.usersRead : 0),
+      collect: () => users.set(this.copy.trusted ? this.usersRead : 0),
     });
     const counts = this.counts;
     const lookups: Counter = new Counter({
@@ -86,41 +83,29 @@ export class RedisSegmentMemberships implements SegmentMemberships, SegmentIndex
    * Reads the index, then again every `refreshMs`. Resolves once the first read has ended, or after
    * `waitMs` at most.
    */
-  async start(waitMs = FIRST_READ_WAIT_MS): Promise<void> {
-    const first = this.read();
-    this.timer = setInterval(() => {
-      if (!this.reading) void this.read();
-    }, this.refreshMs);
-    this.timer.unref();
-    let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([first, new Promise((resolve) => (timeout = setTimeout(resolve, waitMs)))]);
-    clearTimeout(timeout);
+  start(waitMs?: number): Promise<void> {
+    return this.copy.start(waitMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    clearTimeout(this.soon);
+    this.copy.stop();
   }
 
   of(userId: string): readonly string[] | Promise<readonly string[]> {
-    if (this.filter !== undefined && !this.filter.mayHold(userId)) {
+    if (!this.copy.mayHold(userId)) {
       this.counts[0]! += 1;
       return NONE;
     }
-    return this.lookUp(userId, this.filter === undefined);
+    return this.lookUp(userId, !this.copy.trusted);
   }
 
   changed(userIds: readonly string[], floors: ReadonlyMap<string, number>): void {
-    for (const userId of userIds) this.filter?.add(userId);
-    this.listedMeanwhile?.push(...userIds);
+    this.copy.listed(userIds);
     this.raise(floors);
   }
 
   distrust(): void {
-    this.filter = undefined;
-    // A read running now may have missed what was lost: it is not trusted either, and another follows.
-    if (this.reading) this.distrusted = true;
-    else void this.read();
+    this.copy.distrust();
   }
 
   private async lookUp(userId: string, withFloors: boolean): Promise<readonly string[]> {
@@ -144,58 +129,5 @@ export class RedisSegmentMemberships implements SegmentMemberships, SegmentIndex
   private raise(floors: ReadonlyMap<string, number>): void {
     for (const [segment, floor] of floors)
       if (floor > (this.floors.get(segment) ?? 0)) this.floors.set(segment, floor);
-  }
-
-  /** Resolves when the read has ended, whether or not it succeeded. */
-  private read(): Promise<void> {
-    this.reading = true;
-    this.distrusted = false;
-    this.listedMeanwhile = [];
-    const started = performance.now();
-    return this.readIndex()
-      .then(({ filter, users }) => {
-        for (const userId of this.listedMeanwhile ?? []) filter.add(userId);
-        if (this.distrusted) return;
-        [this.filter, this.usersRead] = [filter, users];
-        this.soonMs = FIRST_SOON_MS;
-        this.logger.log(
-          `segment index read: ${users} users, ${this.floors.size} deleted segments, ${Math.round(performance.now() - started)} ms`,
-        );
-      })
-      .catch((error: unknown) => {
-        // A trusted copy stays: the announcements keep it current. An untrusted one is read again soon.
-        this.logger.warn(`segment index not read: ${(error as Error).message}`);
-        if (this.filter === undefined) this.readSoon();
-      })
-      .finally(() => {
-        this.reading = false;
-        this.listedMeanwhile = undefined;
-        if (this.distrusted) void this.read();
-      });
-  }
-
-  /** Another read before the next refresh: 5 s after the first time, twice as long each time after. */
-  private readSoon(): void {
-    clearTimeout(this.soon);
-    this.soon = setTimeout(() => {
-      if (!this.reading) void this.read();
-    }, this.soonMs);
-    this.soon.unref();
-    this.soonMs = Math.min(this.refreshMs, this.soonMs * 2);
-  }
-
-  private async readIndex(): Promise<{ filter: UserIdFilter; users: number }> {
-    // At start the connection may still be coming up, and commands fail rather than queue meanwhile.
-    if (this.redis.status === 'connecting' || this.redis.status === 'connect')
-      await new Promise((resolve) => this.redis.once('ready', resolve));
-    const filter = new UserIdFilter(Math.max(MIN_USERS, (await countSegmentIndexUsers(this.redis)) * GROWTH));
-    // Before the users: a floor raised after this read is announced, and raised here then.
-    this.raise(await segmentFloors(this.redis));
-    let users = 0;
-    await readSegmentIndexUsers(this.redis, (userIds) => {
-      for (const userId of userIds) filter.add(userId);
-      users += userIds.length;
-    });
-    return { filter, users };
   }
 }
