@@ -52,10 +52,15 @@ export interface ExperimentContent {
 
 export type SlotContent = ScheduleContent | ExperimentContent;
 
-const MARK = '"~slot"';
+const MARK = '{"~slot"';
 
-/** True when stored text is a schedule or an experiment, not a plain widget (no parse). */
-export const isSlotContentText = (text: string): boolean => text.includes(MARK);
+/**
+ * True when stored text is a schedule or an experiment, not a plain widget, from its first member alone:
+ * `~slot` is written first, and Postgres's jsonb (which the outbox and the core database hold the content
+ * in) orders members by key length, where no other member of either form is as short. The read path asks
+ * this of every widget it loads, so it reads a few bytes rather than the whole text.
+ */
+export const isSlotContentText = (text: string): boolean => text.startsWith(MARK);
 
 export type SlotContentCheck =
   | { ok: true; content: SlotContent }

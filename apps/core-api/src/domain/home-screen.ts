@@ -142,6 +142,7 @@ export function loadSharedWidgets(stored: StoredWidgets): SharedWidgets {
 }
 
 const sizeOf = (loaded: LoadedWidget | LoadedExperiment): number => {
+  if ('json' in loaded && loaded.schedule === undefined) return (loaded.json?.length ?? 0) + 96;
   if ('variants' in loaded)
     return 128 + [...loaded.variants.values()].reduce((sum, json) => sum + json.length + 96, 0);
   const entries = loaded.schedule ?? [loaded];
@@ -220,17 +221,22 @@ export const NO_VARIANTS: VariantChoices = { byProduct: new Map(), key: '' };
 
 /**
  * The running experiments `userId` takes part in, one per product: one whose audience is a segment the
- * user is in before one for everyone; the variant by the stable assignment (libs/experiments).
+ * user is in before one for everyone; the variant by the stable assignment (libs/experiments). Products
+ * where `own` (the user's widgets) holds a widget always shown are left out: it fills the slot.
  */
 export function chooseVariants(
   shared: SharedWidgets,
   userId: string,
   segments: readonly string[],
+  own?: AudienceWidgets['byProduct'],
 ): VariantChoices {
   if (shared.experiments.size === 0) return NO_VARIANTS;
   const byProduct = new Map<string, ChosenVariant>();
   let key = '';
   for (const [productId, experiments] of shared.experiments) {
+    // A widget of the user's own without a window is shown whatever the experiment: no assignment needed.
+    const mine = own?.get(productId);
+    if (mine !== undefined && mine.json !== null && mine.schedule === undefined) continue;
     let experiment: LoadedExperiment | undefined;
     for (const candidate of experiments) {
       if (candidate.segment === undefined) experiment ??= candidate;
@@ -344,7 +350,8 @@ function slotFill(
   considered: (widget: LoadedWidget | undefined) => ShownWidget | undefined,
 ): Fill | undefined {
   const mine = considered(personalised.byProduct.get(productId));
-  if (mine !== undefined) return { ...mine, audience: 'personalised', campaign: '' };
+  if (mine !== undefined)
+    return { dataVersion: mine.dataVersion, json: mine.json, audience: 'personalised', campaign: '' };
   const chosen = viewer.variants.byProduct.get(productId);
   const variant = chosen?.experiment.variants.get(chosen.variantId);
   if (chosen !== undefined && variant !== undefined) {
@@ -374,7 +381,9 @@ function slotFill(
   }
   if (segmentFill !== undefined) return segmentFill;
   const generic = considered(shared.byProduct.get(productId));
-  return generic === undefined ? undefined : { ...generic, audience: 'generic', campaign: '' };
+  return generic === undefined
+    ? undefined
+    : { dataVersion: generic.dataVersion, json: generic.json, audience: 'generic', campaign: '' };
 }
 
 const segmentMember = (segment: string) => `,"segmentId":"${segment.slice(segment.indexOf('/') + 1)}"`;

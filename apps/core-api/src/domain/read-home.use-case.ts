@@ -159,7 +159,12 @@ const userWidgets = (
 ): UserWidgets =>
   widgets.byProduct.size === 0 && segments.length === 0
     ? NO_PERSONALISED
-    : { ...widgets, segments, segmentsEpoch, bytes: widgets.bytes + segments.length * 64 };
+    : {
+        byProduct: widgets.byProduct,
+        bytes: widgets.bytes + segments.length * 64,
+        segments,
+        segmentsEpoch,
+      };
 
 /** Whether a user's segments were read before a segment was deleted (a deletion names no users). */
 const segmentsOutdated = (personalised: UserWidgets, epoch: number) =>
@@ -267,7 +272,12 @@ export class ReadHomeScreen implements ScreenContents {
     if (stale) this.metrics.staleResponse();
 
     const inputs = { layout: layout.value, generic: generic.value, personalised: personalised.value };
-    const variants = chooseVariants(inputs.generic, userId, inputs.personalised.segments);
+    const variants = chooseVariants(
+      inputs.generic,
+      userId,
+      inputs.personalised.segments,
+      inputs.personalised.byProduct,
+    );
     const key = renderingKey(userId, inputs.personalised, variants, client);
     let cached = this.cache.recall<CachedRendering>(key);
     if (cached === undefined || !madeFrom(cached, inputs.layout, inputs.generic, inputs.personalised, now)) {
@@ -405,9 +415,12 @@ export class ReadHomeScreen implements ScreenContents {
     now: number,
   ): CacheRead<UserWidgets> | Promise<CacheRead<UserWidgets>> {
     const key = userKey(userId);
-    const held = this.cache.fresh<UserWidgets>(key, now);
-    if (held !== undefined && segmentsOutdated(held, this.segmentsEpoch)) this.cache.invalidate(key);
-    if (this.cache.fresh(key, now) === undefined && this.loader.nothingFor(userId)) {
+    let held = this.cache.fresh<UserWidgets>(key, now);
+    if (held !== undefined && segmentsOutdated(held, this.segmentsEpoch)) {
+      this.cache.invalidate(key);
+      held = undefined;
+    }
+    if (held === undefined && this.loader.nothingFor(userId)) {
       this.metrics.lookup('l1', 'user', 'miss');
       const segments = this.memberships.of(userId);
       if (segments instanceof Promise)
