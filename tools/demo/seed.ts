@@ -127,15 +127,29 @@ export const DEMO_CAMPAIGNS = {
   },
 } as const;
 
-/** A copy of `widget` whose first text reads `text` (a variant, a segment's version). */
+/** A node of a widget tree, as far as retitled reads it. */
+interface TitledNode {
+  type: string;
+  id: string;
+  title?: string;
+  text?: string;
+  children?: TitledNode[];
+}
+
+/**
+ * A copy of `widget` whose first title or text (depth first) reads `text`, and whose id says `suffix`: a
+ * variant's or a segment's version, which a newcomer tells from the everyday one at a glance.
+ */
 function retitled(widget: Widget, suffix: string, text: string): Widget {
-  const copy = structuredClone(widget) as Widget & {
-    id: string;
-    children?: { type: string; text?: string }[];
-  };
+  const copy = structuredClone(widget) as Widget & TitledNode;
   copy.id = `${copy.id}-${suffix}`;
-  const first = copy.children?.find((child) => child.type === 'text');
-  if (first !== undefined) first.text = text;
+  const retitle = (node: TitledNode): boolean => {
+    if (typeof node.title === 'string') node.title = text;
+    else if (node.type === 'text') node.text = text;
+    else return (node.children ?? []).some(retitle);
+    return true;
+  };
+  retitle(copy);
   return copy;
 }
 
@@ -194,7 +208,7 @@ export async function publishSampleCampaigns(productApiUrl: string, log: Logger)
       activeUntil: activeUntil.toISOString(),
     });
     log(
-      `${scheduled.productId}: "Double points this week" goes live at ${activeFrom.toISOString()} (scheduled)`,
+      `${scheduled.productId}: "This week only" goes live at ${activeFrom.toISOString()}, for a week (scheduled)`,
     );
   }
 
