@@ -32,7 +32,8 @@ export function userAudience(userId: string): Audience {
 }
 
 export function segmentAudience(segmentId: string): Audience {
-  if (!SEGMENT_ID_PATTERN.test(segmentId)) throw new Error(`invalid segment id: ${JSON.stringify(segmentId)}`);
+  if (!SEGMENT_ID_PATTERN.test(segmentId))
+    throw new Error(`invalid segment id: ${JSON.stringify(segmentId)}`);
   return `${SEGMENT}${segmentId}`;
 }
 
