@@ -34,7 +34,7 @@ export class WindowClock {
     if (time < this.timerAt) this.schedule(time);
   }
 
-  /** Boundaries waiting to be told: for tests and metrics. */
+  /** Boundaries waiting to be told (the tests read it). */
   get pending(): number {
     let count = 0;
     for (const changes of this.due.values()) count += changes.size;
